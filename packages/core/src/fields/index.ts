@@ -1,0 +1,5 @@
+// Public door of the field table: columns, filter/output fields and ranking entities.
+export * from './columns.js';
+export * from './fields.js';
+export * from './entities.js';
+export * from './ipcodec.js';

@@ -1,0 +1,5 @@
+// @opentraq/core: everything that is pure logic — fields, time and filter languages,
+// the columnar store and the query engine.
+export * from './fields/index.js';
+export type * from './filter/ast.js';
+export type * from './query/source.js';

@@ -1,0 +1,44 @@
+// The interface between where sessions live (the on-disk store, the server's
+// in-memory hot store) and the query engine, which reads only through it.
+
+import type { ColumnArray, ColumnName, Columns } from '../fields/columns.js';
+
+/** Smallest and largest value of a numeric column in a segment (ip columns: not given). */
+export interface ColumnStats {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** How to reopen a segment, possibly in another worker thread (structured-clonable). */
+export type SegmentRef =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'memory'; readonly rows: number; readonly columns: Partial<Columns> };
+
+export interface SegmentInfo {
+  /** Stable identity, ordered like the segments were written. */
+  readonly id: number;
+  readonly rows: number;
+  /** Smallest session start, µs since the epoch. */
+  readonly startMin: number;
+  /** Largest session start, µs. Rows within a segment are sorted by start. */
+  readonly startMax: number;
+  /** Largest session end, µs. */
+  readonly endMax: number;
+  readonly stats: Partial<Record<ColumnName, ColumnStats>>;
+  readonly ref: SegmentRef;
+}
+
+/** An open segment: decodes the columns asked for, verifying checksums. */
+export interface SegmentReader {
+  readonly info: SegmentInfo;
+  /** Returns exactly the named columns; throws a StoreError (code CORRUPT) on a bad checksum. */
+  read(names: readonly ColumnName[]): Partial<Record<ColumnName, ColumnArray>>;
+  close(): void;
+}
+
+/** Anything the engine can query. */
+export interface SessionSource {
+  /** Segments that may hold sessions overlapping [fromUs, toUs), ordered by startMin then id. */
+  segments(fromUs: number, toUs: number): SegmentInfo[];
+  open(info: SegmentInfo): SegmentReader;
+}
