@@ -3,3 +3,4 @@ export * from './columns.js';
 export * from './fields.js';
 export * from './entities.js';
 export * from './ipcodec.js';
+export { renderFieldsDoc } from './fieldsdoc.js';

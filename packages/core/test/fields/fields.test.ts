@@ -29,3 +29,10 @@ t.test('entities use real columns', async (t) => {
   for (const e of ENTITIES) for (const c of [...(e.client ?? []), ...(e.server ?? []), ...(e.key ?? [])]) t.ok(COLUMNS.has(c), `${e.name}.${c}`);
   t.equal(new Set(COLUMN_DEFS.map((c) => c.name)).size, COLUMN_DEFS.length, 'column names unique');
 });
+
+t.test('docs/fields.md is generated from the table and current', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const { renderFieldsDoc } = await import('../../src/fields/index.js');
+  const path = new URL('../../../../docs/fields.md', import.meta.url);
+  t.equal(readFileSync(path, 'utf8'), renderFieldsDoc(), 'run `npm run docs` to regenerate docs/fields.md');
+});
