@@ -1,5 +1,6 @@
 // @opentraq/core: everything that is pure logic — fields, time and filter languages,
 // the columnar store and the query engine.
 export * from './fields/index.js';
+export * from './time/index.js';
 export type * from './filter/ast.js';
 export type * from './query/source.js';
