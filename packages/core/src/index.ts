@@ -2,5 +2,6 @@
 // the columnar store and the query engine.
 export * from './fields/index.js';
 export * from './time/index.js';
-export type * from './filter/ast.js';
-export type * from './query/source.js';
+export * from './store/index.js';
+export * from './filter/index.js';
+export * from './query/index.js';

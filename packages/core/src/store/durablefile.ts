@@ -1,0 +1,61 @@
+// Crash-safe file creation: write a temporary file in the target directory, fsync it, rename it into
+// place, fsync the directory. After a crash the final name holds either nothing or the complete file.
+
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { StoreError } from './storeerror.js';
+
+function ioError(action: string, file: string, e: unknown): StoreError {
+  return new StoreError('IO', `cannot ${action}: ${(e as Error).message}`, { path: file, cause: e });
+}
+
+/** Make a rename or unlink in `dir` durable (a no-op on Windows, which cannot open directories). */
+export function fsyncDirectory(dir: string): void {
+  if (process.platform === 'win32') return;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch (e) {
+    throw ioError('fsync the directory', dir, e);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Write all of `bytes` at `position`, however many writeSync calls that takes. */
+export function writeFully(fd: number, bytes: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done, position + done);
+}
+
+/**
+ * Create dir/name durably. `fill` writes the content through the file descriptor. Refuses to replace
+ * an existing file. A failure at any step removes what was written and throws (StoreError IO).
+ */
+export function writeFileDurably(dir: string, name: string, fill: (fd: number) => void): void {
+  const target = path.join(dir, name);
+  if (fs.existsSync(target)) throw new StoreError('IO', 'refusing to overwrite an existing file', { path: target });
+  const temp = path.join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(temp, 'wx');
+    fill(fd);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(temp, target);
+  } catch (e) {
+    if (fd !== undefined) fs.closeSync(fd);
+    fs.rmSync(temp, { force: true });
+    throw e instanceof StoreError ? e : ioError('write', target, e);
+  }
+  try {
+    fsyncDirectory(dir);
+  } catch (e) {
+    // Not known to be durable: take it back, so that the caller's retry cannot leave two copies.
+    fs.rmSync(target, { force: true });
+    throw e;
+  }
+}

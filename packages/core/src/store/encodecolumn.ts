@@ -1,0 +1,380 @@
+// Encodes one column of a segment: tries every encoding that applies, keeps the smallest (weighted by
+// decode cost), then deflates the blob only when that halves it. Layouts: docs/storage-format.md.
+
+import { deflateRawSync } from 'node:zlib';
+import type { ColumnArray, ColumnType } from '../fields/columns.js';
+import type { ColumnStats } from '../query/source.js';
+import { ENCODINGS, encodingId, type EncodingName } from './encodings.js';
+import { assertLittleEndian, TYPE_CODES, TYPE_WIDTH, align8, type CompressionName } from './format.js';
+import { profileIp, profileNumeric, type NumericArray, type NumericProfile } from './profile.js';
+import { StoreError } from './storeerror.js';
+
+/** 'auto' deflates a blob when that at least halves it; 'deflate' always; 'none' never. */
+export type CompressionMode = 'auto' | 'none' | 'deflate';
+
+export interface EncodeOptions {
+  /** Use this encoding (its nested parts are still chosen); throws USAGE when it does not apply. */
+  encoding?: EncodingName;
+  compression?: CompressionMode;
+  /** The segment's start column (sorted, same rows): makes 'start-offset' possible. */
+  start?: Float64Array;
+}
+
+export interface EncodedColumn {
+  /** The bytes stored in the file (deflated when compression is 'deflate'). */
+  readonly bytes: Uint8Array;
+  readonly encoding: EncodingName;
+  readonly compression: CompressionName;
+  /** Length of the encoded blob before compression. */
+  readonly blobLength: number;
+  /** min/max of a numeric column with finite values. */
+  readonly stats: ColumnStats | undefined;
+}
+
+/** Deflate is kept only when the result is at most this fraction of the blob. */
+const MAX_DEFLATE_RATIO = 0.5;
+/** Blobs shorter than this are not worth a deflate attempt in 'auto' mode. */
+const MIN_DEFLATE_INPUT = 256;
+/** Bytes deflated as a trial before deflating a big blob whole. */
+const DEFLATE_SAMPLE = 32768;
+
+/**
+ * Bytes are multiplied by these when comparing candidates: varint decodes byte by byte, transforms add
+ * a pass. So a varint must save more than 23 % over a fixed-width layout to be chosen.
+ */
+const DECODE_WEIGHT: Readonly<Record<EncodingName, number>> = {
+  raw: 1,
+  const: 1,
+  for: 1,
+  dict: 1,
+  varint: 1.3,
+  delta: 1.05,
+  'start-offset': 1.05,
+  ipv4: 1,
+  'ip-words': 1.05,
+};
+
+const REQUIREMENT: Readonly<Record<EncodingName, string>> = {
+  raw: 'applies to every column',
+  const: 'needs every row to hold the same value',
+  for: 'needs integers spanning fewer than 2^32 steps',
+  dict: 'needs at most 65536 distinct finite values',
+  varint: 'needs integers whose range is a safe integer',
+  delta: 'needs a numeric column of at least 2 safe integers with safe differences',
+  'start-offset': 'needs an f64 column of safe integers and the segment start column',
+  ipv4: 'needs an ip column holding only IPv4-mapped addresses',
+  'ip-words': 'needs an ip column',
+};
+
+interface Candidate {
+  readonly name: EncodingName;
+  readonly size: number;
+  readonly score: number;
+  encode(): Uint8Array;
+}
+
+function candidate(name: EncodingName, size: number, encode: () => Uint8Array): Candidate {
+  return { name, size, score: size * DECODE_WEIGHT[name], encode };
+}
+
+function best(cands: readonly Candidate[]): Candidate {
+  let b = cands[0]!;
+  for (const c of cands) if (c.score < b.score) b = c;
+  return b;
+}
+
+function blobHeader(size: number, name: EncodingName, type: ColumnType): { buf: Uint8Array; dv: DataView } {
+  const buf = new Uint8Array(size);
+  buf[0] = encodingId(name);
+  buf[1] = TYPE_CODES[type];
+  return { buf, dv: new DataView(buf.buffer) };
+}
+
+function typedView(type: Exclude<ColumnType, 'ip'>, buf: Uint8Array, offset: number, n: number): NumericArray {
+  switch (type) {
+    case 'f64':
+      return new Float64Array(buf.buffer, offset, n);
+    case 'u32':
+      return new Uint32Array(buf.buffer, offset, n);
+    case 'u16':
+      return new Uint16Array(buf.buffer, offset, n);
+    case 'u8':
+      return new Uint8Array(buf.buffer, offset, n);
+  }
+}
+
+function widthFor(range: number): 1 | 2 | 4 | 0 {
+  if (range < 0x100) return 1;
+  if (range < 0x10000) return 2;
+  if (range <= 0xffffffff) return 4;
+  return 0;
+}
+
+function uintView(width: 1 | 2 | 4, buf: Uint8Array, offset: number, n: number): Uint8Array | Uint16Array | Uint32Array {
+  if (width === 1) return new Uint8Array(buf.buffer, offset, n);
+  if (width === 2) return new Uint16Array(buf.buffer, offset, n);
+  return new Uint32Array(buf.buffer, offset, n);
+}
+
+type NumType = Exclude<ColumnType, 'ip'>;
+
+/** Candidates that store the values themselves (no transform). */
+function plainCandidates(values: NumericArray, n: number, type: NumType, p: NumericProfile): Candidate[] {
+  const tw = TYPE_WIDTH[type];
+  const out: Candidate[] = [];
+  if (n > 0 && p.finite && p.min === p.max) {
+    out.push(
+      candidate('const', 16, () => {
+        const { buf, dv } = blobHeader(16, 'const', type);
+        dv.setFloat64(8, p.min, true);
+        return buf;
+      }),
+    );
+  }
+  out.push(
+    candidate('raw', 8 + n * tw, () => {
+      const { buf } = blobHeader(8 + n * tw, 'raw', type);
+      typedView(type, buf, 8, n).set(values.subarray(0, n));
+      return buf;
+    }),
+  );
+  const step = p.step === 0 ? 1 : p.step;
+  const width = p.integral ? widthFor((p.max - p.min) / step) : 0;
+  if (width !== 0) {
+    const size = 24 + n * width;
+    out.push(
+      candidate('for', size, () => {
+        const { buf, dv } = blobHeader(size, 'for', type);
+        buf[2] = width;
+        dv.setFloat64(8, p.min, true);
+        dv.setFloat64(16, step, true);
+        const dst = uintView(width, buf, 24, n);
+        const base = p.min;
+        for (let i = 0; i < n; i++) dst[i] = (values[i]! - base) / step;
+        return buf;
+      }),
+    );
+  }
+  const set = p.distinct;
+  if (set !== undefined && n > 0) {
+    const d = set.size;
+    const iw = d <= 0x100 ? 1 : 2;
+    const idxAt = 8 + align8(d * tw);
+    const size = idxAt + n * iw;
+    out.push(
+      candidate('dict', size, () => {
+        const { buf, dv } = blobHeader(size, 'dict', type);
+        buf[2] = iw;
+        dv.setUint32(4, d, true);
+        const keys = set.sorted();
+        typedView(type, buf, 8, d).set(keys);
+        const idx = uintView(iw, buf, idxAt, n);
+        for (let i = 0; i < n; i++) idx[i] = set.rank(values[i]!);
+        return buf;
+      }),
+    );
+  }
+  if (p.integral && Number.isFinite(p.varintBytes)) {
+    const size = 24 + p.varintBytes;
+    out.push(
+      candidate('varint', size, () => {
+        const { buf, dv } = blobHeader(size, 'varint', type);
+        dv.setUint32(4, p.varintBytes, true);
+        dv.setFloat64(8, p.min, true);
+        dv.setFloat64(16, step, true);
+        const base = p.min;
+        let pos = 24;
+        for (let i = 0; i < n; i++) {
+          let x = (values[i]! - base) / step;
+          while (x >= 0x80) {
+            buf[pos++] = (x & 0x7f) | 0x80;
+            x = Math.floor(x / 0x80);
+          }
+          buf[pos++] = x;
+        }
+        return buf;
+      }),
+    );
+  }
+  return out;
+}
+
+/** A transform's candidate: header bytes + the best plain encoding of the residuals. */
+function nested(name: EncodingName, headerBytes: number, inner: Candidate, writeHeader: (dv: DataView) => void, type: ColumnType): Candidate {
+  const size = headerBytes + inner.size;
+  return {
+    name,
+    size,
+    score: (headerBytes + inner.score) * DECODE_WEIGHT[name],
+    encode: () => {
+      const { buf, dv } = blobHeader(size, name, type);
+      writeHeader(dv);
+      buf.set(inner.encode(), headerBytes);
+      return buf;
+    },
+  };
+}
+
+function deltaCandidate(values: NumericArray, n: number, type: NumType): Candidate | undefined {
+  if (n < 2) return undefined;
+  const r = new Float64Array(n);
+  for (let i = 1; i < n; i++) {
+    const d = values[i]! - values[i - 1]!;
+    if (!Number.isSafeInteger(d) || !Number.isSafeInteger(values[i]!)) return undefined;
+    r[i] = d;
+  }
+  if (!Number.isSafeInteger(values[0]!)) return undefined;
+  const inner = best(plainCandidates(r, n, 'f64', profileNumeric(r, n)));
+  const first = values[0]!;
+  return nested('delta', 16, inner, (dv) => dv.setFloat64(8, first, true), type);
+}
+
+function startOffsetCandidate(values: NumericArray, n: number, start: Float64Array | undefined): Candidate | undefined {
+  if (start === undefined || start.length < n || n === 0) return undefined;
+  const r = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = values[i]! - start[i]!;
+    if (!Number.isSafeInteger(d) || !Number.isSafeInteger(values[i]!) || !Number.isSafeInteger(start[i]!)) return undefined;
+    r[i] = d;
+  }
+  const inner = best(plainCandidates(r, n, 'f64', profileNumeric(r, n)));
+  return nested('start-offset', 8, inner, () => undefined, 'f64');
+}
+
+function numericCandidates(values: NumericArray, n: number, type: NumType, force: EncodingName | undefined, start: Float64Array | undefined): { cands: Candidate[]; profile: NumericProfile } {
+  const p = profileNumeric(values, n);
+  const cands = plainCandidates(values, n, type, p);
+  // Transforms cost a pass each; try them only where they can pay off (or when asked to).
+  const nearlySorted = p.ascending >= 0.9 * (n - 1) && p.min !== p.max;
+  const wide = type === 'f64' || type === 'u32';
+  if (force === 'delta' || (force === undefined && wide && p.integral && nearlySorted && n >= 2)) {
+    const c = deltaCandidate(values, n, type);
+    if (c !== undefined) cands.push(c);
+  }
+  const startMin = start !== undefined && n > 0 ? start[0]! : Infinity;
+  if (type === 'f64' && (force === 'start-offset' || (force === undefined && p.integral && p.min >= startMin && p.min !== p.max))) {
+    const c = startOffsetCandidate(values, n, start);
+    if (c !== undefined) cands.push(c);
+  }
+  return { cands, profile: p };
+}
+
+function ipCandidates(words: Uint32Array, n: number, force: EncodingName | undefined): Candidate[] {
+  const p = profileIp(words, n);
+  const cands: Candidate[] = [];
+  if (n > 0 && p.constant) {
+    cands.push(
+      candidate('const', 24, () => {
+        const { buf } = blobHeader(24, 'const', 'ip');
+        new Uint32Array(buf.buffer, 8, 4).set(words.subarray(0, 4));
+        return buf;
+      }),
+    );
+  }
+  cands.push(
+    candidate('raw', 8 + 16 * n, () => {
+      const { buf } = blobHeader(8 + 16 * n, 'raw', 'ip');
+      new Uint32Array(buf.buffer, 8, 4 * n).set(words.subarray(0, 4 * n));
+      return buf;
+    }),
+  );
+  const set = p.distinct;
+  if (set !== undefined && n > 0) {
+    const d = set.size;
+    const iw = d <= 0x100 ? 1 : 2;
+    const idxAt = 8 + 16 * d;
+    const size = idxAt + n * iw;
+    cands.push(
+      candidate('dict', size, () => {
+        const { buf, dv } = blobHeader(size, 'dict', 'ip');
+        buf[2] = iw;
+        dv.setUint32(4, d, true);
+        new Uint32Array(buf.buffer, 8, 4 * d).set(set.sorted());
+        const idx = uintView(iw, buf, idxAt, n);
+        for (let i = 0; i < n; i++) idx[i] = set.rank(words, 4 * i);
+        return buf;
+      }),
+    );
+  }
+  const word = (k: number): Uint32Array => {
+    const w = new Uint32Array(n);
+    for (let i = 0; i < n; i++) w[i] = words[4 * i + k]!;
+    return w;
+  };
+  if (p.allV4) {
+    const w3 = word(3);
+    const inner = best(plainCandidates(w3, n, 'u32', profileNumeric(w3, n)));
+    cands.push(nested('ipv4', 8, inner, () => undefined, 'ip'));
+    // four word columns can only lose to the low word alone
+    if (force !== 'ip-words') return cands;
+  }
+  const parts = [0, 1, 2, 3].map((k) => {
+    const w = word(k);
+    return best(plainCandidates(w, n, 'u32', profileNumeric(w, n)));
+  });
+  const offsets: number[] = [];
+  let size = 24;
+  for (const part of parts) {
+    offsets.push(size);
+    size = align8(size + part.size);
+  }
+  const innerScore = parts.reduce((s, c) => s + c.score, 0);
+  cands.push({
+    name: 'ip-words',
+    size,
+    score: (size - parts.reduce((s, c) => s + c.size, 0) + innerScore) * DECODE_WEIGHT['ip-words'],
+    encode: () => {
+      const { buf, dv } = blobHeader(size, 'ip-words', 'ip');
+      parts.forEach((part, k) => {
+        dv.setUint32(8 + 4 * k, part.size, true);
+        buf.set(part.encode(), offsets[k]!);
+      });
+      return buf;
+    },
+  });
+  return cands;
+}
+
+/** On a big blob, deflate a slice from the middle first: most columns that will not shrink show it there. */
+function sampleDeflates(blob: Uint8Array): boolean {
+  if (blob.length <= 4 * DEFLATE_SAMPLE) return true;
+  const mid = blob.length >>> 1;
+  const sample = blob.subarray(mid - DEFLATE_SAMPLE / 2, mid + DEFLATE_SAMPLE / 2);
+  return deflateRawSync(sample, { level: 1 }).length <= (MAX_DEFLATE_RATIO + 0.1) * DEFLATE_SAMPLE;
+}
+
+/** Encode the first `rows` rows of a column (ip: 4 words a row). */
+export function encodeColumn(type: ColumnType, values: ColumnArray, rows: number, options: EncodeOptions = {}): EncodedColumn {
+  assertLittleEndian();
+  const force = options.encoding;
+  if (force !== undefined && !ENCODINGS.includes(force)) {
+    throw new StoreError('USAGE', `unknown encoding '${String(force)}' (known: ${ENCODINGS.join(', ')})`);
+  }
+  let cands: Candidate[];
+  let stats: ColumnStats | undefined;
+  if (type === 'ip') {
+    cands = ipCandidates(values as Uint32Array, rows, force);
+  } else {
+    const r = numericCandidates(values, rows, type, force, options.start);
+    cands = r.cands;
+    if (r.profile.finite && rows > 0) stats = { min: r.profile.min, max: r.profile.max };
+  }
+  let chosen: Candidate;
+  if (force === undefined) {
+    chosen = best(cands);
+  } else {
+    const c = cands.find((x) => x.name === force);
+    if (c === undefined) throw new StoreError('USAGE', `encoding '${force}' does not apply to this ${type} column: it ${REQUIREMENT[force]}`);
+    chosen = c;
+  }
+  const blob = chosen.encode();
+  if (blob.length !== chosen.size) throw new Error(`encoder bug: ${chosen.name} wrote ${blob.length} bytes, planned ${chosen.size}`);
+  const mode = options.compression ?? 'auto';
+  if (mode === 'deflate' || (mode === 'auto' && blob.length >= MIN_DEFLATE_INPUT && sampleDeflates(blob))) {
+    const z = deflateRawSync(blob, { level: 1 });
+    if (mode === 'deflate' || z.length <= MAX_DEFLATE_RATIO * blob.length) {
+      return { bytes: new Uint8Array(z.buffer, z.byteOffset, z.length), encoding: chosen.name, compression: 'deflate', blobLength: blob.length, stats };
+    }
+  }
+  return { bytes: blob, encoding: chosen.name, compression: 'none', blobLength: blob.length, stats };
+}

@@ -1,0 +1,12 @@
+// Public door of the columnar store: segment files (write, read, verify), their encodings, and the
+// ColumnStore that keeps a directory of them as a ring and serves them to the query engine.
+export { ColumnStore, type ColumnStoreOptions, type StoreLogger, type StoreProblem, type StoreStats } from './columnstore.js';
+export { writeSegment, type WriteSegmentOptions } from './writesegment.js';
+export { openSegment, readSegmentInfo, verifySegment, SegmentFileReader } from './segmentreader.js';
+export type { SegmentFileInfo } from './segmentfileinfo.js';
+export type { SegmentColumnEntry } from './segmentheader.js';
+export { encodeColumn, type CompressionMode, type EncodeOptions, type EncodedColumn } from './encodecolumn.js';
+export { decodeColumn, type StoredColumn } from './decodecolumn.js';
+export { ENCODINGS, type EncodingName } from './encodings.js';
+export { FORMAT_VERSION, segmentFileName, type CompressionName } from './format.js';
+export { StoreError, type StoreErrorCode, type StoreErrorContext } from './storeerror.js';

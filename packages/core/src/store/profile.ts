@@ -1,0 +1,324 @@
+// One or two passes over a column that tell the encoder which encodings apply and how big each would be,
+// without encoding it: range, integrality, common step, varint size, distinct values (up to DICT_LIMIT).
+
+/** The numeric arrays the encoder reads: a column's own array or a transform's residuals. */
+export type NumericArray = Float64Array | Uint32Array | Uint16Array | Uint8Array;
+
+/** Most distinct values a dictionary holds (2-byte indices). */
+export const DICT_LIMIT = 65536;
+
+const hashF64 = new Float64Array(1);
+const hashWords = new Uint32Array(hashF64.buffer);
+
+function hashNumber(v: number): number {
+  if (v >>> 0 === v) return Math.imul(v ^ (v >>> 16), 0x9e3779b1);
+  hashF64[0] = v;
+  return Math.imul(hashWords[0]! ^ Math.imul(hashWords[1]!, 0x85ebca6b), 0x9e3779b1);
+}
+
+function tableBits(n: number): number {
+  // load factor ≤ 1/2 at DICT_LIMIT keys, and no bigger than the column needs
+  return Math.max(4, Math.min(17, Math.ceil(Math.log2(Math.max(2, n))) + 1));
+}
+
+/** Distinct values of a column, then each one's index in ascending order (the dictionary). */
+export interface DistinctValues {
+  readonly size: number;
+  /** The values in ascending order; afterwards rank(v) gives each value's index in it. */
+  sorted(): Float64Array;
+  rank(v: number): number;
+}
+
+/** Open-addressing set of finite numbers (at most DICT_LIMIT). */
+export class NumberSet implements DistinctValues {
+  private readonly bits: number;
+  private readonly keys: Float64Array;
+  private readonly used: Uint8Array;
+  private ranks: Uint32Array | undefined;
+  private last = NaN;
+  size = 0;
+
+  constructor(expected: number) {
+    this.bits = tableBits(Math.min(expected, DICT_LIMIT));
+    this.keys = new Float64Array(1 << this.bits);
+    this.used = new Uint8Array(1 << this.bits);
+  }
+
+  /** Adds v; false when that would exceed DICT_LIMIT keys or the table (the set is then useless). */
+  add(v: number): boolean {
+    if (v === this.last) return true;
+    this.last = v;
+    const mask = (1 << this.bits) - 1;
+    let i = hashNumber(v) >>> (32 - this.bits);
+    for (;;) {
+      if (this.used[i] === 0) {
+        if (this.size >= DICT_LIMIT || this.size * 2 >= this.keys.length) return false;
+        this.used[i] = 1;
+        this.keys[i] = v;
+        this.size++;
+        return true;
+      }
+      if (this.keys[i] === v) return true;
+      i = (i + 1) & mask;
+    }
+  }
+
+  private slot(v: number): number {
+    const mask = (1 << this.bits) - 1;
+    let i = hashNumber(v) >>> (32 - this.bits);
+    while (this.keys[i] !== v) i = (i + 1) & mask;
+    return i;
+  }
+
+  sorted(): Float64Array {
+    const out = new Float64Array(this.size);
+    let k = 0;
+    for (let i = 0; i < this.keys.length; i++) if (this.used[i] === 1) out[k++] = this.keys[i]!;
+    out.sort();
+    this.ranks = new Uint32Array(this.keys.length);
+    for (let r = 0; r < out.length; r++) this.ranks[this.slot(out[r]!)] = r;
+    return out;
+  }
+
+  rank(v: number): number {
+    return this.ranks![this.slot(v)]!;
+  }
+}
+
+/** Distinct values of a u8 or u16 column: a presence table indexed by value, no hashing. */
+class SmallSet implements DistinctValues {
+  readonly size: number;
+  private readonly hist: Uint32Array;
+  private readonly ranks: Uint32Array;
+
+  constructor(hist: Uint32Array) {
+    let size = 0;
+    for (let v = 0; v < hist.length; v++) if (hist[v] !== 0) size++;
+    this.hist = hist;
+    this.size = size;
+    this.ranks = new Uint32Array(hist.length);
+  }
+
+  sorted(): Float64Array {
+    const out = new Float64Array(this.size);
+    let r = 0;
+    for (let v = 0; v < this.hist.length; v++) {
+      if (this.hist[v] !== 0) {
+        this.ranks[v] = r;
+        out[r++] = v;
+      }
+    }
+    return out;
+  }
+
+  rank(v: number): number {
+    return this.ranks[v]!;
+  }
+}
+
+export interface NumericProfile {
+  readonly n: number;
+  /** No NaN or infinity. */
+  readonly finite: boolean;
+  /** Every value is a safe integer. */
+  readonly integral: boolean;
+  readonly min: number;
+  readonly max: number;
+  /** Greatest common divisor of (value − min) over the rows: 0 when all equal; 1 when not integral. */
+  readonly step: number;
+  /** Bytes of LEB128 varints of (value − min) / step (NaN when not integral). */
+  readonly varintBytes: number;
+  /** Distinct values, or undefined when more than DICT_LIMIT or not finite. */
+  readonly distinct: DistinctValues | undefined;
+  /** Rows i ≥ 1 with v[i] ≥ v[i−1]: how sorted the column is (delta pays off only when nearly all). */
+  readonly ascending: number;
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) {
+    const t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+function varintLength(x: number): number {
+  if (x < 0x80) return 1;
+  if (x < 0x4000) return 2;
+  if (x < 0x200000) return 3;
+  if (x < 0x10000000) return 4;
+  let len = 4;
+  for (let y = Math.floor(x / 0x10000000); y > 0; y = Math.floor(y / 128)) len++;
+  return len;
+}
+
+/** Profile the first n values of a numeric array. */
+export function profileNumeric(values: NumericArray, n: number): NumericProfile {
+  if (values instanceof Uint8Array || values instanceof Uint16Array) return profileSmall(values, n);
+  return profileWide(values, n);
+}
+
+/** u8 and u16: one pass filling a histogram, then everything from the histogram. */
+function profileSmall(values: Uint8Array | Uint16Array, n: number): NumericProfile {
+  const hist = new Uint32Array(values instanceof Uint8Array ? 0x100 : 0x10000);
+  let ascending = 0;
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    hist[v]!++;
+    if (v >= prev) ascending++;
+    prev = v;
+  }
+  if (n > 0) ascending--;
+  let min = 0;
+  let max = 0;
+  let step = 0;
+  let first = true;
+  for (let v = 0; v < hist.length; v++) {
+    if (hist[v] === 0) continue;
+    if (first) min = v;
+    first = false;
+    max = v;
+    step = gcd(v - min, step);
+  }
+  const div = step === 0 ? 1 : step;
+  let varintBytes = 0;
+  for (let v = min; v <= max; v++) if (hist[v] !== 0) varintBytes += hist[v]! * varintLength((v - min) / div);
+  return { n, finite: true, integral: true, min, max, step, varintBytes, distinct: new SmallSet(hist), ascending };
+}
+
+/** f64 and u32: a pass for range, integrality, step and distinct values, another for varint sizes. */
+function profileWide(values: Float64Array | Uint32Array, n: number): NumericProfile {
+  let min = Infinity;
+  let max = -Infinity;
+  let finite = true;
+  let integral = true;
+  let ascending = 0;
+  let set: NumberSet | undefined = new NumberSet(n);
+  // gcd of differences to the first value equals gcd of differences to the minimum
+  const v0 = n > 0 ? values[0]! : 0;
+  let step = 0;
+  let prev = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (v >= prev) ascending++;
+    prev = v;
+    if (!Number.isSafeInteger(v)) {
+      integral = false;
+      if (!Number.isFinite(v)) finite = false;
+    } else if (step !== 1) {
+      step = gcd(Math.abs(v - v0), step);
+    }
+    if (set !== undefined && !set.add(v)) set = undefined;
+  }
+  if (n > 0) ascending--;
+  if (n === 0) min = max = 0;
+  let varintBytes = NaN;
+  if (!integral || !Number.isSafeInteger(max - min)) {
+    step = 1;
+  } else {
+    const div = step === 0 ? 1 : step;
+    varintBytes = 0;
+    for (let i = 0; i < n; i++) varintBytes += varintLength((values[i]! - min) / div);
+  }
+  return { n, finite, integral, min, max, step, varintBytes, distinct: finite ? set : undefined, ascending };
+}
+
+/** Open-addressing set of 128-bit addresses (four words each), at most DICT_LIMIT. */
+export class IpSet {
+  private readonly bits: number;
+  private readonly keys: Uint32Array;
+  private readonly used: Uint8Array;
+  private ranks: Uint32Array | undefined;
+  size = 0;
+
+  constructor(expected: number) {
+    this.bits = tableBits(Math.min(expected, DICT_LIMIT));
+    this.keys = new Uint32Array(4 << this.bits);
+    this.used = new Uint8Array(1 << this.bits);
+  }
+
+  private static hash(w: Uint32Array, o: number): number {
+    let h = Math.imul(w[o]! ^ 0x27d4eb2f, 0x9e3779b1);
+    h = Math.imul(h ^ w[o + 1]!, 0x85ebca6b);
+    h = Math.imul(h ^ w[o + 2]!, 0xc2b2ae35);
+    h = Math.imul(h ^ w[o + 3]!, 0x9e3779b1);
+    return h ^ (h >>> 15);
+  }
+
+  private find(w: Uint32Array, o: number): number {
+    const mask = (1 << this.bits) - 1;
+    const k = this.keys;
+    let i = IpSet.hash(w, o) >>> (32 - this.bits);
+    while (
+      this.used[i] === 1 &&
+      !(k[4 * i] === w[o] && k[4 * i + 1] === w[o + 1] && k[4 * i + 2] === w[o + 2] && k[4 * i + 3] === w[o + 3])
+    ) {
+      i = (i + 1) & mask;
+    }
+    return i;
+  }
+
+  /** Adds the address at words[o..o+3]; false when the set would exceed DICT_LIMIT. */
+  add(w: Uint32Array, o: number): boolean {
+    const i = this.find(w, o);
+    if (this.used[i] === 1) return true;
+    if (this.size >= DICT_LIMIT || this.size * 2 >= this.used.length) return false;
+    this.used[i] = 1;
+    this.keys.set(w.subarray(o, o + 4), 4 * i);
+    this.size++;
+    return true;
+  }
+
+  /** The addresses in ascending (word by word) order, four words each; afterwards rank() works. */
+  sorted(): Uint32Array {
+    const slots: number[] = [];
+    for (let i = 0; i < this.used.length; i++) if (this.used[i] === 1) slots.push(i);
+    const k = this.keys;
+    slots.sort((a, b) => {
+      for (let j = 0; j < 4; j++) {
+        const d = k[4 * a + j]! - k[4 * b + j]!;
+        if (d !== 0) return d;
+      }
+      return 0;
+    });
+    const out = new Uint32Array(4 * slots.length);
+    this.ranks = new Uint32Array(this.used.length);
+    slots.forEach((s, r) => {
+      out.set(k.subarray(4 * s, 4 * s + 4), 4 * r);
+      this.ranks![s] = r;
+    });
+    return out;
+  }
+
+  rank(w: Uint32Array, o: number): number {
+    return this.ranks![this.find(w, o)]!;
+  }
+}
+
+export interface IpProfile {
+  readonly n: number;
+  /** Every row is an IPv4-mapped address (::ffff:a.b.c.d). */
+  readonly allV4: boolean;
+  /** Every row holds the same address. */
+  readonly constant: boolean;
+  readonly distinct: IpSet | undefined;
+}
+
+export function profileIp(words: Uint32Array, n: number): IpProfile {
+  let allV4 = true;
+  let constant = true;
+  let distinct: IpSet | undefined = new IpSet(n);
+  for (let i = 0; i < n; i++) {
+    const o = 4 * i;
+    if (words[o] !== 0 || words[o + 1] !== 0 || words[o + 2] !== 0xffff) allV4 = false;
+    if (i > 0 && (words[o] !== words[0] || words[o + 1] !== words[1] || words[o + 2] !== words[2] || words[o + 3] !== words[3])) {
+      constant = false;
+    }
+    if (distinct !== undefined && !distinct.add(words, o)) distinct = undefined;
+  }
+  return { n, allV4, constant, distinct };
+}
