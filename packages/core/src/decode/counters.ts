@@ -1,0 +1,56 @@
+// The decoder's counters, per exporter and in total: why input was dropped (drop reasons) and what
+// happened to templates and held data (events). Names are stable: metrics and logs use them.
+
+export interface CounterDef {
+  readonly name: CounterName;
+  /** `drop`: input (a datagram, a set, a record, a template) was discarded; `event`: normal activity. */
+  readonly kind: 'drop' | 'event';
+  readonly doc: string;
+}
+
+export const COUNTER_DEFS = [
+  { name: 'datagrams', kind: 'event', doc: 'export datagrams (or IPFIX messages from a TCP stream) handed to the decoder' },
+  { name: 'flows', kind: 'event', doc: 'flow records written to the FlowBatch' },
+  { name: 'options_records', kind: 'event', doc: 'options data records read (sampling, interface names, system init time, ...)' },
+  { name: 'templates_added', kind: 'event', doc: 'templates and options templates learnt for the first time' },
+  { name: 'templates_refreshed', kind: 'event', doc: 'templates sent again unchanged (their timeout restarts)' },
+  { name: 'templates_changed', kind: 'event', doc: 'templates sent again with a different layout (replaced)' },
+  { name: 'templates_withdrawn', kind: 'event', doc: 'templates removed by an IPFIX template withdrawal' },
+  { name: 'templates_expired', kind: 'event', doc: 'templates dropped because they were not refreshed within templateTimeoutMs (UDP only)' },
+  { name: 'sets_held', kind: 'event', doc: 'data sets kept because their template had not arrived yet' },
+  { name: 'held_sets_decoded', kind: 'event', doc: 'held data sets decoded when their template arrived' },
+  { name: 'truncated', kind: 'drop', doc: 'datagram shorter than its header, its record count or a set length says (the rest of the datagram is dropped)' },
+  { name: 'bad_version', kind: 'drop', doc: 'version field is not 1, 5, 7, 9 or 10' },
+  { name: 'bad_length', kind: 'drop', doc: 'an IPFIX message length or a set length is impossible (< header size, zero, not matching the datagram)' },
+  { name: 'bad_set_id', kind: 'drop', doc: 'a set id in the reserved range (v9: 2-255, IPFIX: 0, 1, 4-255); that set is skipped' },
+  { name: 'bad_template', kind: 'drop', doc: 'a template that cannot be used: id < 256, no fields, fields overrunning the set, records of length 0 or longer than any set can hold, too many fields, scope count 0 or above the field count; the rest of that template set is skipped' },
+  { name: 'template_limit', kind: 'drop', doc: 'a new template was refused because the exporter already has maxTemplatesPerExporter' },
+  { name: 'bad_record', kind: 'drop', doc: 'a data record overruns its set (variable-length field too long), or a set holds non-padding bytes but no whole record; the rest of the set is dropped' },
+  { name: 'unknown_template_dropped', kind: 'drop', doc: 'a data set without template that could not be held (holding disabled, or the oldest held set pushed out by the per-exporter limits)' },
+  { name: 'unknown_template_expired', kind: 'drop', doc: 'a held data set whose template did not arrive within pendingMaxAgeMs' },
+  { name: 'exporter_evicted', kind: 'drop', doc: 'an exporter forgotten (templates, held sets, options) because the exporter table was full (least recently seen goes first); counted in the totals' },
+  { name: 'decoder_error', kind: 'drop', doc: 'the decoder met a condition it does not handle (a bug): the datagram was dropped and its rows removed' },
+  { name: 'options_limit', kind: 'drop', doc: 'an options value (sampler, interface name, domain) not stored because its per-exporter table is full' },
+] as const satisfies readonly { name: string; kind: 'drop' | 'event'; doc: string }[];
+
+export type CounterName = (typeof COUNTER_DEFS)[number]['name'];
+
+/** Index of each counter in a counter array. */
+export const C = Object.fromEntries(COUNTER_DEFS.map((d, i) => [d.name, i])) as { readonly [K in CounterName]: number };
+
+export const COUNTER_NAMES: readonly CounterName[] = COUNTER_DEFS.map((d) => d.name);
+
+/** The drop reasons alone, in a stable order. */
+export const DROP_REASONS: readonly CounterName[] = COUNTER_DEFS.filter((d) => d.kind === 'drop').map((d) => d.name);
+
+export type DecodeCounters = Record<CounterName, number>;
+
+export function newCounterArray(): Float64Array {
+  return new Float64Array(COUNTER_DEFS.length);
+}
+
+export function countersToObject(a: Float64Array): DecodeCounters {
+  const out = {} as Record<CounterName, number>;
+  for (let i = 0; i < COUNTER_DEFS.length; i++) out[COUNTER_DEFS[i]!.name] = a[i]!;
+  return out;
+}

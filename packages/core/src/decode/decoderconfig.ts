@@ -1,0 +1,86 @@
+// Limits and timeouts of the flow decoder, with defaults; every bound on per-exporter memory is here.
+// `resolveDecoderConfig` validates a partial configuration and fills in the rest.
+
+export interface DecoderConfig {
+  /** A v9 / IPFIX-over-UDP template not refreshed for this long is forgotten (IPFIX over TCP: never). */
+  templateTimeoutMs: number;
+  /** Templates (data + options) kept per exporter, over all its source ids / observation domains. */
+  maxTemplatesPerExporter: number;
+  /** Fields in one template; longer templates are refused as bad_template. */
+  maxFieldsPerTemplate: number;
+  /** Exporters whose state is kept; beyond this the least recently seen is forgotten. */
+  maxExporters: number;
+  /** Data sets without template held per exporter until their template arrives (0 disables holding). */
+  pendingMaxSets: number;
+  /** Bytes of held data sets per exporter. */
+  pendingMaxBytes: number;
+  /** A held data set is dropped (unknown_template_expired) after this long. */
+  pendingMaxAgeMs: number;
+  /** Sampler / selector ids remembered per source id or observation domain. */
+  maxSamplersPerDomain: number;
+  /** Interface names (IE 82/83) remembered per exporter. */
+  maxInterfacesPerExporter: number;
+  /** Source ids / observation domains with options state or templates per exporter. */
+  maxDomainsPerExporter: number;
+  /**
+   * Per-exporter sampling rate that replaces whatever the exporter says (origin `config`),
+   * keyed by the exporter string given to `decode`.
+   */
+  samplingOverrides: ReadonlyMap<string, number>;
+}
+
+export const DEFAULT_DECODER_CONFIG: Readonly<DecoderConfig> = Object.freeze({
+  templateTimeoutMs: 30 * 60_000,
+  maxTemplatesPerExporter: 1024,
+  maxFieldsPerTemplate: 512,
+  maxExporters: 10_000,
+  pendingMaxSets: 64,
+  pendingMaxBytes: 256 * 1024,
+  pendingMaxAgeMs: 30_000,
+  maxSamplersPerDomain: 256,
+  maxInterfacesPerExporter: 8192,
+  maxDomainsPerExporter: 256,
+  samplingOverrides: new Map<string, number>(),
+});
+
+export class DecoderConfigError extends Error {
+  override readonly name = 'DecoderConfigError';
+  readonly code = 'BAD_CONFIG';
+  readonly key: keyof DecoderConfig;
+
+  constructor(key: keyof DecoderConfig, detail: string) {
+    super(`decoder configuration ${key}: ${detail}`);
+    this.key = key;
+  }
+}
+
+const INTEGER_KEYS = [
+  'templateTimeoutMs',
+  'maxTemplatesPerExporter',
+  'maxFieldsPerTemplate',
+  'maxExporters',
+  'pendingMaxSets',
+  'pendingMaxBytes',
+  'pendingMaxAgeMs',
+  'maxSamplersPerDomain',
+  'maxInterfacesPerExporter',
+  'maxDomainsPerExporter',
+] as const;
+
+/** Defaults for what is missing; throws DecoderConfigError for a negative, fractional or absurd value. */
+export function resolveDecoderConfig(partial: Partial<DecoderConfig> = {}): DecoderConfig {
+  const cfg: DecoderConfig = { ...DEFAULT_DECODER_CONFIG, ...partial };
+  for (const k of INTEGER_KEYS) {
+    const v = cfg[k];
+    if (!Number.isSafeInteger(v) || v < 0) throw new DecoderConfigError(k, `must be a whole number >= 0, got ${String(v)}`);
+  }
+  for (const k of ['maxExporters', 'maxFieldsPerTemplate', 'maxDomainsPerExporter'] as const) {
+    if (cfg[k] < 1) throw new DecoderConfigError(k, 'must be at least 1');
+  }
+  for (const [exporter, rate] of cfg.samplingOverrides) {
+    if (!Number.isSafeInteger(rate) || rate < 1) {
+      throw new DecoderConfigError('samplingOverrides', `rate for ${exporter} must be a whole number >= 1, got ${String(rate)}`);
+    }
+  }
+  return cfg;
+}

@@ -1,0 +1,212 @@
+// FlowDecoder: the entry point of flow-export decoding. One `decode` call per datagram (or per IPFIX
+// message from a TCP stream) dispatches on the version, keeps per-exporter state and counts every drop.
+
+import { u16 } from './bytes.js';
+import { C, countersToObject, newCounterArray, type CounterName, type DecodeCounters } from './counters.js';
+import { resolveDecoderConfig, type DecoderConfig } from './decoderconfig.js';
+import { ExporterTable, type ExporterState, type InterfaceInfo } from './exporterstate.js';
+import type { FlowBatch } from './flowbatch.js';
+import { decodeIpfixMessage, IPFIX_HEADER } from './ipfix/message.js';
+import { decodeNetflowV1 } from './netflow/v1.js';
+import { decodeNetflowV5 } from './netflow/v5.js';
+import { decodeNetflowV7 } from './netflow/v7.js';
+import { decodeNetflowV9 } from './netflow/v9.js';
+import { TemplateEngine } from './templateengine.js';
+
+export interface DecodeContext {
+  /** Receive time in ms since the epoch (the decoder's clock for timeouts); default Date.now(). */
+  nowMs?: number;
+  /** `tcp` for IPFIX messages from a TCP stream: templates then never time out. Default `udp`. */
+  transport?: 'udp' | 'tcp';
+  /**
+   * Distinguishes several transport sessions from one address (e.g. the TCP connection's remote
+   * port): state is kept per `exporter#session`. Default: one state per exporter address.
+   */
+  session?: string;
+}
+
+export interface DecodeResult {
+  /** Version field of the datagram (0 when too short to have one). */
+  readonly version: number;
+  /** Rows appended to the FlowBatch, including held data sets this datagram's templates released. */
+  readonly flows: number;
+  /** Options data records read. */
+  readonly optionsRecords: number;
+  /** Data sets held because their template is not known yet. */
+  readonly held: number;
+  /** The first drop reason met, or null when everything in the datagram was used. */
+  readonly dropped: CounterName | null;
+}
+
+/** Memory an exporter's state holds, to check against the configured bounds. */
+export interface ExporterMemory {
+  readonly templates: number;
+  readonly templateFields: number;
+  readonly domains: number;
+  readonly heldSets: number;
+  readonly heldBytes: number;
+  readonly interfaces: number;
+  readonly samplers: number;
+}
+
+/** Sampling and boot-time state of one source id / observation domain, for inspection. */
+export interface DomainInfo {
+  readonly version: 9 | 10;
+  readonly id: number;
+  readonly templateIds: readonly number[];
+  readonly defaultRate: number;
+  readonly samplerRates: ReadonlyMap<number, number>;
+  readonly templateRates: ReadonlyMap<number, number>;
+  /** systemInitTimeMilliseconds from options data (NaN when unknown). */
+  readonly sysInitMs: number;
+}
+
+export class FlowDecoder {
+  readonly config: DecoderConfig;
+  private readonly exporters: ExporterTable;
+  private readonly totals = newCounterArray();
+  private readonly engine: TemplateEngine;
+
+  /** Throws DecoderConfigError for an invalid configuration. */
+  constructor(config: Partial<DecoderConfig> = {}) {
+    this.config = resolveDecoderConfig(config);
+    this.exporters = new ExporterTable(this.config.maxExporters);
+    this.engine = new TemplateEngine(this.config, (st, c, n) => this.add(st, c, n));
+  }
+
+  /**
+   * Decode one datagram from `exporter` (its IP address as text) into `out`. Never throws: what
+   * cannot be used is counted per exporter and per reason, and reported in the result.
+   */
+  decode(buf: Uint8Array, exporter: string, ctx: DecodeContext, out: FlowBatch): DecodeResult {
+    const nowMs = ctx.nowMs ?? Date.now();
+    const key = ctx.session === undefined ? exporter : `${exporter}#${ctx.session}`;
+    const evictedBefore = this.exporters.evicted;
+    const st = this.exporters.get(key, exporter);
+    if (this.exporters.evicted !== evictedBefore) this.totals[C.exporter_evicted]! += this.exporters.evicted - evictedBefore;
+    st.tcp = ctx.transport === 'tcp';
+    this.add(st, C.datagrams, 1);
+    if (buf.length < 2) return this.fail(st, 0, 'truncated');
+    const version = u16(buf, 0);
+    const rowsBefore = out.length;
+    try {
+      switch (version) {
+        case 1:
+        case 5:
+        case 7:
+          return this.fixed(version, buf, st, out);
+        case 9:
+        case 10:
+          return this.templated(version, buf, st, nowMs, out);
+        default:
+          return this.fail(st, version, 'bad_version');
+      }
+    } catch {
+      // A decoder bug must not take the collector down: drop what this datagram wrote, count it.
+      out.truncate(rowsBefore);
+      return this.fail(st, version, 'decoder_error');
+    }
+  }
+
+  /** Expire unrefreshed templates and held data sets of every exporter (call periodically). */
+  expire(nowMs: number): void {
+    for (const st of this.exporters.values()) this.engine.sweep(st, nowMs);
+  }
+
+  /** Forget an exporter or session (e.g. when its TCP connection closes). */
+  forget(key: string): boolean {
+    return this.exporters.delete(key);
+  }
+
+  /** Exporter / session keys currently known, least recently seen first. */
+  exporterKeys(): string[] {
+    return [...this.exporters.values()].map((s) => s.key);
+  }
+
+  /** Counters of one exporter key, or the totals over all exporters ever seen. */
+  counters(key?: string): DecodeCounters {
+    if (key === undefined) return countersToObject(this.totals);
+    const st = this.exporters.find(key);
+    return countersToObject(st === undefined ? newCounterArray() : st.counters);
+  }
+
+  /** Interface names learnt from options data (IE 82/83), by ifIndex. */
+  interfaces(key: string): ReadonlyMap<number, InterfaceInfo> {
+    return this.exporters.find(key)?.interfaces ?? new Map();
+  }
+
+  memory(key: string): ExporterMemory | undefined {
+    const st = this.exporters.find(key);
+    if (st === undefined) return undefined;
+    let samplers = 0;
+    for (const d of st.domains.values()) samplers += d.samplers.size + d.templateRates.size;
+    return {
+      templates: st.templateCount,
+      templateFields: st.templateFields(),
+      domains: st.domains.size,
+      heldSets: st.held.length,
+      heldBytes: st.heldBytes,
+      interfaces: st.interfaces.size,
+      samplers,
+    };
+  }
+
+  domains(key: string): DomainInfo[] {
+    const st = this.exporters.find(key);
+    if (st === undefined) return [];
+    return [...st.domains].map(([k, d]) => ({
+      version: k >= 4294967296 ? 10 : 9,
+      id: k >= 4294967296 ? k - 4294967296 : k,
+      templateIds: [...d.templates.keys()],
+      defaultRate: d.defaultRate,
+      samplerRates: new Map(d.samplers),
+      templateRates: new Map(d.templateRates),
+      sysInitMs: d.sysInitMs,
+    }));
+  }
+
+  private fixed(version: 1 | 5 | 7, buf: Uint8Array, st: ExporterState, out: FlowBatch): DecodeResult {
+    const override = this.config.samplingOverrides.size > 0 ? (this.config.samplingOverrides.get(st.address) ?? 0) : 0;
+    const r =
+      version === 5
+        ? decodeNetflowV5(buf, st.addr, out, override)
+        : version === 1
+          ? decodeNetflowV1(buf, st.addr, out, override)
+          : decodeNetflowV7(buf, st.addr, out, override);
+    if (typeof r === 'string') return this.fail(st, version, r);
+    this.add(st, C.flows, r);
+    return { version, flows: r, optionsRecords: 0, held: 0, dropped: null };
+  }
+
+  private templated(version: 9 | 10, buf: Uint8Array, st: ExporterState, nowMs: number, out: FlowBatch): DecodeResult {
+    const eng = this.engine;
+    eng.startDatagram(st, out, nowMs);
+    if (version === 9) {
+      decodeNetflowV9(buf, eng);
+    } else {
+      // One message per UDP datagram normally; further complete messages are decoded too.
+      let p = 0;
+      while (p < buf.length) {
+        const n = decodeIpfixMessage(buf, p, eng);
+        if (n === 0) break;
+        p += n;
+        if (buf.length - p < IPFIX_HEADER || u16(buf, p) !== 10) {
+          if (p < buf.length) eng.drop('bad_length');
+          break;
+        }
+      }
+    }
+    return { version, flows: eng.flows, optionsRecords: eng.optionsRecords, held: eng.held, dropped: eng.firstDrop };
+  }
+
+  private fail(st: ExporterState, version: number, reason: CounterName): DecodeResult {
+    this.add(st, C[reason], 1);
+    return { version, flows: 0, optionsRecords: 0, held: 0, dropped: reason };
+  }
+
+  private add(st: ExporterState, counter: number, n: number): void {
+    st.counters[counter]! += n;
+    this.totals[counter]! += n;
+  }
+}
+

@@ -1,0 +1,34 @@
+// Public door of flow-export decoding: NetFlow v1/v5/v7/v9, IPFIX (UDP and TCP streams) and Cisco
+// ASA NSEL into FlowBatch columns, with per-exporter template state and drop counters.
+export {
+  FlowBatch,
+  FLOW_COLUMN_DEFS,
+  SamplingOrigin,
+  FlowDirection,
+  type FlowColumnDef,
+  type FlowColumnName,
+  type FlowColumnType,
+  type FlowColumnArray,
+  type FlowRow,
+  type SamplingOriginCode,
+} from './flowbatch.js';
+export { FlowDecoder, type DecodeContext, type DecodeResult, type ExporterMemory, type DomainInfo } from './flowdecoder.js';
+export {
+  DEFAULT_DECODER_CONFIG,
+  DecoderConfigError,
+  resolveDecoderConfig,
+  type DecoderConfig,
+} from './decoderconfig.js';
+export { COUNTER_DEFS, COUNTER_NAMES, DROP_REASONS, type CounterDef, type CounterName, type DecodeCounters } from './counters.js';
+export type { InterfaceInfo } from './exporterstate.js';
+export { decodeNetflowV1 } from './netflow/v1.js';
+export { decodeNetflowV5 } from './netflow/v5.js';
+export { decodeNetflowV7 } from './netflow/v7.js';
+export { IpfixStreamFramer, IpfixStreamError, type IpfixStreamErrorCode } from './ipfix/streamframer.js';
+export {
+  ELEMENTS as FLOW_ELEMENTS,
+  REVERSE_PEN,
+  type ElementDef as FlowElementDef,
+  type ElementKind as FlowElementKind,
+  type Slot as FlowSlot,
+} from './elements.js';

@@ -1,0 +1,153 @@
+// Fuzzing with real datagrams: 20,000 deterministic mutations of corpus NetFlow/IPFIX packets
+// (bit flips, truncation, length and count fields set to edge values, splices). Nothing may throw,
+// no row may hold NaN, and every exporter's memory stays inside the configured bounds.
+import t from 'tap';
+import { FlowBatch, FlowDecoder, DROP_REASONS, type DecoderConfig } from '../../src/decode/index.js';
+import { corpusIndex, udpPayloads } from './corpusreplay.js';
+
+const ITERATIONS = 20_000;
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Offsets of 16-bit length-like fields: the message header, each set header, template headers. */
+function lengthFields(b: Uint8Array): number[] {
+  const at: number[] = [2];
+  const version = (b[0]! << 8) | b[1]!;
+  let p = version === 9 ? 20 : version === 10 ? 16 : b.length;
+  while (p + 4 <= b.length) {
+    at.push(p, p + 2);
+    const id = (b[p]! << 8) | b[p + 1]!;
+    const len = (b[p + 2]! << 8) | b[p + 3]!;
+    if (id <= 3 && p + 8 <= b.length) at.push(p + 4, p + 6);
+    if (len < 4) break;
+    p += len;
+  }
+  return at;
+}
+
+const EDGE = [0, 1, 2, 3, 4, 5, 15, 16, 255, 256, 0x7fff, 0x8000, 0xfffe, 0xffff];
+
+/** Each capture's datagrams in order: replayed in order so templates mostly come before their data. */
+const captures: Uint8Array[][] = [];
+for (const e of corpusIndex()) {
+  if (e.format === 'sflow' || e.wrap_mode === 'tcp') continue;
+  captures.push(udpPayloads(e.path).map((p) => p.payload));
+}
+const datagrams = captures.flat();
+
+const cfg: Partial<DecoderConfig> = {
+  maxTemplatesPerExporter: 32,
+  maxFieldsPerTemplate: 64,
+  maxExporters: 16,
+  pendingMaxSets: 8,
+  pendingMaxBytes: 16 * 1024,
+  pendingMaxAgeMs: 20_000,
+  maxSamplersPerDomain: 8,
+  maxInterfacesPerExporter: 64,
+  maxDomainsPerExporter: 8,
+  templateTimeoutMs: 600_000,
+};
+
+t.test(`${ITERATIONS} mutated corpus datagrams`, async (t) => {
+  t.ok(datagrams.length > 1000, `${datagrams.length} corpus datagrams from ${captures.length} captures`);
+  const r = rng(20240601);
+  const pick = (n: number): number => Math.floor(r() * n);
+  const dec = new FlowDecoder(cfg);
+  const out = new FlowBatch(4096);
+  let now = 1_700_000_000_000;
+  let thrown = 0;
+  let nan = 0;
+  let over = 0;
+  let capture = 0;
+  let next = 0;
+  for (let i = 0; i < ITERATIONS; i++) {
+    if (next >= captures[capture]!.length) {
+      capture = pick(captures.length);
+      next = 0;
+    }
+    const src = captures[capture]![next++]!;
+    const b = src.slice();
+    let buf = b;
+    switch (r() < 0.4 ? 4 : pick(4)) {
+      case 0: {
+        const flips = 1 + pick(8);
+        for (let k = 0; k < flips; k++) b[pick(b.length)]! ^= 1 << pick(8);
+        break;
+      }
+      case 1:
+        buf = b.subarray(0, pick(b.length + 1));
+        break;
+      case 2: {
+        const fields = lengthFields(b);
+        const at = fields[pick(fields.length)]!;
+        const v = r() < 0.7 ? EDGE[pick(EDGE.length)]! : pick(65536);
+        if (at + 1 < b.length) {
+          b[at] = v >> 8;
+          b[at + 1] = v & 255;
+        }
+        break;
+      }
+      case 3: {
+        const other = datagrams[pick(datagrams.length)]!;
+        const cut = pick(b.length);
+        const join = new Uint8Array(cut + other.length - Math.min(other.length, cut));
+        join.set(b.subarray(0, cut));
+        join.set(other.subarray(Math.min(other.length, cut)), cut);
+        buf = join;
+        break;
+      }
+      default:
+        break;
+    }
+    now += pick(5_000);
+    try {
+      // 20 exporter addresses for a table of 16: eviction happens too.
+      dec.decode(buf, `10.0.0.${capture % 20}`, { nowMs: now }, out);
+    } catch {
+      thrown++;
+    }
+    if (i % 97 === 0) dec.expire(now);
+    if (out.length > 3000 || i === ITERATIONS - 1) {
+      for (let k = 0; k < out.length; k++) {
+        if (Number.isNaN(out.start[k]!) || Number.isNaN(out.end[k]!) || Number.isNaN(out.bytes[k]!) || Number.isNaN(out.packets[k]!)) nan++;
+      }
+      out.reset();
+    }
+    if (i % 50 === 0) {
+      for (const key of dec.exporterKeys()) {
+        const m = dec.memory(key)!;
+        if (
+          m.templates > cfg.maxTemplatesPerExporter! ||
+          m.templateFields > cfg.maxTemplatesPerExporter! * cfg.maxFieldsPerTemplate! ||
+          m.heldSets > cfg.pendingMaxSets! ||
+          m.heldBytes > cfg.pendingMaxBytes! ||
+          m.domains > cfg.maxDomainsPerExporter! ||
+          m.interfaces > cfg.maxInterfacesPerExporter! ||
+          m.samplers > 2 * cfg.maxSamplersPerDomain! * cfg.maxDomainsPerExporter!
+        ) {
+          over++;
+        }
+      }
+      if (dec.exporterKeys().length > cfg.maxExporters!) over++;
+    }
+  }
+  const totals = dec.counters();
+  t.equal(thrown, 0, 'decode never throws');
+  t.equal(totals.decoder_error, 0, 'no internal errors caught either');
+  t.equal(nan, 0, 'no NaN in times or counters');
+  t.equal(over, 0, 'per-exporter memory within bounds at every check');
+  t.equal(totals.datagrams, ITERATIONS);
+  const seen = DROP_REASONS.filter((d) => totals[d] > 0);
+  t.ok(seen.length >= 10, `mutations reached ${seen.length} drop reasons: ${seen.join(' ')}`);
+  t.ok(totals.flows > ITERATIONS, `and still decoded ${totals.flows} flows`);
+  t.comment(`counters: ${Object.entries(totals).filter(([, v]) => v > 0).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+});
