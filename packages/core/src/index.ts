@@ -5,3 +5,6 @@ export * from './time/index.js';
 export * from './store/index.js';
 export * from './filter/index.js';
 export * from './query/index.js';
+export * from './gen/index.js';
+export * from './decode/index.js';
+export * from './pcap/index.js';

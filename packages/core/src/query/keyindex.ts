@@ -1,0 +1,152 @@
+// Dense ids for composite keys (entities, distinct values, entity/value pairs).
+// Keys whose addresses are all IPv4 live in a narrower table: one word per address.
+
+import { COLUMNS, type ColumnName } from '../fields/columns.js';
+import { V4_MAPPED_W2 } from '../fields/ipcodec.js';
+import { KeyTable } from './keytable.js';
+
+/** How one column is laid out in a key: an address is 4 words (1 when compact), a MAC 2, anything else 1. */
+export type PartKind = 'ip' | 'mac' | 'word';
+
+export interface KeyLayout {
+  /** Column of each part; `null` is a plain word that is not read from a column (an id). */
+  readonly columns: readonly (ColumnName | null)[];
+  readonly kinds: readonly PartKind[];
+  readonly fullWidth: number;
+  readonly compactWidth: number;
+  /** Has at least one address, so IPv4-only keys have a compact form. */
+  readonly compactable: boolean;
+}
+
+export function partKind(column: ColumnName): PartKind {
+  const t = COLUMNS.get(column)!.type;
+  if (t === 'ip') return 'ip';
+  if (t === 'f64') {
+    if (column === 'clnmac' || column === 'srvmac') return 'mac';
+    throw new Error(`column ${column} cannot be part of a key`);
+  }
+  return 'word';
+}
+
+export function makeLayout(columns: readonly (ColumnName | null)[]): KeyLayout {
+  const kinds = columns.map((c) => (c === null ? 'word' : partKind(c)));
+  const width = (k: PartKind, compact: boolean): number => (k === 'ip' ? (compact ? 1 : 4) : k === 'mac' ? 2 : 1);
+  return {
+    columns,
+    kinds,
+    fullWidth: kinds.reduce((n, k) => n + width(k, false), 0),
+    compactWidth: kinds.reduce((n, k) => n + width(k, true), 0),
+    compactable: kinds.includes('ip'),
+  };
+}
+
+/**
+ * Two KeyTables sharing one id space: ids are dense (0, 1, 2, ... in order of
+ * first sight) and index the callers' accumulator arrays. An IPv4 address always
+ * goes to the compact table, so a key has exactly one id whichever path found it.
+ */
+export class KeyIndex {
+  readonly layout: KeyLayout;
+  readonly compact: KeyTable | null;
+  readonly full: KeyTable;
+  count = 0;
+  private readonly scratch: Uint32Array;
+
+  constructor(layout: KeyLayout) {
+    this.layout = layout;
+    this.compact = layout.compactable ? new KeyTable(layout.compactWidth) : null;
+    this.full = new KeyTable(layout.fullWidth);
+    this.scratch = new Uint32Array(layout.fullWidth);
+  }
+
+  compact1(k: number): number {
+    const g = this.compact!.get1(k, this.count);
+    if (g === this.count) this.count++;
+    return g;
+  }
+
+  compactN(kb: Uint32Array): number {
+    const g = this.compact!.getN(kb, this.count);
+    if (g === this.count) this.count++;
+    return g;
+  }
+
+  compact2(a: number, b: number): number {
+    const g = this.compact!.get2(a, b, this.count);
+    if (g === this.count) this.count++;
+    return g;
+  }
+
+  full2(a: number, b: number): number {
+    const g = this.full.get2(a, b, this.count);
+    if (g === this.count) this.count++;
+    return g;
+  }
+
+  full1(k: number): number {
+    const g = this.full.get1(k, this.count);
+    if (g === this.count) this.count++;
+    return g;
+  }
+
+  fullN(kb: Uint32Array): number {
+    const g = this.full.getN(kb, this.count);
+    if (g === this.count) this.count++;
+    return g;
+  }
+
+  /** All keys in full form, id by id. */
+  exportKeys(): Uint32Array {
+    const w = this.layout.fullWidth;
+    const kinds = this.layout.kinds;
+    const out = new Uint32Array(this.count * w);
+    this.full.forEach((off, id) => out.set(this.full.slots.subarray(off, off + w), id * w));
+    const c = this.compact;
+    c?.forEach((off, id) => {
+      const slots = c.slots;
+      let i = off;
+      let o = id * w;
+      for (const k of kinds) {
+        if (k === 'ip') {
+          out[o + 2] = V4_MAPPED_W2;
+          out[o + 3] = slots[i++]!;
+          o += 4;
+        } else if (k === 'mac') {
+          out[o++] = slots[i++]!;
+          out[o++] = slots[i++]!;
+        } else out[o++] = slots[i++]!;
+      }
+    });
+    return out;
+  }
+
+  /** Id of a key given in full form at key[off..]; inserts it when absent. */
+  getFull(key: Uint32Array, off: number): number {
+    const layout = this.layout;
+    let compact = layout.compactable;
+    let o = off;
+    for (const k of layout.kinds) {
+      if (k === 'ip') {
+        if (key[o] !== 0 || key[o + 1] !== 0 || key[o + 2] !== V4_MAPPED_W2) compact = false;
+        o += 4;
+      } else o += k === 'mac' ? 2 : 1;
+    }
+    const kb = this.scratch;
+    if (!compact) {
+      kb.set(key.subarray(off, off + layout.fullWidth));
+      return layout.fullWidth === 1 ? this.full1(kb[0]!) : layout.fullWidth === 2 ? this.full2(kb[0]!, kb[1]!) : this.fullN(kb);
+    }
+    let i = 0;
+    o = off;
+    for (const k of layout.kinds) {
+      if (k === 'ip') {
+        kb[i++] = key[o + 3]!;
+        o += 4;
+      } else if (k === 'mac') {
+        kb[i++] = key[o++]!;
+        kb[i++] = key[o++]!;
+      } else kb[i++] = key[o++]!;
+    }
+    return layout.compactWidth === 1 ? this.compact1(kb[0]!) : layout.compactWidth === 2 ? this.compact2(kb[0]!, kb[1]!) : this.compactN(kb);
+  }
+}

@@ -1,0 +1,119 @@
+// A SessionSource over batches held in memory (the server's hot store, tests): each
+// batch becomes one segment sorted by start, its columns in SharedArrayBuffers so that
+// worker threads read them without a copy.
+
+import { COLUMN_DEFS, COLUMNS, wordsPerRow, type ColumnArray, type ColumnName, type ColumnType, type Columns } from '../fields/columns.js';
+import { QueryError } from './queryerror.js';
+import type { ColumnStats, SegmentInfo, SegmentReader, SessionSource } from './source.js';
+
+const ARRAY_TYPES: Readonly<Record<ColumnType, { new (b: SharedArrayBuffer): ColumnArray; name: string; BYTES_PER_ELEMENT: number }>> = {
+  f64: Float64Array,
+  u32: Uint32Array,
+  u16: Uint16Array,
+  u8: Uint8Array,
+  ip: Uint32Array,
+};
+
+/** Reads a 'memory' segment: the arrays of its ref, no copy. */
+export function memorySegmentReader(info: SegmentInfo): SegmentReader {
+  const ref = info.ref;
+  if (ref.kind !== 'memory') throw new QueryError('UNSUPPORTED_SEGMENT', `segment ${info.id} is a ${ref.kind} segment, not a memory one`);
+  return {
+    info,
+    read(names) {
+      const out: Partial<Record<ColumnName, ColumnArray>> = {};
+      for (const n of names) {
+        const a = ref.columns[n];
+        if (a === undefined) {
+          throw new QueryError(COLUMNS.has(n) ? 'BAD_BATCH' : 'UNKNOWN_COLUMN', `memory segment ${info.id} has no column ${JSON.stringify(n)}`);
+        }
+        out[n] = a;
+      }
+      return out;
+    },
+    close() {},
+  };
+}
+
+export class MemorySource implements SessionSource {
+  private list: SegmentInfo[] = [];
+  private nextId = 1;
+
+  /**
+   * Adds `rows` sessions given as a full set of columns (allocColumns) as one new
+   * segment. The columns are copied (sorted by start, stable), so the caller may reuse them.
+   */
+  append(columns: Columns, rows: number): SegmentInfo {
+    if (!Number.isSafeInteger(rows) || rows <= 0) throw new QueryError('BAD_BATCH', `a batch needs a positive whole number of rows (got ${String(rows)})`);
+    for (const def of COLUMN_DEFS) {
+      const a = columns[def.name] as ColumnArray | undefined;
+      const want = ARRAY_TYPES[def.type];
+      if (a === undefined) throw new QueryError('BAD_BATCH', `the batch has no column ${def.name}`);
+      if (!(a instanceof (want as unknown as typeof Float64Array))) {
+        throw new QueryError('BAD_BATCH', `column ${def.name} must be a ${want.name} (got ${a.constructor.name})`);
+      }
+      if (a.length < rows * wordsPerRow(def.type)) {
+        throw new QueryError('BAD_BATCH', `column ${def.name} holds ${a.length} values, fewer than the ${rows * wordsPerRow(def.type)} of ${rows} rows`);
+      }
+    }
+    const start = columns.start as Float64Array;
+    const order = Array.from({ length: rows }, (_, i) => i);
+    order.sort((a, b) => start[a]! - start[b]! || a - b);
+
+    const out = {} as Record<ColumnName, ColumnArray>;
+    const stats: Partial<Record<ColumnName, ColumnStats>> = {};
+    for (const def of COLUMN_DEFS) {
+      const w = wordsPerRow(def.type);
+      const T = ARRAY_TYPES[def.type];
+      const dst = new T(new SharedArrayBuffer(rows * w * T.BYTES_PER_ELEMENT));
+      const src = columns[def.name];
+      if (w === 1) {
+        let min = Infinity;
+        let max = -Infinity;
+        for (let i = 0; i < rows; i++) {
+          const v = src[order[i]!]!;
+          dst[i] = v;
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+        stats[def.name] = { min, max };
+      } else {
+        for (let i = 0; i < rows; i++) for (let k = 0; k < w; k++) dst[i * w + k] = src[order[i]! * w + k]!;
+      }
+      out[def.name] = dst;
+    }
+    const info: SegmentInfo = {
+      id: this.nextId++,
+      rows,
+      startMin: stats.start!.min,
+      startMax: stats.start!.max,
+      endMax: stats.end!.max,
+      stats,
+      ref: { kind: 'memory', rows, columns: out },
+    };
+    this.list.push(info);
+    this.list.sort((a, b) => a.startMin - b.startMin || a.id - b.id);
+    return info;
+  }
+
+  /** Drops a segment (once the hot store has written it to disk); false when there is none with that id. */
+  remove(id: number): boolean {
+    const i = this.list.findIndex((s) => s.id === id);
+    if (i < 0) return false;
+    this.list.splice(i, 1);
+    return true;
+  }
+
+  /** Every segment, ordered by startMin then id. */
+  all(): readonly SegmentInfo[] {
+    return this.list;
+  }
+
+  segments(fromUs: number, toUs: number): SegmentInfo[] {
+    return this.list.filter((s) => s.startMin < toUs && s.endMax >= fromUs);
+  }
+
+  open(info: SegmentInfo): SegmentReader {
+    return memorySegmentReader(info);
+  }
+}

@@ -1,0 +1,261 @@
+// The accumulators of one ranking in one thread, and the partial aggregate a worker
+// sends back: typed arrays indexed by dense entity ids, merged by key on the main thread.
+
+import { KeyIndex, makeLayout } from './keyindex.js';
+import { SliceGrid, UNIT, unitsBefore } from './prorate.js';
+import type { RankPlan } from './rankquery.js';
+
+/** Sums per entity in `acc` (whole numbers), touched by every row. */
+export const ACC = {
+  bytesSent: 0,
+  bytesRecv: 1,
+  packetsSent: 2,
+  packetsRecv: 3,
+  initiated: 4,
+  accepted: 5,
+} as const;
+/** 6 sums padded to 8: an entity's sums then never straddle two cache lines (with a line-aligned array). */
+export const ACC_WIDTH = 8;
+/** `fr` (by entity id) holds the 2^-20 units of ACC 0..3, touched only by pro-rated rows. */
+export const FR_WIDTH = 4;
+/**
+ * `sv` (by entity id): what the entity got in sessions where it was on both ranked sides,
+ * counted twice in ACC: bytes whole, bytes units, packets whole, packets units, sessions.
+ */
+export const SV = { bytesW: 0, bytesF: 1, packetsW: 2, packetsF: 3, sessions: 4 } as const;
+export const SV_WIDTH = 5;
+
+/** What a worker sends back; every array's buffer is transferred. */
+export interface RankPartial {
+  readonly entities: number;
+  /** Full keys, entity by entity. */
+  readonly keys: Uint32Array;
+  /** ACC_WIDTH sums per entity. */
+  readonly acc: Float64Array;
+  readonly fr: Float64Array;
+  readonly sv: Float64Array;
+  /** Slices of the ranked volume or session count (absent for UNIQUE: rebuilt from pairBits). */
+  readonly serW: Float64Array | null;
+  readonly serF: Float64Array | null;
+  /** UNIQUE: (entity, target) pairs as the entity's index in this partial and the target's full key. */
+  readonly pairEntities: Uint32Array | null;
+  readonly pairTargets: Uint32Array | null;
+  /** UNIQUE with slices: the slices each pair was seen in, bitWords words per pair. */
+  readonly pairBits: Uint32Array | null;
+  /** UNIQUE: distinct targets of the whole selection, full keys. */
+  readonly targets: Uint32Array | null;
+  /** sessions, bytes whole, bytes units, packets whole, packets units */
+  readonly totals: Float64Array;
+}
+
+export class RankState {
+  readonly plan: RankPlan;
+  readonly ix: KeyIndex;
+  /** UNIQUE: (entity id, target) pairs. */
+  readonly pairs: KeyIndex | null;
+  /** UNIQUE: the distinct targets of the selection (the percent base). */
+  readonly targets: KeyIndex | null;
+  readonly grid: SliceGrid | null;
+  readonly bitWords: number;
+  /** Entities the arrays have room for. */
+  cap = 0;
+  acc: Float64Array = new Float64Array(0);
+  fr: Float64Array = new Float64Array(0);
+  sv: Float64Array = new Float64Array(0);
+  /** UNIQUE: distinct targets per entity (not additive across partials: rebuilt from the pairs). */
+  uq: Float64Array = new Float64Array(0);
+  serW: Float64Array = new Float64Array(0);
+  serF: Float64Array = new Float64Array(0);
+  bits: Uint32Array = new Uint32Array(0);
+  sessions = 0;
+  bytesW = 0;
+  bytesF = 0;
+  packetsW = 0;
+  packetsF = 0;
+
+  constructor(plan: RankPlan) {
+    this.plan = plan;
+    this.ix = new KeyIndex(plan.entityLayout);
+    if (plan.targetLayout !== null) {
+      this.pairs = new KeyIndex(makeLayout([null, ...plan.targetClient]));
+      this.targets = new KeyIndex(plan.targetLayout);
+    } else {
+      this.pairs = null;
+      this.targets = null;
+    }
+    this.grid = plan.slices > 0 ? new SliceGrid(plan.fromUs, plan.toUs, plan.slices) : null;
+    this.bitWords = plan.measure === 'unique' && plan.slices > 0 ? Math.ceil(plan.slices / 32) : 0;
+    this.grow(256);
+  }
+
+  /** Makes the per-entity arrays hold every id handed out so far. */
+  ensure(): void {
+    if (this.ix.count > this.cap) {
+      let cap = this.cap;
+      while (cap < this.ix.count) cap *= 2;
+      this.grow(cap);
+    }
+  }
+
+  private grow(cap: number): void {
+    const n = this.plan.slices;
+    const widen = (a: Float64Array, width: number): Float64Array => {
+      const b = new Float64Array(cap * width);
+      b.set(a);
+      return b;
+    };
+    this.acc = widen(this.acc, ACC_WIDTH);
+    this.fr = widen(this.fr, FR_WIDTH);
+    this.sv = widen(this.sv, SV_WIDTH);
+    this.uq = widen(this.uq, 1);
+    if (n > 0) {
+      this.serW = widen(this.serW, n);
+      if (this.plan.measure === 'bytes' || this.plan.measure === 'packets') this.serF = widen(this.serF, n);
+    }
+    this.cap = cap;
+  }
+
+  private ensureBits(): void {
+    const need = this.pairs!.count * this.bitWords;
+    if (need > this.bits.length) {
+      const b = new Uint32Array(Math.max(need, this.bits.length * 2, 1024));
+      b.set(this.bits);
+      this.bits = b;
+    }
+  }
+
+  /** Spreads volumes a and b of session [s, e] over the slices of entity `id` (units quantised per slice boundary). */
+  spreadVolume(id: number, a: number, b: number, s: number, e: number): void {
+    const g = this.grid!;
+    g.range(s, e);
+    const bounds = g.bounds;
+    const base = id * g.n;
+    const serW = this.serW;
+    const serF = this.serF;
+    if (g.k0 === g.k1 && s >= bounds[g.k0]! && e <= bounds[g.k0 + 1]!) {
+      // Wholly inside one slice (most sessions): the units are exactly a and b.
+      serW[base + g.k0] += a + b;
+      return;
+    }
+    let pa = unitsBefore(a, s, e, bounds[g.k0]!);
+    let pb = unitsBefore(b, s, e, bounds[g.k0]!);
+    for (let k = g.k0; k <= g.k1; k++) {
+      const x = bounds[k + 1]!;
+      const na = unitsBefore(a, s, e, x);
+      const nb = unitsBefore(b, s, e, x);
+      const u = na - pa + (nb - pb);
+      const w = Math.floor(u / UNIT);
+      serW[base + k] += w;
+      serF[base + k] += u - w * UNIT;
+      pa = na;
+      pb = nb;
+    }
+  }
+
+  /** Counts one session in every slice of entity `id` it overlaps. */
+  spreadCount(id: number, s: number, e: number): void {
+    const g = this.grid!;
+    g.range(s, e);
+    const base = id * g.n;
+    for (let k = g.k0; k <= g.k1; k++) this.serW[base + k] += 1;
+  }
+
+  /** Marks pair `pair` (of entity `id`) as seen in the slices session [s, e] overlaps; counts first sightings. */
+  markPairSlices(pair: number, id: number, s: number, e: number): void {
+    this.ensureBits();
+    const g = this.grid!;
+    g.range(s, e);
+    const o = pair * this.bitWords;
+    const base = id * g.n;
+    for (let k = g.k0; k <= g.k1; k++) {
+      const m = 1 << (k & 31);
+      const w = o + (k >>> 5);
+      if ((this.bits[w]! & m) === 0) {
+        this.bits[w] = this.bits[w]! | m;
+        this.serW[base + k] += 1;
+      }
+    }
+  }
+
+  /** This state as a transferable partial aggregate. */
+  exportPartial(): RankPartial {
+    const n = this.ix.count;
+    const series = this.plan.slices > 0 && this.plan.measure !== 'unique';
+    const volume = this.plan.measure === 'bytes' || this.plan.measure === 'packets';
+    let pairEntities: Uint32Array | null = null;
+    let pairTargets: Uint32Array | null = null;
+    if (this.pairs !== null) {
+      const all = this.pairs.exportKeys();
+      const w = this.pairs.layout.fullWidth;
+      const count = this.pairs.count;
+      pairEntities = new Uint32Array(count);
+      pairTargets = new Uint32Array(count * (w - 1));
+      for (let i = 0; i < count; i++) {
+        pairEntities[i] = all[i * w]!;
+        pairTargets.set(all.subarray(i * w + 1, i * w + w), i * (w - 1));
+      }
+    }
+    return {
+      entities: n,
+      keys: this.ix.exportKeys(),
+      acc: this.acc.slice(0, n * ACC_WIDTH),
+      fr: this.fr.slice(0, n * FR_WIDTH),
+      sv: this.sv.slice(0, n * SV_WIDTH),
+      serW: series ? this.serW.slice(0, n * this.plan.slices) : null,
+      serF: series && volume ? this.serF.slice(0, n * this.plan.slices) : null,
+      pairEntities,
+      pairTargets,
+      pairBits: this.bitWords > 0 ? this.bits.slice(0, this.pairs!.count * this.bitWords) : null,
+      targets: this.targets === null ? null : this.targets.exportKeys(),
+      totals: Float64Array.of(this.sessions, this.bytesW, this.bytesF, this.packetsW, this.packetsF),
+    };
+  }
+
+  /** Adds a partial aggregate (from a worker) into this state. Exact: the result does not depend on the order of merges. */
+  merge(p: RankPartial): void {
+    const w = this.plan.entityLayout.fullWidth;
+    const map = new Int32Array(p.entities);
+    for (let i = 0; i < p.entities; i++) map[i] = this.ix.getFull(p.keys, i * w);
+    this.ensure();
+    const n = this.plan.slices;
+    for (let i = 0; i < p.entities; i++) {
+      const g = map[i]!;
+      for (let j = 0; j < ACC_WIDTH; j++) this.acc[g * ACC_WIDTH + j] += p.acc[i * ACC_WIDTH + j]!;
+      for (let j = 0; j < FR_WIDTH; j++) this.fr[g * FR_WIDTH + j] += p.fr[i * FR_WIDTH + j]!;
+      for (let j = 0; j < SV_WIDTH; j++) this.sv[g * SV_WIDTH + j] += p.sv[i * SV_WIDTH + j]!;
+      if (p.serW !== null) for (let k = 0; k < n; k++) this.serW[g * n + k] += p.serW[i * n + k]!;
+      if (p.serF !== null) for (let k = 0; k < n; k++) this.serF[g * n + k] += p.serF[i * n + k]!;
+    }
+    if (this.pairs !== null && p.pairEntities !== null && p.pairTargets !== null) {
+      const tw = this.pairs.layout.fullWidth - 1;
+      const key = new Uint32Array(tw + 1);
+      const bw = this.bitWords;
+      for (let j = 0; j < p.pairEntities.length; j++) {
+        const id = map[p.pairEntities[j]!]!;
+        key[0] = id;
+        key.set(p.pairTargets.subarray(j * tw, j * tw + tw), 1);
+        const before = this.pairs.count;
+        const pair = this.pairs.getFull(key, 0);
+        if (this.pairs.count !== before) this.uq[id] += 1;
+        if (bw > 0 && p.pairBits !== null) {
+          this.ensureBits();
+          for (let q = 0; q < bw; q++) {
+            const fresh = p.pairBits[j * bw + q]! & ~this.bits[pair * bw + q]!;
+            if (fresh === 0) continue;
+            this.bits[pair * bw + q] = this.bits[pair * bw + q]! | fresh;
+            for (let bit = 0; bit < 32; bit++) if (fresh & (1 << bit)) this.serW[id * n + q * 32 + bit] += 1;
+          }
+        }
+      }
+    }
+    if (this.targets !== null && p.targets !== null) {
+      const tw = this.targets.layout.fullWidth;
+      for (let j = 0; j < p.targets.length / tw; j++) this.targets.getFull(p.targets, j * tw);
+    }
+    this.sessions += p.totals[0]!;
+    this.bytesW += p.totals[1]!;
+    this.bytesF += p.totals[2]!;
+    this.packetsW += p.totals[3]!;
+    this.packetsF += p.totals[4]!;
+  }
+}

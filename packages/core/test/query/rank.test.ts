@@ -1,0 +1,174 @@
+import t from 'tap';
+import { allocColumns } from '../../src/fields/columns.js';
+import { ENTITIES, UNIQUE_TARGETS, type CountName, type EntityDef, type EntityName } from '../../src/fields/entities.js';
+import { parseIp, setIpAt } from '../../src/fields/ipcodec.js';
+import { parseFilter, type FilterNode } from '../../src/filter/index.js';
+import { MemorySource, QueryError, rank, type Direction, type RankQuery } from '../../src/query/index.js';
+import { FROM, TO, randomSessions } from './randomsessions.js';
+import { allRows, normalise, referenceRank } from './referencerank.js';
+
+const fixture = randomSessions(7, 6, 300);
+const rows = allRows(fixture.batches);
+
+const COUNTS: { count: CountName; unique?: EntityName }[] = [
+  { count: 'BYTES' },
+  { count: 'BITS' },
+  { count: 'PACKETS' },
+  { count: 'SESSIONS' },
+  ...UNIQUE_TARGETS.map((u) => ({ count: 'UNIQUE' as const, unique: u })),
+];
+
+const EITHER_FILTERS: Record<string, string> = {
+  ADDR: 'ADDR=10.0.0.0/29,2001:db8::/64 && !(ADDR=10.0.0.2)',
+  IFACE: 'IFACE=1',
+  VLAN: 'VLAN=10,20 && PROTO!=ICMP',
+  ASN: 'ASN=64500',
+  MAC: 'MAC=00:11:22:33:44:55',
+};
+
+function filtersFor(e: EntityDef): { name: string; filter: FilterNode | undefined }[] {
+  const either = e.eitherField === undefined ? 'CLNCC=US || SRVCC=NL' : EITHER_FILTERS[e.eitherField]!;
+  return [
+    { name: 'no filter', filter: undefined },
+    { name: 'PROTO=TCP || SRVPORT=53', filter: parseFilter('PROTO=TCP || SRVPORT=53') },
+    { name: either, filter: parseFilter(either) },
+  ];
+}
+
+function directions(e: EntityDef): Direction[] {
+  return e.shape === 'sided' ? ['none', 'snd', 'rcv'] : ['none'];
+}
+
+t.test('every entity x count x direction x filter matches the brute-force ranking', async (t) => {
+  let checked = 0;
+  for (const e of ENTITIES) {
+    for (const { count, unique } of COUNTS) {
+      for (const direction of directions(e)) {
+        for (const { name, filter } of filtersFor(e)) {
+          const q: RankQuery = { entity: e.name, count, unique, direction, filter, fromUs: FROM, toUs: TO };
+          const got = normalise(await rank(fixture.source, q));
+          const want = referenceRank(rows, q);
+          t.strictSame(got, want, `${e.name} ${count}${unique ? ` ${unique}` : ''} ${direction} [${name}]`);
+          checked++;
+        }
+      }
+    }
+  }
+  t.ok(checked > 1000, `${checked} rankings compared`);
+});
+
+t.test('top rows are the head of the full ranking, ties broken by key', async (t) => {
+  for (const e of ENTITIES) {
+    for (const limit of [1, 3]) {
+      for (const count of ['BYTES', 'SESSIONS'] as const) {
+        const q: RankQuery = { entity: e.name, count, fromUs: FROM, toUs: TO, rows: limit };
+        const got = normalise(await rank(fixture.source, q));
+        t.strictSame(got, referenceRank(rows, q), `${e.name} ${count} -r ${limit}`);
+      }
+    }
+  }
+});
+
+t.test('slices match the reference, add up to the value, and "other" is the rest', async (t) => {
+  for (const e of ENTITIES) {
+    for (const { count, unique } of [{ count: 'BYTES' as const }, { count: 'PACKETS' as const }, { count: 'SESSIONS' as const }, { count: 'UNIQUE' as const, unique: 'IP' as const }]) {
+      for (const direction of directions(e)) {
+        for (const slices of [1, 7]) {
+          const q: RankQuery = { entity: e.name, count, unique, direction, fromUs: FROM, toUs: TO, slices, rows: 4, filter: filtersFor(e)[2]!.filter };
+          const res = await rank(fixture.source, q);
+          t.strictSame(normalise(res), referenceRank(rows, q), `${e.name} ${count} ${direction} -w ${slices}`);
+          t.equal(res.slices!.bounds.length, slices + 1);
+          if (count === 'BYTES' || count === 'PACKETS') {
+            for (const row of res.rows) {
+              const sum = row.series!.reduce((a, b) => a + b, 0);
+              t.ok(Math.abs(sum - row.value) <= 1e-9 * Math.max(1, row.value), `${e.name} ${count} ${direction}: slices add up to ${row.value}`);
+            }
+          }
+        }
+      }
+    }
+  }
+});
+
+t.test('a hand-computed ranking: pro-rating, both sides, self sessions', async (t) => {
+  const src = new MemorySource();
+  const c = allocColumns(3);
+  const put = (i: number, cln: string, srv: string, start: number, end: number, cb: number, sb: number): void => {
+    setIpAt(c.clnip as Uint32Array, i, parseIp(cln)!);
+    setIpAt(c.srvip as Uint32Array, i, parseIp(srv)!);
+    c.start[i] = start;
+    c.end[i] = end;
+    c.clnbyts[i] = cb;
+    c.srvbyts[i] = sb;
+    c.clnpkts[i] = 1;
+    c.srvpkts[i] = 1;
+  };
+  // Frame [1000, 2000). Session 0 lies inside; session 1 has a quarter of its duration
+  // inside; session 2 is 10.0.0.1 talking to itself.
+  put(0, '10.0.0.1', '10.0.0.2', 1100, 1200, 100, 50);
+  put(1, '10.0.0.2', '2001:db8::7', -2000, 2000, 4000, 400);
+  put(2, '10.0.0.1', '10.0.0.1', 1500, 1500, 7, 3);
+  src.append(c, 3);
+  const res = await rank(src, { entity: 'IP', count: 'BYTES', fromUs: 1000, toUs: 2000 });
+  const table = res.rows.map((r) => [r.text[0], r.value, r.bytesSent, r.bytesRecv, r.sessionsInitiated, r.sessionsAccepted]);
+  t.strictSame(table, [
+    ['10.0.0.2', 150 + 1100, 50 + 1000, 100 + 100, 1, 1],
+    ['2001:db8::7', 1100, 100, 1000, 0, 1],
+    ['10.0.0.1', 150 + 10, 100 + 10, 50 + 10, 2, 1],
+  ]);
+  t.equal(res.total, 150 + 1100 + 10, 'total bytes of the selection');
+  t.strictSame(res.summary, { sessions: 3, packets: 2 + 0.5 + 2, bytes: 1260, entities: 3 });
+  t.equal(res.rows[0]!.percent, (1250 / 1260) * 100);
+  const snd = await rank(src, { entity: 'IP', count: 'SESSIONS', direction: 'snd', fromUs: 1000, toUs: 2000 });
+  t.strictSame(
+    snd.rows.map((r) => [r.text[0], r.value]),
+    [
+      ['10.0.0.1', 2],
+      ['10.0.0.2', 1],
+      ['2001:db8::7', 0],
+    ],
+  );
+  const pairs = await rank(src, { entity: 'IPPAIR', count: 'BYTES', fromUs: 1000, toUs: 2000, slices: 2 });
+  t.strictSame(
+    pairs.rows.map((r) => [r.text, r.value, r.series]),
+    [
+      [['10.0.0.2', '2001:db8::7'], 1100, [550, 550]],
+      [['10.0.0.1', '10.0.0.2'], 150, [150, 0]],
+      [['10.0.0.1', '10.0.0.1'], 10, [0, 10]],
+    ],
+  );
+});
+
+t.test('bad queries are refused with a QueryError and a code', async (t) => {
+  const base = { fromUs: FROM, toUs: TO };
+  const cases: [Record<string, unknown>, string, RegExp][] = [
+    [{ entity: 'HOST', count: 'BYTES' }, 'UNKNOWN_ENTITY', /unknown entity "HOST": use one of IP IPPAIR/],
+    [{ entity: 'IP', count: 'FLOWS' }, 'UNKNOWN_COUNT', /use one of BYTES BITS PACKETS SESSIONS UNIQUE/],
+    [{ entity: 'IP', count: 'UNIQUE' }, 'BAD_UNIQUE', /-cnt UNIQUE needs an entity: one of IP PORTPROTO QOS TCPFLAGS IF COUNTRY VLAN ASN MAC/],
+    [{ entity: 'IP', count: 'UNIQUE', unique: 'IPPAIR' }, 'BAD_UNIQUE', /UNIQUE IPPAIR is not possible/],
+    [{ entity: 'IP', count: 'BYTES', unique: 'IP' }, 'BAD_UNIQUE', /needs -cnt UNIQUE/],
+    [{ entity: 'IPPAIR', count: 'BYTES', direction: 'snd' }, 'BAD_DIRECTION', /-snd does not apply to -grp IPPAIR/],
+    [{ entity: 'PORTPROTO', count: 'SESSIONS', direction: 'rcv' }, 'BAD_DIRECTION', /-rcv does not apply to -grp PORTPROTO/],
+    [{ entity: 'IP', count: 'BYTES', direction: 'up' }, 'BAD_DIRECTION', /unknown direction/],
+    [{ entity: 'IP', count: 'BYTES', fromUs: TO, toUs: FROM }, 'BAD_TIME_FRAME', /from < to/],
+    [{ entity: 'IP', count: 'BYTES', toUs: NaN }, 'BAD_TIME_FRAME', /finite/],
+    [{ entity: 'IP', count: 'BYTES', rows: 0 }, 'BAD_ROWS', /positive integer/],
+    [{ entity: 'IP', count: 'BYTES', rows: 2.5 }, 'BAD_ROWS', /positive integer/],
+    [{ entity: 'IP', count: 'BYTES', slices: 10001 }, 'BAD_SLICES', /1 to 10000/],
+  ];
+  for (const [q, code, msg] of cases) {
+    await t.rejects(rank(fixture.source, { ...base, ...q } as unknown as RankQuery), { name: 'QueryError', code, message: msg }, code);
+  }
+  await t.rejects(rank(fixture.source, { ...base, entity: 'IP', count: 'BYTES' }, { workers: 0 }), { code: 'BAD_WORKERS' });
+  t.ok(new QueryError('BAD_ROWS', 'x') instanceof Error);
+});
+
+t.test('names are accepted in any case; an empty frame ranks nothing', async (t) => {
+  const q = { entity: 'ip', count: 'bytes', fromUs: FROM, toUs: TO, rows: 2 } as unknown as RankQuery;
+  t.strictSame(normalise(await rank(fixture.source, q)), referenceRank(rows, { ...q, entity: 'IP', count: 'BYTES' }));
+  const empty = await rank(fixture.source, { entity: 'IP', count: 'BYTES', fromUs: 1, toUs: 2, slices: 3 });
+  t.strictSame(empty.rows, []);
+  t.strictSame(empty.summary, { sessions: 0, packets: 0, bytes: 0, entities: 0 });
+  t.strictSame(empty.slices!.other, [0, 0, 0]);
+  t.equal(empty.total, 0);
+});
