@@ -1,5 +1,5 @@
 // Decoder throughput on one core: flows per second decoded into a FlowBatch, and bytes allocated per
-// flow, for NetFlow v5, v9 and IPFIX — real corpus datagrams (templates first) and generated full-size ones.
+// flow, for NetFlow v5, v9, IPFIX and sFlow v5 — real corpus datagrams (templates first) and generated full-size ones.
 //
 //   npm run build && node --expose-gc bench/decode.mjs [seconds-per-case]
 //
@@ -115,6 +115,50 @@ function generatedIpfix(count) {
   return out;
 }
 
+/**
+ * sFlow v5 datagrams as a switch sends them (about 1,400 bytes): 8 compact flow samples, each a
+ * 96-byte raw Ethernet header (IPv4 or IPv6, TCP or UDP, every other one 802.1Q-tagged) plus, on every
+ * other sample, an extended switch record. Addresses, ports and sizes vary per sample.
+ */
+function generatedSflow(count) {
+  const rnd = xorshift(11);
+  const out = [];
+  for (let d = 0; d < count; d++) {
+    const w = new W().u32(5).u32(1).u32(0xc0000246).u32(0).u32(d + 1).u32(3_600_000 + d).u32(8);
+    for (let s = 0; s < 8; s++) {
+      const v6 = s % 4 === 3;
+      const tagged = s % 2 === 1;
+      const proto = s % 3 === 0 ? 17 : 6;
+      const h = new W();
+      h.u16(0x0200).u32(rnd()).u16(0x0200).u32(rnd());
+      if (tagged) h.u16(0x8100).u16(100 + (s & 7));
+      const l4 = proto === 6 ? 20 : 8;
+      const ipLen = 40 + (rnd() % 1400);
+      if (v6) {
+        h.u16(0x86dd).u32(0x60000000).u16(ipLen - 40).u8(proto).u8(64);
+        for (let k = 0; k < 8; k++) h.u32(k === 0 ? 0x20010db8 : rnd());
+      } else {
+        h.u16(0x0800).u8(0x45).u8(0).u16(ipLen).u16(rnd() & 0xffff).u16(0x4000).u8(64).u8(proto).u16(0).u32(0x0a000000 + (rnd() & 0xffff)).u32(rnd());
+      }
+      h.u16(rnd() & 0xffff).u16([80, 443, 53, 22][s & 3]);
+      if (proto === 6) h.u32(rnd()).u32(rnd()).u8(0x50).u8(0x18).u16(8192).u32(0);
+      else h.u16(ipLen - (v6 ? 40 : 20)).u16(0);
+      const bytes = h.bytes();
+      const header = new Uint8Array(96);
+      header.set(bytes.subarray(0, 96));
+      const frame = ipLen + 14 + (tagged ? 4 : 0) + 4;
+      const switchRec = s % 2 === 0;
+      const recLen = 8 + 16 + 96 + (switchRec ? 24 : 0);
+      w.u32(1).u32(32 + recLen).u32(d * 8 + s).u32(3).u32(1024).u32(d * 8192).u32(0).u32(3).u32(7).u32(switchRec ? 2 : 1);
+      w.u32(1).u32(16 + 96).u32(1).u32(frame).u32(4).u32(96);
+      for (const x of header) w.u8(x);
+      if (switchRec) w.u32(1001).u32(16).u32(100).u32(0).u32(200).u32(0);
+    }
+    out.push({ src: '192.0.2.70', payload: w.bytes() });
+  }
+  return out;
+}
+
 // GC entries are delivered on the event loop, after a synchronous run: `settle` lets them arrive.
 let gcs = 0;
 new PerformanceObserver((list) => (gcs += list.getEntries().length)).observe({ entryTypes: ['gc'] });
@@ -124,17 +168,19 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
  * Decode `datagrams` round and round for `SECONDS`. The first datagram of the list is decoded once
  * more before timing, so templates are known; the batch is reset every 64 Ki rows (as a pipeline would).
  */
-async function run(name, datagrams) {
+async function run(name, datagrams, sflow) {
   const dec = new FlowDecoder();
+  // The server calls decodeSflow for sFlow ports, decode for the others.
+  const decode = (sflow ? dec.decodeSflow : dec.decode).bind(dec);
   const out = new FlowBatch(65536 + 4096);
   const ctx = { nowMs: 0 };
-  for (const d of datagrams) dec.decode(d.payload, d.src, ctx, out);
+  for (const d of datagrams) decode(d.payload, d.src, ctx, out);
   out.reset();
   // Warm-up: let the JIT settle on the hot loops.
   const warm = Date.now() + 300;
   while (Date.now() < warm) {
     for (const d of datagrams) {
-      dec.decode(d.payload, d.src, ctx, out);
+      decode(d.payload, d.src, ctx, out);
       if (out.length > 65536) out.reset();
     }
   }
@@ -146,7 +192,7 @@ async function run(name, datagrams) {
   const heap0 = process.memoryUsage().heapUsed;
   let allocFlows = 0;
   for (let k = 0; k < 20 && allocFlows < 200_000; k++) {
-    for (const d of datagrams) allocFlows += dec.decode(d.payload, d.src, ctx, out).flows;
+    for (const d of datagrams) allocFlows += decode(d.payload, d.src, ctx, out).flows;
     if (out.length > 65536) out.reset();
   }
   const heapDelta = process.memoryUsage().heapUsed - heap0;
@@ -163,7 +209,7 @@ async function run(name, datagrams) {
   let now = t0;
   while (now < stop) {
     for (const d of datagrams) {
-      flows += dec.decode(d.payload, d.src, ctx, out).flows;
+      flows += decode(d.payload, d.src, ctx, out).flows;
       if (out.length > 65536) out.reset();
     }
     datagramsDone += datagrams.length;
@@ -172,7 +218,7 @@ async function run(name, datagrams) {
   const secs = Number(now - t0) / 1e9;
   await settle();
   const counters = dec.counters();
-  const dropped = Object.entries(counters).filter(([k, v]) => v > 0 && ['truncated', 'bad_length', 'bad_template', 'bad_record', 'decoder_error'].includes(k));
+  const dropped = Object.entries(counters).filter(([k, v]) => v > 0 && ['truncated', 'bad_length', 'bad_template', 'bad_record', 'decoder_error', 'bad_version', 'bad_sample', 'bad_sample_record', 'bad_count', 'bad_packet_header'].includes(k));
   return {
     case: name,
     datagrams: datagramsDone,
@@ -185,18 +231,21 @@ async function run(name, datagrams) {
   };
 }
 
+const sflowCorpus = ['sflow/akv-data-1140.pcap', 'sflow/tg-sflow_issue_15918.pcap', 'sflow/lssf-sflow_with_lag_counters.pcap', 'sflow/tcpdump-sflow_expanded.pcap', 'sflow/akv-data-qinq.pcap'];
 const cases = [
   ['NetFlow v5, corpus', corpusDatagrams(['netflow5/gl-netgraph-netflow5.pcap', 'netflow5/gl-netflow-v5-2.pcap', 'netflow5/akv-nfv5.pcap', 'netflow5/ls-mikrotik.pcap'])],
   ['NetFlow v9, corpus (nProbe, IOS XR)', corpusDatagrams(['netflow9/gl-nprobe-netflow9-3.pcap', 'netflow9/pta-101-NFv9-CISCO-cust_primitives.pcap'])],
   ['IPFIX, corpus (ipfixcol2 file)', ipfixFileMessages()],
   ['NetFlow v9, generated 28 x 16 fields', generatedV9(500)],
   ['IPFIX, generated 24 x 16 fields', generatedIpfix(500)],
+  ['sFlow v5, corpus (switches, routers)', corpusDatagrams(sflowCorpus), true],
+  ['sFlow v5, generated 8 raw-header samples', generatedSflow(500), true],
 ];
 
 if (globalThis.gc === undefined) console.error('run with node --expose-gc for allocation figures without GC noise');
 const rows = [];
-for (const [name, datagrams] of cases) {
-  const r = await run(name, datagrams);
+for (const [name, datagrams, sflow] of cases) {
+  const r = await run(name, datagrams, sflow === true);
   rows.push(r);
   console.error(`${name}: ${r['flows/s']} flows/s`);
 }

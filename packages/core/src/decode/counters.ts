@@ -1,5 +1,5 @@
 // The decoder's counters, per exporter and in total: why input was dropped (drop reasons) and what
-// happened to templates and held data (events). Names are stable: metrics and logs use them.
+// happened to templates, held data and sFlow samples (events). Names are stable: metrics and logs use them.
 
 export interface CounterDef {
   readonly name: CounterName;
@@ -19,8 +19,14 @@ export const COUNTER_DEFS = [
   { name: 'templates_expired', kind: 'event', doc: 'templates dropped because they were not refreshed within templateTimeoutMs (UDP only)' },
   { name: 'sets_held', kind: 'event', doc: 'data sets kept because their template had not arrived yet' },
   { name: 'held_sets_decoded', kind: 'event', doc: 'held data sets decoded when their template arrived' },
-  { name: 'truncated', kind: 'drop', doc: 'datagram shorter than its header, its record count or a set length says (the rest of the datagram is dropped)' },
-  { name: 'bad_version', kind: 'drop', doc: 'version field is not 1, 5, 7, 9 or 10' },
+  { name: 'flow_samples', kind: 'event', doc: 'sFlow flow samples read (compact and expanded)' },
+  { name: 'counter_samples', kind: 'event', doc: 'sFlow counter samples read (compact and expanded)' },
+  { name: 'interface_counters', kind: 'event', doc: 'sFlow generic interface counter records stored (decoder.interfaceCounters)' },
+  { name: 'samples_skipped', kind: 'event', doc: 'sFlow samples of a format not decoded (discard notifications, enterprise formats), skipped by their length' },
+  { name: 'records_skipped', kind: 'event', doc: 'sFlow flow or counter records not used (extended router, user, URL, MPLS, NAT ..., Ethernet, LAG, processor, host counters, enterprise formats), skipped by their length' },
+  { name: 'samples_not_ip', kind: 'event', doc: 'sFlow flow samples whose packet is not IPv4 / IPv6 (ARP, LLDP, ..., a header protocol not decoded, or no packet data): no row' },
+  { name: 'truncated', kind: 'drop', doc: 'datagram shorter than its header, its record count, a set length or its sFlow sample count says (the rest of the datagram is dropped)' },
+  { name: 'bad_version', kind: 'drop', doc: 'version field is not 1, 5, 7, 9 or 10 (decode), or not 2, 4 or 5 (decodeSflow)' },
   { name: 'bad_length', kind: 'drop', doc: 'an IPFIX message length or a set length is impossible (< header size, zero, not matching the datagram)' },
   { name: 'bad_set_id', kind: 'drop', doc: 'a set id in the reserved range (v9: 2-255, IPFIX: 0, 1, 4-255); that set is skipped' },
   { name: 'bad_template', kind: 'drop', doc: 'a template that cannot be used: id < 256, no fields, fields overrunning the set, records of length 0 or longer than any set can hold, too many fields, scope count 0 or above the field count; the rest of that template set is skipped' },
@@ -31,6 +37,12 @@ export const COUNTER_DEFS = [
   { name: 'exporter_evicted', kind: 'drop', doc: 'an exporter forgotten (templates, held sets, options) because the exporter table was full (least recently seen goes first); counted in the totals' },
   { name: 'decoder_error', kind: 'drop', doc: 'the decoder met a condition it does not handle (a bug): the datagram was dropped and its rows removed' },
   { name: 'options_limit', kind: 'drop', doc: 'an options value (sampler, interface name, domain) not stored because its per-exporter table is full' },
+  { name: 'bad_agent', kind: 'drop', doc: 'an sFlow agent address type other than 0 (unknown), 1 (IPv4) or 2 (IPv6): the datagram is dropped' },
+  { name: 'bad_sample', kind: 'drop', doc: 'an sFlow v5 sample shorter than its fixed fields (that sample is dropped) or with a length running past the datagram (the rest of the datagram is dropped); v2/v4: a sample, packet-data, extended-data or counters type not known (those versions carry no lengths to skip by: the rest of the datagram is dropped)' },
+  { name: 'bad_sample_record', kind: 'drop', doc: 'an sFlow flow or counter record whose length runs past its sample or is shorter than its fixed fields; the rest of that sample is dropped (a flow row is still written from the records before it)' },
+  { name: 'bad_count', kind: 'drop', doc: 'an sFlow sample count or v2/v4 extended-data count (datagram dropped), or a v5 record count (sample dropped), larger than the bytes could hold' },
+  { name: 'bad_packet_header', kind: 'drop', doc: 'an sFlow sampled packet header cut short before the IP addresses or with an impossible IP header, and no decoded IPv4 / IPv6 record: no row' },
+  { name: 'counters_evicted', kind: 'drop', doc: 'sFlow interface counters forgotten because the agent table (maxExporters) or an agent\'s interface table (maxInterfacesPerExporter) was full; least recently updated first' },
 ] as const satisfies readonly { name: string; kind: 'drop' | 'event'; doc: string }[];
 
 export type CounterName = (typeof COUNTER_DEFS)[number]['name'];

@@ -1,7 +1,7 @@
-// FlowDecoder: the entry point of flow-export decoding. One `decode` call per datagram (or per IPFIX
-// message from a TCP stream) dispatches on the version, keeps per-exporter state and counts every drop.
+// FlowDecoder: the entry point of flow-export decoding. One `decode` call per NetFlow/IPFIX datagram (or
+// IPFIX message from a TCP stream), one `decodeSflow` per sFlow datagram; keeps per-exporter state, counts every drop.
 
-import { u16 } from './bytes.js';
+import { u16, u32 } from './bytes.js';
 import { C, countersToObject, newCounterArray, type CounterName, type DecodeCounters } from './counters.js';
 import { resolveDecoderConfig, type DecoderConfig } from './decoderconfig.js';
 import { ExporterTable, type ExporterState, type InterfaceInfo } from './exporterstate.js';
@@ -11,6 +11,8 @@ import { decodeNetflowV1 } from './netflow/v1.js';
 import { decodeNetflowV5 } from './netflow/v5.js';
 import { decodeNetflowV7 } from './netflow/v7.js';
 import { decodeNetflowV9 } from './netflow/v9.js';
+import type { InterfaceCounters } from './sflow/interfacecounters.js';
+import { SflowDecoder } from './sflow/sflowdecoder.js';
 import { TemplateEngine } from './templateengine.js';
 
 export interface DecodeContext {
@@ -26,7 +28,7 @@ export interface DecodeContext {
 }
 
 export interface DecodeResult {
-  /** Version field of the datagram (0 when too short to have one). */
+  /** Version field of the datagram (0 when too short to have one); for decodeSflow the 32-bit sFlow version (2, 4, 5). */
   readonly version: number;
   /** Rows appended to the FlowBatch, including held data sets this datagram's templates released. */
   readonly flows: number;
@@ -66,12 +68,14 @@ export class FlowDecoder {
   private readonly exporters: ExporterTable;
   private readonly totals = newCounterArray();
   private readonly engine: TemplateEngine;
+  private readonly sflow: SflowDecoder;
 
   /** Throws DecoderConfigError for an invalid configuration. */
   constructor(config: Partial<DecoderConfig> = {}) {
     this.config = resolveDecoderConfig(config);
     this.exporters = new ExporterTable(this.config.maxExporters);
     this.engine = new TemplateEngine(this.config, (st, c, n) => this.add(st, c, n));
+    this.sflow = new SflowDecoder(this.config, (st, c, n) => this.add(st, c, n));
   }
 
   /**
@@ -80,10 +84,7 @@ export class FlowDecoder {
    */
   decode(buf: Uint8Array, exporter: string, ctx: DecodeContext, out: FlowBatch): DecodeResult {
     const nowMs = ctx.nowMs ?? Date.now();
-    const key = ctx.session === undefined ? exporter : `${exporter}#${ctx.session}`;
-    const evictedBefore = this.exporters.evicted;
-    const st = this.exporters.get(key, exporter);
-    if (this.exporters.evicted !== evictedBefore) this.totals[C.exporter_evicted]! += this.exporters.evicted - evictedBefore;
+    const st = this.stateOf(exporter, ctx);
     st.tcp = ctx.transport === 'tcp';
     this.add(st, C.datagrams, 1);
     if (buf.length < 2) return this.fail(st, 0, 'truncated');
@@ -106,6 +107,36 @@ export class FlowDecoder {
       out.truncate(rowsBefore);
       return this.fail(st, version, 'decoder_error');
     }
+  }
+
+  /**
+   * Decode one sFlow v2/v4/v5 datagram (what arrives on an sFlow port) from `exporter` (the datagram's
+   * source address as text) into `out`: one row per flow sample, counter samples kept per agent
+   * (`interfaceCounters`). Anything else — a NetFlow packet sent to the sFlow port — is bad_version.
+   * Never throws; counters are kept per `exporter` (the rows carry the agent address).
+   */
+  decodeSflow(buf: Uint8Array, exporter: string, ctx: DecodeContext, out: FlowBatch): DecodeResult {
+    const nowMs = ctx.nowMs ?? Date.now();
+    const st = this.stateOf(exporter, ctx);
+    this.add(st, C.datagrams, 1);
+    const rowsBefore = out.length;
+    try {
+      return this.sflow.decode(buf, st, nowMs, out);
+    } catch {
+      // As in decode: a bug must not take the collector down.
+      out.truncate(rowsBefore);
+      return this.fail(st, buf.length >= 4 ? u32(buf, 0) : 0, 'decoder_error');
+    }
+  }
+
+  /** Latest generic interface counters of an sFlow agent (its address as text), by ifIndex. */
+  interfaceCounters(agent: string): ReadonlyMap<number, InterfaceCounters> {
+    return this.sflow.interfaceCounters(agent);
+  }
+
+  /** sFlow agents with interface counters, least recently updated first. */
+  sflowAgents(): string[] {
+    return this.sflow.agentKeys();
   }
 
   /** Expire unrefreshed templates and held data sets of every exporter (call periodically). */
@@ -197,6 +228,15 @@ export class FlowDecoder {
       }
     }
     return { version, flows: eng.flows, optionsRecords: eng.optionsRecords, held: eng.held, dropped: eng.firstDrop };
+  }
+
+  /** The state of an exporter (or `exporter#session`), created when missing; counts evictions. */
+  private stateOf(exporter: string, ctx: DecodeContext): ExporterState {
+    const key = ctx.session === undefined ? exporter : `${exporter}#${ctx.session}`;
+    const evictedBefore = this.exporters.evicted;
+    const st = this.exporters.get(key, exporter);
+    if (this.exporters.evicted !== evictedBefore) this.totals[C.exporter_evicted]! += this.exporters.evicted - evictedBefore;
+    return st;
   }
 
   private fail(st: ExporterState, version: number, reason: CounterName): DecodeResult {

@@ -1,5 +1,5 @@
-// Public door of flow-export decoding: NetFlow v1/v5/v7/v9, IPFIX (UDP and TCP streams) and Cisco
-// ASA NSEL into FlowBatch columns, with per-exporter template state and drop counters.
+// Public door of flow-export decoding: NetFlow v1/v5/v7/v9, IPFIX (UDP and TCP streams), Cisco ASA NSEL
+// and sFlow v2/v4/v5 into FlowBatch columns, with per-exporter template state and drop counters.
 export {
   FlowBatch,
   FLOW_COLUMN_DEFS,
@@ -21,6 +21,7 @@ export {
 } from './decoderconfig.js';
 export { COUNTER_DEFS, COUNTER_NAMES, DROP_REASONS, type CounterDef, type CounterName, type DecodeCounters } from './counters.js';
 export type { InterfaceInfo } from './exporterstate.js';
+export type { InterfaceCounters } from './sflow/interfacecounters.js';
 export { decodeNetflowV1 } from './netflow/v1.js';
 export { decodeNetflowV5 } from './netflow/v5.js';
 export { decodeNetflowV7 } from './netflow/v7.js';

@@ -1,7 +1,8 @@
-// Parses a captured frame down to its transport layer: Ethernet (with 802.1Q / 802.1ad tags), Linux
-// cooked capture or raw IP; IPv4 / IPv6 (extension headers skipped); UDP and TCP. Enough to replay exports.
+// Parses a captured frame down to its transport layer: Ethernet (with 802.1Q / 802.1ad tags, MPLS, PPPoE),
+// Linux cooked capture or raw IP; IPv4 / IPv6 (extension headers skipped); UDP and TCP. Enough to replay exports.
 
 import { formatIp } from '../fields/ipcodec.js';
+import { HeaderLayer, HeaderStatus, PacketHeaders, type HeaderLayerCode } from './packetheaders.js';
 
 export const LINKTYPE = { null: 0, ethernet: 1, raw: 101, linuxSll: 113, ipv4: 228, ipv6: 229 } as const;
 
@@ -31,30 +32,34 @@ export interface IpPacket {
 const u16 = (b: Uint8Array, p: number): number => (b[p]! << 8) | b[p + 1]!;
 const u32 = (b: Uint8Array, p: number): number => b[p]! * 16777216 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
 
-/** The IP packet in a frame, or null when the frame is not IP (ARP, LLDP, ...) or is cut short. */
+const headers = new PacketHeaders();
+
+/**
+ * The IP packet in a frame, or null when the frame is not IP (ARP, LLDP, ...) or is cut short: replay
+ * needs whole packets (the IP length, the UDP or TCP header inside the captured bytes).
+ */
 export function parsePacket(frame: Uint8Array, linkType: number): IpPacket | null {
   let p: number;
-  let etherType: number;
+  let layer: HeaderLayerCode;
   switch (linkType) {
     case LINKTYPE.ethernet:
-      if (frame.length < 14) return null;
-      etherType = u16(frame, 12);
-      p = 14;
-      while (etherType === 0x8100 || etherType === 0x88a8 || etherType === 0x9100) {
-        if (frame.length < p + 4) return null;
-        etherType = u16(frame, p + 2);
-        p += 4;
-      }
+      p = 0;
+      layer = HeaderLayer.ethernet;
       break;
-    case LINKTYPE.linuxSll:
+    case LINKTYPE.linuxSll: {
       if (frame.length < 16) return null;
-      etherType = u16(frame, 14);
+      const etherType = u16(frame, 14);
+      if (etherType !== 0x0800 && etherType !== 0x86dd) return null;
       p = 16;
+      layer = etherType === 0x0800 ? HeaderLayer.ipv4 : HeaderLayer.ipv6;
       break;
+    }
     case LINKTYPE.null: {
       if (frame.length < 4) return null;
       const family = frame[0] === 0 ? u32(frame, 0) : frame[0]! | (frame[1]! << 8);
-      etherType = family === 2 ? 0x0800 : family === 24 || family === 28 || family === 30 ? 0x86dd : 0;
+      if (family === 2) layer = HeaderLayer.ipv4;
+      else if (family === 24 || family === 28 || family === 30) layer = HeaderLayer.ipv6;
+      else return null;
       p = 4;
       break;
     }
@@ -62,75 +67,37 @@ export function parsePacket(frame: Uint8Array, linkType: number): IpPacket | nul
     case LINKTYPE.ipv4:
     case LINKTYPE.ipv6:
       if (frame.length < 1) return null;
-      etherType = frame[0]! >> 4 === 6 ? 0x86dd : 0x0800;
       p = 0;
+      layer = frame[0]! >> 4 === 6 ? HeaderLayer.ipv6 : HeaderLayer.ipv4;
       break;
     default:
       return null;
   }
-  if (etherType === 0x0800) return ipv4(frame, p);
-  if (etherType === 0x86dd) return ipv6(frame, p);
-  return null;
-}
-
-function ipv4(b: Uint8Array, p: number): IpPacket | null {
-  if (b.length < p + 20 || b[p]! >> 4 !== 4) return null;
-  const ihl = (b[p]! & 15) * 4;
-  const total = u16(b, p + 2);
-  if (ihl < 20 || total < ihl || b.length < p + total) return null;
-  const fragment = (u16(b, p + 6) & 0x3fff) !== 0;
-  const src = formatIp(0, 0, 0xffff, u32(b, p + 12));
-  const dst = formatIp(0, 0, 0xffff, u32(b, p + 16));
-  return transport(b, 4, src, dst, b[p + 9]!, fragment, p + ihl, p + total);
-}
-
-function ipv6(b: Uint8Array, p: number): IpPacket | null {
-  if (b.length < p + 40 || b[p]! >> 4 !== 6) return null;
-  const end = p + 40 + u16(b, p + 4);
-  if (b.length < end) return null;
-  const word = (o: number): number => u32(b, p + o);
-  const src = formatIp(word(8), word(12), word(16), word(20));
-  const dst = formatIp(word(24), word(28), word(32), word(36));
-  let next = b[p + 6]!;
-  let q = p + 40;
-  let fragment = false;
-  // Hop-by-hop, routing, fragment and destination-options headers.
-  while (next === 0 || next === 43 || next === 44 || next === 60) {
-    if (end - q < 8) return null;
-    if (next === 44) {
-      fragment = fragment || (u16(b, q + 2) & 0xfff9) !== 0;
-      next = b[q]!;
-      q += 8;
-    } else {
-      const len = (b[q + 1]! + 1) * 8;
-      next = b[q]!;
-      q += len;
-    }
+  const h = headers;
+  if (h.parse(frame, p, frame.length, layer) !== HeaderStatus.ip) return null;
+  const ipEnd = h.ipOffset + h.ipLength;
+  if (h.ipLength === 0 || ipEnd > frame.length || h.l4Offset < 0) return null;
+  const base = {
+    ipVersion: h.ipVersion as 4 | 6,
+    src: formatIp(h.src0, h.src1, h.src2, h.src3),
+    dst: formatIp(h.dst0, h.dst1, h.dst2, h.dst3),
+    proto: h.proto,
+    fragment: h.fragment,
+  };
+  if (h.fragment) return { ...base, srcPort: 0, dstPort: 0, payload: frame.subarray(h.l4Offset, ipEnd) };
+  if (h.proto === 17) {
+    if (!h.transportComplete) return null;
+    return { ...base, srcPort: h.srcPort, dstPort: h.dstPort, payload: frame.subarray(h.payloadOffset, h.payloadEnd) };
   }
-  if (q > end) return null;
-  return transport(b, 6, src, dst, next, fragment, q, end);
-}
-
-function transport(b: Uint8Array, v: 4 | 6, src: string, dst: string, proto: number, fragment: boolean, p: number, end: number): IpPacket | null {
-  const base = { ipVersion: v, src, dst, proto, fragment };
-  if (fragment) return { ...base, srcPort: 0, dstPort: 0, payload: b.subarray(p, end) };
-  if (proto === 17) {
-    if (end - p < 8) return null;
-    const ulen = u16(b, p + 4);
-    const stop = ulen >= 8 && p + ulen <= end ? p + ulen : end;
-    return { ...base, srcPort: u16(b, p), dstPort: u16(b, p + 2), payload: b.subarray(p + 8, stop) };
-  }
-  if (proto === 6) {
-    if (end - p < 20) return null;
-    const off = (b[p + 12]! >> 4) * 4;
-    if (off < 20 || p + off > end) return null;
+  if (h.proto === 6) {
+    if (!h.transportComplete) return null;
     return {
       ...base,
-      srcPort: u16(b, p),
-      dstPort: u16(b, p + 2),
-      payload: b.subarray(p + off, end),
-      tcp: { seq: u32(b, p + 4), ack: u32(b, p + 8), flags: b[p + 13]! },
+      srcPort: h.srcPort,
+      dstPort: h.dstPort,
+      payload: frame.subarray(h.payloadOffset, ipEnd),
+      tcp: { seq: h.tcpSeq, ack: h.tcpAck, flags: h.tcpFlags },
     };
   }
-  return { ...base, srcPort: 0, dstPort: 0, payload: b.subarray(p, end) };
+  return { ...base, srcPort: 0, dstPort: 0, payload: frame.subarray(h.l4Offset, ipEnd) };
 }
