@@ -1,0 +1,619 @@
+// Unit and property tests of the session tracker on hand-built flows: pairing, the client rules
+// and flips, per-side fields, times, timeout, toolong, eviction, NSEL accounting, biflows, ICMP,
+// IPv6, exporters, snapshot, batching, errors; and conservation of counters over random streams.
+import t from 'tap';
+import fc from 'fast-check';
+import { FlowBatch } from '../../src/decode/index.js';
+import {
+  defaultIsServicePort,
+  servicePortTable,
+  SessionError,
+  SessionTracker,
+  type SessionTrackerOptions,
+} from '../../src/session/index.js';
+import { assemble, collecting, flows, rowsOf, SEC, T0, type FlowSpec } from './flows.js';
+
+const SYN = 0x02;
+const ACK = 0x10;
+const PSH = 0x08;
+const FIN = 0x01;
+const H = 3600;
+
+/** The SessionError `fn` throws (the test fails when it throws nothing or something else). */
+function caught(fn: () => unknown): SessionError | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof SessionError) return e;
+    throw e;
+  }
+  return undefined;
+}
+
+t.test('a flow and its reverse make one session with per-side counters', async (t) => {
+  const rows = assemble([
+    { src: '10.0.0.1', dst: '8.8.8.8', sport: 40000, dport: 53, proto: 17, pkts: 2, bytes: 120, start: 10, end: 11 },
+    { src: '8.8.8.8', dst: '10.0.0.1', sport: 53, dport: 40000, proto: 17, pkts: 3, bytes: 450, start: 10.5, end: 12 },
+    { src: '10.0.0.1', dst: '8.8.8.8', sport: 40000, dport: 53, proto: 17, pkts: 1, bytes: 60, start: 9, end: 9.5 },
+  ]);
+  t.equal(rows.length, 1);
+  const r = rows[0]!;
+  t.match(r, { clnip: '10.0.0.1', clnport: 40000, srvip: '8.8.8.8', srvport: 53, proto: 17 });
+  t.match(r, { clnpkts: 3, clnbyts: 180, srvpkts: 3, srvbyts: 450, flows: 3 });
+  t.equal(r['startS'], 9, 'earliest start');
+  t.equal(r['endS'], 12, 'latest end');
+  t.match(r, { expip: '192.0.2.1', srcid: 0, expv: 9, clncc: 0, srvcc: 0, samplerate: 1 });
+});
+
+t.test('TCP flags are OR-ed over both directions', async (t) => {
+  const rows = assemble([
+    { src: '10.0.0.1', dst: '10.0.0.2', sport: 50000, dport: 22, flags: SYN },
+    { src: '10.0.0.2', dst: '10.0.0.1', sport: 22, dport: 50000, flags: SYN | ACK },
+    { src: '10.0.0.1', dst: '10.0.0.2', sport: 50000, dport: 22, flags: ACK | PSH | FIN },
+  ]);
+  t.equal(rows.length, 1);
+  t.equal(rows[0]!['flags'], SYN | ACK | PSH | FIN);
+});
+
+t.test('client rules, strongest evidence first', async (t) => {
+  // (1) SYN without ACK beats the service-port rule: the sender of the SYN is the client even from port 443
+  let r = assemble([
+    { src: '10.0.0.6', dst: '10.0.0.5', sport: 50000, dport: 443, flags: ACK, pkts: 4 },
+    { src: '10.0.0.5', dst: '10.0.0.6', sport: 443, dport: 50000, flags: SYN, pkts: 1 },
+  ]);
+  t.match(r, [{ clnip: '10.0.0.5', clnport: 443, srvip: '10.0.0.6', srvport: 50000, clnpkts: 1, srvpkts: 4 }], 'SYN beats service port');
+  // (1) beats (2): a biflow names 10.0.0.6 initiator, a SYN-only flow from 10.0.0.5 overrides it
+  r = assemble([
+    { src: '10.0.0.6', dst: '10.0.0.5', sport: 50000, dport: 40000, biflow: 1, pkts: 5, revPkts: 6 },
+    { src: '10.0.0.5', dst: '10.0.0.6', sport: 40000, dport: 50000, flags: SYN, pkts: 1 },
+  ]);
+  t.match(r, [{ clnip: '10.0.0.5', clnpkts: 7, srvpkts: 5 }], 'SYN beats biflow initiator');
+  // (2) beats (3): a biflow from port 443 to an ephemeral port: its source is the initiator
+  r = assemble([{ src: '10.0.0.5', dst: '10.0.0.6', sport: 443, dport: 50000, biflow: 1, pkts: 2, revPkts: 9 }]);
+  t.match(r, [{ clnip: '10.0.0.5', clnport: 443, clnpkts: 2, srvpkts: 9 }], 'biflow initiator beats service port');
+  // NSEL records (even without responder counters) name the initiator too
+  r = assemble([{ src: '10.0.0.5', dst: '10.0.0.6', sport: 443, dport: 50000, nsel: 1, event: 1, pkts: 0, bytes: 0 }]);
+  t.match(r, [{ clnip: '10.0.0.5' }], 'NSEL initiator beats service port');
+  // (3) beats (4): the first flow comes from the server; its service port tells
+  r = assemble([
+    { src: '8.8.8.8', dst: '10.0.0.1', sport: 53, dport: 40000, proto: 17, pkts: 1 },
+    { src: '10.0.0.1', dst: '8.8.8.8', sport: 40000, dport: 53, proto: 17, pkts: 2 },
+  ]);
+  t.match(r, [{ clnip: '10.0.0.1', srvport: 53, clnpkts: 2, srvpkts: 1 }], 'service port beats first seen');
+  // registered (>= 1024) service ports count too
+  r = assemble([{ src: '10.0.0.9', dst: '10.0.0.1', sport: 5432, dport: 51000 }]);
+  t.match(r, [{ clnip: '10.0.0.1', srvport: 5432 }], '5432 is a service port');
+  // (4) both ephemeral, or both service ports: the first flow's source
+  r = assemble([
+    { src: '10.0.0.2', dst: '10.0.0.1', sport: 50001, dport: 40001, proto: 17 },
+    { src: '10.0.0.1', dst: '10.0.0.2', sport: 40001, dport: 50001, proto: 17 },
+  ]);
+  t.match(r, [{ clnip: '10.0.0.2', clnport: 50001 }], 'first seen, no service port');
+  r = assemble([
+    { src: '10.0.0.2', dst: '10.0.0.1', sport: 123, dport: 123, proto: 17 },
+    { src: '10.0.0.1', dst: '10.0.0.2', sport: 123, dport: 123, proto: 17 },
+  ]);
+  t.match(r, [{ clnip: '10.0.0.2' }], 'first seen, both service ports');
+  // protocols without ports never use the services table
+  r = assemble([{ src: '10.0.0.2', dst: '10.0.0.1', proto: 47, sport: 0, dport: 0 }]);
+  t.match(r, [{ clnip: '10.0.0.2', clnport: 0, srvport: 0 }], 'GRE: first seen');
+});
+
+t.test('later stronger evidence flips the session; weaker evidence never flips back', async (t) => {
+  const { tracker, rows } = collecting();
+  tracker.ingest(
+    flows([
+      // both ephemeral: first seen makes 10.0.0.2 the client
+      { src: '10.0.0.2', dst: '10.0.0.1', sport: 50001, dport: 40001, pkts: 7, bytes: 700, inIf: 5, outIf: 6, tos: 4, srcAs: 65002, dstAs: 65001, srcMac: 2, dstMac: 1 },
+      // the SYN shows 10.0.0.1 initiated
+      { src: '10.0.0.1', dst: '10.0.0.2', sport: 40001, dport: 50001, flags: SYN, pkts: 1, bytes: 60, inIf: 6, outIf: 5, tos: 0 },
+      // a biflow claiming the opposite is weaker than the SYN
+      { src: '10.0.0.2', dst: '10.0.0.1', sport: 50001, dport: 40001, biflow: 1, pkts: 1, bytes: 10, revPkts: 1, revBytes: 20 },
+    ]),
+    0,
+  );
+  t.equal(tracker.stats().flips, 1, 'one flip');
+  tracker.drain();
+  t.equal(rows.length, 1);
+  t.match(rows[0], {
+    clnip: '10.0.0.1', clnport: 40001, srvip: '10.0.0.2', srvport: 50001,
+    clnpkts: 2, clnbyts: 80, srvpkts: 8, srvbyts: 710,
+    inif: 6, outif: 5, tos: 0, clnas: 65001, srvas: 65002, clnmac: 1, srvmac: 2, flows: 3,
+  });
+});
+
+t.test('interfaces, VLANs and ToS come from the client→server flow; per-side fields follow the sides', async (t) => {
+  const fwd: FlowSpec = { src: '10.0.0.1', dst: '203.0.113.9', sport: 50000, dport: 443, inIf: 3, outIf: 7, srcVlan: 100, dstVlan: 200, tos: 0x28 };
+  const rev: FlowSpec = { src: '203.0.113.9', dst: '10.0.0.1', sport: 443, dport: 50000, inIf: 7, outIf: 3, srcVlan: 200, dstVlan: 100, tos: 0x10 };
+  let r = assemble([
+    { ...rev, srcAs: 15169, dstAs: 64512, srcMac: 0xaa, dstMac: 0xbb, mpls: 16 },
+    { ...fwd, srcAs: 0, dstAs: 0, srcMac: 0, dstMac: 0, rate: 10 },
+  ]);
+  t.match(r, [{ inif: 3, outif: 7, invlan: 100, outvlan: 200, tos: 0x28, clnas: 64512, srvas: 15169, clnmac: 0xbb, srvmac: 0xaa, mpls: 16, samplerate: 10 }]);
+  r = assemble([rev]);
+  t.match(r, [{ clnip: '10.0.0.1', inif: 3, outif: 7, invlan: 100, outvlan: 200, tos: 0x10 }], 'only the reverse flow: its interfaces swapped');
+  r = assemble([fwd, { ...rev, inIf: 9, outIf: 9 }]);
+  t.match(r, [{ inif: 3, outif: 7 }], 'a reverse flow does not override the forward flow');
+  r = assemble([
+    { ...fwd, xSrc: '198.51.100.1', xSport: 1024, xDst: '203.0.113.9', xDport: 443 },
+    { ...rev, xSrc: '203.0.113.9', xSport: 443, xDst: '198.51.100.2', xDport: 2048 },
+  ]);
+  t.match(r, [{ clnxip: '198.51.100.2', clnxport: 2048, srvxip: '203.0.113.9', srvxport: 443 }], 'translated addresses per side, latest wins');
+  r = assemble([fwd]);
+  t.match(r, [{ clnxip: '::', srvxip: '::', clnxport: 0, mpls: 0, asaevt: 0 }], 'nothing translated');
+});
+
+t.test('ICMP: echo request and reply pair, requester is the client', async (t) => {
+  const req: FlowSpec = { src: '10.0.0.1', dst: '8.8.4.4', proto: 1, sport: 0, dport: 0x0800, pkts: 4, bytes: 336, start: 1, end: 4 };
+  const rep: FlowSpec = { src: '8.8.4.4', dst: '10.0.0.1', proto: 1, sport: 0, dport: 0x0000, pkts: 3, bytes: 252, start: 1, end: 3 };
+  for (const order of [[req, rep], [rep, req]]) {
+    const r = assemble(order);
+    t.equal(r.length, 1);
+    t.match(r[0], { clnip: '10.0.0.1', srvip: '8.8.4.4', clnport: 0, srvport: 0x0800, proto: 1, clnpkts: 4, srvpkts: 3, clnbyts: 336, srvbyts: 252 });
+  }
+  // the reply alone still names the requester as client
+  t.match(assemble([rep]), [{ clnip: '10.0.0.1', srvip: '8.8.4.4', srvport: 0x0800, clnpkts: 0, srvpkts: 3 }]);
+  // an ICMP identifier some exporters put in the source port does not split the session
+  t.equal(assemble([{ ...req, sport: 17549 }, rep]).length, 1);
+  // ICMPv6 128/129
+  const r6 = assemble([
+    { src: '2001:db8::2', dst: '2001:db8::1', proto: 58, dport: 129 << 8, pkts: 1 },
+    { src: '2001:db8::1', dst: '2001:db8::2', proto: 58, dport: 128 << 8, pkts: 2 },
+  ]);
+  t.match(r6, [{ clnip: '2001:db8::1', srvip: '2001:db8::2', srvport: 128 << 8, clnpkts: 2, srvpkts: 1 }]);
+  // other types are their own sessions, the sender the client
+  const un = assemble([req, { src: '8.8.4.4', dst: '10.0.0.1', proto: 1, dport: 0x0303 }]);
+  t.equal(un.length, 2);
+  t.match(un.find((x) => x['srvport'] === 0x0303), { clnip: '8.8.4.4', srvip: '10.0.0.1' });
+});
+
+t.test('IPv6 pairing and per-exporter separation', async (t) => {
+  const a: FlowSpec = { src: '2001:db8::10', dst: '2001:db8:1::20', sport: 51000, dport: 443, pkts: 5 };
+  const b: FlowSpec = { src: '2001:db8:1::20', dst: '2001:db8::10', sport: 443, dport: 51000, pkts: 6 };
+  t.match(assemble([a, b]), [{ clnip: '2001:db8::10', srvip: '2001:db8:1::20', clnpkts: 5, srvpkts: 6 }]);
+  const rows = assemble([
+    { ...a, exporter: '192.0.2.1' },
+    { ...a, exporter: '192.0.2.2' },
+    { ...b, exporter: '192.0.2.2' },
+    { ...a, exporter: '192.0.2.1', srcId: 7 },
+    { ...a, exporter: '2001:db8:ff::1' },
+  ]);
+  t.equal(rows.length, 4, 'same 5-tuple from two exporters / source ids: separate sessions');
+  t.same(
+    rows.map((r) => `${r['expip']}#${r['srcid']}:${r['clnpkts']}/${r['srvpkts']}`).sort(),
+    ['192.0.2.1#0:5/0', '192.0.2.1#7:5/0', '192.0.2.2#0:5/6', '2001:db8:ff::1#0:5/0'],
+  );
+  // IPv4 and IPv6 sessions with the "same" numbers stay apart
+  t.equal(assemble([{ ...a, src: '10.0.0.1', dst: '10.0.0.2' }, { ...a, src: '::a00:1', dst: '::a00:2' }]).length, 2);
+});
+
+t.test('biflow records (RFC 5103 / NSEL): one record is a whole session', async (t) => {
+  const r = assemble([
+    { src: '192.0.2.7', dst: '198.51.100.3', sport: 60000, dport: 80, biflow: 1, pkts: 10, bytes: 900, revPkts: 12, revBytes: 15000, expv: 10 },
+    { src: '192.0.2.7', dst: '198.51.100.3', sport: 60000, dport: 80, biflow: 1, pkts: 1, bytes: 40, revPkts: 1, revBytes: 40, expv: 10, start: 30, end: 31 },
+  ]);
+  t.match(r, [{ clnip: '192.0.2.7', clnpkts: 11, clnbyts: 940, srvpkts: 13, srvbyts: 15040, flows: 2, expv: 10 }], 'biflow records of one connection add up (delta counters)');
+});
+
+t.test('sFlow samples aggregate like flows: one packet × rate each', async (t) => {
+  const out: FlowSpec = { src: '10.0.0.1', dst: '93.184.216.34', sport: 50000, dport: 443, expv: 20, rate: 256, pkts: 256, exporter: '192.0.2.9', srcId: 3 };
+  const back: FlowSpec = { src: '93.184.216.34', dst: '10.0.0.1', sport: 443, dport: 50000, expv: 20, rate: 256, pkts: 256, exporter: '192.0.2.9', srcId: 3 };
+  const r = assemble([
+    { ...out, bytes: 256 * 74, start: 1, flags: SYN },
+    { ...back, bytes: 256 * 1500, start: 2, flags: ACK },
+    { ...back, bytes: 256 * 1500, start: 3, flags: ACK | PSH },
+    { ...out, bytes: 256 * 66, start: 4, flags: ACK },
+  ]);
+  t.match(r, [{ clnip: '10.0.0.1', srvport: 443, clnpkts: 512, srvpkts: 512, clnbyts: 256 * 140, srvbyts: 256 * 3000, flows: 4, samplerate: 256, expv: 20, srcid: 3, startS: 1, endS: 4, flags: SYN | ACK | PSH }]);
+});
+
+t.test('NSEL: creation, updates and teardown are not double counted', async (t) => {
+  const c: FlowSpec = { src: '10.1.1.1', dst: '172.16.0.5', sport: 51515, dport: 443, nsel: 1, pkts: 0, bytes: 0, start: 100 };
+  // updates carry the bytes since the previous update; the teardown carries the connection's totals
+  let r = assemble([
+    { ...c, event: 1 },
+    { ...c, event: 5, extEvent: 2030, bytes: 1000, revBytes: 50000, biflow: 1, end: 160 },
+    { ...c, event: 5, extEvent: 2030, bytes: 500, revBytes: 20000, biflow: 1, end: 220 },
+    { ...c, event: 2, extEvent: 2030, bytes: 1600, revBytes: 71000, biflow: 1, end: 230 },
+  ]);
+  t.match(r, [{ clnip: '10.1.1.1', clnbyts: 1600, srvbyts: 71000, flows: 4, asaevt: 2, asaextevt: 2030, startS: 100, endS: 230 }]);
+  // a late update (at teardown) after the teardown adds nothing and does not replace the event
+  r = assemble([
+    { ...c, event: 2, extEvent: 2030, bytes: 1600, revBytes: 71000, biflow: 1, end: 230 },
+    { ...c, event: 5, extEvent: 2030, bytes: 100, revBytes: 1000, biflow: 1, end: 230 },
+  ]);
+  t.match(r, [{ clnbyts: 1600, srvbyts: 71000, asaevt: 2 }]);
+  // a teardown smaller than the updates never takes counters back
+  r = assemble([
+    { ...c, event: 5, bytes: 900, revBytes: 900, biflow: 1, end: 150 },
+    { ...c, event: 2, bytes: 800, revBytes: 1000, biflow: 1, end: 160 },
+  ]);
+  t.match(r, [{ clnbyts: 900, srvbyts: 1000 }]);
+  // a teardown repeated is counted once
+  r = assemble([
+    { ...c, event: 2, bytes: 800, revBytes: 1000, biflow: 1, end: 160 },
+    { ...c, event: 2, bytes: 800, revBytes: 1000, biflow: 1, end: 160 },
+  ]);
+  t.match(r, [{ clnbyts: 800, srvbyts: 1000, flows: 2 }]);
+  // the same 5-tuple opened again after the teardown is a new connection
+  const col = collecting();
+  col.tracker.ingest(
+    flows([
+      { ...c, event: 2, bytes: 800, revBytes: 1000, biflow: 1, end: 160 },
+      { ...c, event: 1, start: 400 },
+      { ...c, event: 2, bytes: 50, revBytes: 60, biflow: 1, start: 400, end: 410 },
+    ]),
+    0,
+  );
+  col.tracker.drain();
+  t.match(col.rows, [
+    { clnbyts: 800, srvbyts: 1000, endS: 160 },
+    { clnbyts: 50, srvbyts: 60, startS: 400, endS: 410, flows: 2 },
+  ]);
+  t.equal(col.tracker.stats().emitted.closed, 1);
+  // plain NetFlow records with a firewall event (Palo Alto, Barracuda) are ordinary delta records
+  r = assemble([
+    { src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 80, event: 2, bytes: 100 },
+    { src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 80, event: 2, bytes: 100 },
+  ]);
+  t.match(r, [{ clnbyts: 200 }]);
+});
+
+t.test('NSEL teardown totals after a toolong split: the pieces add up to the totals', async (t) => {
+  const c: FlowSpec = { src: '10.1.1.1', dst: '172.16.0.5', sport: 51515, dport: 443, nsel: 1, biflow: 1, start: 0 };
+  const specs: FlowSpec[] = [];
+  for (let m = 1; m <= 20; m++) specs.push({ ...c, event: 5, bytes: 100, revBytes: 1000, start: 0, end: m * 1800 });
+  specs.push({ ...c, event: 2, bytes: 2500, revBytes: 20000, start: 0, end: 10 * H + 60 });
+  const rows = assemble(specs, { toolong: 4 * H, timeout: 0 });
+  // each update counts after the previous record (not from the creation time it carries)
+  t.same(rows.map((r) => [r['startS'], r['endS'], r['clnbyts'], r['srvbyts']]), [
+    [0, 4 * H, 800, 8000],
+    [4 * H, 8 * H, 800, 8000],
+    [8 * H, 10 * H + 60, 900, 4000],
+  ]);
+  t.equal(rows.reduce((a, r) => a + (r['clnbyts'] as number), 0), 2500, 'client bytes: the teardown total');
+  t.equal(rows.reduce((a, r) => a + (r['srvbyts'] as number), 0), 20000, 'server bytes: the teardown total');
+});
+
+t.test('timeout: idle sessions leave, by flow end against the clock', async (t) => {
+  const { tracker, rows } = collecting({ timeout: 60 });
+  const f: FlowSpec = { src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 80, start: 0, end: 10 };
+  tracker.ingest(flows([f]), 0);
+  tracker.expire(T0 + 70 * SEC);
+  tracker.flush();
+  t.equal(rows.length, 0, 'idle 60 s: still tracked');
+  tracker.expire(T0 + 70 * SEC + 1);
+  tracker.flush();
+  t.equal(rows.length, 1, 'idle more than 60 s: emitted');
+  t.equal(tracker.stats().emitted.timeout, 1);
+  t.equal(tracker.size, 0);
+  // flow times drive the clock when no wall clock is given: the second flow's end expires the first session
+  tracker.ingest(flows([f, { ...f, sport: 40001, start: 100, end: 200 }]), 0);
+  tracker.flush();
+  t.equal(rows.length, 2, 'first session expired by the clock the second flow set');
+  t.equal(tracker.size, 1);
+  // a flow for a session idle longer than timeout starts a new record, even before the sweep saw it
+  tracker.ingest(flows([{ ...f, sport: 40001, start: 300, end: 301 }]), 0);
+  tracker.drain();
+  t.equal(rows.length, 4);
+  t.match(rows.slice(2), [{ clnport: 40001, startS: 100, endS: 200, flows: 1 }, { clnport: 40001, startS: 300, flows: 1 }]);
+  // timeout 0: kept until drained
+  const keep = collecting({ timeout: 0 });
+  keep.tracker.ingest(flows([f]), 0);
+  keep.tracker.expire(T0 + 1e6 * SEC);
+  keep.tracker.flush();
+  t.equal(keep.rows.length, 0, 'timeout 0 never expires');
+});
+
+t.test('a flow time far ahead of the wall clock does not flush the table', async (t) => {
+  const { tracker, rows } = collecting({ timeout: 7200 });
+  const now = T0 + 1000 * SEC;
+  tracker.ingest(flows([{ src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 80, start: 990, end: 999 }]), now);
+  tracker.ingest(flows([{ src: '10.0.0.3', dst: '10.0.0.4', sport: 1, dport: 80, start: 1e6, end: 1e6 }]), now);
+  tracker.flush();
+  t.equal(rows.length, 0, 'the clock stopped at now + maxClockLeadUs');
+  t.ok(tracker.stats().clockUs <= now + 3600 * SEC);
+});
+
+t.test('toolong: long sessions become records of at most toolong, counters split by time', async (t) => {
+  // one flow of 10 h, 1000 packets, toolong 8 h: 800 in the first 8 h, 200 after
+  let rows = assemble([{ src: '10.0.0.1', dst: '10.0.0.2', sport: 50000, dport: 22, pkts: 1000, bytes: 100000, start: 0, end: 10 * H }], { toolong: 8 * H, timeout: 0 });
+  t.match(rows, [
+    { startS: 0, endS: 8 * H, clnpkts: 800, clnbyts: 80000, flows: 1 },
+    { startS: 8 * H, endS: 10 * H, clnpkts: 200, clnbyts: 20000, flows: 1 },
+  ]);
+  // hourly flows of both directions for 20 h, toolong 8 h: 3 records, each at most 8 h
+  const specs: FlowSpec[] = [];
+  for (let h = 0; h < 20; h++) {
+    specs.push({ src: '10.0.0.1', dst: '10.0.0.2', sport: 50000, dport: 22, pkts: 10, bytes: 1000, start: h * H, end: (h + 1) * H });
+    specs.push({ src: '10.0.0.2', dst: '10.0.0.1', sport: 22, dport: 50000, pkts: 20, bytes: 3000, start: h * H, end: (h + 1) * H });
+  }
+  rows = assemble(specs, { toolong: 8 * H, timeout: 0 });
+  t.equal(rows.length, 3);
+  t.same(rows.map((r) => [r['startS'], r['endS']]), [[0, 8 * H], [8 * H, 16 * H], [16 * H, 20 * H]]);
+  t.same(rows.map((r) => [r['clnpkts'], r['srvpkts'], r['clnbyts'], r['srvbyts']]), [[80, 160, 8000, 24000], [80, 160, 8000, 24000], [40, 80, 4000, 12000]]);
+  t.ok(rows.every((r) => r['clnip'] === '10.0.0.1' && r['srvport'] === 22));
+  // toolong 0: one record
+  rows = assemble(specs, { toolong: 0, timeout: 0 });
+  t.equal(rows.length, 1);
+  t.match(rows[0], { clnpkts: 200, srvpkts: 400, flows: 40 });
+  // a flow starting before the session (late record): the record so far is cut too
+  rows = assemble(
+    [
+      { src: '10.0.0.1', dst: '10.0.0.2', sport: 50000, dport: 22, pkts: 100, start: 5 * H, end: 7 * H },
+      { src: '10.0.0.1', dst: '10.0.0.2', sport: 50000, dport: 22, pkts: 10, start: 0, end: 1 * H },
+    ],
+    { toolong: 6 * H, timeout: 0 },
+  );
+  t.match(rows, [
+    { startS: 0, endS: 6 * H, clnpkts: 60, flows: 2 },
+    { startS: 6 * H, endS: 7 * H, clnpkts: 50, flows: 1 },
+  ]);
+});
+
+t.test('a flow longer than 1024 × toolong is clipped to that (a broken start time), counters kept', async (t) => {
+  const c = collecting({ toolong: 1, timeout: 0, batchRows: 4096 });
+  c.tracker.ingest(flows([{ src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 80, pkts: 5000, bytes: 77777, start: 0, end: 5000 }]), 0);
+  c.tracker.drain();
+  t.equal(c.tracker.stats().clipped, 1);
+  t.equal(c.rows.length, 1024);
+  t.equal(c.rows[0]!['startS'], 5000 - 1024);
+  t.equal(c.rows.reduce((a, r) => a + (r['clnpkts'] as number), 0), 5000);
+  t.equal(c.rows.reduce((a, r) => a + (r['clnbyts'] as number), 0), 77777);
+});
+
+t.test('a full table evicts the least recently updated session, and loses nothing', async (t) => {
+  const { tracker, rows } = collecting({ conntracksize: 3, timeout: 0 });
+  const f = (n: number, pkts = 1): FlowSpec => ({ src: '10.0.0.1', dst: '10.0.0.2', sport: 40000 + n, dport: 80, pkts });
+  tracker.ingest(flows([f(1), f(2), f(3)]), 0);
+  tracker.ingest(flows([f(1, 5)]), 0); // 1 is now the most recently updated
+  tracker.ingest(flows([f(4)]), 0); // evicts 2
+  tracker.flush();
+  t.same(rows.map((r) => r['clnport']), [40002]);
+  tracker.ingest(flows([f(5)]), 0); // evicts 3
+  tracker.ingest(flows([f(2, 2)]), 0); // 2 again: a new record; evicts 1
+  tracker.flush();
+  t.same(rows.map((r) => r['clnport']), [40002, 40003, 40001]);
+  t.equal(rows[2]!['clnpkts'], 6);
+  t.equal(tracker.stats().emitted.evicted, 3);
+  t.ok(tracker.stats().active <= 3);
+  tracker.drain();
+  t.equal(rows.reduce((a, r) => a + (r['clnpkts'] as number), 0), 1 + 1 + 1 + 5 + 1 + 1 + 2);
+});
+
+t.test('the table against a model: growth, index deletions, free slots and LRU order over 40,000 flows', async (t) => {
+  const cap = 3000;
+  const { tracker, rows } = collecting({ conntracksize: cap, timeout: 0, batchRows: 512 });
+  const model = new Map<string, { pkts: number; flows: number }>(); // insertion order = LRU order
+  const want: string[] = [];
+  let x = 12345;
+  const next = (): number => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+  for (let batch = 0; batch < 40; batch++) {
+    const specs: FlowSpec[] = [];
+    for (let k = 0; k < 1000; k++) {
+      const id = (next() >>> 8) % (batch < 20 ? 2500 : 6000); // first within capacity, then far beyond it
+      const pkts = 1 + ((next() >>> 8) % 9);
+      const key = `10.${(id >> 8) & 255}.${id & 255}.1:${40000 + (id % 7)}`;
+      specs.push({ src: key.split(':')[0]!, dst: '192.0.2.80', sport: Number(key.split(':')[1]), dport: 80, pkts });
+      const m = model.get(key);
+      if (m !== undefined) {
+        model.delete(key);
+        model.set(key, { pkts: m.pkts + pkts, flows: m.flows + 1 });
+      } else {
+        if (model.size === cap) {
+          const [oldKey, old] = model.entries().next().value as [string, { pkts: number; flows: number }];
+          model.delete(oldKey);
+          want.push(`${oldKey} ${old.pkts}/${old.flows}`);
+        }
+        model.set(key, { pkts, flows: 1 });
+      }
+    }
+    tracker.ingest(flows(specs), 0);
+  }
+  for (const [k, m] of model) want.push(`${k} ${m.pkts}/${m.flows}`);
+  tracker.drain();
+  const got = rows.map((r) => `${r['clnip']}:${r['clnport']} ${r['clnpkts']}/${r['flows']}`);
+  t.equal(got.length, want.length, 'as many records as the model');
+  t.same(got, want, 'same records in the same order');
+  t.ok(tracker.stats().emitted.evicted > 5000, `${tracker.stats().emitted.evicted} evictions`);
+});
+
+t.test('snapshot: tracked sessions with their counters so far', async (t) => {
+  const { tracker, rows } = collecting({ batchRows: 100 });
+  tracker.ingest(
+    flows([
+      { src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 80, pkts: 3 },
+      { src: '10.0.0.2', dst: '10.0.0.1', sport: 80, dport: 40000, pkts: 4 },
+      { src: '10.0.0.3', dst: '10.0.0.2', sport: 40000, dport: 443, pkts: 1 },
+    ]),
+    0,
+  );
+  const snap = tracker.snapshot();
+  t.equal(snap.rows, 2);
+  const got = rowsOf(snap.cols, snap.rows);
+  t.match(got, [{ clnip: '10.0.0.1', clnpkts: 3, srvpkts: 4, flows: 2 }, { clnip: '10.0.0.3', srvport: 443, clnpkts: 1 }]);
+  t.equal(tracker.size, 2, 'a snapshot leaves the sessions tracked');
+  tracker.ingest(flows([{ src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 80, pkts: 1 }]), 0);
+  t.equal(got[0]!['clnpkts'], 3, 'the snapshot is a copy');
+  tracker.drain();
+  t.match(rows, [{ clnip: '10.0.0.3' }, { clnip: '10.0.0.1', clnpkts: 4 }]);
+  t.equal(tracker.snapshot().rows, 0);
+});
+
+t.test('batches: full batches go to the sink as they fill, the rest on flush', async (t) => {
+  const { tracker, rows, batches } = collecting({ batchRows: 4, conntracksize: 2, timeout: 0 });
+  const specs: FlowSpec[] = [];
+  for (let n = 0; n < 11; n++) specs.push({ src: '10.0.0.1', dst: '10.0.0.2', sport: 40000 + n, dport: 80 });
+  tracker.ingest(flows(specs), 0);
+  t.same(batches, [4, 4], '9 evicted: two full batches handed over, one row pending');
+  t.equal(tracker.stats().pendingRows, 1);
+  tracker.flush();
+  t.same(batches, [4, 4, 1]);
+  tracker.drain();
+  t.same(batches, [4, 4, 1, 2]);
+  t.equal(new Set(rows.map((r) => r['clnport'])).size, 11);
+});
+
+t.test('a throwing sink keeps its rows for the next flush; callbacks cannot re-enter', async (t) => {
+  let fail = true;
+  let got = 0;
+  const tracker = new SessionTracker({
+    conntracksize: 1,
+    timeout: 0,
+    batchRows: 1,
+    onSessions: (_c, n) => {
+      if (fail) throw new Error('disk full');
+      got += n;
+    },
+  });
+  const f = (n: number): FlowSpec => ({ src: '10.0.0.1', dst: '10.0.0.2', sport: 40000 + n, dport: 80 });
+  // evicting 1 fills the batch; the sink fails after every flow of the batch was merged
+  t.throws(() => tracker.ingest(flows([f(1), f(2)]), 0), /disk full/);
+  t.equal(tracker.stats().pendingRows, 1);
+  t.equal(tracker.stats().flows, 2);
+  fail = false;
+  tracker.drain();
+  t.equal(got, 2, 'the retained row and the last session');
+  // a services table that throws leaves no half-made session behind
+  let boom = false;
+  const c = collecting({
+    isServicePort: (p) => {
+      if (boom) throw new Error('services file unreadable');
+      return p < 1024;
+    },
+  });
+  c.tracker.ingest(flows([f(1)]), 0);
+  boom = true;
+  t.throws(() => c.tracker.ingest(flows([f(2)]), 0), /services file/);
+  boom = false;
+  c.tracker.ingest(flows([f(2), f(1)]), 0);
+  c.tracker.drain();
+  t.match(c.rows, [{ clnport: 40002, flows: 1 }, { clnport: 40001, flows: 2 }]);
+  const re = new SessionTracker({ onSessions: () => re.flush() });
+  re.ingest(flows([f(1)]), 0);
+  t.match(caught(() => re.drain()), { code: 'REENTRANT' });
+});
+
+t.test('bad options and times are refused with clear errors', async (t) => {
+  const sink = (): void => {};
+  const bad: [Partial<SessionTrackerOptions>, string][] = [
+    [{ conntracksize: 0 }, 'conntracksize'],
+    [{ conntracksize: 1.5 }, 'conntracksize'],
+    [{ timeout: -1 }, 'timeout'],
+    [{ timeout: Number.NaN }, 'timeout'],
+    [{ toolong: 0.5 }, 'toolong'],
+    [{ batchRows: 0 }, 'batchRows'],
+    [{ isServicePort: 3 as unknown as () => boolean }, 'isServicePort'],
+  ];
+  for (const [o, name] of bad) {
+    const e = caught(() => new SessionTracker({ onSessions: sink, ...o }));
+    t.match(e, { code: 'BAD_OPTION', option: name, message: new RegExp(name) }, name);
+  }
+  t.match(caught(() => new SessionTracker({} as SessionTrackerOptions)), { code: 'BAD_OPTION', option: 'onSessions' });
+  const tr = new SessionTracker({ onSessions: sink });
+  t.match(caught(() => tr.ingest(new FlowBatch(), -1)), { code: 'BAD_TIME', message: /nowUs/ });
+  t.match(caught(() => tr.expire(Number.POSITIVE_INFINITY)), { code: 'BAD_TIME' });
+  t.equal(tr.options.conntracksize, 447_248, 'FlowTraq default conntracksize');
+  t.equal(tr.options.timeout, 7200);
+  t.equal(tr.options.toolong, 28_800);
+});
+
+t.test('services tables', async (t) => {
+  t.ok(defaultIsServicePort(22, 6) && defaultIsServicePort(1023, 17) && defaultIsServicePort(3306, 6) && defaultIsServicePort(27017, 6));
+  t.notOk(defaultIsServicePort(0, 6) || defaultIsServicePort(1024, 6) || defaultIsServicePort(50000, 17));
+  const table = servicePortTable({ tcp: [7777], udp: [9999], wellKnown: false });
+  t.ok(table(7777, 6) && table(9999, 17) && table(7777, 132));
+  t.notOk(table(80, 6) || table(7777, 17));
+  t.match(caught(() => servicePortTable({ tcp: [80, 70000], udp: [] })), { code: 'BAD_OPTION', message: /tcp port 70000/ });
+  const r = assemble([{ src: '10.0.0.9', dst: '10.0.0.1', sport: 7777, dport: 80 }], { isServicePort: table });
+  t.match(r, [{ clnip: '10.0.0.1', clnport: 80, srvport: 7777 }], 'an injected table decides');
+});
+
+/** Random flows over small pools, so that keys collide, directions pair and sessions split. */
+const flowArb = fc.record({
+  a: fc.integer({ min: 0, max: 5 }),
+  b: fc.integer({ min: 0, max: 5 }),
+  pa: fc.constantFrom(0, 53, 80, 443, 40000, 50000),
+  pb: fc.constantFrom(0, 53, 80, 443, 40000, 50000),
+  proto: fc.constantFrom(6, 17, 1, 58, 50),
+  exporter: fc.constantFrom('192.0.2.1', '192.0.2.2', '2001:db8::ff'),
+  pkts: fc.integer({ min: 0, max: 1000 }),
+  bytes: fc.integer({ min: 0, max: 1_000_000 }),
+  revPkts: fc.integer({ min: 0, max: 50 }),
+  revBytes: fc.integer({ min: 0, max: 5000 }),
+  biflow: fc.boolean(),
+  icmp: fc.constantFrom(0x0800, 0x0000, 0x0303, 0x8000, 0x8100),
+  start: fc.integer({ min: 0, max: 30 * H }),
+  dur: fc.integer({ min: 0, max: 3 * H }),
+  flags: fc.integer({ min: 0, max: 255 }),
+});
+
+t.test('property: every packet and byte ingested comes out exactly once', async (t) => {
+  const addr = ['10.0.0.1', '10.0.0.2', '8.8.8.8', '2001:db8::1', '2001:db8::2', '::ffff:10.0.0.3'];
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(flowArb, { maxLength: 40 }), { minLength: 1, maxLength: 6 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.constantFrom(0, 60, 3600),
+      fc.constantFrom(0, 1800, 3600, 8 * H),
+      fc.integer({ min: 1, max: 7 }),
+      (batches, size, timeout, toolong, batchRows) => {
+        const c = collecting({ conntracksize: size, timeout, toolong, batchRows });
+        let pkts = 0;
+        let bytes = 0;
+        let n = 0;
+        for (const specs of batches) {
+          const b = flows(
+            specs.map((s) => ({
+              src: addr[s.a]!, dst: addr[s.b]!, sport: s.pa, dport: s.proto === 1 || s.proto === 58 ? s.icmp : s.pb, proto: s.proto,
+              exporter: s.exporter, pkts: s.pkts, bytes: s.bytes, biflow: s.biflow ? 1 : 0,
+              revPkts: s.biflow ? s.revPkts : 0, revBytes: s.biflow ? s.revBytes : 0,
+              start: s.start, end: s.start + s.dur, flags: s.flags,
+            })),
+          );
+          for (const s of specs) {
+            pkts += s.pkts + (s.biflow ? s.revPkts : 0);
+            bytes += s.bytes + (s.biflow ? s.revBytes : 0);
+          }
+          n += specs.length;
+          c.tracker.ingest(b, 0);
+          if (c.tracker.stats().active > size) return false;
+        }
+        c.tracker.drain();
+        const outP = c.rows.reduce((a, r) => a + (r['clnpkts'] as number) + (r['srvpkts'] as number), 0);
+        const outB = c.rows.reduce((a, r) => a + (r['clnbyts'] as number) + (r['srvbyts'] as number), 0);
+        const st = c.tracker.stats();
+        const emitted = Object.values(st.emitted).reduce((a, v) => a + v, 0);
+        return (
+          outP === pkts &&
+          outB === bytes &&
+          st.flows === n &&
+          emitted === c.rows.length &&
+          c.batches.every((k) => k >= 1) &&
+          c.rows.every((r) => (r['end'] as number) >= (r['start'] as number) && (toolong === 0 || (r['end'] as number) - (r['start'] as number) <= toolong * SEC))
+        );
+      },
+    ),
+    { numRuns: 300, seed: 20240601 },
+  );
+  t.pass('conservation held');
+});
+
+t.test('property: sessions are the same however the flows are cut into batches', async (t) => {
+  const addr = ['10.0.0.1', '10.0.0.2', '8.8.8.8'];
+  fc.assert(
+    fc.property(fc.array(flowArb, { maxLength: 60 }), fc.integer({ min: 1, max: 10 }), (specs, cut) => {
+      const list: FlowSpec[] = specs.map((s) => ({
+        src: addr[s.a % 3]!, dst: addr[s.b % 3]!, sport: s.pa, dport: s.pb, proto: s.proto === 1 || s.proto === 58 ? 6 : s.proto,
+        pkts: s.pkts, bytes: s.bytes, start: s.start, end: s.start + s.dur, flags: s.flags,
+      }));
+      const one = assemble(list, { timeout: 0 });
+      const c = collecting({ timeout: 0 });
+      for (let i = 0; i < list.length; i += cut) c.tracker.ingest(flows(list.slice(i, i + cut)), 0);
+      c.tracker.drain();
+      return JSON.stringify(one) === JSON.stringify(c.rows);
+    }),
+    { numRuns: 100, seed: 7 },
+  );
+  t.pass('batch boundaries do not matter');
+});
