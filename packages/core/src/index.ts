@@ -8,3 +8,5 @@ export * from './query/index.js';
 export * from './gen/index.js';
 export * from './decode/index.js';
 export * from './pcap/index.js';
+export * from './session/index.js';
+export * from './enrich/index.js';
