@@ -1,8 +1,10 @@
 // FlowBatch: growable typed-array columns holding decoded unidirectional FLOW records
 // (not sessions). Every decoder (NetFlow, IPFIX, NSEL, sFlow) appends rows here; the session layer reads them.
 
+import { allocColumn, type ColumnType } from '../fields/columns.js';
+
 /** How a flow column is held: `ip` is four big-endian Uint32 words per row (IPv4 as ::ffff:a.b.c.d). */
-export type FlowColumnType = 'f64' | 'u32' | 'u16' | 'u8' | 'ip';
+export type FlowColumnType = ColumnType;
 
 /** Where the sampling rate applied to a row came from (column `samplingOrigin`). */
 export const SamplingOrigin = {
@@ -80,20 +82,6 @@ export type FlowColumnArray = Float64Array | Uint32Array | Uint16Array | Uint8Ar
 /** One row copied out of a FlowBatch (tests, debugging, slow paths); addresses are 4 words. */
 export type FlowRow = { [K in FlowColumnName]: K extends IpColumnName ? [number, number, number, number] : number };
 
-function alloc(type: FlowColumnType, rows: number): FlowColumnArray {
-  switch (type) {
-    case 'f64':
-      return new Float64Array(rows);
-    case 'u32':
-      return new Uint32Array(rows);
-    case 'u16':
-      return new Uint16Array(rows);
-    case 'u8':
-      return new Uint8Array(rows);
-    case 'ip':
-      return new Uint32Array(rows * 4);
-  }
-}
 
 /**
  * Columns of decoded flow records. Rows at index >= `length` are always zero, so a decoder only
@@ -105,48 +93,51 @@ export class FlowBatch {
   length = 0;
   private cap: number;
 
-  declare exporter: Uint32Array;
-  declare srcId: Uint32Array;
-  declare expv: Uint8Array;
-  declare nsel: Uint8Array;
-  declare srcAddr: Uint32Array;
-  declare dstAddr: Uint32Array;
-  declare srcPort: Uint16Array;
-  declare dstPort: Uint16Array;
-  declare proto: Uint8Array;
-  declare packets: Float64Array;
-  declare bytes: Float64Array;
-  declare start: Float64Array;
-  declare end: Float64Array;
-  declare tcpFlags: Uint8Array;
-  declare tos: Uint8Array;
-  declare inIf: Uint32Array;
-  declare outIf: Uint32Array;
-  declare srcVlan: Uint16Array;
-  declare dstVlan: Uint16Array;
-  declare srcAs: Uint32Array;
-  declare dstAs: Uint32Array;
-  declare srcMac: Float64Array;
-  declare dstMac: Float64Array;
-  declare mplsLabel: Uint32Array;
-  declare direction: Uint8Array;
-  declare samplingRate: Uint32Array;
-  declare samplingOrigin: Uint8Array;
-  declare fwEvent: Uint16Array;
-  declare fwExtEvent: Uint16Array;
-  declare biflow: Uint8Array;
-  declare revPackets: Float64Array;
-  declare revBytes: Float64Array;
-  declare xlateSrcAddr: Uint32Array;
-  declare xlateDstAddr: Uint32Array;
-  declare xlateSrcPort: Uint16Array;
-  declare xlateDstPort: Uint16Array;
-  declare endReason: Uint8Array;
+  exporter!: Uint32Array;
+  srcId!: Uint32Array;
+  expv!: Uint8Array;
+  nsel!: Uint8Array;
+  srcAddr!: Uint32Array;
+  dstAddr!: Uint32Array;
+  srcPort!: Uint16Array;
+  dstPort!: Uint16Array;
+  proto!: Uint8Array;
+  packets!: Float64Array;
+  bytes!: Float64Array;
+  start!: Float64Array;
+  end!: Float64Array;
+  tcpFlags!: Uint8Array;
+  tos!: Uint8Array;
+  inIf!: Uint32Array;
+  outIf!: Uint32Array;
+  srcVlan!: Uint16Array;
+  dstVlan!: Uint16Array;
+  srcAs!: Uint32Array;
+  dstAs!: Uint32Array;
+  srcMac!: Float64Array;
+  dstMac!: Float64Array;
+  mplsLabel!: Uint32Array;
+  direction!: Uint8Array;
+  samplingRate!: Uint32Array;
+  samplingOrigin!: Uint8Array;
+  fwEvent!: Uint16Array;
+  fwExtEvent!: Uint16Array;
+  biflow!: Uint8Array;
+  revPackets!: Float64Array;
+  revBytes!: Float64Array;
+  xlateSrcAddr!: Uint32Array;
+  xlateDstAddr!: Uint32Array;
+  xlateSrcPort!: Uint16Array;
+  xlateDstPort!: Uint16Array;
+  endReason!: Uint8Array;
 
+  // The column fields above are real class fields (not `declare`): defined in this order at
+  // construction, then assigned, so V8 keeps the object's fast shape. Added by keyed stores
+  // instead, 37 properties would send it to dictionary mode and slow every column read.
   constructor(initialCapacity = 1024) {
     this.cap = Math.max(16, Math.floor(initialCapacity));
     const cols = this.columns();
-    for (const d of FLOW_COLUMN_DEFS) cols[d.name] = alloc(d.type, this.cap);
+    for (const d of FLOW_COLUMN_DEFS) cols[d.name] = allocColumn(d.type, this.cap);
   }
 
   /** Rows the columns can hold before they grow. */
@@ -162,7 +153,7 @@ export class FlowBatch {
     while (cap < need) cap *= 2;
     const cols = this.columns();
     for (const d of FLOW_COLUMN_DEFS) {
-      const next = alloc(d.type, cap);
+      const next = allocColumn(d.type, cap);
       next.set(cols[d.name]);
       cols[d.name] = next;
     }
