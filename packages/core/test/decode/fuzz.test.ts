@@ -4,19 +4,9 @@
 import t from 'tap';
 import { FlowBatch, FlowDecoder, DROP_REASONS, type DecoderConfig } from '../../src/decode/index.js';
 import { corpusIndex, udpPayloads } from './corpusreplay.js';
+import { rng } from '../seededrng.js';
 
 const ITERATIONS = 20_000;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Offsets of 16-bit length-like fields: the message header, each set header, template headers. */
 function lengthFields(b: Uint8Array): number[] {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { FlowBatch, FlowDecoder, FLOW_COLUMN_DEFS, IpfixStreamError, IpfixStreamFramer } from '../../src/decode/index.js';
 import { parsePacket, readPcap, TcpReassembler } from '../../src/pcap/index.js';
 import { CORPUS, corpusIndex, decodeWholeMessages } from './corpusreplay.js';
+import { rng } from '../seededrng.js';
 
 const CAPTURE = 'ipfix/ipfixcol2-example_flows-over-tcp.pcap';
 
@@ -30,18 +31,6 @@ function join(parts: Uint8Array[]): Uint8Array {
     o += p.length;
   }
   return all;
-}
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function decodeChunks(chunks: Iterable<Uint8Array>): { out: FlowBatch; messages: number; framer: IpfixStreamFramer } {

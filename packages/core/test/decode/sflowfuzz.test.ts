@@ -21,19 +21,9 @@ import {
   tcp,
   udp,
 } from './sflowbuild.js';
+import { rng } from '../seededrng.js';
 
 const ITERATIONS = 20_000;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const u32 = (b: Uint8Array, p: number): number => (p + 4 <= b.length ? b[p]! * 16777216 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) : 0);
 

@@ -4,18 +4,7 @@
 import { allocColumns, packCountry, type Columns } from '../../src/fields/columns.js';
 import { parseIp, parseMac, setIpAt } from '../../src/fields/ipcodec.js';
 import { MemorySource } from '../../src/query/index.js';
-
-/** mulberry32: a tiny seeded generator, so failures can be replayed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../seededrng.js';
 
 export const FROM = 1_700_000_000_000_000;
 export const TO = FROM + 3_600_000_000;

@@ -2,18 +2,8 @@
 // protocols and ports) and plain random batches, both from a seeded generator so failures repeat.
 
 import { allocColumns, packCountry, type Columns } from '../../src/fields/index.js';
-
-/** mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../seededrng.js';
+export { rng } from '../seededrng.js';
 
 /** Index in 0..n-1, heavily skewed to small values (a few hosts do most of the talking). */
 function skewed(r: () => number, n: number, power = 3): number {
