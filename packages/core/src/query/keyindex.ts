@@ -95,28 +95,47 @@ export class KeyIndex {
     return g;
   }
 
+  /** Makes room for `n` keys in each table (a hint: merging a partial of n entities). */
+  reserve(n: number): void {
+    this.full.reserve(n);
+    this.compact?.reserve(n);
+  }
+
   /** All keys in full form, id by id. */
   exportKeys(): Uint32Array {
     const w = this.layout.fullWidth;
     const kinds = this.layout.kinds;
     const out = new Uint32Array(this.count * w);
-    this.full.forEach((off, id) => out.set(this.full.slots.subarray(off, off + w), id * w));
-    const c = this.compact;
-    c?.forEach((off, id) => {
-      const slots = c.slots;
-      let i = off;
-      let o = id * w;
-      for (const k of kinds) {
-        if (k === 'ip') {
-          out[o + 2] = V4_MAPPED_W2;
-          out[o + 3] = slots[i++]!;
-          o += 4;
-        } else if (k === 'mac') {
-          out[o++] = slots[i++]!;
-          out[o++] = slots[i++]!;
-        } else out[o++] = slots[i++]!;
+    {
+      const { slots, stride } = this.full;
+      for (let i = 0; i < slots.length; i += stride) {
+        const g = slots[i + w]!;
+        if (g === 0) continue;
+        const o = (g - 1) * w;
+        for (let j = 0; j < w; j++) out[o + j] = slots[i + j]!;
       }
-    });
+    }
+    const c = this.compact;
+    if (c !== null) {
+      const { slots, stride } = c;
+      const cw = c.width;
+      for (let s = 0; s < slots.length; s += stride) {
+        const g = slots[s + cw]!;
+        if (g === 0) continue;
+        let i = s;
+        let o = (g - 1) * w;
+        for (const k of kinds) {
+          if (k === 'ip') {
+            out[o + 2] = V4_MAPPED_W2;
+            out[o + 3] = slots[i++]!;
+            o += 4;
+          } else if (k === 'mac') {
+            out[o++] = slots[i++]!;
+            out[o++] = slots[i++]!;
+          } else out[o++] = slots[i++]!;
+        }
+      }
+    }
     return out;
   }
 
@@ -133,7 +152,7 @@ export class KeyIndex {
     }
     const kb = this.scratch;
     if (!compact) {
-      kb.set(key.subarray(off, off + layout.fullWidth));
+      for (let j = 0; j < layout.fullWidth; j++) kb[j] = key[off + j]!;
       return layout.fullWidth === 1 ? this.full1(kb[0]!) : layout.fullWidth === 2 ? this.full2(kb[0]!, kb[1]!) : this.fullN(kb);
     }
     let i = 0;

@@ -134,6 +134,11 @@ export class KeyTable {
     }
   }
 
+  /** Makes room for `n` keys in all without rehashing on the way (merging partials of known size). */
+  reserve(n: number): void {
+    while (n * 2 > this.mask + 1) this.grow();
+  }
+
   private grow(): void {
     const old = this.slots;
     const { stride, width } = this;
@@ -149,7 +154,7 @@ export class KeyTable {
         i += stride;
         if (i === end) i = 0;
       }
-      slots.set(old.subarray(o, o + stride), i);
+      for (let j = 0; j < stride; j++) slots[i + j] = old[o + j]!;
     }
     this.slots = slots;
     this.mask = mask;

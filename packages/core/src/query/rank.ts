@@ -56,7 +56,7 @@ export async function rank(source: SessionSource, q: RankQuery, opts: RankOption
     for (const info of infos) {
       const reader = source.open(info);
       try {
-        scanner.scan(info, (names) => reader.read(names), st);
+        scanner.scan(info, reader, st);
       } finally {
         reader.close();
       }
@@ -67,10 +67,10 @@ export async function rank(source: SessionSource, q: RankQuery, opts: RankOption
   const pool = opts.pool ?? new WorkerPool(workers);
   try {
     const groups = partitionSegments(infos, Math.min(workers, pool.size));
-    const partials = await Promise.all(
-      groups.map((g) => pool.run({ query: q, segments: g.map((info) => forWorker(info, scanner.columnsFor(info))) })),
+    // each partial is merged as it arrives, while slower workers still scan (merging is order-independent)
+    await Promise.all(
+      groups.map((g) => pool.run({ query: q, segments: g.map((info) => forWorker(info, scanner.columnsFor(info))) }).then((p) => st.merge(p))),
     );
-    for (const p of partials) st.merge(p);
     return finishRank(st);
   } finally {
     if (opts.pool === undefined) await pool.close();

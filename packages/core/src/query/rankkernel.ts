@@ -6,6 +6,7 @@ import { partKind } from './keyindex.js';
 import { UNIT, unitsWithin } from './prorate.js';
 import type { RankPlan } from './rankquery.js';
 import type { RankState } from './rankstate.js';
+import type { DictColumn } from './source.js';
 
 /**
  * Accumulates rows into `st`: rows lo..hi-1 when `sel` is null, else the `n` rows in sel.
@@ -22,7 +23,20 @@ export type RankKernel = (
   n: number,
   marks: Uint8Array | null,
   partial: boolean,
+  dicts: Partial<Record<ColumnName, DictColumn>>,
+  memos: readonly Int32Array[],
 ) => void;
+
+/**
+ * A kernel for one query shape and one set of dictionary-coded key columns. Key columns
+ * that are coded are read as dict[codes[r]]; a key of one coded column is looked up once
+ * per distinct code: `memos[i]` (one per entry of `memoColumns`, as long as that column's
+ * dictionary, all -1 at the start of a segment) remembers the id found for each code.
+ */
+export interface CompiledKernel {
+  readonly run: RankKernel;
+  readonly memoColumns: readonly ColumnName[];
+}
 
 /** The columns a kernel reads besides start/end: volumes and every key column. */
 export function kernelColumns(plan: RankPlan): ColumnName[] {
@@ -42,23 +56,35 @@ function words(column: ColumnName, compact: boolean): string[] {
   }
 }
 
-function load(column: ColumnName): string {
-  const c = `c_${column}`;
+/** Loads the words of `column` for the row; `code`: the expression of the row's dictionary code when the column is coded. */
+function load(column: ColumnName, code: string | null): string {
+  const c = code === null ? `c_${column}` : `d_${column}`;
+  const at = code === null ? 'r' : code;
   switch (partKind(column)) {
-    case 'ip':
+    case 'ip': {
+      const q = code === null ? 'r4' : `q_${column}`;
       return (
-        `const ${column}_0 = ${c}[r4], ${column}_1 = ${c}[r4 + 1], ${column}_2 = ${c}[r4 + 2], ${column}_3 = ${c}[r4 + 3];\n` +
+        (code === null ? '' : `const q_${column} = ${code} * 4; `) +
+        `const ${column}_0 = ${c}[${q}], ${column}_1 = ${c}[${q} + 1], ${column}_2 = ${c}[${q} + 2], ${column}_3 = ${c}[${q} + 3];\n` +
         `const v4_${column} = ${column}_0 === 0 && ${column}_1 === 0 && ${column}_2 === 65535;`
       );
+    }
     case 'mac':
-      return `const ${column}_m = ${c}[r]; const ${column}_h = (${column}_m / 4294967296) >>> 0, ${column}_l = ${column}_m >>> 0;`;
+      return `const ${column}_m = ${c}[${at}]; const ${column}_h = (${column}_m / 4294967296) >>> 0, ${column}_l = ${column}_m >>> 0;`;
     case 'word':
-      return `const ${column}_w = ${c}[r];`;
+      return `const ${column}_w = ${c}[${at}];`;
   }
 }
 
+/** What generating one kernel variant collects: coded columns, memo slots, columns loaded per row. */
+interface Gen {
+  readonly coded: ReadonlySet<ColumnName>;
+  readonly memoColumns: ColumnName[];
+  readonly loaded: Set<ColumnName>;
+}
+
 /** `out = <id of the key prefix ++ columns>` through the compact table when every address is IPv4. */
-function get(index: string, scratch: string, prefix: readonly string[], columns: readonly ColumnName[], out: string): string {
+function get(g: Gen, index: string, scratch: string, prefix: readonly string[], columns: readonly ColumnName[], out: string): string {
   const branch = (compact: boolean): string => {
     const ws = [...prefix, ...columns.flatMap((c) => words(c, compact))];
     const table = compact ? 'compact' : 'full';
@@ -67,8 +93,16 @@ function get(index: string, scratch: string, prefix: readonly string[], columns:
     return `${ws.map((w, i) => `${scratch}[${i}] = ${w};`).join(' ')} ${out} = ${index}.${table}N(${scratch});`;
   };
   const ips = columns.filter((c) => partKind(c) === 'ip');
-  if (ips.length === 0) return branch(false);
-  return `if (${ips.map((c) => `v4_${c}`).join(' && ')}) { ${branch(true)} } else { ${branch(false)} }`;
+  const lookup = ips.length === 0 ? branch(false) : `if (${ips.map((c) => `v4_${c}`).join(' && ')}) { ${branch(true)} } else { ${branch(false)} }`;
+  const only = columns[0]!;
+  if (prefix.length === 0 && columns.length === 1 && g.coded.has(only)) {
+    // one coded column: hash the dictionary entry once per segment, not every row
+    const m = `m${g.memoColumns.length}`;
+    g.memoColumns.push(only);
+    return `{ const k = x_${only}[r]; ${out} = ${m}[k]; if (${out} < 0) { ${load(only, 'k')} ${lookup} ${m}[k] = ${out}; } }`;
+  }
+  for (const c of columns) g.loaded.add(c);
+  return lookup;
 }
 
 /** Expression: the words a are lexicographically <= the words b (unsigned). */
@@ -90,7 +124,7 @@ function accumulate(id: string, fwd: boolean, sessionSlots: readonly number[]): 
   );
 }
 
-function body(plan: RankPlan): string {
+function body(plan: RankPlan, g: Gen): string {
   const e = plan.entity;
   const lines: string[] = [];
   lines.push('let s = 0, e = 0, full = true;');
@@ -113,15 +147,13 @@ function body(plan: RankPlan): string {
   lines.push('}');
   lines.push('sessions++; bytesW += bc + bs; bytesF += bcF + bsF; packetsW += pc + ps; packetsF += pcF + psF;');
 
-  const keyCols = new Set<ColumnName>([...plan.clientColumns, ...plan.serverColumns, ...plan.targetClient, ...plan.targetServer]);
-  if ([...keyCols].some((c) => partKind(c) === 'ip')) lines.push('const r4 = r * 4;');
-  for (const c of keyCols) lines.push(load(c));
+  const loadsAt = lines.length;
 
   const [va, vb] = plan.measure === 'packets' ? ['rpc', 'rps'] : ['rbc', 'rbs'];
   const unique = plan.measure === 'unique';
   const tSided = plan.target?.shape === 'sided';
   const pairOf = (id: string, x: readonly ColumnName[]): string =>
-    `{ const before = pairs.count; let pg = 0; ${get('pairs', 'kp', [id], x, 'pg')} ` +
+    `{ const before = pairs.count; let pg = 0; ${get(g, 'pairs', 'kp', [id], x, 'pg')} ` +
     `if (pairs.count !== before) uq[${id}] += 1; ` +
     (plan.slices > 0 ? `st.markPairSlices(pg, ${id}, s, e); ` : '') +
     '}';
@@ -129,9 +161,9 @@ function body(plan: RankPlan): string {
   if (unique) {
     lines.push('let tg = 0;');
     if (tSided) {
-      lines.push(get('targets', 'kt', [], plan.targetClient, 'tg'));
-      lines.push(get('targets', 'kt', [], plan.targetServer, 'tg'));
-    } else lines.push(get('targets', 'kt', [], plan.targetClient, 'tg'));
+      lines.push(get(g, 'targets', 'kt', [], plan.targetClient, 'tg'));
+      lines.push(get(g, 'targets', 'kt', [], plan.targetServer, 'tg'));
+    } else lines.push(get(g, 'targets', 'kt', [], plan.targetClient, 'tg'));
   }
 
   if (e.shape === 'sided') {
@@ -139,11 +171,11 @@ function body(plan: RankPlan): string {
     lines.push('let idc = -1, ids = -1;');
     if (plan.eitherField !== null) {
       lines.push('const el = marks[r - lo];');
-      lines.push(`if (el & 1) { ${get('ix', 'kb', [], plan.clientColumns, 'idc')} }`);
-      lines.push(`if (el & 2) { ${get('ix', 'kb', [], plan.serverColumns, 'ids')} }`);
+      lines.push(`if (el & 1) { ${get(g, 'ix', 'kb', [], plan.clientColumns, 'idc')} }`);
+      lines.push(`if (el & 2) { ${get(g, 'ix', 'kb', [], plan.serverColumns, 'ids')} }`);
     } else {
-      lines.push(get('ix', 'kb', [], plan.clientColumns, 'idc'));
-      lines.push(get('ix', 'kb', [], plan.serverColumns, 'ids'));
+      lines.push(get(g, 'ix', 'kb', [], plan.clientColumns, 'idc'));
+      lines.push(get(g, 'ix', 'kb', [], plan.serverColumns, 'ids'));
     }
     lines.push(ENSURE);
     lines.push(`if (idc >= 0) ${accumulate('idc', true, [4])}`);
@@ -174,16 +206,17 @@ function body(plan: RankPlan): string {
   } else {
     lines.push('let id = 0;');
     if (e.shape === 'pair' && e.unordered) {
+      for (const c of [...plan.clientColumns, ...plan.serverColumns]) g.loaded.add(c);
       const cw = plan.clientColumns.flatMap((c) => words(c, false));
       const sw = plan.serverColumns.flatMap((c) => words(c, false));
       lines.push(`const ab = ${lexLE(cw, sw)};`);
       lines.push(
-        `if (ab) { ${get('ix', 'kb', [], [...plan.clientColumns, ...plan.serverColumns], 'id')} } ` +
-          `else { ${get('ix', 'kb', [], [...plan.serverColumns, ...plan.clientColumns], 'id')} }`,
+        `if (ab) { ${get(g, 'ix', 'kb', [], [...plan.clientColumns, ...plan.serverColumns], 'id')} } ` +
+          `else { ${get(g, 'ix', 'kb', [], [...plan.serverColumns, ...plan.clientColumns], 'id')} }`,
       );
     } else {
       const keyColumns = plan.entityLayout.columns as readonly ColumnName[];
-      lines.push(get('ix', 'kb', [], keyColumns, 'id'));
+      lines.push(get(g, 'ix', 'kb', [], keyColumns, 'id'));
       lines.push('const ab = true;');
     }
     lines.push(ENSURE);
@@ -197,18 +230,35 @@ function body(plan: RankPlan): string {
       if (tSided) lines.push(pairOf('id', plan.targetServer));
     }
   }
+  // the words of key columns some lookup reads directly (not through a memo), once per row
+  const loads: string[] = [];
+  const plainIp = [...g.loaded].some((c) => !g.coded.has(c) && partKind(c) === 'ip');
+  if (plainIp) loads.push('const r4 = r * 4;');
+  for (const c of g.loaded) loads.push(load(c, g.coded.has(c) ? `x_${c}[r]` : null));
+  lines.splice(loadsAt, 0, ...loads);
   return lines.join('\n');
 }
 
-export function generateKernelSource(plan: RankPlan): string {
-  const cols = kernelColumns(plan);
-  const b = body(plan);
-  return `"use strict";
+/** The columns a kernel may read through their dictionary codes: the key columns. */
+export function codableColumns(plan: RankPlan): ColumnName[] {
+  return [...new Set<ColumnName>([...plan.clientColumns, ...plan.serverColumns, ...plan.targetClient, ...plan.targetServer])];
+}
+
+/** Source of the kernel for `plan` with the key columns in `coded` read through dictionary codes. */
+export function generateKernelSource(plan: RankPlan, coded: ReadonlySet<ColumnName> = new Set()): { source: string; memoColumns: ColumnName[] } {
+  const codable = new Set(codableColumns(plan));
+  for (const c of coded) if (!codable.has(c)) throw new Error(`column ${c} is not a key column of this ranking`);
+  const g: Gen = { coded, memoColumns: [], loaded: new Set() };
+  const cols = kernelColumns(plan).filter((c) => !coded.has(c));
+  const b = body(plan, g);
+  const source = `"use strict";
 const kb = new Uint32Array(32), kp = new Uint32Array(32), kt = new Uint32Array(32);
-return function rankKernel(st, cols, lo, hi, sel, n, marks, partial) {
+return function rankKernel(st, cols, lo, hi, sel, n, marks, partial, dicts, memos) {
 const from = st.plan.fromUs, to = st.plan.toUs;
 const c_start = cols.start, c_end = cols.end;
 ${cols.map((c) => `const c_${c} = cols.${c};`).join('\n')}
+${[...coded].map((c) => `const x_${c} = dicts.${c}.codes, d_${c} = dicts.${c}.dict;`).join('\n')}
+${g.memoColumns.map((_, i) => `const m${i} = memos[${i}];`).join('\n')}
 const ix = st.ix, pairs = st.pairs, targets = st.targets;
 let cap = st.cap, acc = st.acc, fr = st.fr, sv = st.sv, uq = st.uq;
 let sessions = 0, bytesW = 0, bytesF = 0, packetsW = 0, packetsF = 0;
@@ -224,27 +274,29 @@ ${b}
 }
 st.sessions += sessions; st.bytesW += bytesW; st.bytesF += bytesF; st.packetsW += packetsW; st.packetsF += packetsF;
 };`;
+  return { source, memoColumns: g.memoColumns };
 }
 
 /** Kernels kept, least recently used dropped first; the key is the source, which depends only on the query's shape. */
 const CACHE_SIZE = 64;
-const cache = new Map<string, RankKernel>();
+const cache = new Map<string, CompiledKernel>();
 
 /**
- * The kernel for a plan. Queries of the same shape (entity, count, direction, slices or
- * not, either-field marks or not) share one function, so V8's type feedback and
- * optimised code carry over from one query to the next instead of starting cold.
+ * The kernel for a plan and a set of coded key columns. Queries of the same shape (entity,
+ * count, direction, slices or not, either-field marks or not, coded columns) share one
+ * function, so V8's type feedback and optimised code carry over from one query to the next
+ * instead of starting cold.
  */
-export function compileKernel(plan: RankPlan): RankKernel {
-  const src = generateKernelSource(plan);
-  let k = cache.get(src);
+export function compileKernel(plan: RankPlan, coded: ReadonlySet<ColumnName> = new Set()): CompiledKernel {
+  const { source, memoColumns } = generateKernelSource(plan, coded);
+  let k = cache.get(source);
   if (k !== undefined) {
-    cache.delete(src);
+    cache.delete(source);
   } else {
-    const factory = new Function('units', 'UNIT', src) as (u: typeof unitsWithin, unit: number) => RankKernel;
-    k = factory(unitsWithin, UNIT);
+    const factory = new Function('units', 'UNIT', source) as (u: typeof unitsWithin, unit: number) => RankKernel;
+    k = { run: factory(unitsWithin, UNIT), memoColumns };
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   }
-  cache.set(src, k);
+  cache.set(source, k);
   return k;
 }

@@ -3,15 +3,16 @@
 
 import type { ColumnArray, ColumnName } from '../fields/columns.js';
 import { compileToJs, restrictToSide, type CompiledFilter } from '../filter/index.js';
-import { compileKernel, kernelColumns, type RankKernel } from './rankkernel.js';
+import { codableColumns, compileKernel, kernelColumns, type CompiledKernel } from './rankkernel.js';
 import type { RankPlan } from './rankquery.js';
 import type { RankState } from './rankstate.js';
-import type { SegmentInfo } from './source.js';
+import type { DictColumn, SegmentInfo, SegmentReader } from './source.js';
 
 /** Rows per filter/kernel call: big enough to amortise calls, small enough to stay in cache. */
 export const CHUNK_ROWS = 8192;
 
-export type ColumnReader = (names: readonly ColumnName[]) => Partial<Record<ColumnName, ColumnArray>>;
+/** What a scan needs of an open segment. */
+export type ColumnSource = Pick<SegmentReader, 'read' | 'readEncoded'>;
 
 /** Index of the first row whose start is >= t (rows are sorted by start). */
 export function firstStartAtOrAfter(start: Float64Array, rows: number, t: number): number {
@@ -32,7 +33,11 @@ export function segmentInside(info: SegmentInfo, from: number, to: number): bool
 
 export class RankScanner {
   private readonly plan: RankPlan;
-  private readonly kernel: RankKernel;
+  private readonly kernel: CompiledKernel;
+  /** Key columns no filter reads: these may come as dictionary codes. */
+  private readonly codable: readonly ColumnName[];
+  /** Memo arrays, grown to the largest dictionary seen and reused from segment to segment. */
+  private memos: Int32Array[] = [];
   private readonly filter: CompiledFilter | null;
   private readonly sides: readonly [CompiledFilter, CompiledFilter] | null;
   private readonly baseColumns: readonly ColumnName[];
@@ -51,6 +56,9 @@ export class RankScanner {
     const set = new Set<ColumnName>(kernelColumns(plan));
     for (const f of [this.filter, ...(this.sides ?? [])]) if (f !== null) for (const c of f.columns) set.add(c);
     this.baseColumns = [...set];
+    const filtered = new Set<ColumnName>();
+    for (const f of [this.filter, ...(this.sides ?? [])]) if (f !== null) for (const c of f.columns) filtered.add(c);
+    this.codable = codableColumns(plan).filter((c) => !filtered.has(c));
   }
 
   /** The columns scanning this segment reads. */
@@ -61,10 +69,41 @@ export class RankScanner {
     return names;
   }
 
-  scan(info: SegmentInfo, read: ColumnReader, st: RankState): void {
+  /** The columns of the segment, the codable ones as dictionary codes when the reader has them. */
+  private readColumns(info: SegmentInfo, src: ColumnSource): { cols: Partial<Record<ColumnName, ColumnArray>>; dicts: Partial<Record<ColumnName, DictColumn>> } {
+    const names = this.columnsFor(info);
+    const dicts: Partial<Record<ColumnName, DictColumn>> = {};
+    if (src.readEncoded === undefined || this.codable.length === 0) return { cols: src.read(names), dicts };
+    const codable = new Set(this.codable);
+    const cols = src.read(names.filter((c) => !codable.has(c)));
+    const enc = src.readEncoded(this.codable);
+    for (const c of this.codable) {
+      const e = enc[c]!;
+      if (e.kind === 'dict') dicts[c] = e;
+      else cols[c] = e.values;
+    }
+    return { cols, dicts };
+  }
+
+  /** The kernel for this segment's coded columns, with its memos cleared for the dictionaries. */
+  private kernelFor(dicts: Partial<Record<ColumnName, DictColumn>>): { kernel: CompiledKernel; memos: Int32Array[] } {
+    const coded = new Set(Object.keys(dicts) as ColumnName[]);
+    const kernel = coded.size === 0 ? this.kernel : compileKernel(this.plan, coded);
+    const memos = kernel.memoColumns.map((c, i) => {
+      const size = dicts[c]!.size;
+      let m = this.memos[i];
+      if (m === undefined || m.length < size) m = this.memos[i] = new Int32Array(Math.max(size, 1024));
+      m.fill(-1, 0, size);
+      return m;
+    });
+    return { kernel, memos };
+  }
+
+  scan(info: SegmentInfo, src: ColumnSource, st: RankState): void {
     const { fromUs, toUs } = this.plan;
     const inside = segmentInside(info, fromUs, toUs);
-    const cols = read(this.columnsFor(info));
+    const { cols, dicts } = this.readColumns(info, src);
+    const { kernel, memos } = this.kernelFor(dicts);
     const hi = inside ? info.rows : firstStartAtOrAfter(cols.start as Float64Array, info.rows, toUs);
     for (let lo = 0; lo < hi; lo += CHUNK_ROWS) {
       const end = Math.min(lo + CHUNK_ROWS, hi);
@@ -85,7 +124,7 @@ export class RankScanner {
           for (let i = 0; i < m; i++) marks[this.sideSel[i]! - lo]! |= bit;
         }
       }
-      this.kernel(st, cols, lo, end, sel, n, marks, !inside);
+      kernel.run(st, cols, lo, end, sel, n, marks, !inside, dicts, memos);
     }
   }
 }

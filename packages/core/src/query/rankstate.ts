@@ -190,9 +190,10 @@ export class RankState {
       const count = this.pairs.count;
       pairEntities = new Uint32Array(count);
       pairTargets = new Uint32Array(count * (w - 1));
+      const tw = w - 1;
       for (let i = 0; i < count; i++) {
         pairEntities[i] = all[i * w]!;
-        pairTargets.set(all.subarray(i * w + 1, i * w + w), i * (w - 1));
+        for (let j = 0; j < tw; j++) pairTargets[i * tw + j] = all[i * w + 1 + j]!;
       }
     }
     return {
@@ -215,25 +216,35 @@ export class RankState {
   merge(p: RankPartial): void {
     const w = this.plan.entityLayout.fullWidth;
     const map = new Int32Array(p.entities);
-    for (let i = 0; i < p.entities; i++) map[i] = this.ix.getFull(p.keys, i * w);
+    const ix = this.ix;
+    ix.reserve(Math.max(ix.count, p.entities));
+    for (let i = 0; i < p.entities; i++) map[i] = ix.getFull(p.keys, i * w);
     this.ensure();
     const n = this.plan.slices;
+    const { acc, fr, sv, serW, serF } = this;
+    const pAcc = p.acc;
+    const pFr = p.fr;
+    const pSv = p.sv;
+    const pSerW = p.serW;
+    const pSerF = p.serF;
     for (let i = 0; i < p.entities; i++) {
       const g = map[i]!;
-      for (let j = 0; j < ACC_WIDTH; j++) this.acc[g * ACC_WIDTH + j] += p.acc[i * ACC_WIDTH + j]!;
-      for (let j = 0; j < FR_WIDTH; j++) this.fr[g * FR_WIDTH + j] += p.fr[i * FR_WIDTH + j]!;
-      for (let j = 0; j < SV_WIDTH; j++) this.sv[g * SV_WIDTH + j] += p.sv[i * SV_WIDTH + j]!;
-      if (p.serW !== null) for (let k = 0; k < n; k++) this.serW[g * n + k] += p.serW[i * n + k]!;
-      if (p.serF !== null) for (let k = 0; k < n; k++) this.serF[g * n + k] += p.serF[i * n + k]!;
+      for (let j = 0; j < ACC_WIDTH; j++) acc[g * ACC_WIDTH + j] += pAcc[i * ACC_WIDTH + j]!;
+      for (let j = 0; j < FR_WIDTH; j++) fr[g * FR_WIDTH + j] += pFr[i * FR_WIDTH + j]!;
+      for (let j = 0; j < SV_WIDTH; j++) sv[g * SV_WIDTH + j] += pSv[i * SV_WIDTH + j]!;
+      if (pSerW !== null) for (let k = 0; k < n; k++) serW[g * n + k] += pSerW[i * n + k]!;
+      if (pSerF !== null) for (let k = 0; k < n; k++) serF[g * n + k] += pSerF[i * n + k]!;
     }
     if (this.pairs !== null && p.pairEntities !== null && p.pairTargets !== null) {
       const tw = this.pairs.layout.fullWidth - 1;
       const key = new Uint32Array(tw + 1);
       const bw = this.bitWords;
+      const pairTargets = p.pairTargets;
+      this.pairs.reserve(Math.max(this.pairs.count, p.pairEntities.length));
       for (let j = 0; j < p.pairEntities.length; j++) {
         const id = map[p.pairEntities[j]!]!;
         key[0] = id;
-        key.set(p.pairTargets.subarray(j * tw, j * tw + tw), 1);
+        for (let q = 0; q < tw; q++) key[q + 1] = pairTargets[j * tw + q]!;
         const before = this.pairs.count;
         const pair = this.pairs.getFull(key, 0);
         if (this.pairs.count !== before) this.uq[id] += 1;

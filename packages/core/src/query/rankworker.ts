@@ -36,7 +36,7 @@ function run(task: RankTask): RankPartial {
   for (const info of task.segments) {
     const reader = open(info);
     try {
-      scanner.scan(info, (names) => reader.read(names), st);
+      scanner.scan(info, reader, st);
     } finally {
       reader.close();
     }

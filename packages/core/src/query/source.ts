@@ -28,11 +28,31 @@ export interface SegmentInfo {
   readonly ref: SegmentRef;
 }
 
+/**
+ * A column as the store holds it: row i's value is dict[codes[i]] (ip dictionaries: 4 words
+ * an entry, at 4 * code). Every code is below `size`, checked by the reader.
+ */
+export interface DictColumn {
+  readonly kind: 'dict';
+  readonly codes: Uint8Array | Uint16Array | Uint32Array;
+  readonly dict: ColumnArray;
+  /** Entries in `dict`. */
+  readonly size: number;
+}
+
+/** A column as readEncoded gives it: dictionary codes when the store has them, else the values. */
+export type CodedColumn = DictColumn | { readonly kind: 'plain'; readonly values: ColumnArray };
+
 /** An open segment: decodes the columns asked for, verifying checksums. */
 export interface SegmentReader {
   readonly info: SegmentInfo;
   /** Returns exactly the named columns; throws a StoreError (code CORRUPT) on a bad checksum. */
   read(names: readonly ColumnName[]): Partial<Record<ColumnName, ColumnArray>>;
+  /**
+   * Optional: the named columns without expanding dictionaries, so that grouping can work on
+   * codes (one id lookup per distinct value instead of one hash per row). Same checks as read.
+   */
+  readEncoded?(names: readonly ColumnName[]): Partial<Record<ColumnName, CodedColumn>>;
   close(): void;
 }
 

@@ -3,6 +3,7 @@
 
 import { inflateRawSync } from 'node:zlib';
 import { allocColumn, type ColumnArray, type ColumnType } from '../fields/columns.js';
+import type { CodedColumn } from '../query/source.js';
 import { encodingName } from './encodings.js';
 import { assertLittleEndian, TYPE_CODES, TYPE_WIDTH, TYPES_BY_CODE, align8, type CompressionName } from './format.js';
 import type { NumericArray } from './profile.js';
@@ -222,6 +223,41 @@ export interface StoredColumn {
  * segment's decoded start column, needed only by the 'start-offset' encoding. Throws CORRUPT.
  */
 export function decodeColumn(type: ColumnType, stored: StoredColumn, rows: number, start?: Float64Array): ColumnArray {
+  const blob = storedBlob(stored);
+  const out = allocColumn(type, rows);
+  if (type === 'ip') decodeIp(blob, rows, out as Uint32Array, 0);
+  else decodeNumeric(blob, type, rows, out, start, 0);
+  return out;
+}
+
+/**
+ * Like decodeColumn, but a 'dict' blob comes back as its codes and dictionary (views of the
+ * blob, not copies), every code checked to be below the dictionary size.
+ */
+export function decodeColumnEncoded(type: ColumnType, stored: StoredColumn, rows: number, start?: Float64Array): CodedColumn {
+  const blob = storedBlob(stored);
+  const { name, dv } = header(blob, type);
+  if (name !== 'dict') {
+    const out = allocColumn(type, rows);
+    if (type === 'ip') decodeIp(blob, rows, out as Uint32Array, 0);
+    else decodeNumeric(blob, type, rows, out, start, 0);
+    return { kind: 'plain', values: out };
+  }
+  const tw = type === 'ip' ? 16 : TYPE_WIDTH[type];
+  const iw = blob[2]!;
+  const d = dv.getUint32(4, true);
+  const idxAt = 8 + align8(d * tw);
+  expectLength(blob, idxAt + rows * iw, 'dict');
+  const codes = view(uintCtor(iw), blob, idxAt, rows) as Uint8Array | Uint16Array | Uint32Array;
+  let max = 0;
+  for (let i = 0; i < rows; i++) if (codes[i]! > max) max = codes[i]!;
+  if (rows > 0 && max >= d) corrupt(`dictionary index ${max} beyond ${d} entries`);
+  const dict = type === 'ip' ? view(Uint32Array, blob, 8, 4 * d) : view(CTOR[type], blob, 8, d);
+  return { kind: 'dict', codes, dict, size: d };
+}
+
+/** The encoded blob of a stored column, inflated when deflated, its length checked. */
+function storedBlob(stored: StoredColumn): Uint8Array {
   assertLittleEndian();
   let blob = stored.bytes;
   if (stored.compression === 'deflate') {
@@ -234,8 +270,5 @@ export function decodeColumn(type: ColumnType, stored: StoredColumn, rows: numbe
     }
   }
   if (blob.length !== stored.blobLength) corrupt(`blob is ${blob.length} bytes, directory says ${stored.blobLength}`);
-  const out = allocColumn(type, rows);
-  if (type === 'ip') decodeIp(blob, rows, out as Uint32Array, 0);
-  else decodeNumeric(blob, type, rows, out, start, 0);
-  return out;
+  return blob;
 }

@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { COLUMNS, allocColumn, type ColumnArray, type ColumnName } from '../fields/columns.js';
-import type { SegmentReader } from '../query/source.js';
-import { decodeColumn } from './decodecolumn.js';
+import type { CodedColumn, SegmentReader } from '../query/source.js';
+import { decodeColumn, decodeColumnEncoded } from './decodecolumn.js';
 import { HEADER } from './format.js';
 import { parseDirectory, parseFixedHeader, type SegmentColumnEntry } from './segmentheader.js';
 import { segmentInfoOf, type SegmentFileInfo } from './segmentfileinfo.js';
@@ -97,6 +97,31 @@ export class SegmentFileReader implements SegmentReader {
       if (e instanceof StoreError) throw new StoreError(e.code, e.message, { path: this.info.ref.path, column: entry.name, cause: e });
       throw e;
     }
+  }
+
+  private decodeEncoded(entry: SegmentColumnEntry, start: Float64Array | undefined): CodedColumn {
+    const bytes = this.stored(entry);
+    try {
+      return decodeColumnEncoded(entry.type, { bytes, compression: entry.compression, blobLength: entry.blobLength }, this.info.rows, start);
+    } catch (e) {
+      if (e instanceof StoreError) throw new StoreError(e.code, e.message, { path: this.info.ref.path, column: entry.name, cause: e });
+      throw e;
+    }
+  }
+
+  /** Like read, but dictionary-encoded columns come back as codes and dictionary. */
+  readEncoded(names: readonly ColumnName[]): Partial<Record<ColumnName, CodedColumn>> {
+    const out: Partial<Record<ColumnName, CodedColumn>> = {};
+    const plain: ColumnName[] = [];
+    for (const name of names) {
+      const entry = this.entries.get(name);
+      if (entry !== undefined && entry.encoding === 'dict') {
+        if (out[name] === undefined) out[name] = this.decodeEncoded(entry, undefined);
+      } else plain.push(name);
+    }
+    const values = this.read(plain);
+    for (const name of plain) out[name] = { kind: 'plain', values: values[name]! };
+    return out;
   }
 
   read(names: readonly ColumnName[]): Partial<Record<ColumnName, ColumnArray>> {

@@ -4,11 +4,13 @@ import { ENTITIES, UNIQUE_TARGETS, type CountName, type EntityDef, type EntityNa
 import { parseIp, setIpAt } from '../../src/fields/ipcodec.js';
 import { parseFilter, type FilterNode } from '../../src/filter/index.js';
 import { MemorySource, QueryError, rank, type Direction, type RankQuery } from '../../src/query/index.js';
+import { DictSource } from './dictsource.js';
 import { FROM, TO, randomSessions } from './randomsessions.js';
 import { allRows, normalise, referenceRank } from './referencerank.js';
 
 const fixture = randomSessions(7, 6, 300);
 const rows = allRows(fixture.batches);
+const coded = new DictSource(fixture.source);
 
 const COUNTS: { count: CountName; unique?: EntityName }[] = [
   { count: 'BYTES' },
@@ -49,12 +51,15 @@ t.test('every entity x count x direction x filter matches the brute-force rankin
           const got = normalise(await rank(fixture.source, q));
           const want = referenceRank(rows, q);
           t.strictSame(got, want, `${e.name} ${count}${unique ? ` ${unique}` : ''} ${direction} [${name}]`);
+          // the same with the key columns of every other segment read as dictionary codes
+          t.strictSame(normalise(await rank(coded, q)), want, `coded: ${e.name} ${count}${unique ? ` ${unique}` : ''} ${direction} [${name}]`);
           checked++;
         }
       }
     }
   }
   t.ok(checked > 1000, `${checked} rankings compared`);
+  t.ok(coded.coded > checked, `${coded.coded} columns ranked through their dictionary codes`);
 });
 
 t.test('top rows are the head of the full ranking, ties broken by key', async (t) => {

@@ -124,6 +124,45 @@ t.test('encodings forced per column through the writer', async (t) => {
   t.same(fs.readdirSync(dir), ['seg-0000000001.otq'], 'the failed write left nothing behind');
 });
 
+t.test('readEncoded: dictionary columns as codes and dictionary, the rest as values', async (t) => {
+  const dir = t.testdir();
+  const rows = 2500;
+  const cols = plausibleFlows(rows, 8);
+  const dict = { srvip: 'dict', clnip: 'ip-words', clnpkts: 'dict', clncc: 'dict', clnmac: 'dict', srvport: 'for' } as const;
+  const names = Object.keys(dict) as ColumnName[];
+  for (const compression of ['none', 'deflate'] as const) {
+    const info = writeSegment(dir, compression === 'none' ? 1 : 2, cols, rows, { encodings: dict, compression });
+    const reader = openSegment(info.ref.path);
+    const plain = reader.read(names);
+    const coded = reader.readEncoded(names);
+    t.same(Object.keys(coded).sort(), [...names].sort(), `${compression}: exactly the named columns`);
+    for (const name of names) {
+      const c = coded[name]!;
+      t.equal(c.kind, dict[name] === 'dict' ? 'dict' : 'plain', `${compression}: ${name} is ${c.kind}`);
+      const w = wordsPerRow(COLUMN_DEFS.find((d) => d.name === name)!.type);
+      let expanded: number[];
+      if (c.kind === 'dict') {
+        expanded = [];
+        for (let i = 0; i < rows; i++) for (let k = 0; k < w; k++) expanded.push(c.dict[c.codes[i]! * w + k]!);
+        t.ok(c.size < rows, `${name}: ${c.size} entries for ${rows} rows`);
+      } else expanded = Array.from(c.values);
+      t.strictSame(expanded, Array.from(plain[name]!), `${compression}: ${name} reads the same either way`);
+    }
+    reader.close();
+  }
+  // a code beyond the dictionary is corruption, as it is for read()
+  const info = writeSegment(dir, 3, cols, rows, { encodings: { clncc: 'dict' }, compression: 'none', computeCrc: false });
+  const e = entry(info, 'clncc');
+  const fd = fs.openSync(info.ref.path, 'r+');
+  fs.writeSync(fd, Buffer.from([0xff]), 0, 1, e.offset + e.length - 1);
+  fs.closeSync(fd);
+  const reader = openSegment(info.ref.path);
+  t.throws(() => reader.readEncoded(['clncc']), { code: 'CORRUPT', column: 'clncc', message: /dictionary index 255 beyond/ });
+  t.throws(() => reader.read(['clncc']), { code: 'CORRUPT', column: 'clncc' });
+  t.throws(() => reader.readEncoded(['nosuch' as ColumnName]), { code: 'USAGE' });
+  reader.close();
+});
+
 t.test('reading a subset touches only those columns', async (t) => {
   const dir = t.testdir();
   const rows = 3000;
