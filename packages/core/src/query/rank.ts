@@ -2,6 +2,7 @@
 // or on a worker pool, with results that are the same to the last bit either way.
 
 import type { ColumnArray, ColumnName } from '../fields/columns.js';
+import { shareable } from './entityshare.js';
 import { QueryError } from './queryerror.js';
 import { planRank, type RankQuery } from './rankquery.js';
 import { finishRank, type RankResult } from './rankresult.js';
@@ -66,7 +67,16 @@ export async function rank(source: SessionSource, q: RankQuery, opts: RankOption
 
   const pool = opts.pool ?? new WorkerPool(workers);
   try {
-    const groups = partitionSegments(infos, Math.min(workers, pool.size));
+    const k = Math.min(workers, pool.size);
+    if (shareable(plan) && k > 1) {
+      // Every worker reads every segment but keeps only its share of the entities: the
+      // partials are then disjoint and are appended, where merging millions of pairs by
+      // key on this thread would cost more than the whole scan.
+      const segments = infos.map((info) => forWorker(info, scanner.columnsFor(info)));
+      await Promise.all(Array.from({ length: k }, (_, index) => pool.run({ query: q, segments, share: { index, of: k } }).then((p) => st.merge(p))));
+      return finishRank(st);
+    }
+    const groups = partitionSegments(infos, k);
     // each partial is merged as it arrives, while slower workers still scan (merging is order-independent)
     await Promise.all(
       groups.map((g) => pool.run({ query: q, segments: g.map((info) => forWorker(info, scanner.columnsFor(info))) }).then((p) => st.merge(p))),

@@ -59,7 +59,7 @@ export interface RankResult {
 /** The ranked value of every entity, exactly as the accumulators define it. */
 function entityValues(st: RankState, acc: Float64Array): Float64Array {
   const { plan, fr, sv, uq } = st;
-  const n = st.ix.count;
+  const n = st.entityCount();
   const out = new Float64Array(n);
   const shape = plan.entity.shape;
   const d = plan.direction;
@@ -149,11 +149,16 @@ export function topEntities(values: Float64Array, keys: Uint32Array, w: number, 
   return heap.sort(cmp);
 }
 
+/** Ids of the state's best entities in rank order (at most plan.rows). */
+export function bestEntities(st: RankState): number[] {
+  return topEntities(entityValues(st, st.acc), st.entityKeys(), st.plan.entityLayout.fullWidth, st.plan.rows);
+}
+
 export function finishRank(st: RankState): RankResult {
   const { plan } = st;
   const layout = plan.entityLayout;
   const w = layout.fullWidth;
-  const keys = st.ix.exportKeys();
+  const keys = st.entityKeys();
   const acc = st.acc;
   const values = entityValues(st, acc);
   const scale = plan.count === 'BITS' ? 8 : 1;
@@ -192,11 +197,13 @@ export function finishRank(st: RankState): RankResult {
   let slices: RankResult['slices'] = null;
   if (n > 0) {
     // Whole and unit parts are summed apart so that "other" is as exact as every row.
-    const inTop = new Uint8Array(st.ix.count);
+    const inTop = new Uint8Array(st.entityCount());
     for (const id of top) inTop[id] = 1;
     const otherW = new Float64Array(n);
     const otherF = new Float64Array(n);
-    for (let id = 0; id < st.ix.count; id++) {
+    if (st.omittedW.length > 0) otherW.set(st.omittedW);
+    if (st.omittedF.length > 0) otherF.set(st.omittedF);
+    for (let id = 0; id < st.entityCount(); id++) {
       if (inTop[id]) continue;
       for (let k = 0; k < n; k++) {
         otherW[k] += st.serW[id * n + k]!;
@@ -223,7 +230,7 @@ export function finishRank(st: RankState): RankResult {
       sessions: st.sessions,
       packets: st.packetsW + st.packetsF / UNIT,
       bytes: st.bytesW + st.bytesF / UNIT,
-      entities: st.ix.count,
+      entities: st.entityCount() + st.omitted,
     },
     slices,
   };

@@ -3,6 +3,7 @@
 
 import type { ColumnArray, ColumnName } from '../fields/columns.js';
 import { compileToJs, restrictToSide, type CompiledFilter } from '../filter/index.js';
+import { EntityShare, type ShareSpec } from './entityshare.js';
 import { codableColumns, compileKernel, kernelColumns, type CompiledKernel } from './rankkernel.js';
 import type { RankPlan } from './rankquery.js';
 import type { RankState } from './rankstate.js';
@@ -44,9 +45,13 @@ export class RankScanner {
   private readonly sel = new Uint32Array(CHUNK_ROWS);
   private readonly sideSel = new Uint32Array(CHUNK_ROWS);
   private readonly marks = new Uint8Array(CHUNK_ROWS);
+  /** Set when this thread ranks only the entities of one share (see EntityShare). */
+  private readonly share: EntityShare | null;
+  private readonly shareSel = new Uint32Array(CHUNK_ROWS);
 
-  constructor(plan: RankPlan) {
+  constructor(plan: RankPlan, share?: ShareSpec) {
     this.plan = plan;
+    this.share = share === undefined ? null : new EntityShare(plan, share, CHUNK_ROWS);
     this.kernel = compileKernel(plan);
     this.filter = plan.filter === null ? null : compileToJs(plan.filter);
     this.sides =
@@ -104,6 +109,7 @@ export class RankScanner {
     const inside = segmentInside(info, fromUs, toUs);
     const { cols, dicts } = this.readColumns(info, src);
     const { kernel, memos } = this.kernelFor(dicts);
+    this.share?.prepare(dicts);
     const hi = inside ? info.rows : firstStartAtOrAfter(cols.start as Float64Array, info.rows, toUs);
     for (let lo = 0; lo < hi; lo += CHUNK_ROWS) {
       const end = Math.min(lo + CHUNK_ROWS, hi);
@@ -113,6 +119,11 @@ export class RankScanner {
         n = this.filter.select(cols, lo, end, this.sel);
         if (n === 0) continue;
         sel = this.sel;
+      }
+      if (this.share !== null) {
+        n = this.share.select(cols, dicts, lo, end, sel, n, this.shareSel);
+        if (n === 0) continue;
+        sel = this.shareSel;
       }
       let marks: Uint8Array | null = null;
       if (this.sides !== null) {

@@ -25,19 +25,31 @@ export const FR_WIDTH = 4;
 export const SV = { bytesW: 0, bytesF: 1, packetsW: 2, packetsF: 3, sessions: 4 } as const;
 export const SV_WIDTH = 5;
 
-/** What a worker sends back; every array's buffer is transferred. */
+/**
+ * What a worker sends back; every array's buffer is transferred. A `disjoint` partial holds
+ * whole entities no other partial of the query has (the worker ranked one entity share): its
+ * uq and series are final, and it carries no pairs.
+ */
 export interface RankPartial {
+  readonly disjoint: boolean;
+  /** Entities in this partial. */
   readonly entities: number;
+  /** Disjoint partials: entities of the share left out (they cannot reach the top rows) and their slice sums (whole, units). */
+  readonly omitted: number;
+  readonly omittedW: Float64Array | null;
+  readonly omittedF: Float64Array | null;
   /** Full keys, entity by entity. */
   readonly keys: Uint32Array;
   /** ACC_WIDTH sums per entity. */
   readonly acc: Float64Array;
   readonly fr: Float64Array;
   readonly sv: Float64Array;
-  /** Slices of the ranked volume or session count (absent for UNIQUE: rebuilt from pairBits). */
+  /** Slices of the ranked value (absent for UNIQUE unless disjoint: rebuilt from pairBits). */
   readonly serW: Float64Array | null;
   readonly serF: Float64Array | null;
-  /** UNIQUE: (entity, target) pairs as the entity's index in this partial and the target's full key. */
+  /** UNIQUE, disjoint partials only: distinct targets per entity. */
+  readonly uq: Float64Array | null;
+  /** UNIQUE, not disjoint: (entity, target) pairs as the entity's index in this partial and the target's full key. */
   readonly pairEntities: Uint32Array | null;
   readonly pairTargets: Uint32Array | null;
   /** UNIQUE with slices: the slices each pair was seen in, bitWords words per pair. */
@@ -67,6 +79,13 @@ export class RankState {
   serW: Float64Array = new Float64Array(0);
   serF: Float64Array = new Float64Array(0);
   bits: Uint32Array = new Uint32Array(0);
+  /** Keys of the entities taken from disjoint partials, in id order (the state then has no ix ids). */
+  private readonly adopted: Uint32Array[] = [];
+  private adoptedCount = 0;
+  /** Entities of disjoint partials that were left out, and what they add to each slice (whole, units). */
+  omitted = 0;
+  omittedW: Float64Array = new Float64Array(0);
+  omittedF: Float64Array = new Float64Array(0);
   sessions = 0;
   bytesW = 0;
   bytesF = 0;
@@ -177,7 +196,82 @@ export class RankState {
     }
   }
 
-  /** This state as a transferable partial aggregate. */
+  /** Entities ranked: ids 0 .. entityCount() - 1 index the arrays. */
+  entityCount(): number {
+    return this.ix.count + this.adoptedCount;
+  }
+
+  /** Full keys of all entities, id by id. */
+  entityKeys(): Uint32Array {
+    if (this.adoptedCount === 0) return this.ix.exportKeys();
+    const w = this.plan.entityLayout.fullWidth;
+    const out = new Uint32Array(this.adoptedCount * w);
+    let o = 0;
+    for (const k of this.adopted) {
+      out.set(k, o);
+      o += k.length;
+    }
+    return out;
+  }
+
+  /**
+   * This state as a disjoint partial (the scan kept one entity share, so no other partial
+   * has these entities and uq and series are final), cut down to the entities `keep` (ids;
+   * null: all of them). What the others add to the slices is sent as `omittedW/F`.
+   */
+  exportDisjoint(keep: readonly number[] | null): RankPartial {
+    const all = this.ix.count;
+    const ids = keep ?? Array.from({ length: all }, (_, i) => i);
+    const n = ids.length;
+    const ns = this.plan.slices;
+    const volume = this.plan.measure === 'bytes' || this.plan.measure === 'packets';
+    const w = this.plan.entityLayout.fullWidth;
+    const allKeys = this.ix.exportKeys();
+    const pick = (src: Float64Array, width: number): Float64Array => {
+      const out = new Float64Array(n * width);
+      ids.forEach((id, i) => out.set(src.subarray(id * width, id * width + width), i * width));
+      return out;
+    };
+    const keys = new Uint32Array(n * w);
+    ids.forEach((id, i) => keys.set(allKeys.subarray(id * w, id * w + w), i * w));
+    let omittedW: Float64Array | null = null;
+    let omittedF: Float64Array | null = null;
+    if (ns > 0) {
+      // summed apart, whole and units, like finishRank's "other"
+      const kept = new Uint8Array(all);
+      for (const id of ids) kept[id] = 1;
+      omittedW = new Float64Array(ns);
+      omittedF = new Float64Array(ns);
+      for (let id = 0; id < all; id++) {
+        if (kept[id]) continue;
+        for (let k = 0; k < ns; k++) {
+          omittedW[k] += this.serW[id * ns + k]!;
+          if (volume) omittedF[k] += this.serF[id * ns + k]!;
+        }
+      }
+    }
+    return {
+      disjoint: true,
+      entities: n,
+      omitted: all - n,
+      omittedW,
+      omittedF,
+      keys,
+      acc: pick(this.acc, ACC_WIDTH),
+      fr: pick(this.fr, FR_WIDTH),
+      sv: pick(this.sv, SV_WIDTH),
+      serW: ns > 0 ? pick(this.serW, ns) : null,
+      serF: ns > 0 && volume ? pick(this.serF, ns) : null,
+      uq: this.pairs !== null ? pick(this.uq, 1) : null,
+      pairEntities: null,
+      pairTargets: null,
+      pairBits: null,
+      targets: this.targets === null ? null : this.targets.exportKeys(),
+      totals: Float64Array.of(this.sessions, this.bytesW, this.bytesF, this.packetsW, this.packetsF),
+    };
+  }
+
+  /** This state as a transferable partial aggregate, to be merged by key. */
   exportPartial(): RankPartial {
     const n = this.ix.count;
     const series = this.plan.slices > 0 && this.plan.measure !== 'unique';
@@ -197,13 +291,18 @@ export class RankState {
       }
     }
     return {
+      disjoint: false,
       entities: n,
+      omitted: 0,
+      omittedW: null,
+      omittedF: null,
       keys: this.ix.exportKeys(),
       acc: this.acc.slice(0, n * ACC_WIDTH),
       fr: this.fr.slice(0, n * FR_WIDTH),
       sv: this.sv.slice(0, n * SV_WIDTH),
       serW: series ? this.serW.slice(0, n * this.plan.slices) : null,
       serF: series && volume ? this.serF.slice(0, n * this.plan.slices) : null,
+      uq: null,
       pairEntities,
       pairTargets,
       pairBits: this.bitWords > 0 ? this.bits.slice(0, this.pairs!.count * this.bitWords) : null,
@@ -212,8 +311,47 @@ export class RankState {
     };
   }
 
+  /**
+   * Appends the entities of a disjoint partial after those already here, without looking any
+   * key up. Only for a state that ranks nothing itself and takes only disjoint partials.
+   */
+  private adopt(p: RankPartial): void {
+    if (this.ix.count > 0) throw new Error('a disjoint partial cannot join a state that has ranked entities by key');
+    const base = this.adoptedCount;
+    const total = base + p.entities;
+    if (total > this.cap) {
+      let cap = this.cap;
+      while (cap < total) cap *= 2;
+      this.grow(cap);
+    }
+    const n = this.plan.slices;
+    this.acc.set(p.acc, base * ACC_WIDTH);
+    this.fr.set(p.fr, base * FR_WIDTH);
+    this.sv.set(p.sv, base * SV_WIDTH);
+    if (p.uq !== null) this.uq.set(p.uq, base);
+    if (p.serW !== null) this.serW.set(p.serW, base * n);
+    if (p.serF !== null) this.serF.set(p.serF, base * n);
+    this.adopted.push(p.keys);
+    this.adoptedCount = total;
+    this.omitted += p.omitted;
+    if (p.omittedW !== null) {
+      if (this.omittedW.length === 0) this.omittedW = new Float64Array(n);
+      for (let k = 0; k < n; k++) this.omittedW[k] += p.omittedW[k]!;
+    }
+    if (p.omittedF !== null) {
+      if (this.omittedF.length === 0) this.omittedF = new Float64Array(n);
+      for (let k = 0; k < n; k++) this.omittedF[k] += p.omittedF[k]!;
+    }
+  }
+
   /** Adds a partial aggregate (from a worker) into this state. Exact: the result does not depend on the order of merges. */
   merge(p: RankPartial): void {
+    if (p.disjoint) {
+      this.adopt(p);
+      this.mergeShared(p);
+      return;
+    }
+    if (this.adoptedCount > 0) throw new Error('a partial by segments cannot join a state built from disjoint partials');
     const w = this.plan.entityLayout.fullWidth;
     const map = new Int32Array(p.entities);
     const ix = this.ix;
@@ -259,6 +397,11 @@ export class RankState {
         }
       }
     }
+    this.mergeShared(p);
+  }
+
+  /** What every partial adds whatever its kind: distinct targets of the selection and totals. */
+  private mergeShared(p: RankPartial): void {
     if (this.targets !== null && p.targets !== null) {
       const tw = this.targets.layout.fullWidth;
       for (let j = 0; j < p.targets.length / tw; j++) this.targets.getFull(p.targets, j * tw);

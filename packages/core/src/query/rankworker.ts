@@ -5,6 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { openSegment } from '../store/index.js';
 import { memorySegmentReader } from './memorysource.js';
 import { planRank } from './rankquery.js';
+import { bestEntities } from './rankresult.js';
 import { RankScanner } from './rankscanner.js';
 import { RankState, type RankPartial } from './rankstate.js';
 import type { SegmentInfo, SegmentReader } from './source.js';
@@ -13,7 +14,7 @@ import type { RankTask, WorkerFailure, WorkerReply } from './workerpool.js';
 const port = parentPort!;
 
 function transferables(p: RankPartial): ArrayBuffer[] {
-  const arrays = [p.keys, p.acc, p.fr, p.sv, p.serW, p.serF, p.pairEntities, p.pairTargets, p.pairBits, p.targets, p.totals];
+  const arrays = [p.keys, p.acc, p.fr, p.sv, p.serW, p.serF, p.uq, p.omittedW, p.omittedF, p.pairEntities, p.pairTargets, p.pairBits, p.targets, p.totals];
   return arrays.filter((a) => a !== null).map((a) => a.buffer as ArrayBuffer);
 }
 
@@ -32,7 +33,7 @@ function open(info: SegmentInfo): SegmentReader {
 function run(task: RankTask): RankPartial {
   const plan = planRank(task.query);
   const st = new RankState(plan);
-  const scanner = new RankScanner(plan);
+  const scanner = new RankScanner(plan, task.share);
   for (const info of task.segments) {
     const reader = open(info);
     try {
@@ -41,7 +42,9 @@ function run(task: RankTask): RankPartial {
       reader.close();
     }
   }
-  return st.exportPartial();
+  if (task.share === undefined) return st.exportPartial();
+  // the other shares hold other entities: only this share's best rows can make the top
+  return st.exportDisjoint(plan.rows === Infinity ? null : bestEntities(st));
 }
 
 port.on('message', (msg: RankTask & { id: number }) => {

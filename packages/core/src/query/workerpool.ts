@@ -2,6 +2,7 @@
 // partial aggregates. Created once (per server), reused by every query, closed at shutdown.
 
 import { Worker } from 'node:worker_threads';
+import type { ShareSpec } from './entityshare.js';
 import { QueryError, type QueryErrorCode } from './queryerror.js';
 import type { RankQuery } from './rankquery.js';
 import type { RankPartial } from './rankstate.js';
@@ -11,6 +12,8 @@ import type { SegmentInfo } from './source.js';
 export interface RankTask {
   readonly query: RankQuery;
   readonly segments: readonly SegmentInfo[];
+  /** Rank only the entities of this share (the segments are then all of the query's). */
+  readonly share?: ShareSpec;
 }
 
 /** A failure inside a worker, as it crosses the thread boundary. */

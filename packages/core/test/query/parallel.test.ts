@@ -47,6 +47,25 @@ t.test('workers open the segment files of the on-disk store themselves', async (
   for (const q of queries.slice(0, 12)) t.strictSame(await rank(store, q, { pool }), await rank(fixture.source, q), `${q.entity} ${q.count}`);
 });
 
+t.test('pair and UNIQUE rankings split by entity over 3 workers match one thread, filtered or not, from files', async (t) => {
+  const store = diskStore(t);
+  const three = new WorkerPool(3);
+  t.teardown(() => three.close());
+  const split = [
+    { entity: 'IPPAIR', count: 'BYTES', fromUs: FROM + 777, toUs: TO - 555, rows: 4 },
+    { entity: 'IPPAIR', count: 'UNIQUE', unique: 'PORTPROTO', fromUs: FROM, toUs: TO, slices: 6, rows: 2 },
+    { entity: 'IFPAIR', count: 'PACKETS', fromUs: FROM, toUs: TO, slices: 3, filter: parseFilter('PROTO=TCP || SRVPORT=53') },
+    { entity: 'PORTPROTO', count: 'UNIQUE', unique: 'IP', fromUs: FROM, toUs: TO, rows: 3, slices: 2 },
+    { entity: 'MACPAIR', count: 'SESSIONS', fromUs: FROM, toUs: TO, filter: parseFilter('ADDR=10.0.0.0/29') },
+  ] satisfies RankQuery[];
+  for (const q of split) {
+    const one = await rank(fixture.source, q);
+    t.ok(one.summary.entities > (q.rows ?? 0), `${q.entity} ${q.count}: more entities than rows`);
+    t.strictSame(await rank(store, q, { pool: three }), one, `${q.entity} ${q.count} ${q.unique ?? ''} from files`);
+    t.strictSame(await rank(fixture.source, q, { pool: three }), one, `${q.entity} ${q.count} ${q.unique ?? ''} from memory`);
+  }
+});
+
 t.test('a pool made for one call is closed after it; a closed pool refuses work', async (t) => {
   const q = queries[0]!;
   t.strictSame(await rank(fixture.source, q, { workers: 2 }), await rank(fixture.source, q));
