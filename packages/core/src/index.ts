@@ -10,3 +10,5 @@ export * from './decode/index.js';
 export * from './pcap/index.js';
 export * from './session/index.js';
 export * from './enrich/index.js';
+export * from './pipeline/index.js';
+export * from './config/index.js';
