@@ -37,6 +37,10 @@ export interface SessionTrackerStats {
   pendingRows: number;
   /** The tracker's clock, µs since the epoch: max(wall clock given, latest flow end seen). */
   clockUs: number;
-  /** Bytes of typed arrays holding tracked sessions and their index. */
+  /** NSEL connections that left the tracker before their teardown and whose counts are remembered (NselLedger). */
+  nselRemembered: number;
+  /** Session records started as the continuation of a remembered NSEL connection. */
+  nselResumed: number;
+  /** Bytes of typed arrays holding tracked sessions, their index and the NSEL ledger. */
   memoryBytes: number;
 }

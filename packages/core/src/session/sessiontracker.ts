@@ -5,13 +5,14 @@ import { allocColumns, type Columns } from '../fields/columns.js';
 import type { FlowBatch } from '../decode/flowbatch.js';
 import { FlowView } from './flowview.js';
 import { flowKey, hashKey, ICMP_QUERY, ICMP_REPLY, KEY_WORDS, K_PORTS, K_PROTO, SENT_BY_B } from './flowkey.js';
+import { NSEL_LEDGER_HORIZON_US, NselLedger, nselLedgerCapacity } from './nselledger.js';
 import { SessionError } from './sessionerror.js';
 import { resolveSessionOptions, type ResolvedSessionOptions, type SessionTrackerOptions } from './sessionoptions.js';
 import { SessionOutput } from './sessionoutput.js';
 import { SessionRowWriter } from './sessionrowwriter.js';
 import { EMIT_REASONS, type EmitReason, type SessionTrackerStats } from './sessionstats.js';
 import {
-  Evidence, F_ACT, F_ASA, F_ASB, F_BA, F_BB, F_END, F_EVT, F_EXPV, F_EXTEVT, F_FLAGS, F_FLOWS, F_INIF, F_MACA, F_MACB,
+  Evidence, F_ACT, F_ASA, F_ASB, F_BA, F_BB, F_END, F_EVT, F_EXPV, F_EXTEVT, F_FLAGS, F_FLOWS, F_HASH, F_INIF, F_MACA, F_MACB,
   F_MPLS, F_OUTIF, F_PA, F_PB, F_RATE, F_START, F_STATE, F_TOS, F_VLANIN, F_VLANOUT, F_XA, F_XB, F_XPA, F_XPB, S16, S32,
   S64, SessionTable, SLOT_BYTES, ST_ATTR_B, ST_CLIENT_B, ST_LEVEL_MASK, ST_LEVEL_SHIFT, ST_NSEL, ST_NSEL_CLOSED,
 } from './sessiontable.js';
@@ -31,7 +32,9 @@ for (const p of [6, 17, 33, 132, 136]) PORTED[p] = 1;
  * Assembles sessions from FlowBatch rows. See docs/sessions.md for the rules; in short:
  * - key: exporter, source id, protocol and the two endpoints in a fixed order (flowKey);
  * - client: SYN without ACK (or an ICMP query) > NSEL / biflow initiator > service port > first flow's source;
- * - counters per endpoint; NSEL teardown totals replace, never add to, the updates before them;
+ * - counters per endpoint; NSEL teardown totals replace, never add to, the updates before them,
+ *   also those of pieces emitted before the teardown (toolong pieces, and sessions that left the
+ *   table early: the NselLedger remembers what they counted);
  * - a session idle for `timeout`, pushed out of a full table, longer than `toolong` (its first part),
  *   or drained, is written to the outgoing batch that onSessions receives.
  */
@@ -48,6 +51,9 @@ export class SessionTracker {
   private busy = false;
   /** Counters (pA, bA, pB, bB) already emitted in toolong pieces of NSEL sessions still tracked. */
   private readonly nselBase = new Map<number, Float64Array>();
+  /** What NSEL sessions that left without a teardown had counted (their nselBase, carried on). */
+  private readonly ledger: NselLedger;
+  private nResumed = 0;
   private nFlows = 0;
   private nCreated = 0;
   private nUpdated = 0;
@@ -58,6 +64,7 @@ export class SessionTracker {
   constructor(options: SessionTrackerOptions) {
     this.options = resolveSessionOptions(options);
     this.table = new SessionTable(this.options.conntracksize);
+    this.ledger = new NselLedger(nselLedgerCapacity(this.options.conntracksize));
     this.out = new SessionOutput(this.options.batchRows, this.options.onSessions);
     this.timeoutUs = this.options.timeout * 1e6;
     this.toolongUs = this.options.toolong * 1e6;
@@ -87,12 +94,11 @@ export class SessionTracker {
       const startCol = view.start;
       const endCol = view.end;
       const nselCol = view.nsel;
+      // this.clockUs follows `clock` row by row: the sink may read stats(), the NSEL ledger stamps with it
       let clock = this.clockUs > nowUs ? this.clockUs : nowUs;
+      this.clockUs = clock;
       for (let i = 0; i < n; i++) {
-        if (this.out.full) {
-          this.clockUs = clock;
-          this.out.flush();
-        }
+        if (this.out.full) this.out.flush();
         let fs = startCol[i]!;
         let fe = endCol[i]!;
         if (fe < fs) {
@@ -105,7 +111,10 @@ export class SessionTracker {
           this.nClipped++;
         }
         const capped = fe < lead ? fe : lead;
-        if (capped > clock) clock = capped;
+        if (capped > clock) {
+          clock = capped;
+          this.clockUs = clock;
+        }
         const meta = flowKey(view, i, key, 0);
         const h = hashKey(key, 0);
         let s = t.find(key, 0, h);
@@ -114,16 +123,16 @@ export class SessionTracker {
           const ev = this.firstEvidence(meta, view, i);
           if (t.size === t.capacity) this.evict();
           s = t.add(key, 0, h);
-          this.startRecord(s, ev, fs, fe);
+          fs = this.startRecord(s, ev, fs, fe, view, i);
         } else if (timeoutUs > 0 && clock - t.f64[s * S64 + F_ACT]! > timeoutUs) {
           const ev = this.firstEvidence(meta, view, i);
           this.emit(s, 'timeout');
-          this.startRecord(s, ev, fs, fe);
+          fs = this.startRecord(s, ev, fs, fe, view, i);
           t.touch(s);
         } else if ((t.u8[s * SLOT_BYTES + F_STATE]! & ST_NSEL_CLOSED) !== 0 && nselCol[i] === 1 && fs > t.f64[s * S64 + F_END]!) {
           const ev = this.firstEvidence(meta, view, i);
           this.emit(s, 'closed');
-          this.startRecord(s, ev, fs, fe);
+          fs = this.startRecord(s, ev, fs, fe, view, i);
           t.touch(s);
         } else {
           this.nUpdated++;
@@ -133,7 +142,6 @@ export class SessionTracker {
         this.merge(s, meta, view, i, fs, fe, clock);
       }
       this.nFlows += n;
-      this.clockUs = clock;
       this.expireIdle();
       if (this.out.full) this.out.flush();
     } finally {
@@ -220,7 +228,9 @@ export class SessionTracker {
       capacity: this.table.capacity,
       pendingRows: this.out.pending,
       clockUs: this.clockUs,
-      memoryBytes: this.table.memoryBytes() + this.nselBase.size * 32,
+      nselRemembered: this.ledger.size,
+      nselResumed: this.nResumed,
+      memoryBytes: this.table.memoryBytes() + this.nselBase.size * 32 + this.ledger.memoryBytes(),
     };
   }
 
@@ -234,6 +244,7 @@ export class SessionTracker {
 
   /** Emit the least recently updated sessions while they are idle longer than timeout. */
   private expireIdle(): void {
+    this.ledger.expire(this.clockUs - NSEL_LEDGER_HORIZON_US);
     const timeoutUs = this.timeoutUs;
     if (timeoutUs <= 0) return;
     const t = this.table;
@@ -262,6 +273,19 @@ export class SessionTracker {
     const o = s * S64;
     this.out.write(t, s, f64[o + F_START]!, f64[o + F_END]!, f64[o + F_PA]!, f64[o + F_BA]!, f64[o + F_PB]!, f64[o + F_BB]!, t.u32[s * S32 + F_FLOWS]!);
     this.nEmitted[reason]++;
+    // an NSEL connection leaving before its teardown: its teardown may still come, with totals
+    if (reason !== 'closed' && (t.u8[s * SLOT_BYTES + F_STATE]! & (ST_NSEL | ST_NSEL_CLOSED)) === ST_NSEL) {
+      const base = this.nselBase.get(s);
+      this.ledger.put(
+        t.u32, s * S32, t.u32[s * S32 + F_HASH]!,
+        f64[o + F_PA]! + (base === undefined ? 0 : base[0]!),
+        f64[o + F_BA]! + (base === undefined ? 0 : base[1]!),
+        f64[o + F_PB]! + (base === undefined ? 0 : base[2]!),
+        f64[o + F_BB]! + (base === undefined ? 0 : base[3]!),
+        f64[o + F_END]!,
+        this.clockUs,
+      );
+    }
   }
 
   /**
@@ -300,8 +324,11 @@ export class SessionTracker {
     return svcA === svcB ? ev : (Evidence.servicePort << ST_LEVEL_SHIFT) | (svcA ? ST_CLIENT_B : 0);
   }
 
-  /** Make slot `s` (key already set) an empty record over [fs, fe] with client state `ev`. */
-  private startRecord(s: number, ev: number, fs: number, fe: number): void {
+  /**
+   * Make slot `s` (key already set) an empty record over [fs, fe] with client state `ev`, for flow
+   * `i`; returns the flow's start, moved up when the record continues a remembered NSEL connection.
+   */
+  private startRecord(s: number, ev: number, fs: number, fe: number, b: FlowView, i: number): number {
     const t = this.table;
     const o8 = s * SLOT_BYTES;
     if ((t.u8[o8 + F_STATE]! & ST_NSEL) !== 0) this.nselBase.delete(s);
@@ -313,6 +340,34 @@ export class SessionTracker {
     t.f64[s * S64 + F_END] = fe;
     t.f64[s * S64 + F_ACT] = -Infinity;
     this.nCreated++;
+    if (b.nsel[i] === 1) {
+      fs = this.resume(s, b, i, fs, fe);
+      t.f64[s * S64 + F_START] = fs;
+    }
+    return fs;
+  }
+
+  /**
+   * NSEL flow `i` starts record `s`: if the ledger remembers the connection, its counted totals
+   * become the record's base (a teardown adds only the rest) and the flow counts from the end of
+   * the last piece emitted (its counters follow that piece, as in merge()); returns the flow's start.
+   * Only an update or a teardown of a connection created before that end continues it: anything
+   * else with the same key is a new connection reusing the 5-tuple, and the entry is dropped.
+   */
+  private resume(s: number, b: FlowView, i: number, fs: number, fe: number): number {
+    const t = this.table;
+    const led = this.ledger;
+    const e = led.find(t.u32, s * S32, t.u32[s * S32 + F_HASH]!);
+    if (e < 0) return fs;
+    const end = led.end(e);
+    const event = b.fwEvent[i]!;
+    if ((event === NSEL_UPDATE || event === NSEL_TEARDOWN) && fs <= end) {
+      this.nselBase.set(s, led.counted(e));
+      this.nResumed++;
+      fs = end < fe ? end : fe;
+    }
+    led.remove(e);
+    return fs;
   }
 
   /** Add flow `i` (times already sanitised to [fs, fe]) to slot `s`. */

@@ -275,6 +275,127 @@ t.test('NSEL teardown totals after a toolong split: the pieces add up to the tot
   t.equal(rows.reduce((a, r) => a + (r['srvbyts'] as number), 0), 20000, 'server bytes: the teardown total');
 });
 
+/** The [start, end, client bytes, server bytes] of the rows of client port `port`, in emitted order. */
+function pieces(rows: readonly Record<string, number | string>[], port: number): number[][] {
+  return rows.filter((r) => r['clnport'] === port).map((r) => [r['startS'] as number, r['endS'] as number, r['clnbyts'] as number, r['srvbyts'] as number]);
+}
+
+t.test('NSEL: a session that leaves before its teardown is not counted twice', async (t) => {
+  const c: FlowSpec = { src: '10.0.0.1', dst: '198.51.100.7', sport: 40000, dport: 443, nsel: 1, biflow: 1, pkts: 0, bytes: 0, start: 0 };
+  const other = (at: number, n = 0): FlowSpec => ({ src: '10.0.0.9', dst: '203.0.113.5', sport: 5000 + n, dport: 53, proto: 17, start: at });
+  const create: FlowSpec = { ...c, event: 1 };
+  const update: FlowSpec = { ...c, event: 5, bytes: 400, revBytes: 2000, end: 60 };
+  const teardown = (end: number): FlowSpec => ({ ...c, event: 2, bytes: 1000, revBytes: 5000, end });
+
+  // evicted (table of 1) between the update and the teardown
+  let col = collecting({ conntracksize: 1 });
+  col.tracker.ingest(flows([create, update]), 0);
+  col.tracker.ingest(flows([other(61)]), 0);
+  t.equal(col.tracker.stats().nselRemembered, 1, 'the evicted connection is remembered');
+  col.tracker.ingest(flows([teardown(100)]), 0);
+  col.tracker.drain();
+  t.same(pieces(col.rows, 40000), [[0, 60, 400, 2000], [60, 100, 600, 3000]], 'evicted: the teardown adds the rest, after the first piece');
+  t.match(col.rows.filter((r) => r['clnport'] === 40000), [{ asaevt: 5, flows: 2 }, { asaevt: 2, flows: 1, clnip: '10.0.0.1', srvport: 443 }]);
+  t.equal(col.tracker.stats().nselResumed, 1);
+  t.equal(col.tracker.stats().nselRemembered, 0, 'the teardown took the entry; the closed session leaves no entry');
+
+  // idle longer than timeout, emitted by the sweep (expire) before the teardown
+  col = collecting({ timeout: 7200 });
+  col.tracker.ingest(flows([create, update]), 0);
+  col.tracker.expire(T0 + 7300 * SEC);
+  col.tracker.ingest(flows([teardown(7400)]), 0);
+  col.tracker.drain();
+  t.same(pieces(col.rows, 40000), [[0, 60, 400, 2000], [60, 7400, 600, 3000]], 'timed out by the sweep');
+  t.equal(col.tracker.stats().emitted.timeout, 1);
+
+  // idle longer than timeout, found at lookup (the sweep runs after the batch)
+  col = collecting({ timeout: 7200 });
+  col.tracker.ingest(flows([create, update]), 0);
+  col.tracker.ingest(flows([other(7300), teardown(7400)]), 0);
+  col.tracker.drain();
+  t.same(pieces(col.rows, 40000), [[0, 60, 400, 2000], [60, 7400, 600, 3000]], 'timed out at lookup');
+
+  // updates after an eviction are deltas: each starts a continuation; the teardown adds what is left
+  col = collecting({ conntracksize: 1 });
+  col.tracker.ingest(flows([create, update]), 0);
+  col.tracker.ingest(flows([other(61)]), 0);
+  col.tracker.ingest(flows([{ ...c, event: 5, bytes: 300, revBytes: 1000, end: 120 }]), 0);
+  col.tracker.ingest(flows([other(121, 1)]), 0);
+  col.tracker.ingest(flows([teardown(200)]), 0);
+  col.tracker.drain();
+  t.same(pieces(col.rows, 40000), [[0, 60, 400, 2000], [60, 120, 300, 1000], [120, 200, 300, 2000]], 'update, evict, update, evict, teardown');
+  t.equal(col.tracker.stats().nselResumed, 2);
+
+  // a teardown smaller than what was counted before the eviction adds nothing
+  col = collecting({ conntracksize: 1 });
+  col.tracker.ingest(flows([{ ...update, bytes: 1500 }]), 0);
+  col.tracker.ingest(flows([other(61)]), 0);
+  col.tracker.ingest(flows([teardown(100)]), 0);
+  col.tracker.drain();
+  t.same(pieces(col.rows, 40000), [[0, 60, 1500, 2000], [60, 100, 0, 3000]], 'per counter: max(0, total - counted)');
+
+  // the 5-tuple reused by a new connection after the eviction: not a continuation
+  col = collecting({ conntracksize: 1 });
+  col.tracker.ingest(flows([create, update]), 0);
+  col.tracker.ingest(flows([other(61)]), 0);
+  col.tracker.ingest(flows([{ ...c, event: 1, start: 500 }, { ...c, event: 2, bytes: 70, revBytes: 80, start: 500, end: 510 }]), 0);
+  col.tracker.drain();
+  t.same(pieces(col.rows, 40000), [[0, 60, 400, 2000], [500, 510, 70, 80]], 'a creation is a new connection');
+  t.equal(col.tracker.stats().nselResumed, 0);
+  col = collecting({ conntracksize: 1 });
+  col.tracker.ingest(flows([create, update]), 0);
+  col.tracker.ingest(flows([other(61)]), 0);
+  col.tracker.ingest(flows([{ ...c, event: 2, bytes: 70, revBytes: 80, start: 500, end: 510 }]), 0);
+  col.tracker.drain();
+  t.same(pieces(col.rows, 40000), [[0, 60, 400, 2000], [500, 510, 70, 80]], 'created after the last piece ended: a new connection');
+  t.equal(col.tracker.stats().nselRemembered, 0, 'the stale entry is dropped');
+
+  // toolong pieces, then an eviction, then the teardown: the pieces add up to the totals
+  col = collecting({ conntracksize: 1, toolong: 4 * H, timeout: 0 });
+  const specs: FlowSpec[] = [];
+  for (let m = 1; m <= 12; m++) specs.push({ ...c, event: 5, bytes: 100, revBytes: 1000, end: m * 1800 });
+  col.tracker.ingest(flows(specs), 0);
+  col.tracker.ingest(flows([other(6 * H + 1)]), 0);
+  col.tracker.ingest(flows([{ ...c, event: 2, bytes: 2500, revBytes: 20000, end: 10 * H }]), 0);
+  col.tracker.drain();
+  t.same(pieces(col.rows, 40000), [[0, 4 * H, 800, 8000], [4 * H, 6 * H, 400, 4000], [6 * H, 10 * H, 1300, 8000]], 'toolong, evicted, teardown');
+});
+
+t.test('NSEL ledger: bounded, oldest forgotten, entries expire after 24 h', async (t) => {
+  const { tracker, rows } = collecting({ conntracksize: 16, timeout: 0, batchRows: 4096 });
+  const conn = (n: number): FlowSpec => ({
+    src: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, dst: '198.51.100.7', sport: 40000, dport: 443,
+    nsel: 1, biflow: 1, event: 5, bytes: 10, revBytes: 20, pkts: 0, start: 0, end: 1,
+  });
+  const cap = 65_536;
+  const n = cap + 1000;
+  for (let k = 0; k < n; k += 4096) {
+    const specs: FlowSpec[] = [];
+    for (let j = k; j < Math.min(n, k + 4096); j++) specs.push(conn(j));
+    tracker.ingest(flows(specs), 0);
+  }
+  let st = tracker.stats();
+  t.equal(st.emitted.evicted, n - 16);
+  t.equal(st.nselRemembered, cap, 'the ledger holds max(64 Ki, conntracksize / 8) entries');
+  t.ok(st.memoryBytes < cap * 256 + 16 * 256 + 65_536, `memory bounded: ${st.memoryBytes} bytes`);
+  tracker.flush();
+  rows.length = 0;
+  const tear = (k: number): FlowSpec => ({ ...conn(k), event: 2, bytes: 100, revBytes: 200, end: 5 });
+  // connection 0 was forgotten (the oldest): its teardown counts its totals again; the last evicted one is remembered
+  tracker.ingest(flows([tear(0), tear(n - 17)]), 0);
+  tracker.drain();
+  const bytesOf = (k: number): number[][] => rows.filter((r) => r['clnip'] === conn(k).src).map((r) => [r['startS'] as number, r['clnbyts'] as number, r['srvbyts'] as number]);
+  t.same(bytesOf(0), [[0, 100, 200]], 'forgotten: the whole totals (its first 10/20 counted twice)');
+  t.same(bytesOf(n - 17), [[1, 90, 180]], 'remembered: only the rest');
+  // entries expire 24 h (tracker clock) after they were written
+  st = tracker.stats();
+  t.ok(st.nselRemembered > cap - 100, 'drained NSEL sessions are remembered too');
+  tracker.expire(T0 + 24 * H * SEC);
+  t.ok(tracker.stats().nselRemembered > 0, 'not yet 24 h');
+  tracker.expire(T0 + 24 * H * SEC + 5 * SEC + 1);
+  t.equal(tracker.stats().nselRemembered, 0, 'all forgotten after 24 h');
+});
+
 t.test('timeout: idle sessions leave, by flow end against the clock', async (t) => {
   const { tracker, rows } = collecting({ timeout: 60 });
   const f: FlowSpec = { src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 80, start: 0, end: 10 };
@@ -616,4 +737,65 @@ t.test('property: sessions are the same however the flows are cut into batches',
     { numRuns: 100, seed: 7 },
   );
   t.pass('batch boundaries do not matter');
+});
+
+t.test('property: NSEL connections add up to their teardown totals, whatever leaves the table when', async (t) => {
+  const connArb = fc.record({
+    created: fc.integer({ min: 0, max: 2000 }),
+    steps: fc.array(fc.record({ gap: fc.integer({ min: 0, max: 3000 }), bytes: fc.integer({ min: 0, max: 5000 }), revBytes: fc.integer({ min: 0, max: 5000 }) }), { maxLength: 8 }),
+    missed: fc.integer({ min: 0, max: 3000 }),
+    withCreate: fc.boolean(),
+  });
+  fc.assert(
+    fc.property(
+      fc.array(connArb, { minLength: 1, maxLength: 5 }),
+      fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 60 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.constantFrom(0, 1800, 3600),
+      fc.constantFrom(0, 3600, 4 * H),
+      fc.integer({ min: 1, max: 4 }),
+      (conns, order, size, timeout, toolong, perBatch) => {
+        // each connection's records in time order: [create], updates (deltas), teardown (totals)
+        const queues = conns.map((cn, k) => {
+          const c: FlowSpec = { src: '10.1.1.1', dst: '172.16.0.5', sport: 50000 + k, dport: 443, nsel: 1, biflow: 1, pkts: 0, bytes: 0, start: cn.created };
+          const q: FlowSpec[] = cn.withCreate ? [{ ...c, event: 1 }] : [];
+          let end = cn.created;
+          let bytes = 0;
+          let revBytes = 0;
+          for (const st of cn.steps) {
+            end += st.gap;
+            bytes += st.bytes;
+            revBytes += st.revBytes;
+            q.push({ ...c, event: 5, bytes: st.bytes, revBytes: st.revBytes, end });
+          }
+          q.push({ ...c, event: 2, bytes: bytes + cn.missed, revBytes: revBytes + cn.missed, end: end + 1 });
+          return q;
+        });
+        const want = queues.map((q) => q[q.length - 1]!);
+        // interleave: `order` picks a queue (a pick of 5 or of an empty queue is a flow of another session)
+        const stream: FlowSpec[] = [];
+        let noise = 0;
+        const take = (k: number): void => {
+          const q = queues[k];
+          if (q !== undefined && q.length > 0) stream.push(q.shift()!);
+          else stream.push({ src: '10.9.9.9', dst: '10.8.8.8', sport: 1000 + (noise++ % 7), dport: 53, proto: 17, start: stream.length, pkts: 1, bytes: 1 });
+        };
+        for (const k of order) take(k);
+        for (let k = 0; k < queues.length; k++) while (queues[k]!.length > 0) take(k);
+        const c = collecting({ conntracksize: size, timeout, toolong });
+        for (let i = 0; i < stream.length; i += perBatch) c.tracker.ingest(flows(stream.slice(i, i + perBatch)), 0);
+        c.tracker.drain();
+        return want.every((w) => {
+          const rs = c.rows.filter((r) => r['clnip'] === '10.1.1.1' && r['clnport'] === w.sport);
+          const bytes = rs.reduce((a, r) => a + (r['clnbyts'] as number), 0);
+          const revBytes = rs.reduce((a, r) => a + (r['srvbyts'] as number), 0);
+          const spans = rs.map((r) => [r['start'] as number, r['end'] as number]).sort((x, y) => x[0]! - y[0]! || x[1]! - y[1]!);
+          const disjoint = spans.every((sp, j) => j === 0 || sp[0]! >= spans[j - 1]![1]!);
+          return bytes === w.bytes && revBytes === w.revBytes && disjoint;
+        });
+      },
+    ),
+    { numRuns: 300, seed: 20240917 },
+  );
+  t.pass('every connection: its teardown totals, in pieces that do not overlap');
 });
