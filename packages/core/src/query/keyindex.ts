@@ -1,7 +1,7 @@
 // Dense ids for composite keys (entities, distinct values, entity/value pairs).
 // Keys whose addresses are all IPv4 live in a narrower table: one word per address.
 
-import { COLUMNS, type ColumnName } from '../fields/columns.js';
+import { COLUMNS, type ColumnArray, type ColumnName } from '../fields/columns.js';
 import { V4_MAPPED_W2 } from '../fields/ipcodec.js';
 import { KeyTable } from './keytable.js';
 
@@ -137,6 +137,37 @@ export class KeyIndex {
       }
     }
     return out;
+  }
+
+  /**
+   * Id of a one-column key given as value i of a column array of that column's type (an
+   * address: the 4 words at 4i); inserts it when absent. The same id a kernel finds for the
+   * value (an IPv4 address goes to the compact table, a MAC is split into two words).
+   */
+  idOfValue(values: ColumnArray, i: number): number {
+    if (this.layout.kinds.length !== 1) throw new Error('idOfValue needs a key of one column');
+    switch (this.layout.kinds[0]) {
+      case 'ip': {
+        const o = 4 * i;
+        const w0 = values[o]!;
+        const w1 = values[o + 1]!;
+        const w2 = values[o + 2]!;
+        const w3 = values[o + 3]!;
+        if (w0 === 0 && w1 === 0 && w2 === V4_MAPPED_W2) return this.compact1(w3);
+        const kb = this.scratch;
+        kb[0] = w0;
+        kb[1] = w1;
+        kb[2] = w2;
+        kb[3] = w3;
+        return this.fullN(kb);
+      }
+      case 'mac': {
+        const m = values[i]!;
+        return this.full2((m / 4294967296) >>> 0, m >>> 0);
+      }
+      default:
+        return this.full1(values[i]!);
+    }
   }
 
   /** Id of a key given in full form at key[off..]; inserts it when absent. */

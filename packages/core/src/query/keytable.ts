@@ -30,6 +30,19 @@ export function hash2(a: number, b: number): number {
   return mix32(h ^ 2);
 }
 
+/** hashWords of the four words a..d (an IPv6 address), without a scratch array. */
+export function hash4(a: number, b: number, c: number, d: number): number {
+  let h = Math.imul(0x2545f491 ^ a, 0x9e3779b1);
+  h = (h << 13) | (h >>> 19);
+  h = Math.imul(h ^ b, 0x9e3779b1);
+  h = (h << 13) | (h >>> 19);
+  h = Math.imul(h ^ c, 0x9e3779b1);
+  h = (h << 13) | (h >>> 19);
+  h = Math.imul(h ^ d, 0x9e3779b1);
+  h = (h << 13) | (h >>> 19);
+  return mix32(h ^ 4);
+}
+
 /**
  * Each slot holds the key words inline followed by id + 1 (0: empty), so a lookup
  * that hits touches one cache line. Linear probing, load factor at most 1/2, doubled
@@ -99,9 +112,35 @@ export class KeyTable {
     return next;
   }
 
+  /** Id of the 4-word key (a, b, c, d) (width 4: an IPv6 address); inserts it with id `next` when absent. */
+  get4(a: number, b: number, c: number, d: number, next: number): number {
+    const slots = this.slots;
+    const end = slots.length;
+    let i = (hash4(a, b, c, d) & this.mask) * 5;
+    for (;;) {
+      const g = slots[i + 4]!;
+      if (g === 0) break;
+      if (slots[i + 3] === d && slots[i] === a && slots[i + 1] === b && slots[i + 2] === c) return g - 1;
+      i += 5;
+      if (i === end) i = 0;
+    }
+    if ((this.size + 1) * 2 > this.mask + 1) {
+      this.grow();
+      return this.get4(a, b, c, d, next);
+    }
+    slots[i] = a;
+    slots[i + 1] = b;
+    slots[i + 2] = c;
+    slots[i + 3] = d;
+    slots[i + 4] = next + 1;
+    this.size++;
+    return next;
+  }
+
   /** Id of the key in kb[0..width) (width > 2); inserts it with id `next` when absent. */
   getN(kb: Uint32Array, next: number): number {
     const w = this.width;
+    if (w === 4) return this.get4(kb[0]!, kb[1]!, kb[2]!, kb[3]!, next);
     const stride = this.stride;
     const slots = this.slots;
     const end = slots.length;

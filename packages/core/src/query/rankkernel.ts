@@ -5,14 +5,14 @@ import type { ColumnArray, ColumnName } from '../fields/columns.js';
 import { partKind } from './keyindex.js';
 import { UNIT, unitsWithin } from './prorate.js';
 import type { RankPlan } from './rankquery.js';
+import type { CodeSums } from './codesums.js';
 import type { RankState } from './rankstate.js';
 import type { DictColumn } from './source.js';
 
 /**
  * Accumulates rows into `st`: rows lo..hi-1 when `sel` is null, else the `n` rows in sel.
  * `marks[r - lo]` (either-field rankings only) has bit 1 when the client side may be
- * ranked, bit 2 for the server side. `partial`: the segment is not entirely inside the
- * frame, so rows are checked for overlap and pro-rated.
+ * ranked, bit 2 for the server side.
  */
 export type RankKernel = (
   st: RankState,
@@ -22,20 +22,35 @@ export type RankKernel = (
   sel: Uint32Array | null,
   n: number,
   marks: Uint8Array | null,
-  partial: boolean,
   dicts: Partial<Record<ColumnName, DictColumn>>,
   memos: readonly Int32Array[],
+  codeSums: readonly CodeSums[],
 ) => void;
 
 /**
- * A kernel for one query shape and one set of dictionary-coded key columns. Key columns
- * that are coded are read as dict[codes[r]]; a key of one coded column is looked up once
- * per distinct code: `memos[i]` (one per entry of `memoColumns`, as long as that column's
- * dictionary, all -1 at the start of a segment) remembers the id found for each code.
+ * Sums of one side kept by dictionary code for the segment (see CodeSums): memo `memo`
+ * gives each code's entity, and the code's row count goes to the ACC slots `countSlots`.
+ */
+export interface CodeSumSpec {
+  readonly column: ColumnName;
+  readonly memo: number;
+  readonly countSlots: readonly number[];
+}
+
+/**
+ * A kernel for one query shape, one set of dictionary-coded key columns, and segments
+ * either entirely inside the frame or not. Key columns that are coded are read as
+ * dict[codes[r]]; a key of one coded column is looked up once per distinct code:
+ * `memos[i]` (one per entry of `memoColumns`, as long as that column's dictionary, all -1
+ * at the start of a segment) remembers the id found for each code. A kernel for inside
+ * segments neither checks nor pro-rates rows, and adds the volumes of a side keyed by one
+ * coded column to `codeSums[i]` (one per entry of `codeSums`), which the caller folds
+ * into the entities at the end of the segment.
  */
 export interface CompiledKernel {
   readonly run: RankKernel;
   readonly memoColumns: readonly ColumnName[];
+  readonly codeSums: readonly CodeSumSpec[];
 }
 
 /** The columns a kernel reads besides start/end: volumes and every key column. */
@@ -76,10 +91,13 @@ function load(column: ColumnName, code: string | null): string {
   }
 }
 
-/** What generating one kernel variant collects: coded columns, memo slots, columns loaded per row. */
+/** What generating one kernel variant collects: coded columns, memo slots, code sums, columns loaded per row. */
 interface Gen {
   readonly coded: ReadonlySet<ColumnName>;
+  /** Every row lies entirely inside the frame. */
+  readonly inside: boolean;
   readonly memoColumns: ColumnName[];
+  readonly codeSums: CodeSumSpec[];
   readonly loaded: Set<ColumnName>;
 }
 
@@ -105,6 +123,25 @@ function get(g: Gen, index: string, scratch: string, prefix: readonly string[], 
   return lookup;
 }
 
+/**
+ * Expression: the row's values of the coded columns a and b (of one kind, summed by code in
+ * code sums ia and ib) are equal. The fingerprints beside the codes' row counts tell almost
+ * all unequal values apart on cache lines the row has just touched; equal fingerprints are
+ * confirmed in the dictionaries when they are not the whole value.
+ */
+function sameValue(a: ColumnName, ia: number, b: ColumnName, ib: number): string {
+  const [ka, kb] = [`x_${a}[r]`, `x_${b}[r]`];
+  const tags = `cn${ia}[${ka} * 2 + 1] === cn${ib}[${kb} * 2 + 1]`;
+  switch (partKind(a)) {
+    case 'ip':
+      return `(${tags} && d_${a}[${ka} * 4] === d_${b}[${kb} * 4] && d_${a}[${ka} * 4 + 1] === d_${b}[${kb} * 4 + 1] && d_${a}[${ka} * 4 + 2] === d_${b}[${kb} * 4 + 2])`;
+    case 'mac':
+      return `(${tags} && d_${a}[${ka}] === d_${b}[${kb}])`;
+    case 'word':
+      return tags;
+  }
+}
+
 /** Expression: the words a are lexicographically <= the words b (unsigned). */
 function lexLE(a: readonly string[], b: readonly string[]): string {
   let expr = 'true';
@@ -114,38 +151,59 @@ function lexLE(a: readonly string[], b: readonly string[]): string {
 
 const ENSURE = 'if (ix.count > cap) { st.ensure(); cap = st.cap; acc = st.acc; fr = st.fr; sv = st.sv; uq = st.uq; }';
 
-/** Adds the row to entity `id`; `fwd`: the client->server direction counts as "sent". */
-function accumulate(id: string, fwd: boolean, sessionSlots: readonly number[]): string {
+/** An entity id lookup into `out`, and the memo it goes through (-1: none, not one coded column). */
+function lookup(g: Gen, columns: readonly ColumnName[], out: string): { code: string; memo: number } {
+  const before = g.memoColumns.length;
+  const code = get(g, 'ix', 'kb', [], columns, out);
+  return { code, memo: g.memoColumns.length > before ? before : -1 };
+}
+
+/**
+ * Adds the row to entity `id`; `fwd`: the client->server direction counts as "sent". In an
+ * inside kernel, an entity found through memo `memo` (one coded column) is added to the
+ * sums of its code instead.
+ */
+function accumulate(g: Gen, id: string, memo: number, fwd: boolean, sessionSlots: readonly number[]): string {
   const [b0, b1, p0, p1] = fwd ? ['bc', 'bs', 'pc', 'ps'] : ['bs', 'bc', 'ps', 'pc'];
+  if (g.inside && memo >= 0) {
+    const column = g.memoColumns[memo]!;
+    const i = g.codeSums.length;
+    g.codeSums.push({ column, memo, countSlots: sessionSlots });
+    return `{ const k = x_${column}[r], o = k * 4; cs${i}[o] += ${b0}; cs${i}[o + 1] += ${b1}; cs${i}[o + 2] += ${p0}; cs${i}[o + 3] += ${p1}; cn${i}[k * 2] += 1; }`;
+  }
   return (
     `{ const o = ${id} * 8; acc[o] += ${b0}; acc[o + 1] += ${b1}; acc[o + 2] += ${p0}; acc[o + 3] += ${p1}; ` +
     sessionSlots.map((k) => `acc[o + ${k}] += 1; `).join('') +
-    `if (!full) { const f = ${id} * 4; fr[f] += ${b0}F; fr[f + 1] += ${b1}F; fr[f + 2] += ${p0}F; fr[f + 3] += ${p1}F; } }`
+    (g.inside ? '}' : `if (!full) { const f = ${id} * 4; fr[f] += ${b0}F; fr[f + 1] += ${b1}F; fr[f + 2] += ${p0}F; fr[f + 3] += ${p1}F; } }`)
   );
 }
 
 function body(plan: RankPlan, g: Gen): string {
   const e = plan.entity;
   const lines: string[] = [];
-  lines.push('let s = 0, e = 0, full = true;');
-  lines.push('if (partial) {');
-  lines.push('  s = c_start[r]; e = c_end[r];');
-  lines.push('  if (e > s ? (s >= to || e <= from) : (s < from || s >= to)) continue;');
-  lines.push('  full = s >= from && e <= to;');
-  lines.push(plan.slices > 0 ? '} else { s = c_start[r]; e = c_end[r]; }' : '}');
-  lines.push('const rbc = c_clnbyts[r], rbs = c_srvbyts[r], rpc = c_clnpkts[r], rps = c_srvpkts[r];');
-  lines.push('let bc = rbc, bs = rbs, pc = rpc, ps = rps, bcF = 0, bsF = 0, pcF = 0, psF = 0;');
-  lines.push('if (!full) {');
-  for (const [v, raw] of [
-    ['bc', 'rbc'],
-    ['bs', 'rbs'],
-    ['pc', 'rpc'],
-    ['ps', 'rps'],
-  ] as const) {
-    lines.push(`  { const q = units(${raw}, s, e, from, to); ${v} = Math.floor(q / UNIT); ${v}F = q - ${v} * UNIT; }`);
+  if (g.inside) {
+    if (plan.slices > 0) lines.push('const s = c_start[r], e = c_end[r];');
+    lines.push('const rbc = c_clnbyts[r], rbs = c_srvbyts[r], rpc = c_clnpkts[r], rps = c_srvpkts[r];');
+    lines.push('const bc = rbc, bs = rbs, pc = rpc, ps = rps;');
+    lines.push('sessions++; bytesW += bc + bs; packetsW += pc + ps;');
+  } else {
+    lines.push('const s = c_start[r], e = c_end[r];');
+    lines.push('if (e > s ? (s >= to || e <= from) : (s < from || s >= to)) continue;');
+    lines.push('const full = s >= from && e <= to;');
+    lines.push('const rbc = c_clnbyts[r], rbs = c_srvbyts[r], rpc = c_clnpkts[r], rps = c_srvpkts[r];');
+    lines.push('let bc = rbc, bs = rbs, pc = rpc, ps = rps, bcF = 0, bsF = 0, pcF = 0, psF = 0;');
+    lines.push('if (!full) {');
+    for (const [v, raw] of [
+      ['bc', 'rbc'],
+      ['bs', 'rbs'],
+      ['pc', 'rpc'],
+      ['ps', 'rps'],
+    ] as const) {
+      lines.push(`  { const q = units(${raw}, s, e, from, to); ${v} = Math.floor(q / UNIT); ${v}F = q - ${v} * UNIT; }`);
+    }
+    lines.push('}');
+    lines.push('sessions++; bytesW += bc + bs; bytesF += bcF + bsF; packetsW += pc + ps; packetsF += pcF + psF;');
   }
-  lines.push('}');
-  lines.push('sessions++; bytesW += bc + bs; bytesF += bcF + bsF; packetsW += pc + ps; packetsF += pcF + psF;');
 
   const loadsAt = lines.length;
 
@@ -166,22 +224,51 @@ function body(plan: RankPlan, g: Gen): string {
     } else lines.push(get(g, 'targets', 'kt', [], plan.targetClient, 'tg'));
   }
 
-  if (e.shape === 'sided') {
-    const d = plan.direction;
-    lines.push('let idc = -1, ids = -1;');
+  // Inside a segment without slices or UNIQUE, rows need no entity id: a side keyed by one
+  // coded column is summed by code, and ids are looked up at the fold, once per code.
+  const deferrable = (columns: readonly ColumnName[]): boolean =>
+    g.inside && plan.slices === 0 && !unique && columns.length === 1 && g.coded.has(columns[0]!);
+  const [cc, sc] = [plan.clientColumns[0]!, plan.serverColumns[0]];
+  if (e.shape === 'sided' && deferrable(plan.clientColumns) && deferrable(plan.serverColumns) && partKind(cc) === partKind(sc!)) {
+    const c = lookup(g, plan.clientColumns, 'idc');
+    const v = lookup(g, plan.serverColumns, 'ids');
+    const [iC, addC] = [g.codeSums.length, accumulate(g, 'idc', c.memo, true, [4])];
+    const [iS, addS] = [g.codeSums.length, accumulate(g, 'ids', v.memo, false, [5])];
+    // a session of an entity with itself (both sides the same value) also goes to sv, by id
+    const self = `{ let idc = -1; ${c.code} ${ENSURE} const f = idc * 5; sv[f] += bc + bs; sv[f + 2] += pc + ps; sv[f + 4] += 1; }`;
+    const same = sameValue(cc, iC, sc!, iS);
     if (plan.eitherField !== null) {
       lines.push('const el = marks[r - lo];');
-      lines.push(`if (el & 1) { ${get(g, 'ix', 'kb', [], plan.clientColumns, 'idc')} }`);
-      lines.push(`if (el & 2) { ${get(g, 'ix', 'kb', [], plan.serverColumns, 'ids')} }`);
+      lines.push(`if (el & 1) ${addC}`);
+      lines.push(`if (el & 2) ${addS}`);
+      lines.push(`if ((el & 3) === 3 && ${same}) ${self}`);
     } else {
-      lines.push(get(g, 'ix', 'kb', [], plan.clientColumns, 'idc'));
-      lines.push(get(g, 'ix', 'kb', [], plan.serverColumns, 'ids'));
+      lines.push(addC);
+      lines.push(addS);
+      lines.push(`if (${same}) ${self}`);
     }
+  } else if (e.shape === 'sided') {
+    const d = plan.direction;
+    lines.push('let idc = -1, ids = -1;');
+    const c = lookup(g, plan.clientColumns, 'idc');
+    const v = lookup(g, plan.serverColumns, 'ids');
+    if (plan.eitherField !== null) {
+      lines.push('const el = marks[r - lo];');
+      lines.push(`if (el & 1) { ${c.code} }`);
+      lines.push(`if (el & 2) { ${v.code} }`);
+    } else {
+      lines.push(c.code);
+      lines.push(v.code);
+    }
+    const addC = `if (idc >= 0) ${accumulate(g, 'idc', c.memo, true, [4])}`;
+    const addS = `if (ids >= 0) ${accumulate(g, 'ids', v.memo, false, [5])}`;
     lines.push(ENSURE);
-    lines.push(`if (idc >= 0) ${accumulate('idc', true, [4])}`);
-    lines.push(`if (ids >= 0) ${accumulate('ids', false, [5])}`);
+    lines.push(addC);
+    lines.push(addS);
     lines.push(
-      'if (idc === ids && idc >= 0) { const f = idc * 5; sv[f] += bc + bs; sv[f + 1] += bcF + bsF; sv[f + 2] += pc + ps; sv[f + 3] += pcF + psF; sv[f + 4] += 1; }',
+      g.inside
+        ? 'if (idc === ids && idc >= 0) { const f = idc * 5; sv[f] += bc + bs; sv[f + 2] += pc + ps; sv[f + 4] += 1; }'
+        : 'if (idc === ids && idc >= 0) { const f = idc * 5; sv[f] += bc + bs; sv[f + 1] += bcF + bsF; sv[f + 2] += pc + ps; sv[f + 3] += pcF + psF; sv[f + 4] += 1; }',
     );
     if (plan.slices > 0 && !unique) {
       if (plan.measure === 'sessions') {
@@ -205,6 +292,8 @@ function body(plan: RankPlan, g: Gen): string {
     }
   } else {
     lines.push('let id = 0;');
+    let memo = -1;
+    let deferred = false;
     if (e.shape === 'pair' && e.unordered) {
       for (const c of [...plan.clientColumns, ...plan.serverColumns]) g.loaded.add(c);
       const cw = plan.clientColumns.flatMap((c) => words(c, false));
@@ -216,12 +305,15 @@ function body(plan: RankPlan, g: Gen): string {
       );
     } else {
       const keyColumns = plan.entityLayout.columns as readonly ColumnName[];
-      lines.push(get(g, 'ix', 'kb', [], keyColumns, 'id'));
+      const k = lookup(g, keyColumns, 'id');
+      deferred = deferrable(keyColumns);
+      if (!deferred) lines.push(k.code);
       lines.push('const ab = true;');
+      memo = k.memo;
     }
-    lines.push(ENSURE);
-    if (e.shape === 'pair') lines.push(`if (ab) ${accumulate('id', true, [4])} else ${accumulate('id', false, [5])}`);
-    else lines.push(accumulate('id', true, [4, 5]));
+    if (!deferred) lines.push(ENSURE);
+    if (e.shape === 'pair') lines.push(`if (ab) ${accumulate(g, 'id', -1, true, [4])} else ${accumulate(g, 'id', -1, false, [5])}`);
+    else lines.push(accumulate(g, 'id', memo, true, [4, 5]));
     if (plan.slices > 0 && !unique) {
       lines.push(plan.measure === 'sessions' ? 'st.spreadCount(id, s, e);' : `st.spreadVolume(id, ${va}, ${vb}, s, e);`);
     }
@@ -244,21 +336,29 @@ export function codableColumns(plan: RankPlan): ColumnName[] {
   return [...new Set<ColumnName>([...plan.clientColumns, ...plan.serverColumns, ...plan.targetClient, ...plan.targetServer])];
 }
 
-/** Source of the kernel for `plan` with the key columns in `coded` read through dictionary codes. */
-export function generateKernelSource(plan: RankPlan, coded: ReadonlySet<ColumnName> = new Set()): { source: string; memoColumns: ColumnName[] } {
+/**
+ * Source of the kernel for `plan` with the key columns in `coded` read through dictionary
+ * codes; `inside`: for segments whose every session lies entirely inside the frame.
+ */
+export function generateKernelSource(
+  plan: RankPlan,
+  coded: ReadonlySet<ColumnName> = new Set(),
+  inside = false,
+): { source: string; memoColumns: ColumnName[]; codeSums: CodeSumSpec[] } {
   const codable = new Set(codableColumns(plan));
   for (const c of coded) if (!codable.has(c)) throw new Error(`column ${c} is not a key column of this ranking`);
-  const g: Gen = { coded, memoColumns: [], loaded: new Set() };
+  const g: Gen = { coded, inside, memoColumns: [], codeSums: [], loaded: new Set() };
   const cols = kernelColumns(plan).filter((c) => !coded.has(c));
   const b = body(plan, g);
   const source = `"use strict";
 const kb = new Uint32Array(32), kp = new Uint32Array(32), kt = new Uint32Array(32);
-return function rankKernel(st, cols, lo, hi, sel, n, marks, partial, dicts, memos) {
+return function rankKernel(st, cols, lo, hi, sel, n, marks, dicts, memos, codeSums) {
 const from = st.plan.fromUs, to = st.plan.toUs;
 const c_start = cols.start, c_end = cols.end;
 ${cols.map((c) => `const c_${c} = cols.${c};`).join('\n')}
 ${[...coded].map((c) => `const x_${c} = dicts.${c}.codes, d_${c} = dicts.${c}.dict;`).join('\n')}
 ${g.memoColumns.map((_, i) => `const m${i} = memos[${i}];`).join('\n')}
+${g.codeSums.map((_, i) => `const cs${i} = codeSums[${i}].sums, cn${i} = codeSums[${i}].counts;`).join('\n')}
 const ix = st.ix, pairs = st.pairs, targets = st.targets;
 let cap = st.cap, acc = st.acc, fr = st.fr, sv = st.sv, uq = st.uq;
 let sessions = 0, bytesW = 0, bytesF = 0, packetsW = 0, packetsF = 0;
@@ -274,7 +374,7 @@ ${b}
 }
 st.sessions += sessions; st.bytesW += bytesW; st.bytesF += bytesF; st.packetsW += packetsW; st.packetsF += packetsF;
 };`;
-  return { source, memoColumns: g.memoColumns };
+  return { source, memoColumns: g.memoColumns, codeSums: g.codeSums };
 }
 
 /** Kernels kept, least recently used dropped first; the key is the source, which depends only on the query's shape. */
@@ -282,19 +382,19 @@ const CACHE_SIZE = 64;
 const cache = new Map<string, CompiledKernel>();
 
 /**
- * The kernel for a plan and a set of coded key columns. Queries of the same shape (entity,
- * count, direction, slices or not, either-field marks or not, coded columns) share one
- * function, so V8's type feedback and optimised code carry over from one query to the next
- * instead of starting cold.
+ * The kernel for a plan, a set of coded key columns, and segments inside the frame or not.
+ * Queries of the same shape (entity, count, direction, slices or not, either-field marks or
+ * not, coded columns) share one function, so V8's type feedback and optimised code carry
+ * over from one query to the next instead of starting cold.
  */
-export function compileKernel(plan: RankPlan, coded: ReadonlySet<ColumnName> = new Set()): CompiledKernel {
-  const { source, memoColumns } = generateKernelSource(plan, coded);
+export function compileKernel(plan: RankPlan, coded: ReadonlySet<ColumnName> = new Set(), inside = false): CompiledKernel {
+  const { source, memoColumns, codeSums } = generateKernelSource(plan, coded, inside);
   let k = cache.get(source);
   if (k !== undefined) {
     cache.delete(source);
   } else {
     const factory = new Function('units', 'UNIT', source) as (u: typeof unitsWithin, unit: number) => RankKernel;
-    k = { run: factory(unitsWithin, UNIT), memoColumns };
+    k = { run: factory(unitsWithin, UNIT), memoColumns, codeSums };
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   }
   cache.set(source, k);

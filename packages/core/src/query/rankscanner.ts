@@ -3,6 +3,8 @@
 
 import type { ColumnArray, ColumnName } from '../fields/columns.js';
 import { compileToJs, restrictToSide, type CompiledFilter } from '../filter/index.js';
+import { CodeSums } from './codesums.js';
+import { partKind } from './keyindex.js';
 import { EntityShare, type ShareSpec } from './entityshare.js';
 import { codableColumns, compileKernel, kernelColumns, type CompiledKernel } from './rankkernel.js';
 import type { RankPlan } from './rankquery.js';
@@ -34,11 +36,16 @@ export function segmentInside(info: SegmentInfo, from: number, to: number): bool
 
 export class RankScanner {
   private readonly plan: RankPlan;
-  private readonly kernel: CompiledKernel;
+  /** Kernels by coded columns and inside-or-not, so a segment costs no source generation. */
+  private readonly kernels = new Map<string, CompiledKernel>();
   /** Key columns no filter reads: these may come as dictionary codes. */
   private readonly codable: readonly ColumnName[];
   /** Memo arrays, grown to the largest dictionary seen and reused from segment to segment. */
   private memos: Int32Array[] = [];
+  /** Per-code sums of inside kernels, reused from segment to segment (left zeroed by fold). */
+  private readonly codeSums: CodeSums[] = [];
+  /** Decode arrays reused from segment to segment (see SegmentReader.read): a segment's columns live until the next is read. */
+  private readonly scratch: Partial<Record<ColumnName, ColumnArray>> = {};
   private readonly filter: CompiledFilter | null;
   private readonly sides: readonly [CompiledFilter, CompiledFilter] | null;
   private readonly baseColumns: readonly ColumnName[];
@@ -52,7 +59,6 @@ export class RankScanner {
   constructor(plan: RankPlan, share?: ShareSpec) {
     this.plan = plan;
     this.share = share === undefined ? null : new EntityShare(plan, share, CHUNK_ROWS);
-    this.kernel = compileKernel(plan);
     this.filter = plan.filter === null ? null : compileToJs(plan.filter);
     this.sides =
       plan.filter !== null && plan.eitherField !== null
@@ -78,9 +84,9 @@ export class RankScanner {
   private readColumns(info: SegmentInfo, src: ColumnSource): { cols: Partial<Record<ColumnName, ColumnArray>>; dicts: Partial<Record<ColumnName, DictColumn>> } {
     const names = this.columnsFor(info);
     const dicts: Partial<Record<ColumnName, DictColumn>> = {};
-    if (src.readEncoded === undefined || this.codable.length === 0) return { cols: src.read(names), dicts };
+    if (src.readEncoded === undefined || this.codable.length === 0) return { cols: src.read(names, this.scratch), dicts };
     const codable = new Set(this.codable);
-    const cols = src.read(names.filter((c) => !codable.has(c)));
+    const cols = src.read(names.filter((c) => !codable.has(c)), this.scratch);
     const enc = src.readEncoded(this.codable);
     for (const c of this.codable) {
       const e = enc[c]!;
@@ -90,10 +96,18 @@ export class RankScanner {
     return { cols, dicts };
   }
 
-  /** The kernel for this segment's coded columns, with its memos cleared for the dictionaries. */
-  private kernelFor(dicts: Partial<Record<ColumnName, DictColumn>>): { kernel: CompiledKernel; memos: Int32Array[] } {
-    const coded = new Set(Object.keys(dicts) as ColumnName[]);
-    const kernel = coded.size === 0 ? this.kernel : compileKernel(this.plan, coded);
+  /** The kernel for this segment's coded columns, with its memos cleared and code sums sized for the dictionaries. */
+  private kernelFor(
+    dicts: Partial<Record<ColumnName, DictColumn>>,
+    inside: boolean,
+  ): { kernel: CompiledKernel; memos: Int32Array[]; codeSums: CodeSums[] } {
+    const names = Object.keys(dicts) as ColumnName[];
+    const key = `${inside ? 'in' : 'part'}:${names.join(',')}`;
+    let kernel = this.kernels.get(key);
+    if (kernel === undefined) {
+      kernel = compileKernel(this.plan, new Set(names), inside);
+      this.kernels.set(key, kernel);
+    }
     const memos = kernel.memoColumns.map((c, i) => {
       const size = dicts[c]!.size;
       let m = this.memos[i];
@@ -101,14 +115,19 @@ export class RankScanner {
       m.fill(-1, 0, size);
       return m;
     });
-    return { kernel, memos };
+    const codeSums = kernel.codeSums.map((spec, i) => {
+      const s = (this.codeSums[i] ??= new CodeSums());
+      s.prepare(partKind(spec.column), dicts[spec.column]!);
+      return s;
+    });
+    return { kernel, memos, codeSums };
   }
 
   scan(info: SegmentInfo, src: ColumnSource, st: RankState): void {
     const { fromUs, toUs } = this.plan;
     const inside = segmentInside(info, fromUs, toUs);
     const { cols, dicts } = this.readColumns(info, src);
-    const { kernel, memos } = this.kernelFor(dicts);
+    const { kernel, memos, codeSums } = this.kernelFor(dicts, inside);
     this.share?.prepare(dicts);
     const hi = inside ? info.rows : firstStartAtOrAfter(cols.start as Float64Array, info.rows, toUs);
     for (let lo = 0; lo < hi; lo += CHUNK_ROWS) {
@@ -135,7 +154,8 @@ export class RankScanner {
           for (let i = 0; i < m; i++) marks[this.sideSel[i]! - lo]! |= bit;
         }
       }
-      kernel.run(st, cols, lo, end, sel, n, marks, !inside, dicts, memos);
+      kernel.run(st, cols, lo, end, sel, n, marks, dicts, memos, codeSums);
     }
+    kernel.codeSums.forEach((spec, i) => codeSums[i]!.fold(st, memos[spec.memo]!, dicts[spec.column]!.dict, dicts[spec.column]!.size, spec.countSlots));
   }
 }

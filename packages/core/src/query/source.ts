@@ -46,8 +46,16 @@ export type CodedColumn = DictColumn | { readonly kind: 'plain'; readonly values
 /** An open segment: decodes the columns asked for, verifying checksums. */
 export interface SegmentReader {
   readonly info: SegmentInfo;
-  /** Returns exactly the named columns; throws a StoreError (code CORRUPT) on a bad checksum. */
-  read(names: readonly ColumnName[]): Partial<Record<ColumnName, ColumnArray>>;
+  /**
+   * Returns exactly the named columns; throws a StoreError (code CORRUPT) on a bad checksum.
+   * `scratch` (optional): arrays kept by the caller from one read to the next, by column, so
+   * that decoding allocates nothing once they are big enough. A reader that decodes writes a
+   * column into the first rows of its scratch array when that is of the column's type and
+   * long enough (the column then comes back as a view of it), else allocates and leaves the
+   * new array there. The columns returned are valid only until the next read with the same
+   * scratch. Readers that hand out arrays they hold ignore it.
+   */
+  read(names: readonly ColumnName[], scratch?: Partial<Record<ColumnName, ColumnArray>>): Partial<Record<ColumnName, ColumnArray>>;
   /**
    * Optional: the named columns without expanding dictionaries, so that grouping can work on
    * codes (one id lookup per distinct value instead of one hash per row). Same checks as read.

@@ -2,7 +2,7 @@
 // views of the blob. Every length is checked against the row count, so a bad blob throws, never misreads.
 
 import { inflateRawSync } from 'node:zlib';
-import { allocColumn, type ColumnArray, type ColumnType } from '../fields/columns.js';
+import { allocColumn, wordsPerRow, type ColumnArray, type ColumnType } from '../fields/columns.js';
 import type { CodedColumn } from '../query/source.js';
 import { encodingName } from './encodings.js';
 import { assertLittleEndian, TYPE_CODES, TYPE_WIDTH, TYPES_BY_CODE, align8, type CompressionName } from './format.js';
@@ -29,6 +29,7 @@ function view<C extends ViewCtor>(Ctor: C, blob: Uint8Array, offset: number, n: 
 }
 
 const CTOR: Readonly<Record<NumType, ViewCtor>> = { f64: Float64Array, u32: Uint32Array, u16: Uint16Array, u8: Uint8Array };
+const ARRAY_OF: Readonly<Record<ColumnType, ViewCtor>> = { ...CTOR, ip: Uint32Array };
 
 function uintCtor(width: number): ViewCtor {
   if (width === 1) return Uint8Array;
@@ -218,13 +219,21 @@ export interface StoredColumn {
   readonly blobLength: number;
 }
 
+/** A view of the first `rows` rows of `into` when it is an array of the column's type with room for them, else a new array. */
+function outputFor(type: ColumnType, rows: number, into: ColumnArray | undefined): ColumnArray {
+  const n = rows * wordsPerRow(type);
+  if (into === undefined || into.length < n || !(into instanceof ARRAY_OF[type])) return allocColumn(type, rows);
+  return into.length === n ? into : into.subarray(0, n);
+}
+
 /**
- * Decode `rows` rows of a column into a new array of its type (ip: 4 words a row). `start` is the
- * segment's decoded start column, needed only by the 'start-offset' encoding. Throws CORRUPT.
+ * Decode `rows` rows of a column into a new array of its type (ip: 4 words a row), or into the
+ * first rows of `into` when it is of that type and long enough (every value is written). `start`
+ * is the segment's decoded start column, needed only by the 'start-offset' encoding. Throws CORRUPT.
  */
-export function decodeColumn(type: ColumnType, stored: StoredColumn, rows: number, start?: Float64Array): ColumnArray {
+export function decodeColumn(type: ColumnType, stored: StoredColumn, rows: number, start?: Float64Array, into?: ColumnArray): ColumnArray {
   const blob = storedBlob(stored);
-  const out = allocColumn(type, rows);
+  const out = outputFor(type, rows, into);
   if (type === 'ip') decodeIp(blob, rows, out as Uint32Array, 0);
   else decodeNumeric(blob, type, rows, out, start, 0);
   return out;

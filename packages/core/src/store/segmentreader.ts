@@ -89,10 +89,10 @@ export class SegmentFileReader implements SegmentReader {
     return bytes;
   }
 
-  private decode(entry: SegmentColumnEntry, start: Float64Array | undefined): ColumnArray {
+  private decode(entry: SegmentColumnEntry, start: Float64Array | undefined, into?: ColumnArray): ColumnArray {
     const bytes = this.stored(entry);
     try {
-      return decodeColumn(entry.type, { bytes, compression: entry.compression, blobLength: entry.blobLength }, this.info.rows, start);
+      return decodeColumn(entry.type, { bytes, compression: entry.compression, blobLength: entry.blobLength }, this.info.rows, start, into);
     } catch (e) {
       if (e instanceof StoreError) throw new StoreError(e.code, e.message, { path: this.info.ref.path, column: entry.name, cause: e });
       throw e;
@@ -124,11 +124,20 @@ export class SegmentFileReader implements SegmentReader {
     return out;
   }
 
-  read(names: readonly ColumnName[]): Partial<Record<ColumnName, ColumnArray>> {
+  read(names: readonly ColumnName[], scratch?: Partial<Record<ColumnName, ColumnArray>>): Partial<Record<ColumnName, ColumnArray>> {
     for (const n of names) if (!COLUMNS.has(n)) throw new StoreError('USAGE', `unknown column '${String(n)}'`, { path: this.info.ref.path });
     const out: Partial<Record<ColumnName, ColumnArray>> = {};
+    /** Decodes a column into its scratch array, or into a new one left in scratch for the next read. */
+    const decode = (name: ColumnName, entry: SegmentColumnEntry, start: Float64Array | undefined): ColumnArray => {
+      if (scratch === undefined) return this.decode(entry, start);
+      const a = this.decode(entry, start, scratch[name]);
+      if (a.buffer !== scratch[name]?.buffer) scratch[name] = a;
+      return a;
+    };
     let start: Float64Array | undefined;
-    const startColumn = (): Float64Array => (start ??= this.decode(this.entries.get('start')!, undefined) as Float64Array);
+    // the start column that 'start-offset' needs uses the scratch array only when it is asked for
+    const startColumn = (): Float64Array =>
+      (start ??= (names.includes('start') ? decode('start', this.entries.get('start')!, undefined) : this.decode(this.entries.get('start')!, undefined)) as Float64Array);
     for (const name of names) {
       if (out[name] !== undefined) continue;
       const entry = this.entries.get(name);
@@ -138,7 +147,7 @@ export class SegmentFileReader implements SegmentReader {
         continue;
       }
       if (name === 'start') out[name] = startColumn();
-      else out[name] = this.decode(entry, entry.encoding === 'start-offset' ? startColumn() : undefined);
+      else out[name] = decode(name, entry, entry.encoding === 'start-offset' ? startColumn() : undefined);
     }
     return out;
   }

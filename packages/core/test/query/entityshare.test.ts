@@ -3,7 +3,6 @@ import type { ColumnName } from '../../src/fields/columns.js';
 import { COLUMNS } from '../../src/fields/columns.js';
 import { ENTITIES, UNIQUE_TARGETS } from '../../src/fields/entities.js';
 import { EntityShare, shareable } from '../../src/query/entityshare.js';
-import { decodeKey } from '../../src/query/entitykey.js';
 import { planRank } from '../../src/query/rankquery.js';
 import type { DictColumn } from '../../src/query/index.js';
 import { toDict } from './dictsource.js';

@@ -129,7 +129,7 @@ t.test('readEncoded: dictionary columns as codes and dictionary, the rest as val
   const rows = 2500;
   const cols = plausibleFlows(rows, 8);
   const dict = { srvip: 'dict', clnip: 'ip-words', clnpkts: 'dict', clncc: 'dict', clnmac: 'dict', srvport: 'for' } as const;
-  const names = Object.keys(dict) as ColumnName[];
+  const names = Object.keys(dict) as (keyof typeof dict)[];
   for (const compression of ['none', 'deflate'] as const) {
     const info = writeSegment(dir, compression === 'none' ? 1 : 2, cols, rows, { encodings: dict, compression });
     const reader = openSegment(info.ref.path);
@@ -179,6 +179,41 @@ t.test('reading a subset touches only those columns', async (t) => {
   t.throws(() => reader.read(['clnbyts']), { code: 'CORRUPT', column: 'clnbyts' });
   t.throws(() => reader.read(['nosuch' as ColumnName]), { code: 'USAGE', message: /unknown column 'nosuch'/ });
   reader.close();
+});
+
+t.test('reads with a scratch record decode into its arrays once they are big enough', async (t) => {
+  const dir = t.testdir();
+  const names: ColumnName[] = ['clnbyts', 'srvip', 'proto', 'end', 'start'];
+  const segs = [2000, 500, 3000].map((rows, i) => {
+    const cols = plausibleFlows(rows, 10 + i);
+    return { rows, cols, order: stableOrder(cols, rows), path: writeSegment(dir, i + 1, cols, rows).ref.path };
+  });
+  const scratch: Partial<Record<ColumnName, Columns[ColumnName]>> = {};
+  const read = (i: number): Partial<Columns> => {
+    const r = openSegment(segs[i]!.path);
+    try {
+      return r.read(names, scratch);
+    } finally {
+      r.close();
+    }
+  };
+  const first = read(0);
+  t.same(mismatches(segs[0]!.cols, segs[0]!.order, first, names), [], 'first segment reads right');
+  t.ok(names.every((n) => scratch[n] === first[n]), 'the arrays it allocated are left in scratch');
+  const kept = { ...scratch };
+  const second = read(1);
+  t.same(mismatches(segs[1]!.cols, segs[1]!.order, second, names), [], 'a smaller segment reads right into the scratch arrays');
+  t.ok(names.every((n) => second[n]!.buffer === kept[n]!.buffer && second[n]!.length === 500 * wordsPerRow(COLUMN_DEFS.find((d) => d.name === n)!.type)), 'as views of their first rows');
+  t.ok(names.every((n) => scratch[n] === kept[n]), 'scratch keeps the bigger arrays');
+  const third = read(2);
+  t.same(mismatches(segs[2]!.cols, segs[2]!.order, third, names), [], 'a bigger segment reads right');
+  t.ok(names.every((n) => scratch[n] === third[n] && third[n]!.buffer !== kept[n]!.buffer), 'into new arrays, left in scratch');
+  // an array of the wrong type is not written into
+  const wrong = new Uint8Array(10 ** 6);
+  const r = openSegment(segs[1]!.path);
+  const got = r.read(['clnbyts'], { clnbyts: wrong });
+  r.close();
+  t.ok(got.clnbyts instanceof Float64Array && wrong.every((b) => b === 0), 'a scratch array of another type is left alone');
 });
 
 t.test('a flipped byte in a column blob is caught by its CRC, naming file and column', async (t) => {
