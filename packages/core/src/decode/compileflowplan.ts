@@ -14,6 +14,8 @@ export type FlowSetDecoder = (b: Uint8Array, p: number, end: number, o: FlowBatc
 
 export interface FlowPlan {
   readonly decode: FlowSetDecoder;
+  /** Layout signature of the templates it decodes (templateSignature): the key plans are shared by. */
+  readonly sig: string;
   /** Smallest record: a set remainder shorter than this is padding. */
   readonly minLen: number;
   /** Start / end come from sysUpTime-relative fields (IPFIX needs a boot time for them). */
@@ -129,7 +131,7 @@ function isNsel(version: 9 | 10, fields: readonly TemplateField[]): boolean {
   return event && initiator;
 }
 
-function generate(version: 9 | 10, fields: readonly TemplateField[]): Omit<FlowPlan, 'decode'> {
+function generate(version: 9 | 10, fields: readonly TemplateField[]): Omit<FlowPlan, 'decode' | 'sig'> {
   const chosen = chooseSources(version, fields);
   const has = (s: Slot): boolean => chosen.has(s);
   const v = (s: Slot): string => `s_${s}`;
@@ -278,20 +280,12 @@ function generate(version: 9 | 10, fields: readonly TemplateField[]): Omit<FlowP
   return { minLen, startFromUptime, endFromUptime, nsel, biflow, sources, source: body };
 }
 
-const cache = new Map<string, FlowPlan>();
-const CACHE_LIMIT = 4096;
-
 /**
- * The flow plan for a data template. Plans are shared between templates with the same layout
- * (`sig`, from templateSignature), so an exporter re-sending its templates costs no compilation.
+ * Compile the flow plan for a data template whose layout signature (templateSignature) is `sig`.
+ * Callers share plans between templates of the same layout through a FlowPlanCache.
  */
 export function compileFlowPlan(version: 9 | 10, fields: readonly TemplateField[], sig: string): FlowPlan {
-  const hit = cache.get(sig);
-  if (hit !== undefined) return hit;
   const g = generate(version, fields);
   const decode = new Function('b', 'p', 'end', 'o', 'x', g.source) as FlowSetDecoder;
-  const plan: FlowPlan = { ...g, decode };
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-  cache.set(sig, plan);
-  return plan;
+  return { ...g, sig, decode };
 }

@@ -36,13 +36,16 @@ export const COUNTER_DEFS = [
   { name: 'unknown_template_expired', kind: 'drop', doc: 'a held data set whose template did not arrive within pendingMaxAgeMs' },
   { name: 'exporter_evicted', kind: 'drop', doc: 'an exporter forgotten (templates, held sets, options) because the exporter table was full (least recently seen goes first); counted in the totals' },
   { name: 'decoder_error', kind: 'drop', doc: 'the decoder met a condition it does not handle (a bug): the datagram was dropped and its rows removed' },
-  { name: 'options_limit', kind: 'drop', doc: 'an options value (sampler, interface name, domain) not stored because its per-exporter table is full' },
+  { name: 'options_limit', kind: 'drop', doc: 'an options value (sampler rate, interface name) not stored because its per-domain or per-exporter table is full' },
   { name: 'bad_agent', kind: 'drop', doc: 'an sFlow agent address type other than 0 (unknown), 1 (IPv4) or 2 (IPv6): the datagram is dropped' },
   { name: 'bad_sample', kind: 'drop', doc: 'an sFlow v5 sample shorter than its fixed fields (that sample is dropped) or with a length running past the datagram (the rest of the datagram is dropped); v2/v4: a sample, packet-data, extended-data or counters type not known (those versions carry no lengths to skip by: the rest of the datagram is dropped)' },
   { name: 'bad_sample_record', kind: 'drop', doc: 'an sFlow flow or counter record whose length runs past its sample or is shorter than its fixed fields; the rest of that sample is dropped (a flow row is still written from the records before it)' },
   { name: 'bad_count', kind: 'drop', doc: 'an sFlow sample count or v2/v4 extended-data count (datagram dropped), or a v5 record count (sample dropped), larger than the bytes could hold' },
   { name: 'bad_packet_header', kind: 'drop', doc: 'an sFlow sampled packet header cut short before the IP addresses or with an impossible IP header, and no decoded IPv4 / IPv6 record: no row' },
   { name: 'counters_evicted', kind: 'drop', doc: 'sFlow interface counters forgotten because the agent table (maxExporters) or an agent\'s interface table (maxInterfacesPerExporter) was full; least recently updated first' },
+  { name: 'domain_limit', kind: 'drop', doc: 'a new template was refused because its source id / observation domain would be one more than maxDomainsPerExporter' },
+  { name: 'template_budget', kind: 'drop', doc: 'a new or changed template was refused because the decoder-wide maxTemplateBytesTotal or maxFlowPlans is reached (exporters not yet established: 3/4 of it); a changed template\'s old layout is forgotten too' },
+  { name: 'held_budget', kind: 'drop', doc: 'a data set without template not held because the decoder-wide maxHeldBytesTotal is reached (exporters not yet established: 3/4 of it)' },
 ] as const satisfies readonly { name: string; kind: 'drop' | 'event'; doc: string }[];
 
 export type CounterName = (typeof COUNTER_DEFS)[number]['name'];

@@ -1,5 +1,7 @@
-// Limits and timeouts of the flow decoder, with defaults; every bound on per-exporter memory is here.
+// Limits and timeouts of the flow decoder, with defaults; every bound on its memory, per exporter and in total, is here.
 // `resolveDecoderConfig` validates a partial configuration and fills in the rest.
+
+import { canonicalExporter } from './exporterkey.js';
 
 export interface DecoderConfig {
   /** A v9 / IPFIX-over-UDP template not refreshed for this long is forgotten (IPFIX over TCP: never). */
@@ -22,9 +24,15 @@ export interface DecoderConfig {
   maxInterfacesPerExporter: number;
   /** Source ids / observation domains with options state or templates per exporter. */
   maxDomainsPerExporter: number;
+  /** Estimated bytes of templates over all exporters (8 per field + 384 per template); beyond, new templates are refused. */
+  maxTemplateBytesTotal: number;
+  /** Bytes of held data sets over all exporters (each counted as its length + 256); beyond, sets are not held. */
+  maxHeldBytesTotal: number;
+  /** Compiled flow plans alive (one per distinct data template layout in use); beyond, templates of a new layout are refused. */
+  maxFlowPlans: number;
   /**
-   * Per-exporter sampling rate that replaces whatever the exporter says (origin `config`),
-   * keyed by the exporter string given to `decode`.
+   * Per-exporter sampling rate that replaces whatever the exporter says (origin `config`), keyed by
+   * exporter address: any form of an address is accepted and stored canonical (see canonicalExporter).
    */
   samplingOverrides: ReadonlyMap<string, number>;
 }
@@ -40,6 +48,9 @@ export const DEFAULT_DECODER_CONFIG: Readonly<DecoderConfig> = Object.freeze({
   maxSamplersPerDomain: 256,
   maxInterfacesPerExporter: 8192,
   maxDomainsPerExporter: 256,
+  maxTemplateBytesTotal: 64 * 1024 * 1024,
+  maxHeldBytesTotal: 64 * 1024 * 1024,
+  maxFlowPlans: 2048,
   samplingOverrides: new Map<string, number>(),
 });
 
@@ -65,22 +76,36 @@ const INTEGER_KEYS = [
   'maxSamplersPerDomain',
   'maxInterfacesPerExporter',
   'maxDomainsPerExporter',
+  'maxTemplateBytesTotal',
+  'maxHeldBytesTotal',
+  'maxFlowPlans',
 ] as const;
 
-/** Defaults for what is missing; throws DecoderConfigError for a negative, fractional or absurd value. */
+/**
+ * Defaults for what is missing, sampling override keys made canonical; throws DecoderConfigError for a
+ * negative, fractional or absurd value, or two forms of one address with different rates.
+ */
 export function resolveDecoderConfig(partial: Partial<DecoderConfig> = {}): DecoderConfig {
   const cfg: DecoderConfig = { ...DEFAULT_DECODER_CONFIG, ...partial };
   for (const k of INTEGER_KEYS) {
     const v = cfg[k];
     if (!Number.isSafeInteger(v) || v < 0) throw new DecoderConfigError(k, `must be a whole number >= 0, got ${String(v)}`);
   }
-  for (const k of ['maxExporters', 'maxFieldsPerTemplate', 'maxDomainsPerExporter'] as const) {
+  for (const k of ['maxExporters', 'maxFieldsPerTemplate', 'maxDomainsPerExporter', 'maxTemplateBytesTotal', 'maxFlowPlans'] as const) {
     if (cfg[k] < 1) throw new DecoderConfigError(k, 'must be at least 1');
   }
+  const overrides = new Map<string, number>();
   for (const [exporter, rate] of cfg.samplingOverrides) {
     if (!Number.isSafeInteger(rate) || rate < 1) {
       throw new DecoderConfigError('samplingOverrides', `rate for ${exporter} must be a whole number >= 1, got ${String(rate)}`);
     }
+    const key = canonicalExporter(exporter);
+    const before = overrides.get(key);
+    if (before !== undefined && before !== rate) {
+      throw new DecoderConfigError('samplingOverrides', `${exporter} is ${key}, given two rates (${before} and ${rate})`);
+    }
+    overrides.set(key, rate);
   }
+  cfg.samplingOverrides = overrides;
   return cfg;
 }

@@ -197,6 +197,7 @@ export const OPT = {
   samplingInterval: 34,
   samplingAlgorithm: 35,
   samplerId: 48,
+  samplerMode: 49,
   samplerRandomInterval: 50,
   interfaceName: 82,
   interfaceDescription: 83,

@@ -3,7 +3,9 @@
 
 import { u16, u32 } from './bytes.js';
 import { C, countersToObject, newCounterArray, type CounterName, type DecodeCounters } from './counters.js';
+import { DecoderBudget } from './decoderbudget.js';
 import { resolveDecoderConfig, type DecoderConfig } from './decoderconfig.js';
+import { canonicalKey, ExporterKeyCache } from './exporterkey.js';
 import { ExporterTable, type ExporterState, type InterfaceInfo } from './exporterstate.js';
 import type { FlowBatch } from './flowbatch.js';
 import { decodeIpfixMessage, IPFIX_HEADER } from './ipfix/message.js';
@@ -51,6 +53,17 @@ export interface ExporterMemory {
   readonly samplers: number;
 }
 
+/** Memory of the decoder's state over all exporters, charged against the process-wide budgets. */
+export interface DecoderMemory {
+  readonly exporters: number;
+  /** Estimated template bytes (limit maxTemplateBytesTotal). */
+  readonly templateBytes: number;
+  /** Held data set bytes with their per-set overhead (limit maxHeldBytesTotal). */
+  readonly heldBytes: number;
+  /** Compiled flow plans alive (limit maxFlowPlans). */
+  readonly flowPlans: number;
+}
+
 /** Sampling and boot-time state of one source id / observation domain, for inspection. */
 export interface DomainInfo {
   readonly version: 9 | 10;
@@ -59,6 +72,13 @@ export interface DomainInfo {
   readonly defaultRate: number;
   readonly samplerRates: ReadonlyMap<number, number>;
   readonly templateRates: ReadonlyMap<number, number>;
+  /**
+   * Sampling algorithm given with the rate in options data (IE 35 samplingAlgorithm / IE 49
+   * samplerMode: 1 deterministic, 2 random; 0 or absent: not given), keyed like the rates.
+   */
+  readonly defaultAlgorithm: number;
+  readonly samplerAlgorithms: ReadonlyMap<number, number>;
+  readonly templateAlgorithms: ReadonlyMap<number, number>;
   /** systemInitTimeMilliseconds from options data (NaN when unknown). */
   readonly sysInitMs: number;
 }
@@ -66,6 +86,8 @@ export interface DomainInfo {
 export class FlowDecoder {
   readonly config: DecoderConfig;
   private readonly exporters: ExporterTable;
+  private readonly budget: DecoderBudget;
+  private readonly keys = new ExporterKeyCache();
   private readonly totals = newCounterArray();
   private readonly engine: TemplateEngine;
   private readonly sflow: SflowDecoder;
@@ -73,18 +95,20 @@ export class FlowDecoder {
   /** Throws DecoderConfigError for an invalid configuration. */
   constructor(config: Partial<DecoderConfig> = {}) {
     this.config = resolveDecoderConfig(config);
-    this.exporters = new ExporterTable(this.config.maxExporters);
-    this.engine = new TemplateEngine(this.config, (st, c, n) => this.add(st, c, n));
+    this.budget = new DecoderBudget(this.config);
+    this.exporters = new ExporterTable(this.config.maxExporters, this.budget);
+    this.engine = new TemplateEngine(this.config, this.budget, (st, c, n) => this.add(st, c, n));
     this.sflow = new SflowDecoder(this.config, (st, c, n) => this.add(st, c, n));
   }
 
   /**
-   * Decode one datagram from `exporter` (its IP address as text) into `out`. Never throws: what
-   * cannot be used is counted per exporter and per reason, and reported in the result.
+   * Decode one datagram from `exporter` (its IP address as text, any form: state is keyed by the
+   * canonical one) into `out`. Never throws: what cannot be used is counted per exporter and per
+   * reason, and reported in the result.
    */
   decode(buf: Uint8Array, exporter: string, ctx: DecodeContext, out: FlowBatch): DecodeResult {
     const nowMs = ctx.nowMs ?? Date.now();
-    const st = this.stateOf(exporter, ctx);
+    const st = this.stateOf(exporter, ctx, nowMs);
     st.tcp = ctx.transport === 'tcp';
     this.add(st, C.datagrams, 1);
     if (buf.length < 2) return this.fail(st, 0, 'truncated');
@@ -117,7 +141,7 @@ export class FlowDecoder {
    */
   decodeSflow(buf: Uint8Array, exporter: string, ctx: DecodeContext, out: FlowBatch): DecodeResult {
     const nowMs = ctx.nowMs ?? Date.now();
-    const st = this.stateOf(exporter, ctx);
+    const st = this.stateOf(exporter, ctx, nowMs);
     this.add(st, C.datagrams, 1);
     const rowsBefore = out.length;
     try {
@@ -146,10 +170,14 @@ export class FlowDecoder {
 
   /** Forget an exporter or session (e.g. when its TCP connection closes). */
   forget(key: string): boolean {
-    return this.exporters.delete(key);
+    return this.exporters.delete(canonicalKey(key));
   }
 
-  /** Exporter / session keys currently known, least recently seen first. */
+  /**
+   * Exporter / session keys currently known, least recently seen first: the canonical address
+   * (dotted quad for IPv4 even when the socket said ::ffff:a.b.c.d, RFC 5952 for IPv6), `#session` appended.
+   * The methods below taking a key accept any form of the address.
+   */
   exporterKeys(): string[] {
     return [...this.exporters.values()].map((s) => s.key);
   }
@@ -157,17 +185,24 @@ export class FlowDecoder {
   /** Counters of one exporter key, or the totals over all exporters ever seen. */
   counters(key?: string): DecodeCounters {
     if (key === undefined) return countersToObject(this.totals);
-    const st = this.exporters.find(key);
+    const st = this.find(key);
     return countersToObject(st === undefined ? newCounterArray() : st.counters);
   }
 
   /** Interface names learnt from options data (IE 82/83), by ifIndex. */
   interfaces(key: string): ReadonlyMap<number, InterfaceInfo> {
-    return this.exporters.find(key)?.interfaces ?? new Map();
+    return this.find(key)?.interfaces ?? new Map();
   }
 
-  memory(key: string): ExporterMemory | undefined {
-    const st = this.exporters.find(key);
+  /** What one exporter's state holds (undefined when unknown); without a key, the totals against the process-wide budgets. */
+  memory(key: string): ExporterMemory | undefined;
+  memory(): DecoderMemory;
+  memory(key?: string): ExporterMemory | DecoderMemory | undefined {
+    if (key === undefined) {
+      const b = this.budget;
+      return { exporters: this.exporters.size, templateBytes: b.templateBytes, heldBytes: b.heldBytes, flowPlans: b.plans.size };
+    }
+    const st = this.find(key);
     if (st === undefined) return undefined;
     let samplers = 0;
     for (const d of st.domains.values()) samplers += d.samplers.size + d.templateRates.size;
@@ -183,7 +218,7 @@ export class FlowDecoder {
   }
 
   domains(key: string): DomainInfo[] {
-    const st = this.exporters.find(key);
+    const st = this.find(key);
     if (st === undefined) return [];
     return [...st.domains].map(([k, d]) => ({
       version: k >= 4294967296 ? 10 : 9,
@@ -192,6 +227,9 @@ export class FlowDecoder {
       defaultRate: d.defaultRate,
       samplerRates: new Map(d.samplers),
       templateRates: new Map(d.templateRates),
+      defaultAlgorithm: d.defaultAlgorithm,
+      samplerAlgorithms: new Map(d.samplerAlgorithms),
+      templateAlgorithms: new Map(d.templateAlgorithms),
       sysInitMs: d.sysInitMs,
     }));
   }
@@ -230,11 +268,16 @@ export class FlowDecoder {
     return { version, flows: eng.flows, optionsRecords: eng.optionsRecords, held: eng.held, dropped: eng.firstDrop };
   }
 
+  private find(key: string): ExporterState | undefined {
+    return this.exporters.find(key) ?? this.exporters.find(canonicalKey(key));
+  }
+
   /** The state of an exporter (or `exporter#session`), created when missing; counts evictions. */
-  private stateOf(exporter: string, ctx: DecodeContext): ExporterState {
-    const key = ctx.session === undefined ? exporter : `${exporter}#${ctx.session}`;
+  private stateOf(exporter: string, ctx: DecodeContext, nowMs: number): ExporterState {
+    const address = this.keys.canonical(exporter);
+    const key = ctx.session === undefined ? address : `${address}#${ctx.session}`;
     const evictedBefore = this.exporters.evicted;
-    const st = this.exporters.get(key, exporter);
+    const st = this.exporters.get(key, address, nowMs);
     if (this.exporters.evicted !== evictedBefore) this.totals[C.exporter_evicted]! += this.exporters.evicted - evictedBefore;
     return st;
   }

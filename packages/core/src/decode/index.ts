@@ -12,7 +12,8 @@ export {
   type FlowRow,
   type SamplingOriginCode,
 } from './flowbatch.js';
-export { FlowDecoder, type DecodeContext, type DecodeResult, type ExporterMemory, type DomainInfo } from './flowdecoder.js';
+export { FlowDecoder, type DecodeContext, type DecodeResult, type ExporterMemory, type DecoderMemory, type DomainInfo } from './flowdecoder.js';
+export { canonicalExporter } from './exporterkey.js';
 export {
   DEFAULT_DECODER_CONFIG,
   DecoderConfigError,

@@ -1,5 +1,6 @@
 // Reads options data records (v9 and IPFIX) into the exporter's state: sampling rates per sampler id,
-// per template or per domain, the system init time, and interface names. Cold path: an interpreter.
+// (with the sampling algorithm) per template or per domain, the system init time, and interface names.
+// Cold path: an interpreter.
 
 import { text, uint, u16 } from './bytes.js';
 import { OPT, V9_SCOPE } from './elements.js';
@@ -25,6 +26,12 @@ function putBounded(m: Map<number, number>, k: number, v: number, max: number): 
   return true;
 }
 
+/** The algorithm goes with the rate just stored under `k`: kept only for keys that have a rate. */
+function putAlgorithm(m: Map<number, number>, k: number, algorithm: number): void {
+  if (algorithm > 0) m.set(k, algorithm);
+  else m.delete(k);
+}
+
 /** Decode the options records in b[p, end) for template `t`. */
 export function decodeOptionsSet(
   b: Uint8Array,
@@ -36,7 +43,8 @@ export function decodeOptionsSet(
   limits: OptionsLimits,
 ): OptionsSetResult {
   const res: OptionsSetResult = { records: 0, bad: false, refused: 0 };
-  const fields = t.fields;
+  const layout = t.layout;
+  const count = layout.length / 2;
   const minLen = t.minLen;
   while (end - p >= minLen) {
     let samplerId = -1;
@@ -46,15 +54,18 @@ export function decodeOptionsSet(
     let pktSpace = 0;
     let size = 0;
     let population = 0;
+    let algorithm = 0;
     let templateId = -1;
     let ifIndex = -1;
     let name: string | undefined;
     let desc: string | undefined;
     let sysInit = Number.NaN;
     let q = p;
-    for (let k = 0; k < fields.length; k++) {
-      const f = fields[k]!;
-      let len = f.len;
+    for (let k = 0; k < count; k++) {
+      const w = layout[2 * k]!;
+      const id = w >>> 16;
+      const pen = layout[2 * k + 1]!;
+      let len = w & 0xffff;
       if (len === VARLEN) {
         if (q >= end) return { ...res, bad: true };
         len = b[q++]!;
@@ -66,9 +77,9 @@ export function decodeOptionsSet(
       }
       if (q + len > end) return { ...res, bad: true };
       if (t.version === 9 && k < t.scopeCount) {
-        if (f.id === V9_SCOPE.interface && len >= 1 && len <= 8) ifIndex = uint(b, q, len);
-      } else if (f.pen === 0) {
-        switch (f.id) {
+        if (id === V9_SCOPE.interface && len >= 1 && len <= 8) ifIndex = uint(b, q, len);
+      } else if (pen === 0) {
+        switch (id) {
           case OPT.ingressInterface:
             if (ifIndex < 0 && len >= 1 && len <= 8) ifIndex = uint(b, q, len);
             break;
@@ -78,6 +89,10 @@ export function decodeOptionsSet(
             break;
           case OPT.samplingInterval:
             interval = uint(b, q, len);
+            break;
+          case OPT.samplingAlgorithm:
+          case OPT.samplerMode:
+            if (len >= 1 && len <= 8) algorithm = uint(b, q, len);
             break;
           case OPT.samplerRandomInterval:
             randomInterval = uint(b, q, len);
@@ -127,11 +142,14 @@ export function decodeOptionsSet(
     if (rate > 0) {
       const r = Math.max(1, Math.round(rate));
       if (samplerId >= 0) {
-        if (!putBounded(dom.samplers, samplerId, r, limits.maxSamplersPerDomain)) res.refused++;
+        if (putBounded(dom.samplers, samplerId, r, limits.maxSamplersPerDomain)) putAlgorithm(dom.samplerAlgorithms, samplerId, algorithm);
+        else res.refused++;
       } else if (templateId >= 0) {
-        if (!putBounded(dom.templateRates, templateId, r, limits.maxSamplersPerDomain)) res.refused++;
+        if (putBounded(dom.templateRates, templateId, r, limits.maxSamplersPerDomain)) putAlgorithm(dom.templateAlgorithms, templateId, algorithm);
+        else res.refused++;
       } else {
         dom.defaultRate = r;
+        dom.defaultAlgorithm = algorithm;
       }
     }
     if (ifIndex >= 0 && (name !== undefined || desc !== undefined)) {

@@ -3,14 +3,15 @@
 // and running the compiled flow plans. The wire walkers (netflow/v9.ts, ipfix/message.ts) drive it.
 
 import { allZero } from './bytes.js';
+import type { FlowPlan } from './compileflowplan.js';
+import { HELD_SET_OVERHEAD_BYTES, type DecoderBudget } from './decoderbudget.js';
 import { C, type CounterName } from './counters.js';
-import { compileFlowPlan } from './compileflowplan.js';
 import type { DecoderConfig } from './decoderconfig.js';
 import { domainKey, type DomainState, type ExporterState, type HeldSet } from './exporterstate.js';
 import type { FlowBatch } from './flowbatch.js';
 import { decodeOptionsSet } from './optionsrecord.js';
 import { SetContext } from './setcontext.js';
-import { minRecordLength, templateSignature, type Template, type TemplateField } from './template.js';
+import { minRecordLength, packLayout, sameLayout, templateCost, templateSignature, type Template, type TemplateField } from './template.js';
 
 const TWO32 = 4294967296;
 /** Largest record a data set can hold (65535-byte message, its 16-byte header, a 4-byte set header). */
@@ -40,6 +41,7 @@ export class TemplateEngine {
 
   constructor(
     private readonly cfg: DecoderConfig,
+    private readonly budget: DecoderBudget,
     private readonly countFn: CountFn,
   ) {}
 
@@ -78,6 +80,19 @@ export class TemplateEngine {
     return this.cfg.maxFieldsPerTemplate;
   }
 
+  /**
+   * Why a template record of `count` fields would be refused whatever its fields (its id is new in the
+   * domain and there is no room or budget for it), or null: a flood is then skipped without reading it.
+   */
+  refusal(id: number, count: number): CounterName | null {
+    const st = this.st;
+    if (st.getTemplate(this.dkey, id) !== undefined) return null;
+    const room = st.room(this.dkey, this.cfg.maxTemplatesPerExporter, this.cfg.maxDomainsPerExporter);
+    if (room !== 'ok') return room;
+    const budget = this.budget;
+    return budget.templateFits(templateCost(count), budget.established(st, this.nowMs)) ? null : 'template_budget';
+  }
+
   /** A template or options template record; `fields` lists scope fields first. */
   addTemplate(id: number, isOptions: boolean, scopeCount: number, fields: TemplateField[]): void {
     const st = this.st;
@@ -86,43 +101,39 @@ export class TemplateEngine {
       this.drop('bad_template');
       return;
     }
-    const sig = templateSignature(this.version, isOptions, scopeCount, fields);
+    const layout = packLayout(fields);
     const existing = st.getTemplate(this.dkey, id);
-    let result: string;
-    if (existing !== undefined && existing.sig === sig) {
+    if (existing !== undefined && sameLayout(existing, this.version, isOptions, scopeCount, layout)) {
       existing.lastSeenMs = this.nowMs;
-      result = 'refreshed';
-    } else {
-      const t: Template = {
-        id,
-        version: this.version,
-        isOptions,
-        scopeCount,
-        fields,
-        sig,
-        minLen,
-        plan: isOptions ? null : compileFlowPlan(this.version, fields, sig),
-        lastSeenMs: this.nowMs,
-      };
-      result = st.putTemplate(this.dkey, t, this.cfg.maxTemplatesPerExporter, this.cfg.maxDomainsPerExporter);
+      this.count(C.templates_refreshed);
+      return;
     }
-    switch (result) {
-      case 'added':
-        this.count(C.templates_added);
-        break;
-      case 'refreshed':
-        this.count(C.templates_refreshed);
-        break;
-      case 'changed':
-        this.count(C.templates_changed);
-        break;
-      case 'template_limit':
-        this.drop('template_limit');
+    if (existing === undefined) {
+      const room = st.room(this.dkey, this.cfg.maxTemplatesPerExporter, this.cfg.maxDomainsPerExporter);
+      if (room !== 'ok') {
+        this.drop(room);
         return;
-      default:
-        this.drop('options_limit');
-        return;
+      }
     }
+    const budget = this.budget;
+    const established = budget.established(st, this.nowMs);
+    const cost = templateCost(fields.length);
+    let plan: FlowPlan | null = null;
+    let fits = budget.templateFits(cost - (existing?.cost ?? 0), established);
+    if (fits && !isOptions) {
+      const sig = templateSignature(this.version, false, 0, fields);
+      const acquired = budget.plans.acquire(this.version, fields, sig, budget.planLimit(established));
+      if (acquired === undefined) fits = false;
+      else plan = acquired;
+    }
+    if (!fits) {
+      // A changed template that cannot be stored must not leave its old layout to misread the new data.
+      if (existing !== undefined) st.removeTemplate(this.dkey, id);
+      this.drop('template_budget');
+      return;
+    }
+    const t: Template = { id, version: this.version, isOptions, scopeCount, layout, minLen, plan, cost, lastSeenMs: this.nowMs };
+    this.count(st.putTemplate(this.dkey, t) === 'added' ? C.templates_added : C.templates_changed);
     if (st.held.length > 0) this.decodeHeld(id);
   }
 
@@ -249,11 +260,14 @@ export class TemplateEngine {
       return;
     }
     while (st.held.length >= cfg.pendingMaxSets || st.heldBytes + len > cfg.pendingMaxBytes) {
-      const old = st.held.shift()!;
-      st.heldBytes -= old.data.length;
+      st.shiftHeld();
       this.drop('unknown_template_dropped');
     }
-    st.held.push({
+    if (!this.budget.heldFits(len + HELD_SET_OVERHEAD_BYTES, this.budget.established(st, this.nowMs))) {
+      this.drop('held_budget');
+      return;
+    }
+    st.pushHeld({
       version: this.version,
       srcId: this.srcId,
       templateId: id,
@@ -262,7 +276,6 @@ export class TemplateEngine {
       uptime: this.uptime,
       heldAtMs: this.nowMs,
     });
-    st.heldBytes += len;
     this.held++;
     this.count(C.sets_held);
   }
@@ -271,15 +284,13 @@ export class TemplateEngine {
     const keep: HeldSet[] = [];
     let expired = 0;
     for (const h of st.held) {
-      if (nowMs - h.heldAtMs > this.cfg.pendingMaxAgeMs) {
-        expired++;
-        st.heldBytes -= h.data.length;
-      } else {
+      if (nowMs - h.heldAtMs > this.cfg.pendingMaxAgeMs) expired++;
+      else {
         keep.push(h);
       }
     }
     if (expired > 0) {
-      st.held = keep;
+      st.keepHeld(keep);
       this.drop('unknown_template_expired', expired);
     }
   }
@@ -294,10 +305,9 @@ export class TemplateEngine {
       else rest.push(h);
     }
     if (mine.length === 0) return;
-    st.held = rest;
+    st.keepHeld(rest);
     const saved = [this.exportUs, this.uptime] as const;
     for (const h of mine) {
-      st.heldBytes -= h.data.length;
       this.exportUs = h.exportUs;
       this.uptime = h.uptime;
       this.dataSet(id, h.data, 0, h.data.length);

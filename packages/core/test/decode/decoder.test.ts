@@ -561,6 +561,10 @@ t.test('every drop reason is counted, per exporter and in total', async (t) => {
       v9({ uptime: 1, secs: 1 }, v9OptionsTemplate(256, [{ id: 1, len: 0 }], [{ id: 48, len: 1 }, { id: 34, len: 4 }]), set(256, new Bytes().u8(1).u32(10).u8(2).u32(20).done())),
       { maxSamplersPerDomain: 1 },
     ],
+    ['domain_limit', concat(ipfix({ exportTime: 1, domain: 1 }, ipfixTemplates({ id: 300, fields: BASIC })), ipfix({ exportTime: 1, domain: 2 }, ipfixTemplates({ id: 300, fields: BASIC }))), { maxDomainsPerExporter: 1 }],
+    ['template_budget', ipfix({ exportTime: 1 }, ipfixTemplates({ id: 300, fields: BASIC })), { maxTemplateBytesTotal: 100 }],
+    ['template_budget', ipfix({ exportTime: 1 }, ipfixTemplates({ id: 300, fields: BASIC }, { id: 301, fields: [...BASIC, { id: 7, len: 2 }] })), { maxFlowPlans: 2 }],
+    ['held_budget', ipfix({ exportTime: 1 }, basicData(300, 1)), { maxHeldBytesTotal: 100 }],
   ];
   for (const [reason, buf, cfg] of cases) {
     const dec = new FlowDecoder(cfg);
@@ -602,6 +606,89 @@ t.test('configuration is validated', async (t) => {
   t.throws(() => new FlowDecoder({ maxExporters: 0 }), DecoderConfigError);
   t.throws(() => new FlowDecoder({ pendingMaxSets: -1 }), { code: 'BAD_CONFIG', message: /pendingMaxSets: must be a whole number >= 0, got -1/ });
   t.throws(() => new FlowDecoder({ samplingOverrides: new Map([['10.0.0.1', 0.5]]) }), /rate for 10.0.0.1/);
+  t.throws(() => new FlowDecoder({ maxFlowPlans: 0 }), { code: 'BAD_CONFIG', key: 'maxFlowPlans' });
+  t.throws(() => new FlowDecoder({ maxTemplateBytesTotal: 1.5 }), { code: 'BAD_CONFIG', key: 'maxTemplateBytesTotal' });
+  t.throws(
+    () => new FlowDecoder({ samplingOverrides: new Map([['2001:db8::1', 5], ['2001:DB8:0:0::1', 6]]) }),
+    { key: 'samplingOverrides', message: /2001:DB8:0:0::1 is 2001:db8::1, given two rates \(5 and 6\)/ },
+  );
+});
+
+t.test('exporter keys: one state and one override per address, whatever form the socket gives', async (t) => {
+  const cfg = { samplingOverrides: new Map([['::ffff:192.0.2.9', 50], ['2001:DB8:0:0:0:0:0:1', 7], ['collector-a', 3]]) };
+  const dec = new FlowDecoder(cfg);
+  t.same([...dec.config.samplingOverrides], [['192.0.2.9', 50], ['2001:db8::1', 7], ['collector-a', 3]], 'override keys stored canonical; other text as given');
+  const pkt = v5({ uptime: 5_000, secs: 1_600_000_000 }, { src: '10.1.1.1', dst: '10.2.2.2', packets: 1, octets: 60, first: 1_000, last: 4_000, srcPort: 1, dstPort: 2, proto: 17 });
+  const forms: [string, number][] = [
+    ['192.0.2.9', 50],
+    ['::ffff:192.0.2.9', 50],
+    ['::FFFF:c000:0209', 50],
+    ['2001:db8::1', 7],
+    ['2001:DB8:0::1', 7],
+    ['2001:db8:0:0:0:0:0:1', 7],
+    ['collector-a', 3],
+    ['192.0.2.10', 1],
+  ];
+  const out = new FlowBatch(16);
+  for (const [form, rate] of forms) {
+    dec.decode(pkt, form, UDP(), out);
+    t.equal(out.samplingRate[out.length - 1], rate, `${form}: rate ${rate}`);
+    t.equal(out.samplingOrigin[out.length - 1], rate === 1 ? SamplingOrigin.none : SamplingOrigin.config);
+  }
+  dec.decode(pkt, '::ffff:192.0.2.9', { ...UDP(), session: '7' }, out);
+  t.same(dec.exporterKeys(), ['192.0.2.9', '2001:db8::1', 'collector-a', '192.0.2.10', '192.0.2.9#7'], 'state keyed by the canonical address');
+  t.equal(formatIpAt(out.exporter, 1), '192.0.2.9', 'rows carry the exporter address either way');
+  t.equal(dec.counters('::ffff:192.0.2.9').datagrams, 3, 'inspection accepts any form');
+  t.equal(dec.counters('2001:DB8::0:1').flows, 3);
+  t.equal(dec.counters('::ffff:192.0.2.9#7').datagrams, 1);
+  t.ok(dec.forget('::ffff:192.0.2.9#7'));
+  t.equal(dec.memory('192.0.2.9#7'), undefined);
+
+  // sFlow and NetFlow v9 use the same keys: sFlow overrides by datagram source, v9 sets by exporter.
+  const v9dec = new FlowDecoder(cfg);
+  const r = v9dec.decode(v9({ uptime: 1, secs: 1 }, v9Templates({ id: 300, fields: BASIC }), basicData(300, 2)), '::ffff:192.0.2.9', UDP(), out);
+  t.equal(r.flows, 1);
+  t.same([out.samplingRate[out.length - 1], out.packets[out.length - 1]], [50, 100], 'v9 records of a dual-stack exporter take its override');
+});
+
+t.test('sampling algorithm from options data, as tshark decodes it', async (t) => {
+  type Expected = { inputs: string[]; frames: { input: string; frame: number; cflow?: { source_id?: number; records?: Record<string, unknown>[] }[] }[] };
+  const files = ['netflow9/akv-multiplesamplingrates-data.json', 'netflow9/scapy-netflowv9.json', 'netflow9/ls-fortigate-fortios-521.json'];
+  for (const file of files) {
+    const exp = JSON.parse(readFileSync(CORPUS + 'expected/' + file, 'utf8')) as Expected;
+    const dec = new FlowDecoder();
+    const sources = new Map(replay(exp.inputs, dec, new FlowBatch(64)).map((f) => [`${f.input}#${f.frame}`, f.packet?.src]));
+    let checked = 0;
+    for (const fr of exp.frames) {
+      const doms = dec.domains(sources.get(`${fr.input}#${fr.frame}`) ?? '');
+      for (const c of fr.cflow ?? []) {
+        for (const rec of c.records ?? []) {
+          const algorithm = (rec['sampler_mode'] ?? rec['sampling_algorithm']) as number | undefined;
+          if (algorithm === undefined || !Object.keys(rec).some((k) => k.startsWith('scope_'))) continue;
+          const dom = doms.find((d) => d.version === 9 && d.id === c.source_id);
+          const rate = rec['sampling_interval'] as number;
+          const sampler = rec['sampler_id'] as number | undefined;
+          if (sampler === undefined) {
+            t.same([dom?.defaultRate, dom?.defaultAlgorithm], [rate, algorithm], `${file}: domain ${String(c.source_id)} rate 1:${rate}, algorithm ${algorithm}`);
+          } else {
+            t.same([dom?.samplerRates.get(sampler), dom?.samplerAlgorithms.get(sampler)], [rate, algorithm], `${file}: sampler ${sampler} rate 1:${rate}, mode ${algorithm}`);
+          }
+          checked++;
+        }
+      }
+    }
+    t.ok(checked > 0, `${file}: ${checked} options records with an algorithm`);
+  }
+
+  // An algorithm stays with its rate: a later record for the same sampler without one clears it.
+  const dec = new FlowDecoder();
+  const withMode = v9OptionsTemplate(256, [{ id: 1, len: 4 }], [{ id: 48, len: 1 }, { id: 34, len: 4 }, { id: 49, len: 1 }]);
+  const without = v9OptionsTemplate(257, [{ id: 1, len: 4 }], [{ id: 48, len: 1 }, { id: 34, len: 4 }]);
+  decoded(dec, v9({ uptime: 1, secs: 1 }, withMode, set(256, new Bytes().u32(0).u8(1).u32(100).u8(1).u32(0).u8(2).u32(200).u8(2).done())));
+  t.same([...dec.domains(EXP)[0]!.samplerAlgorithms], [[1, 1], [2, 2]]);
+  decoded(dec, v9({ uptime: 1, secs: 1 }, without, set(257, new Bytes().u32(0).u8(1).u32(300).done())));
+  const d = dec.domains(EXP)[0]!;
+  t.same([[...d.samplerRates], [...d.samplerAlgorithms]], [[[1, 300], [2, 200]], [[2, 2]]]);
 });
 
 t.test('FlowBatch: growth keeps rows, reset and truncate zero them, addRow', async (t) => {

@@ -1,8 +1,11 @@
 // Fuzzing with real datagrams: 20,000 deterministic mutations of corpus NetFlow/IPFIX packets
 // (bit flips, truncation, length and count fields set to edge values, splices). Nothing may throw,
-// no row may hold NaN, and every exporter's memory stays inside the configured bounds.
+// no row may hold NaN, and the decoder's memory, per exporter and in total, stays inside the configured
+// bounds, its process-wide charge always the sum of what the exporters hold.
 import t from 'tap';
 import { FlowBatch, FlowDecoder, DROP_REASONS, type DecoderConfig } from '../../src/decode/index.js';
+import { HELD_SET_OVERHEAD_BYTES } from '../../src/decode/decoderbudget.js';
+import { templateCost } from '../../src/decode/template.js';
 import { corpusIndex, udpPayloads } from './corpusreplay.js';
 import { rng } from '../seededrng.js';
 
@@ -45,6 +48,10 @@ const cfg: Partial<DecoderConfig> = {
   maxInterfacesPerExporter: 64,
   maxDomainsPerExporter: 8,
   templateTimeoutMs: 600_000,
+  // Process-wide budgets below what 16 exporters may hold each, so that they bind too.
+  maxTemplateBytesTotal: 128 * 1024,
+  maxHeldBytesTotal: 24 * 1024,
+  maxFlowPlans: 48,
 };
 
 t.test(`${ITERATIONS} mutated corpus datagrams`, async (t) => {
@@ -57,6 +64,7 @@ t.test(`${ITERATIONS} mutated corpus datagrams`, async (t) => {
   let thrown = 0;
   let nan = 0;
   let over = 0;
+  let leaks = 0;
   let capture = 0;
   let next = 0;
   for (let i = 0; i < ITERATIONS; i++) {
@@ -128,13 +136,26 @@ t.test(`${ITERATIONS} mutated corpus datagrams`, async (t) => {
         }
       }
       if (dec.exporterKeys().length > cfg.maxExporters!) over++;
+      // The process-wide charge is exactly the sum of what the exporters hold: nothing leaks.
+      let tplBytes = 0;
+      let heldBytes = 0;
+      for (const key of dec.exporterKeys()) {
+        const m = dec.memory(key)!;
+        tplBytes += templateCost(0) * m.templates + (templateCost(1) - templateCost(0)) * m.templateFields;
+        heldBytes += m.heldBytes + HELD_SET_OVERHEAD_BYTES * m.heldSets;
+      }
+      const total = dec.memory();
+      if (total.templateBytes !== tplBytes || total.heldBytes !== heldBytes) leaks++;
+      if (total.templateBytes > cfg.maxTemplateBytesTotal! || total.heldBytes > cfg.maxHeldBytesTotal! || total.flowPlans > cfg.maxFlowPlans!) over++;
     }
   }
   const totals = dec.counters();
   t.equal(thrown, 0, 'decode never throws');
   t.equal(totals.decoder_error, 0, 'no internal errors caught either');
   t.equal(nan, 0, 'no NaN in times or counters');
-  t.equal(over, 0, 'per-exporter memory within bounds at every check');
+  t.equal(over, 0, 'per-exporter and process-wide memory within bounds at every check');
+  t.equal(leaks, 0, 'process-wide charge equals the sum over exporters at every check');
+  t.ok(totals.template_budget > 0 && totals.held_budget > 0, `the process-wide budgets were reached (${totals.template_budget} templates, ${totals.held_budget} held sets refused)`);
   t.equal(totals.datagrams, ITERATIONS);
   const seen = DROP_REASONS.filter((d) => totals[d] > 0);
   t.ok(seen.length >= 10, `mutations reached ${seen.length} drop reasons: ${seen.join(' ')}`);

@@ -81,7 +81,9 @@ function templates(b: Uint8Array, p: number, end: number, options: boolean, eng:
       return;
     }
     p += head;
-    const keep = count <= eng.maxFields;
+    // Fields of a template refused whatever they are are walked (to find the next one) but not kept.
+    const refused = count > eng.maxFields ? 'bad_template' : eng.refusal(id, count);
+    const keep = refused === null;
     const fields: TemplateField[] = keep ? new Array<TemplateField>(count) : [];
     for (let k = 0; k < count; k++) {
       if (end - p < 4) {
@@ -104,6 +106,6 @@ function templates(b: Uint8Array, p: number, end: number, options: boolean, eng:
       if (keep) fields[k] = { id: ie, pen, len };
     }
     if (keep) eng.addTemplate(id, options, scope, fields);
-    else eng.drop('bad_template');
+    else eng.drop(refused);
   }
 }

@@ -53,8 +53,9 @@ function templates(b: Uint8Array, p: number, end: number, eng: TemplateEngine): 
       return;
     }
     p += 4;
-    if (count > eng.maxFields) {
-      eng.drop('bad_template');
+    const refused = count > eng.maxFields ? 'bad_template' : eng.refusal(id, count);
+    if (refused !== null) {
+      eng.drop(refused);
       p += count * 4;
       continue;
     }
@@ -76,8 +77,9 @@ function optionsTemplates(b: Uint8Array, p: number, end: number, eng: TemplateEn
     }
     p += 6;
     const count = (scopeLen + optLen) / 4;
-    if (count > eng.maxFields) {
-      eng.drop('bad_template');
+    const refused = count > eng.maxFields ? 'bad_template' : eng.refusal(id, count);
+    if (refused !== null) {
+      eng.drop(refused);
       p += scopeLen + optLen;
       continue;
     }

@@ -1,0 +1,54 @@
+// Process-wide memory accounting of one FlowDecoder: template bytes, held-set bytes and compiled plans
+// over all exporters, so that many (spoofed) exporters together cannot exhaust the heap.
+
+import { C } from './counters.js';
+import type { DecoderConfig } from './decoderconfig.js';
+import { FlowPlanCache } from './flowplancache.js';
+
+/**
+ * Share of each budget an exporter that is not established may fill: the rest is kept for exporters
+ * that have been sending flows for a while, so a flood from new addresses cannot lock them out.
+ */
+export const NEW_EXPORTER_SHARE = 0.75;
+/** An exporter is established once it has been known this long (decoder clock) and has produced flows. */
+export const ESTABLISHED_AFTER_MS = 10 * 60_000;
+/** Estimated heap cost of a held data set besides its bytes (object, typed-array header, list slot). */
+export const HELD_SET_OVERHEAD_BYTES = 256;
+
+/** What the budget needs to know of an exporter to rank it. */
+export interface BudgetStanding {
+  readonly firstSeenMs: number;
+  readonly counters: Float64Array;
+}
+
+export class DecoderBudget {
+  /** Bytes charged for the templates of all exporters (templateCost). */
+  templateBytes = 0;
+  /** Bytes charged for the held data sets of all exporters (length + HELD_SET_OVERHEAD_BYTES each). */
+  heldBytes = 0;
+  readonly plans = new FlowPlanCache();
+
+  constructor(private readonly cfg: DecoderConfig) {}
+
+  established(st: BudgetStanding, nowMs: number): boolean {
+    return st.counters[C.flows]! > 0 && nowMs - st.firstSeenMs >= ESTABLISHED_AFTER_MS;
+  }
+
+  /** True when `bytes` more template memory (negative: less) stays within the exporter's share. */
+  templateFits(bytes: number, established: boolean): boolean {
+    return bytes <= 0 || this.templateBytes + bytes <= share(this.cfg.maxTemplateBytesTotal, established);
+  }
+
+  heldFits(bytes: number, established: boolean): boolean {
+    return this.heldBytes + bytes <= share(this.cfg.maxHeldBytesTotal, established);
+  }
+
+  /** Live compiled plans the exporter may bring the total to. */
+  planLimit(established: boolean): number {
+    return share(this.cfg.maxFlowPlans, established);
+  }
+}
+
+function share(limit: number, established: boolean): number {
+  return established ? limit : Math.floor(limit * NEW_EXPORTER_SHARE);
+}
