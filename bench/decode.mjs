@@ -7,25 +7,13 @@
 // OPENTRAQ_CORPUS points at the flow corpus (default ../../shared/corpus next to the repository).
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { FlowBatch, FlowDecoder, SessionTracker, parsePacket, readPcap } from '../packages/core/dist/index.js';
+import { FlowBatch, FlowDecoder, SessionTracker } from '../packages/core/dist/index.js';
+import { CORPUS, corpusDatagrams, xorshift } from './benchlib.mjs';
 
-const CORPUS = process.env.OPENTRAQ_CORPUS ?? new URL('../../shared/corpus/', import.meta.url).pathname;
 const SECONDS = Number(process.argv[2] ?? 2);
 const TARGET = 1_000_000;
 const TARGET_SESSIONS = 500_000;
 
-/** UDP payloads of corpus captures, in capture order (templates come first in each). */
-function corpusDatagrams(paths) {
-  const out = [];
-  for (const path of paths) {
-    const file = readPcap(new Uint8Array(readFileSync(CORPUS + path)));
-    for (const p of file.packets) {
-      const ip = parsePacket(p.data, file.linkType);
-      if (ip !== null && ip.proto === 17 && !ip.fragment) out.push({ src: ip.src, payload: ip.payload });
-    }
-  }
-  return out;
-}
 
 /** The IPFIX messages of the ipfixcol2 file (the byte stream of a TCP session). */
 function ipfixFileMessages() {
@@ -62,17 +50,6 @@ class W {
   }
 }
 
-/** Deterministic pseudo-random 32-bit values (xorshift32). */
-function xorshift(seed) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
-}
 
 /**
  * Full-size NetFlow v9 datagrams: 28 records of 16 fields (51 bytes each, 1,452-byte datagrams, the

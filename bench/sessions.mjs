@@ -6,39 +6,15 @@
 //
 // OPENTRAQ_CORPUS points at the flow corpus (default ../../shared/corpus next to the repository).
 // Prints figures only; nothing here asserts a time.
-import { readFileSync } from 'node:fs';
-import { FlowBatch, FlowDecoder, SessionTracker, parsePacket, readPcap } from '../packages/core/dist/index.js';
+import { FlowBatch, FlowDecoder, SessionTracker } from '../packages/core/dist/index.js';
+import { corpusDatagrams, xorshift } from './benchlib.mjs';
 
-const CORPUS = process.env.OPENTRAQ_CORPUS ?? new URL('../../shared/corpus/', import.meta.url).pathname;
 const SECONDS = Number(process.argv[2] ?? 3);
 const ACTIVE = Number(process.argv[3] ?? 1_000_000);
 const TARGET = 500_000;
 const MiB = 1024 * 1024;
 
-/** Deterministic pseudo-random 32-bit values (xorshift32). */
-function xorshift(seed) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
-}
 
-/** UDP payloads of corpus captures, in capture order (templates come first in each). */
-function corpusDatagrams(paths) {
-  const out = [];
-  for (const path of paths) {
-    const file = readPcap(new Uint8Array(readFileSync(CORPUS + path)));
-    for (const p of file.packets) {
-      const ip = parsePacket(p.data, file.linkType);
-      if (ip !== null && ip.proto === 17 && !ip.fragment) out.push({ src: ip.src, payload: ip.payload });
-    }
-  }
-  return out;
-}
 
 /** Big-endian byte writer for hand-made datagrams. */
 class W {
