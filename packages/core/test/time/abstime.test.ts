@@ -3,22 +3,9 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { absFrame, formatLocalTime, formatUtcEpoch, parseAbsTime, TimeError, type TimeErrorCode } from '../../src/time/index.js';
+import { utc, withTZ } from './tz.js';
 
 const H = 3_600_000_000;
-/** µs since the epoch of a UTC reading, from Date.UTC (month 1-12). */
-const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number => Date.UTC(y, mo - 1, d, h, mi, s) * 1000;
-
-function withTZ(zone: string, fn: () => void): void {
-  const saved = process.env['TZ'];
-  process.env['TZ'] = zone;
-  try {
-    fn();
-  } finally {
-    if (saved === undefined) delete process.env['TZ'];
-    else process.env['TZ'] = saved;
-  }
-}
-
 type Asserts = Pick<typeof t, 'ok' | 'equal' | 'fail' | 'match'>;
 
 function caught(t: Asserts, fn: () => unknown): TimeError {
