@@ -46,6 +46,9 @@ export const COUNTER_DEFS = [
   { name: 'domain_limit', kind: 'drop', doc: 'a new template was refused because its source id / observation domain would be one more than maxDomainsPerExporter' },
   { name: 'template_budget', kind: 'drop', doc: 'a new or changed template was refused because the decoder-wide maxTemplateBytesTotal or maxFlowPlans is reached (exporters not yet established: 3/4 of it); a changed template\'s old layout is forgotten too' },
   { name: 'held_budget', kind: 'drop', doc: 'a data set without template not held because the decoder-wide maxHeldBytesTotal is reached (exporters not yet established: 3/4 of it)' },
+  { name: 'clock_skew_corrected', kind: 'event', doc: 'flow records whose start and end were shifted by the exporter\'s measured clock skew (clockSkewThresholdMs)' },
+  { name: 'too_old', kind: 'drop', doc: 'a flow record that ended more than ignoreOldFlowsUs before it was received (netflow.ignoreoldnetflows): not stored' },
+  { name: 'clock_events_lost', kind: 'event', doc: 'clock skew notices dropped, oldest first, because 1024 were waiting for drainEvents(); counted in the totals' },
 ] as const satisfies readonly { name: string; kind: 'drop' | 'event'; doc: string }[];
 
 export type CounterName = (typeof COUNTER_DEFS)[number]['name'];

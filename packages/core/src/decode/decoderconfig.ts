@@ -35,7 +35,24 @@ export interface DecoderConfig {
    * exporter address: any form of an address is accepted and stored canonical (see canonicalExporter).
    */
   samplingOverrides: ReadonlyMap<string, number>;
+  /**
+   * An exporter whose export-header clock is further than this (ms) from the receive time is skewed:
+   * reported once (drainEvents) and its flow times shifted by the measured skew. 0 turns skew
+   * measurement, reporting and correction off; otherwise at least 2000 (headers carry whole seconds).
+   */
+  clockSkewThresholdMs: number;
+  /**
+   * `netflow.ignoreoldnetflows`: flow records ending more than this long (µs) before the receive time
+   * are dropped (too_old) instead of stored, and skewed clocks are reported but not corrected.
+   * 0 (default) keeps every record; otherwise at least 60 s (60 000 000).
+   */
+  ignoreOldFlowsUs: number;
 }
+
+/** Smallest clockSkewThresholdMs other than 0: v9 and IPFIX headers give whole seconds, and the network adds its delay. */
+export const MIN_CLOCK_SKEW_THRESHOLD_MS = 2000;
+/** Smallest ignoreOldFlowsUs other than 0: records normally reach the collector up to a minute after they end. */
+export const MIN_IGNORE_OLD_FLOWS_US = 60_000_000;
 
 export const DEFAULT_DECODER_CONFIG: Readonly<DecoderConfig> = Object.freeze({
   templateTimeoutMs: 30 * 60_000,
@@ -52,6 +69,8 @@ export const DEFAULT_DECODER_CONFIG: Readonly<DecoderConfig> = Object.freeze({
   maxHeldBytesTotal: 64 * 1024 * 1024,
   maxFlowPlans: 2048,
   samplingOverrides: new Map<string, number>(),
+  clockSkewThresholdMs: 10_000,
+  ignoreOldFlowsUs: 0,
 });
 
 export class DecoderConfigError extends Error {
@@ -107,5 +126,24 @@ export function resolveDecoderConfig(partial: Partial<DecoderConfig> = {}): Deco
     overrides.set(key, rate);
   }
   cfg.samplingOverrides = overrides;
+  checkClockOptions(cfg);
   return cfg;
+}
+
+/** The exporter-clock options of `cfg` checked (resolveDecoderConfig, FlowDecoder.setClockOptions). */
+export function checkClockOptions(cfg: Pick<DecoderConfig, 'clockSkewThresholdMs' | 'ignoreOldFlowsUs'>): void {
+  const t = cfg.clockSkewThresholdMs;
+  if (!Number.isSafeInteger(t) || (t !== 0 && t < MIN_CLOCK_SKEW_THRESHOLD_MS)) {
+    throw new DecoderConfigError(
+      'clockSkewThresholdMs',
+      `must be 0 (no skew correction) or a whole number of milliseconds >= ${MIN_CLOCK_SKEW_THRESHOLD_MS} (export headers give whole seconds), got ${String(t)}`,
+    );
+  }
+  const o = cfg.ignoreOldFlowsUs;
+  if (!Number.isSafeInteger(o) || (o !== 0 && o < MIN_IGNORE_OLD_FLOWS_US)) {
+    throw new DecoderConfigError(
+      'ignoreOldFlowsUs',
+      `must be 0 (keep old records) or a whole number of microseconds >= ${MIN_IGNORE_OLD_FLOWS_US} (one minute; one day is 86400000000), got ${String(o)}`,
+    );
+  }
 }

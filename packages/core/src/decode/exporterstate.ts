@@ -4,6 +4,7 @@
 import { parseIp } from '../fields/ipcodec.js';
 import { newCounterArray } from './counters.js';
 import { HELD_SET_OVERHEAD_BYTES, type DecoderBudget } from './decoderbudget.js';
+import type { ExporterClock } from './exporterclock.js';
 import type { Template } from './template.js';
 
 /** Interface name and description from options data (IE 82 interfaceName, IE 83 interfaceDescription). */
@@ -67,6 +68,8 @@ export class ExporterState {
   readonly counters = newCounterArray();
   readonly domains = new Map<number, DomainState>();
   readonly interfaces = new Map<number, InterfaceInfo>();
+  /** Skew of the exporter's clock, measured from its export headers; null before the first (or for sFlow). */
+  clock: ExporterClock | null = null;
   private heldSets: HeldSet[] = [];
   private heldTotal = 0;
   templateCount = 0;

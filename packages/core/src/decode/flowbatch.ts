@@ -187,6 +187,31 @@ export class FlowBatch {
     this.length = start;
   }
 
+  /**
+   * Keep, in order, the rows from `from` on for which `keep(row)` is true (rows before `from` stay);
+   * the rest are removed and the batch shrinks. Returns the number removed. `keep` sees each row
+   * at its original index, before any move.
+   */
+  keepRows(from: number, keep: (row: number) => boolean): number {
+    const n = this.length;
+    const cols = this.columns();
+    let w = Math.max(0, from);
+    for (let r = w; r < n; r++) {
+      if (!keep(r)) continue;
+      if (w !== r) {
+        for (const d of FLOW_COLUMN_DEFS) {
+          const a = cols[d.name];
+          if (d.type === 'ip') a.copyWithin(w * 4, r * 4, r * 4 + 4);
+          else a[w] = a[r]!;
+        }
+      }
+      w++;
+    }
+    const removed = n - w;
+    this.truncate(w);
+    return removed;
+  }
+
   /** Copy row `i` into a plain object (allocates: not for hot paths). */
   row(i: number): FlowRow {
     const cols = this.columns();

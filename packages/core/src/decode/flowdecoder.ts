@@ -2,13 +2,17 @@
 // IPFIX message from a TCP stream), one `decodeSflow` per sFlow datagram; keeps per-exporter state, counts every drop.
 
 import { u16, u32 } from './bytes.js';
+import { ClockPolicy } from './clockpolicy.js';
 import { C, countersToObject, newCounterArray, type CounterName, type DecodeCounters } from './counters.js';
 import { DecoderBudget } from './decoderbudget.js';
-import { resolveDecoderConfig, type DecoderConfig } from './decoderconfig.js';
+import { checkClockOptions, resolveDecoderConfig, type DecoderConfig } from './decoderconfig.js';
+import type { DecoderEvent } from './decoderevents.js';
+import type { ExporterClockInfo } from './exporterclock.js';
 import { canonicalKey, ExporterKeyCache } from './exporterkey.js';
 import { ExporterTable, type ExporterState, type InterfaceInfo } from './exporterstate.js';
 import type { FlowBatch } from './flowbatch.js';
 import { decodeIpfixMessage, IPFIX_HEADER } from './ipfix/message.js';
+import { fixedExportUs } from './netflow/fixedformat.js';
 import { decodeNetflowV1 } from './netflow/v1.js';
 import { decodeNetflowV5 } from './netflow/v5.js';
 import { decodeNetflowV7 } from './netflow/v7.js';
@@ -18,7 +22,10 @@ import { SflowDecoder } from './sflow/sflowdecoder.js';
 import { TemplateEngine } from './templateengine.js';
 
 export interface DecodeContext {
-  /** Receive time in ms since the epoch (the decoder's clock for timeouts); default Date.now(). */
+  /**
+   * Receive time in ms since the epoch: the decoder's clock for timeouts, and what exporter clocks
+   * are measured against (not when before 2000: a replay counter). Default Date.now().
+   */
   nowMs?: number;
   /** `tcp` for IPFIX messages from a TCP stream: templates then never time out. Default `udp`. */
   transport?: 'udp' | 'tcp';
@@ -83,6 +90,9 @@ export interface DomainInfo {
   readonly sysInitMs: number;
 }
 
+/** The exporter-clock options, which can change while the decoder runs (FlowDecoder.setClockOptions). */
+export type ClockOptions = Pick<DecoderConfig, 'clockSkewThresholdMs' | 'ignoreOldFlowsUs'>;
+
 export class FlowDecoder {
   readonly config: DecoderConfig;
   private readonly exporters: ExporterTable;
@@ -91,13 +101,19 @@ export class FlowDecoder {
   private readonly totals = newCounterArray();
   private readonly engine: TemplateEngine;
   private readonly sflow: SflowDecoder;
+  private readonly clock: ClockPolicy;
 
   /** Throws DecoderConfigError for an invalid configuration. */
   constructor(config: Partial<DecoderConfig> = {}) {
     this.config = resolveDecoderConfig(config);
     this.budget = new DecoderBudget(this.config);
     this.exporters = new ExporterTable(this.config.maxExporters, this.budget);
-    this.engine = new TemplateEngine(this.config, this.budget, (st, c, n) => this.add(st, c, n));
+    this.clock = new ClockPolicy(
+      this.config,
+      (st, c, n) => this.add(st, c, n),
+      () => this.totals[C.clock_events_lost]!++,
+    );
+    this.engine = new TemplateEngine(this.config, this.budget, this.clock, (st, c, n) => this.add(st, c, n));
     this.sflow = new SflowDecoder(this.config, (st, c, n) => this.add(st, c, n));
   }
 
@@ -119,7 +135,7 @@ export class FlowDecoder {
         case 1:
         case 5:
         case 7:
-          return this.fixed(version, buf, st, out);
+          return this.fixed(version, buf, st, nowMs, out);
         case 9:
         case 10:
           return this.templated(version, buf, st, nowMs, out);
@@ -151,6 +167,41 @@ export class FlowDecoder {
       out.truncate(rowsBefore);
       return this.fail(st, buf.length >= 4 ? u32(buf, 0) : 0, 'decoder_error');
     }
+  }
+
+  /**
+   * How far the clock of an exporter key is from the receive time, as measured from its export
+   * headers; undefined for a key without one (unknown, sFlow only, or measurement off).
+   */
+  skewOf(key: string): ExporterClockInfo | undefined {
+    const c = this.find(key)?.clock;
+    if (c === undefined || c === null) return undefined;
+    const corrected = c.skewed && this.config.clockSkewThresholdMs > 0 && this.config.ignoreOldFlowsUs === 0;
+    return { skewMs: Math.round(c.estimateMs), skewed: c.skewed, corrected };
+  }
+
+  /**
+   * Exporter clock notices since the last call, oldest first (for the log): a skew found, changed,
+   * or gone. At most 1024 wait; beyond, the oldest are dropped (counter clock_events_lost).
+   */
+  drainEvents(): DecoderEvent[] {
+    return this.clock.events.drain();
+  }
+
+  /**
+   * Change the exporter-clock options while running (configuration reload, a retention window that
+   * moves); checked like the constructor's (throws DecoderConfigError). Turning the skew threshold to 0
+   * forgets every measurement; records already decoded are not revisited.
+   */
+  setClockOptions(options: Partial<ClockOptions>): void {
+    const next: ClockOptions = {
+      clockSkewThresholdMs: options.clockSkewThresholdMs ?? this.config.clockSkewThresholdMs,
+      ignoreOldFlowsUs: options.ignoreOldFlowsUs ?? this.config.ignoreOldFlowsUs,
+    };
+    checkClockOptions(next);
+    if (next.clockSkewThresholdMs === 0) for (const st of this.exporters.values()) st.clock = null;
+    this.config.clockSkewThresholdMs = next.clockSkewThresholdMs;
+    this.config.ignoreOldFlowsUs = next.ignoreOldFlowsUs;
   }
 
   /** Latest generic interface counters of an sFlow agent (its address as text), by ifIndex. */
@@ -234,7 +285,8 @@ export class FlowDecoder {
     }));
   }
 
-  private fixed(version: 1 | 5 | 7, buf: Uint8Array, st: ExporterState, out: FlowBatch): DecodeResult {
+  private fixed(version: 1 | 5 | 7, buf: Uint8Array, st: ExporterState, nowMs: number, out: FlowBatch): DecodeResult {
+    const r0 = out.length;
     const override = this.config.samplingOverrides.size > 0 ? (this.config.samplingOverrides.get(st.address) ?? 0) : 0;
     const r =
       version === 5
@@ -243,8 +295,12 @@ export class FlowDecoder {
           ? decodeNetflowV1(buf, st.addr, out, override)
           : decodeNetflowV7(buf, st.addr, out, override);
     if (typeof r === 'string') return this.fail(st, version, r);
-    this.add(st, C.flows, r);
-    return { version, flows: r, optionsRecords: 0, held: 0, dropped: null };
+    this.clock.observe(st, nowMs, fixedExportUs(buf));
+    const old = this.clock.settle(st, out, r0, nowMs);
+    const kept = r - old;
+    this.add(st, C.flows, kept);
+    if (old > 0) this.add(st, C.too_old, old);
+    return { version, flows: kept, optionsRecords: 0, held: 0, dropped: old > 0 ? 'too_old' : null };
   }
 
   private templated(version: 9 | 10, buf: Uint8Array, st: ExporterState, nowMs: number, out: FlowBatch): DecodeResult {

@@ -3,6 +3,7 @@
 // and running the compiled flow plans. The wire walkers (netflow/v9.ts, ipfix/message.ts) drive it.
 
 import { allZero } from './bytes.js';
+import type { ClockPolicy } from './clockpolicy.js';
 import type { FlowPlan } from './compileflowplan.js';
 import { HELD_SET_OVERHEAD_BYTES, type DecoderBudget } from './decoderbudget.js';
 import { C, type CounterName } from './counters.js';
@@ -42,6 +43,7 @@ export class TemplateEngine {
   constructor(
     private readonly cfg: DecoderConfig,
     private readonly budget: DecoderBudget,
+    private readonly clock: ClockPolicy,
     private readonly countFn: CountFn,
   ) {}
 
@@ -65,6 +67,7 @@ export class TemplateEngine {
     this.dkey = domainKey(version, srcId);
     this.exportUs = exportUs;
     this.uptime = uptime;
+    this.clock.observe(this.st, this.nowMs, exportUs);
   }
 
   private count(counter: number, n = 1): void {
@@ -215,8 +218,13 @@ export class TemplateEngine {
     if (x.bad !== 0 || (n === 0 && !allZero(b, p, end))) this.drop('bad_record');
     if (n > 0) {
       if (estimate) this.refineBoot(dom, out, r0, n, plan.startFromUptime, plan.endFromUptime);
-      this.flows += n;
-      this.count(C.flows, n);
+      // After refineBoot, which works in the exporter's own time.
+      const old = this.clock.settle(st, out, r0, this.nowMs);
+      if (old > 0) this.drop('too_old', old);
+      if (n > old) {
+        this.flows += n - old;
+        this.count(C.flows, n - old);
+      }
     }
   }
 

@@ -3,6 +3,7 @@
 
 import type { DecodeCounters } from '../decode/counters.js';
 import { FLOW_COLUMN_DEFS, FlowBatch, type FlowColumnArray, type FlowColumnName } from '../decode/flowbatch.js';
+import type { DecoderEvent } from '../decode/decoderevents.js';
 import { FlowDecoder, type DecodeContext, type DecodeResult } from '../decode/flowdecoder.js';
 import { openEnrichment, type Enrichment } from '../enrich/enrichment.js';
 import type { ServiceNames } from '../enrich/servicenames.js';
@@ -21,12 +22,12 @@ export type DatagramKind = 'netflow' | 'sflow';
  * driven from one event loop. Typical wiring:
  *
  *   udp.on('message', (buf, rinfo) => pipeline.datagram('netflow', buf, rinfo.address, Date.now()));
- *   setInterval(() => pipeline.tick(Date.now()), 1000);
+ *   setInterval(() => { pipeline.tick(Date.now()); for (const e of pipeline.drainEvents()) log.warn(e.message); }, 1000);
  *   setInterval(() => pipeline.flush(), storageIntervalMs);
  *   process.on('SIGTERM', () => pipeline.drain());
  */
 export class IngestPipeline {
-  /** The decoder, for inspection: interfaceCounters, interfaces, domains, memory. */
+  /** The decoder, for inspection (interfaceCounters, interfaces, domains, memory, skewOf) and setClockOptions. */
   readonly decoder: FlowDecoder;
   /** Where service ports come from (the tracker asks it when a session starts). */
   readonly services: ServiceNames;
@@ -165,6 +166,14 @@ export class IngestPipeline {
     const snap = this.tracker.snapshot();
     this.enrichment?.enrichSessions(snap.cols, snap.rows);
     return snap;
+  }
+
+  /**
+   * The decoder's notices since the last call, oldest first: exporter clocks found skewed, whose skew
+   * changed, or back to normal (each with a log line). Call it from the periodic tick and log them.
+   */
+  drainEvents(): DecoderEvent[] {
+    return this.decoder.drainEvents();
   }
 
   counters(): PipelineCounters {

@@ -31,7 +31,10 @@ export interface IngestPipelineOptions {
   enrichment?: Enrichment | null;
   /** Which ports are service ports (the side that is the server); default `ServiceNames.open('')`. */
   services?: ServiceNames;
-  /** Decoder limits and sampling overrides (FlowDecoder's defaults for what is absent). */
+  /**
+   * Decoder limits, sampling overrides and exporter-clock handling (clockSkewThresholdMs;
+   * ignoreOldFlowsUs for `netflow.ignoreoldnetflows`); FlowDecoder's defaults for what is absent.
+   */
   decoder?: Partial<DecoderConfig>;
   /** Decoded flow records gathered before they are merged into the tracker (also at every tick). */
   ingestFlows?: number;

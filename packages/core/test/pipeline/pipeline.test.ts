@@ -1,6 +1,6 @@
 // The ingest pipeline: every NetFlow/IPFIX/NSEL/sFlow capture of the corpus through it (packets and bytes
 // conserved, the same sessions as decoder + tracker by hand), enrichment and services applied, counters,
-// batching and ticks, a failing sink that loses nothing, and bad input refused with its error code.
+// batching and ticks, a failing sink that loses nothing, exporter clocks, and bad input refused with its error code.
 import t from 'tap';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -268,6 +268,36 @@ t.test('onSessions must not call back into the pipeline', async (t) => {
   p = new IngestPipeline({ enrichment: null, onSessions: () => p!.flush() });
   p.datagram('netflow', datagram(dns), '192.0.2.99', NOW);
   t.throws(() => p!.drain(), { name: 'PipelineError', code: 'REENTRANT' });
+});
+
+t.test('exporter clocks: a skewed exporter\'s sessions land at the receive time, one notice; ignoreOldFlowsUs', async (t) => {
+  const HOUR = 3_600_000;
+  const { p, out } = collecting();
+  // The exporter's clock (the v5 header) reads EXPORT_SECS while the collector's reads an hour and 120 ms later.
+  const skewMs = HOUR + 120;
+  p.datagram('netflow', datagram(fwd, rev), '192.0.2.99', NOW + skewMs);
+  p.drain();
+  t.equal(out.length, 1);
+  // fwd starts 10 s before the export (uptime 90 000 of 100 000), rev ends 4.999 s before it.
+  t.equal(out[0]!.start, (NOW - 10_000 + skewMs) * 1000, 'session start at the collector\'s time');
+  t.equal(out[0]!.end, (NOW - 4_999 + skewMs) * 1000, 'session end at the collector\'s time');
+  const events = p.drainEvents();
+  t.match(events, [{ type: 'clock_skew', exporter: '192.0.2.99', skewMs, corrected: true }], 'one notice to log');
+  t.same(p.drainEvents(), [], 'drained');
+  t.equal(p.counters().exporters.get('192.0.2.99')!.clock_skew_corrected, 2);
+
+  const DAY = 24 * HOUR;
+  const old = collecting({ decoder: { ignoreOldFlowsUs: DAY * 1000 } });
+  const r = old.p.datagram('netflow', datagram(fwd, rev), '192.0.2.99', NOW + 2 * DAY);
+  t.match(r, { flows: 0, dropped: 'too_old' }, 'two days behind, ignoreoldnetflows: dropped');
+  old.p.datagram('netflow', datagram(dns), '192.0.2.98', NOW + 2 * DAY);
+  old.p.datagram('netflow', datagram(fwd), '192.0.2.97', NOW + HOUR);
+  old.p.drain();
+  t.match(old.out, [{ clnip: '10.0.0.1', start: (NOW - 10_000) * 1000 }], 'an hour behind: stored at its own time, not corrected');
+  t.equal(old.p.counters().decoder.too_old, 3);
+  t.match(old.p.drainEvents(), [{ exporter: '192.0.2.99', corrected: false }, { exporter: '192.0.2.98', corrected: false }, { exporter: '192.0.2.97', corrected: false }]);
+  t.throws(() => collecting({ decoder: { ignoreOldFlowsUs: 86_400 } }), { name: 'DecoderConfigError', key: 'ignoreOldFlowsUs', message: /microseconds/ });
+  t.throws(() => collecting({ decoder: { clockSkewThresholdMs: 10 } }), { name: 'DecoderConfigError', key: 'clockSkewThresholdMs' });
 });
 
 t.test('bad input and options', async (t) => {

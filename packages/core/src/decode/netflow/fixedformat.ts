@@ -22,6 +22,15 @@ export interface FixedLayout {
 }
 
 /**
+ * Export time of a v1/v5/v7 header (at least 16 bytes), µs since the epoch by the exporter's clock. A
+ * nanosecond field out of range is ignored (seen from broken exporters).
+ */
+export function fixedExportUs(b: Uint8Array): number {
+  const nsecs = u32(b, 12);
+  return u32(b, 8) * 1e6 + (nsecs < 1e9 ? Math.floor(nsecs / 1000) : 0);
+}
+
+/**
  * Decode one export packet. Returns the number of rows appended, or the drop reason when the packet
  * is shorter than its header or than `count` records (nothing is appended then).
  * `overrideRate` > 0 replaces the header's sampling interval (origin config).
@@ -39,10 +48,7 @@ export function decodeFixedFormat(
   const count = u16(b, 2);
   if (H + count * R > b.length) return 'truncated';
   const uptime = u32(b, 4);
-  const secs = u32(b, 8);
-  const nsecs = u32(b, 12);
-  // Export time to the microsecond; a nanosecond field out of range is ignored (seen from broken exporters).
-  const exportUs = secs * 1e6 + (nsecs < 1e9 ? Math.floor(nsecs / 1000) : 0);
+  const exportUs = fixedExportUs(b);
   const srcId = layout.engineAt >= 0 ? u16(b, layout.engineAt) : 0;
   let rate = 1;
   let origin = 0;
