@@ -12,3 +12,4 @@ export { GEN_EXPORTERS, type GenExporter } from './exporters.js';
 export { GEN_SERVICES, type GenService, type GenPortSpec, type GenPoolMix, type GenServiceKind } from './services.js';
 export type { GenPoolName } from './pools.js';
 
+export * from './export/index.js';
