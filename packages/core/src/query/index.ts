@@ -2,7 +2,7 @@
 // worker pool they run on, and the in-memory source the server's hot store is built on.
 export type { ColumnStats, DictColumn, CodedColumn, SegmentInfo, SegmentReader, SegmentRef, SessionSource } from './source.js';
 export { QueryError, type QueryErrorCode } from './queryerror.js';
-export { MAX_SLICES, type Direction, type RankQuery } from './rankquery.js';
+export { MAX_SLICES, planRank, type Direction, type RankQuery } from './rankquery.js';
 export { rank, type RankOptions } from './rank.js';
 export type { RankResult, RankRow, RankSummary } from './rankresult.js';
 export { formatTcpFlags, type KeyValue } from './entitykey.js';

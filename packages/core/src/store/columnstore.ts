@@ -139,6 +139,14 @@ export class ColumnStore implements SessionSource {
   }
 
   /** Segments found corrupt (at open or when reloading partials) and skipped. */
+  /**
+   * The id the next segment file will get. Every segment written from now on has an id at least this;
+   * the server's checkpoint records it to know, after a crash, whether a write it preceded happened.
+   */
+  get nextSegmentId(): number {
+    return this.nextId;
+  }
+
   get corruptSegments(): number {
     return this.corrupt;
   }

@@ -59,3 +59,27 @@ export function writeFileDurably(dir: string, name: string, fill: (fd: number) =
     throw e;
   }
 }
+
+/**
+ * Replace dir/name durably with `bytes` (small files: commit records, users, keys): after a crash the
+ * name holds the old content or the new one, never a mix. `mode` applies to the new file.
+ */
+export function replaceFileDurably(dir: string, name: string, bytes: Uint8Array | string, mode = 0o644): void {
+  const target = path.join(dir, name);
+  const temp = path.join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(temp, 'wx', mode);
+    const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+    writeFully(fd, data, 0);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(temp, target);
+  } catch (e) {
+    if (fd !== undefined) fs.closeSync(fd);
+    fs.rmSync(temp, { force: true });
+    throw ioError('write', target, e);
+  }
+  fsyncDirectory(dir);
+}
