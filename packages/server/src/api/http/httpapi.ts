@@ -1,0 +1,320 @@
+// The query API on `listenport` (server.md §6): routing, authentication of every call but /auth,
+// the query queue, streaming with maxclientlatency, and JSON errors — never a crash — for bad requests.
+
+import fs from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { QueryError, StoreError, TimeError, rank, streamSessions, type SessionSource, type WorkerPool } from '@opentraq/core';
+import { AuthError, type Authenticator, type UserInfo, type UserStore } from '../../auth/index.js';
+import type { Logger } from '../../log/index.js';
+import type { ServerMetrics } from '../../metrics/index.js';
+import { QueryQueueFullError, type QueryQueue } from '../../query/index.js';
+import { ApiError, parseSessionsParams, parseStatParams } from '../params/index.js';
+import { columnsForFields, createSessionWriter, renderStatCsv, renderStatJson, type RowExtras } from '../render/index.js';
+import { HttpError } from './httperror.js';
+import { booleanField, readJsonBody, sendJson, sendText, stringField, writeChunk } from './io.js';
+
+/** What the API needs from the rest of the server. */
+export interface ApiContext {
+  readonly auth: Authenticator;
+  readonly users: UserStore;
+  readonly queue: QueryQueue;
+  /** Worker threads for rankings; undefined: rank on the main thread. */
+  readonly pool: WorkerPool | undefined;
+  /** Everything queryable now: the store, this cycle's finished sessions, the tracker's active ones. */
+  source(): SessionSource;
+  readonly extras: RowExtras;
+  readonly metrics: ServerMetrics;
+  readonly logger: Logger;
+  /** maxclientlatency, ms (0: never disconnect a slow reader). */
+  maxClientLatencyMs(): number;
+  /** Optional routes served under /api/v1/ by other components (alerts). */
+  readonly extraRoutes?: readonly ApiRoute[];
+}
+
+export interface ApiRequest {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly url: URL;
+  readonly remote: string;
+  /** The authenticated user (every route but /api/v1/auth). */
+  readonly user: UserInfo;
+}
+
+export interface ApiRoute {
+  readonly method: string;
+  /** Path below /api/v1/, e.g. 'alerts'. */
+  readonly path: string;
+  handle(r: ApiRequest): Promise<void>;
+}
+
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
+}
+
+const JSON_TYPES = { json: 'application/json; charset=utf-8', ndjson: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' } as const;
+
+function remoteOf(req: IncomingMessage): string {
+  const a = req.socket.remoteAddress ?? '';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+function tokenOf(req: IncomingMessage, url: URL): string | undefined {
+  const h = req.headers.authorization;
+  if (h !== undefined) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+    if (m === null) throw new HttpError(401, 'BAD_AUTHORIZATION', 'the Authorization header must be "Bearer <auth_token>"');
+    return m[1];
+  }
+  return url.searchParams.get('auth_token') ?? undefined;
+}
+
+/** Errors of the query engine and parameter parsing, as HTTP answers. */
+function toHttp(e: unknown): HttpError {
+  if (e instanceof HttpError) return e;
+  if (e instanceof ApiError) {
+    const extra: Record<string, unknown> = {};
+    if (e.param !== undefined) extra.param = e.param;
+    if (e.caret !== undefined) extra.caret = e.caret;
+    return new HttpError(e.status, e.code, e.message, extra);
+  }
+  if (e instanceof AuthError) {
+    const headers: Record<string, string> = {};
+    const extra: Record<string, unknown> = {};
+    if (e.retryAfterSeconds !== undefined) {
+      headers['Retry-After'] = String(Math.ceil(e.retryAfterSeconds));
+      extra.retry_after = Math.ceil(e.retryAfterSeconds);
+    }
+    return new HttpError(e.status, e.code, e.message, extra, headers);
+  }
+  if (e instanceof QueryQueueFullError) return new HttpError(503, e.code, e.message, {}, { 'Retry-After': '1' });
+  if (e instanceof TimeError) return new HttpError(400, e.code, e.message);
+  if (e instanceof QueryError) {
+    const server = e.code === 'WORKER_FAILED';
+    return new HttpError(server ? 500 : 400, e.code, e.message);
+  }
+  if (e instanceof StoreError) return new HttpError(500, `STORE_${e.code}`, `the store could not be read: ${e.message}`);
+  return new HttpError(500, 'INTERNAL', `internal error: ${(e as Error)?.message ?? String(e)}`);
+}
+
+export class HttpApi {
+  private server: http.Server | https.Server | undefined;
+  private readonly routes: ApiRoute[];
+
+  constructor(private readonly ctx: ApiContext) {
+    this.routes = [
+      { method: 'GET', path: 'stat', handle: (r) => this.stat(r) },
+      { method: 'GET', path: 'sessions', handle: (r) => this.sessions(r) },
+      { method: 'GET', path: 'users', handle: (r) => this.listUsers(r) },
+      { method: 'POST', path: 'users', handle: (r) => this.addUser(r) },
+      ...(ctx.extraRoutes ?? []),
+    ];
+  }
+
+  get port(): number {
+    const a = this.server?.address();
+    return a !== null && typeof a === 'object' ? (a as AddressInfo).port : 0;
+  }
+
+  /** Listen on `port` (all addresses, IPv4 and IPv6); HTTPS only when `tls` is given. */
+  start(port: number, tls: TlsFiles | null, host = '::'): Promise<void> {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      this.handle(req, res).catch((e: unknown) => this.fail(res, toHttp(e)));
+    };
+    const server = tls === null ? http.createServer(handler) : https.createServer({ cert: fs.readFileSync(tls.cert), key: fs.readFileSync(tls.key) }, handler);
+    server.headersTimeout = 20_000;
+    server.requestTimeout = 60_000;
+    server.maxHeadersCount = 100;
+    server.keepAliveTimeout = 5_000;
+    server.on('clientError', (_e, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"malformed HTTP request","code":"BAD_REQUEST"}\n');
+      else socket.destroy();
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port, host, ipv6Only: false }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (s === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      s.close(() => resolve());
+      s.closeAllConnections();
+    });
+  }
+
+  private fail(res: ServerResponse, e: HttpError): void {
+    if (e.status >= 500) this.ctx.logger.log('HIGH', 'API request failed', { code: e.code, error: e.message });
+    if (res.headersSent) {
+      // a streamed answer already started: cutting the connection is the only way to say it is incomplete
+      res.destroy();
+      return;
+    }
+    if (e.status === 499 || res.destroyed) return;
+    sendJson(res, e.status, { error: e.message, code: e.code, ...e.extra }, e.headers);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      throw new HttpError(400, 'BAD_URL', 'the request URL cannot be parsed');
+    }
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const method = req.method ?? 'GET';
+    if (path === '/healthz') {
+      if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
+      return sendJson(res, 200, { status: 'ok' });
+    }
+    if (path === '/metrics') {
+      if (method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
+      return sendText(res, 200, this.ctx.metrics.contentType, await this.ctx.metrics.text());
+    }
+    if (!path.startsWith('/api/v1/')) throw new HttpError(404, 'NOT_FOUND', `no such endpoint: ${path} (the API lives under /api/v1/)`);
+    const rest = path.slice('/api/v1/'.length);
+    const remote = remoteOf(req);
+    if (rest === 'auth') {
+      if (method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} /api/v1/auth is not supported; use POST with a JSON body`);
+      return this.login(req, res, remote);
+    }
+    const token = tokenOf(req, url);
+    if (token === undefined) {
+      throw new HttpError(401, 'NO_TOKEN', 'this call needs an auth_token (query parameter or Authorization: Bearer); get one from POST /api/v1/auth', {}, { 'WWW-Authenticate': 'Bearer' });
+    }
+    const user = this.ctx.auth.check(token);
+    if (user === null) throw new HttpError(401, 'BAD_TOKEN', 'the auth_token is unknown or expired; log in again', {}, { 'WWW-Authenticate': 'Bearer' });
+    const r: ApiRequest = { req, res, url, remote, user };
+    const m = /^users\/([^/]+)(?:\/(password|admin))?$/.exec(rest);
+    if (m !== null) return this.userAction(r, decodeURIComponent(m[1]!), m[2]);
+    const matching = this.routes.filter((x) => x.path === rest);
+    if (matching.length === 0) throw new HttpError(404, 'NOT_FOUND', `no such endpoint: ${path}`);
+    const route = matching.find((x) => x.method === method || (method === 'HEAD' && x.method === 'GET'));
+    if (route === undefined) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use ${matching.map((x) => x.method).join(' or ')}`);
+    return route.handle(r);
+  }
+
+  private async login(req: IncomingMessage, res: ServerResponse, remote: string): Promise<void> {
+    const body = await readJsonBody(req);
+    const want = booleanField(body, 'want_session_key') ?? false;
+    const key = stringField(body, 'session_key', false);
+    if (key !== undefined) {
+      if (body.username !== undefined || body.password !== undefined) throw new HttpError(400, 'BAD_LOGIN', 'give either session_key or username and password, not both');
+      const r = this.ctx.auth.loginWithSessionKey(key, remote);
+      return sendJson(res, 200, { auth_token: r.token, username: r.user.name, admin: r.user.admin });
+    }
+    const username = stringField(body, 'username')!;
+    const password = stringField(body, 'password')!;
+    const r = await this.ctx.auth.login(username, password, remote, want);
+    this.ctx.logger.log('LOW', 'login', { user: r.user.name, from: remote, session_key: r.sessionKey !== undefined });
+    const out: Record<string, unknown> = { auth_token: r.token, username: r.user.name, admin: r.user.admin };
+    if (r.sessionKey !== undefined) out.session_key = r.sessionKey;
+    return sendJson(res, 200, out);
+  }
+
+  private async timed<T>(endpoint: string, work: () => Promise<T>): Promise<T> {
+    const release = await this.ctx.queue.acquire();
+    const end = this.ctx.metrics.queryDuration.startTimer({ endpoint });
+    let status = '200';
+    try {
+      return await work();
+    } catch (e) {
+      status = String(toHttp(e).status);
+      throw e;
+    } finally {
+      release();
+      end({ status });
+    }
+  }
+
+  private async stat(r: ApiRequest): Promise<void> {
+    const p = parseStatParams(r.url.searchParams, Date.now() * 1000);
+    await this.timed('stat', async () => {
+      const result = await rank(this.ctx.source(), p.query, this.ctx.pool === undefined ? {} : { pool: this.ctx.pool });
+      if (p.format === 'csv') sendText(r.res, 200, JSON_TYPES.csv, renderStatCsv(result, this.ctx.extras, p.header));
+      else sendText(r.res, 200, JSON_TYPES.json, renderStatJson(result, this.ctx.extras));
+    });
+  }
+
+  private async sessions(r: ApiRequest): Promise<void> {
+    const p = parseSessionsParams(r.url.searchParams, Date.now() * 1000);
+    await this.timed('sessions', async () => {
+      const writer = createSessionWriter(p.format, p.fields, p.header);
+      const batches = streamSessions(this.ctx.source(), { ...p.query, columns: columnsForFields(p.fields) });
+      // the first batch is read before the status line, so that a query that fails at once gets a proper error
+      let next = batches.next();
+      const latency = this.ctx.maxClientLatencyMs();
+      r.res.writeHead(200, { 'Content-Type': JSON_TYPES[p.format], 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+      await writeChunk(r.res, writer.begin(), latency);
+      while (next.done !== true) {
+        await writeChunk(r.res, writer.batch(next.value), latency);
+        // let the listeners run between batches: a long answer must not stall ingest
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        next = batches.next();
+      }
+      await writeChunk(r.res, writer.end(), latency);
+      r.res.end();
+    });
+  }
+
+  private requireAdmin(r: ApiRequest, what: string): void {
+    if (!r.user.admin) throw new HttpError(403, 'NOT_ADMIN', `${what} needs an administrator; ${r.user.name} is not one`);
+  }
+
+  private async listUsers(r: ApiRequest): Promise<void> {
+    this.requireAdmin(r, 'listing users');
+    const users = this.ctx.users.list().map((u) => ({ username: u.name, admin: u.admin, created: u.created, last_login: u.lastLogin }));
+    sendJson(r.res, 200, { users });
+  }
+
+  private async addUser(r: ApiRequest): Promise<void> {
+    this.requireAdmin(r, 'adding a user');
+    const body = await readJsonBody(r.req);
+    const name = stringField(body, 'username')!;
+    const password = stringField(body, 'password')!;
+    const admin = booleanField(body, 'admin') ?? false;
+    await this.ctx.users.add(name, password, admin);
+    this.ctx.logger.log('MEDIUM', 'user added', { user: name, admin, by: r.user.name });
+    sendJson(r.res, 201, { username: name, admin });
+  }
+
+  private async userAction(r: ApiRequest, name: string, sub: string | undefined): Promise<void> {
+    const method = r.req.method ?? 'GET';
+    if (sub === undefined) {
+      if (method === 'GET') {
+        if (!r.user.admin && r.user.name !== name) throw new HttpError(403, 'NOT_ADMIN', `reading another user needs an administrator; ${r.user.name} is not one`);
+        const u = this.ctx.users.get(name);
+        if (u === undefined) throw new HttpError(404, 'NO_SUCH_USER', `there is no user ${JSON.stringify(name)}`);
+        return sendJson(r.res, 200, { username: u.name, admin: u.admin, created: u.created, last_login: u.lastLogin });
+      }
+      if (method !== 'DELETE') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} /api/v1/users/NAME is not supported; use GET or DELETE`);
+      this.requireAdmin(r, 'deleting a user');
+      await this.ctx.users.remove(name);
+      this.ctx.logger.log('MEDIUM', 'user deleted', { user: name, by: r.user.name });
+      return sendJson(r.res, 200, { deleted: name });
+    }
+    if (method !== 'PUT' && method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} /api/v1/users/NAME/${sub} is not supported; use PUT`);
+    const body = await readJsonBody(r.req);
+    if (sub === 'password') {
+      if (!r.user.admin && r.user.name !== name) throw new HttpError(403, 'NOT_ADMIN', `changing another user's password needs an administrator; ${r.user.name} is not one`);
+      await this.ctx.users.setPassword(name, stringField(body, 'password')!);
+      this.ctx.logger.log('MEDIUM', 'password changed', { user: name, by: r.user.name });
+      return sendJson(r.res, 200, { username: name, password_changed: true });
+    }
+    this.requireAdmin(r, 'granting or revoking administrative rights');
+    const admin = booleanField(body, 'admin');
+    if (admin === undefined) throw new HttpError(400, 'MISSING_FIELD', 'the request body needs "admin": true or false', { param: 'admin' });
+    await this.ctx.users.setAdmin(name, admin);
+    this.ctx.logger.log('MEDIUM', admin ? 'administrative rights granted' : 'administrative rights revoked', { user: name, by: r.user.name });
+    return sendJson(r.res, 200, { username: name, admin });
+  }
+}

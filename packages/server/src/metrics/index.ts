@@ -1,0 +1,2 @@
+// Public door of ftserver's metrics (Prometheus text format).
+export { ServerMetrics, type MetricsSources } from './servermetrics.js';

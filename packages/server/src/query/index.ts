@@ -1,0 +1,2 @@
+// Public door of ftserver's query scheduling.
+export { QueryQueue, QueryQueueFullError } from './queryqueue.js';

@@ -1,0 +1,149 @@
+// The durability checkpoint: every storageinterval the server writes the sessions not yet in a store
+// segment (finished ones and still-active ones) to <databasepath>/checkpoint/, committed by one rename.
+//
+// Why this is enough (server.md §3): a cycle takes the finished sessions F and the active sessions A
+// (disjoint: every session is one or the other), writes the checkpoint {F, A, N = the store's next
+// segment id}, and only then appends F to the store, whose segments from then on have ids >= N.
+// After a crash, the last committed checkpoint and the store tell exactly what is where: if the store
+// has a segment with id >= N, F reached it; otherwise F is only in the checkpoint. A is never in the
+// store. So restart = take F (unless stored) and A from the checkpoint, without loss or duplicates; a
+// flow is lost only if it arrived after the last commit, i.e. less than a cycle before the crash.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { COLUMN_NAMES, SegmentFileReader, replaceFileDurably, writeSegment, type ColumnArray, type Columns } from '@opentraq/core';
+
+export const CHECKPOINT_DIR = 'checkpoint';
+export const CHECKPOINT_FILE = 'checkpoint.json';
+const FORMAT = 'opentraq-checkpoint';
+
+/** Rows of full session columns (allocColumns layout). */
+export interface SessionRows {
+  readonly cols: Columns;
+  readonly rows: number;
+}
+
+interface PartRecord {
+  readonly file: string;
+  readonly rows: number;
+}
+
+export interface CheckpointRecord {
+  readonly format: typeof FORMAT;
+  readonly version: 1;
+  readonly generation: number;
+  /** The store's next segment id when the checkpoint was written. */
+  readonly nextSegmentId: number;
+  readonly writtenAt: string;
+  readonly finished: PartRecord | null;
+  readonly active: PartRecord | null;
+}
+
+export class CheckpointError extends Error {
+  readonly code = 'CHECKPOINT';
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(`${message} (${path})`);
+    this.name = 'CheckpointError';
+  }
+}
+
+export interface LoadedCheckpoint {
+  readonly record: CheckpointRecord;
+  readonly finished: SessionRows | null;
+  readonly active: SessionRows | null;
+}
+
+function dirOf(databasePath: string): string {
+  return path.join(databasePath, CHECKPOINT_DIR);
+}
+
+function writePart(dir: string, id: number, part: SessionRows | null, computeCrc: boolean): PartRecord | null {
+  if (part === null || part.rows === 0) return null;
+  const info = writeSegment(dir, id, part.cols, part.rows, { computeCrc });
+  return { file: path.basename(info.ref.path), rows: part.rows };
+}
+
+/**
+ * Write and commit checkpoint `generation` (ids 2g-1 and 2g name its two files), then delete the
+ * files of earlier generations. Throws StoreError (IO) when the disk refuses: the previous checkpoint
+ * then stays the committed one.
+ */
+export function writeCheckpoint(
+  databasePath: string,
+  generation: number,
+  nextSegmentId: number,
+  finished: SessionRows | null,
+  active: SessionRows | null,
+  computeCrc: boolean,
+): CheckpointRecord {
+  const dir = dirOf(databasePath);
+  fs.mkdirSync(dir, { recursive: true });
+  // a file of this generation left by a write that failed before its commit is not referenced by any record
+  for (const id of [2 * generation - 1, 2 * generation]) fs.rmSync(path.join(dir, `seg-${String(id).padStart(10, '0')}.otq`), { force: true });
+  const record: CheckpointRecord = {
+    format: FORMAT,
+    version: 1,
+    generation,
+    nextSegmentId,
+    writtenAt: new Date().toISOString(),
+    finished: writePart(dir, 2 * generation - 1, finished, computeCrc),
+    active: writePart(dir, 2 * generation, active, computeCrc),
+  };
+  replaceFileDurably(dir, CHECKPOINT_FILE, JSON.stringify(record, null, 1) + '\n');
+  const keep = new Set([record.finished?.file, record.active?.file, CHECKPOINT_FILE]);
+  for (const name of fs.readdirSync(dir)) if (!keep.has(name)) fs.rmSync(path.join(dir, name), { force: true });
+  return record;
+}
+
+function readPart(dir: string, part: PartRecord | null): SessionRows | null {
+  if (part === null) return null;
+  const file = path.join(dir, part.file);
+  const reader = SegmentFileReader.open(file);
+  try {
+    if (reader.info.rows !== part.rows) throw new CheckpointError(`holds ${reader.info.rows} sessions, the record says ${part.rows}`, file);
+    const cols = reader.read(COLUMN_NAMES) as Record<string, ColumnArray>;
+    return { cols: cols as unknown as Columns, rows: part.rows };
+  } finally {
+    reader.close();
+  }
+}
+
+function checkRecord(v: unknown, file: string): CheckpointRecord {
+  const r = v as Partial<CheckpointRecord> | null;
+  const part = (p: unknown): boolean =>
+    p === null || (typeof p === 'object' && typeof (p as PartRecord).file === 'string' && /^seg-\d{10}\.otq$/.test((p as PartRecord).file) && Number.isSafeInteger((p as PartRecord).rows));
+  if (r === null || typeof r !== 'object' || r.format !== FORMAT) throw new CheckpointError('is not an opentraq checkpoint record', file);
+  if (r.version !== 1) throw new CheckpointError(`has version ${String(r.version)}; this server reads version 1`, file);
+  if (!Number.isSafeInteger(r.generation) || !Number.isSafeInteger(r.nextSegmentId) || !part(r.finished) || !part(r.active)) {
+    throw new CheckpointError('is malformed', file);
+  }
+  return r as CheckpointRecord;
+}
+
+/**
+ * The committed checkpoint, or null when there is none (a new store, or one written by a clean stop
+ * that left nothing behind). A record or file that cannot be read throws CheckpointError or StoreError:
+ * the server must not start and silently drop the sessions it holds.
+ */
+export function readCheckpoint(databasePath: string): LoadedCheckpoint | null {
+  const dir = dirOf(databasePath);
+  const file = path.join(dir, CHECKPOINT_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new CheckpointError(`cannot be read: ${(e as Error).message}`, file);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CheckpointError('is not valid JSON', file);
+  }
+  const record = checkRecord(parsed, file);
+  return { record, finished: readPart(dir, record.finished), active: readPart(dir, record.active) };
+}

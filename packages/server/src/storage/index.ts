@@ -1,0 +1,4 @@
+// Public door of ftserver's session storage: the segment store, the in-memory finished sessions,
+// and the durability checkpoint.
+export { SessionStore, type CycleReport, type RecoveryReport, type SessionStoreOptions } from './sessionstore.js';
+export { CHECKPOINT_DIR, CHECKPOINT_FILE, CheckpointError, readCheckpoint, writeCheckpoint, type CheckpointRecord, type LoadedCheckpoint, type SessionRows } from './checkpoint.js';

@@ -1,0 +1,178 @@
+// The session store's durability cycle: after a crash at any step (simulated by abandoning the
+// object and opening the directory again) every session is stored exactly once.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { COLUMN_DEFS, COLUMN_NAMES, SegmentFileReader, SessionGenerator, allocColumns, streamSessions, wordsPerRow, type Columns } from '@opentraq/core';
+import { CHECKPOINT_DIR, SessionStore, readCheckpoint } from '../../src/storage/index.js';
+
+function sessions(n: number, seed: number): { cols: Columns; rows: number } {
+  const cols = allocColumns(n);
+  const g = new SessionGenerator({ seed, sessions: n });
+  const rows = g.fill(cols);
+  // a unique, recognisable value per session: its start (generated starts can repeat)
+  const start = cols.start as Float64Array;
+  for (let i = 0; i < rows; i++) start[i] = 1_700_000_000_000_000 + seed * 1e9 + i;
+  (cols.end as Float64Array).set(start.subarray(0, rows));
+  return { cols, rows };
+}
+
+function slice(s: { cols: Columns }, from: number, to: number): { cols: Columns; rows: number } {
+  const out = allocColumns(to - from);
+  for (const d of COLUMN_DEFS) {
+    const w = wordsPerRow(d.type);
+    out[d.name].set(s.cols[d.name].subarray(from * w, to * w));
+  }
+  return { cols: out, rows: to - from };
+}
+
+/** Every start stored (segments only, no memory), sorted. */
+function storedStarts(dir: string): number[] {
+  const { store } = SessionStore.open({ databasePath: dir, segmentCount: 1000, segmentSize: 500, computeCrc: true });
+  const out: number[] = [];
+  for (const b of streamSessions(store.querySource(null), { fromUs: 0, toUs: 4e15, columns: ['start'] })) for (const v of b.columns.start as Float64Array) out.push(v);
+  store.close();
+  return out.sort((a, b) => a - b);
+}
+
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'sessionstore-'));
+const opts = (dir: string) => ({ databasePath: dir, segmentCount: 1000, segmentSize: 500, computeCrc: true });
+
+t.test('a clean cycle: finished sessions reach the store, active ones stay in the checkpoint only', async (t) => {
+  const dir = tmp();
+  const all = sessions(300, 1);
+  const { store } = SessionStore.open(opts(dir));
+  store.accept(slice(all, 0, 200).cols, 200);
+  t.equal(store.pendingRows, 200);
+  const active = slice(all, 200, 300);
+  const r = store.cycle(active);
+  t.same([r.finished, r.active], [200, 100]);
+  t.equal(store.pendingRows, 0);
+  t.equal(store.store.stats().rows, 200, 'the store holds the finished sessions');
+  const ck = readCheckpoint(dir)!;
+  t.equal(ck.finished!.rows, 200);
+  t.equal(ck.active!.rows, 100);
+  // a query sees the store and the active sessions, each once
+  let n = 0;
+  for (const b of streamSessions(store.querySource(active), { fromUs: 0, toUs: 4e15, columns: ['start'] })) n += b.rows;
+  t.equal(n, 300);
+  // crash now (no close): the restart stores the active sessions, and the finished ones once
+  const starts = storedStarts(dir);
+  t.equal(starts.length, 300);
+  t.equal(new Set(starts).size, 300, 'no session twice');
+  t.same(starts, Array.from(all.cols.start as Float64Array).slice(0, 300).sort((a, b) => a - b));
+});
+
+t.test('a crash between the checkpoint and the store write loses nothing and stores nothing twice', async (t) => {
+  const dir = tmp();
+  const all = sessions(250, 2);
+  const { store } = SessionStore.open(opts(dir));
+  store.accept(slice(all, 0, 100).cols, 100);
+  store.cycle(slice(all, 100, 150));
+  // the next cycle: the checkpoint commits, then the process dies before the store write
+  store.accept(slice(all, 100, 250).cols, 150);
+  const cs = store.store as unknown as { append: unknown };
+  cs.append = () => {
+    throw new Error('killed');
+  };
+  t.throws(() => store.cycle(null), /killed/);
+  const starts = storedStarts(dir);
+  t.equal(starts.length, 250);
+  t.equal(new Set(starts).size, 250);
+});
+
+t.test('a crash between the full segment an append wrote and the partial with the rest', async (t) => {
+  const dir = tmp();
+  const all = sessions(600, 8);
+  const { store } = SessionStore.open(opts(dir));
+  // 300 rows sit in the store's buffer (already in a partial segment)
+  store.accept(slice(all, 0, 300).cols, 300);
+  store.cycle(null);
+  // the next 300: the append fills the 500-row buffer (a full segment with 200 of them), then dies
+  store.accept(slice(all, 300, 600).cols, 300);
+  const cs = store.store as unknown as { flush: unknown };
+  cs.flush = () => {
+    throw new Error('killed after the full segment');
+  };
+  t.throws(() => store.cycle(null), /killed/);
+  const starts = storedStarts(dir);
+  t.equal(starts.length, 600, 'the 100 rows only the checkpoint held are restored');
+  t.equal(new Set(starts).size, 600, 'and the 200 the full segment holds are not stored again');
+});
+
+t.test('a crash before the checkpoint commits falls back to the previous one', async (t) => {
+  const dir = tmp();
+  const all = sessions(200, 3);
+  const { store } = SessionStore.open(opts(dir));
+  store.accept(slice(all, 0, 80).cols, 80);
+  store.cycle(slice(all, 80, 120));
+  const before = fs.readFileSync(path.join(dir, CHECKPOINT_DIR, 'checkpoint.json'), 'utf8');
+  // a half-written next generation: its segment file exists, its commit record does not
+  fs.writeFileSync(path.join(dir, CHECKPOINT_DIR, 'seg-0000000003.otq'), 'torn');
+  t.equal(fs.readFileSync(path.join(dir, CHECKPOINT_DIR, 'checkpoint.json'), 'utf8'), before);
+  const starts = storedStarts(dir);
+  t.equal(starts.length, 120, 'the 80 stored and the 40 active of the committed checkpoint');
+  t.equal(new Set(starts).size, 120);
+  t.notOk(fs.existsSync(path.join(dir, CHECKPOINT_DIR, 'seg-0000000003.otq')) && fs.readFileSync(path.join(dir, CHECKPOINT_DIR, 'seg-0000000003.otq'), 'utf8') === 'torn', 'the torn file is gone');
+});
+
+t.test('restarting twice after a crash does not store the restored sessions twice', async (t) => {
+  const dir = tmp();
+  const all = sessions(90, 4);
+  const { store } = SessionStore.open(opts(dir));
+  store.accept(slice(all, 0, 30).cols, 30);
+  store.cycle(slice(all, 30, 90));
+  // first restart: crash again right after it restored (no close)
+  SessionStore.open(opts(dir));
+  const starts = storedStarts(dir);
+  t.equal(starts.length, 90);
+  t.equal(new Set(starts).size, 90);
+});
+
+t.test('a clean stop: drain and cycle(null), close; the next start restores nothing', async (t) => {
+  const dir = tmp();
+  const all = sessions(120, 5);
+  const { store } = SessionStore.open(opts(dir));
+  store.accept(all.cols, 120);
+  store.cycle(null);
+  store.close();
+  const { store: again, recovery } = SessionStore.open(opts(dir));
+  t.equal(recovery.finishedRestored + recovery.activeRestored, 0);
+  t.equal(recovery.finishedAlreadyStored, 120);
+  t.equal(again.store.stats().rows, 120);
+  again.close();
+});
+
+t.test('an unreadable checkpoint stops the start with a clear error', async (t) => {
+  const dir = tmp();
+  const { store } = SessionStore.open(opts(dir));
+  store.accept(sessions(10, 6).cols, 10);
+  store.cycle(null);
+  store.close();
+  fs.writeFileSync(path.join(dir, CHECKPOINT_DIR, 'checkpoint.json'), '{"format":"opentraq-checkpoint","version":7}');
+  t.throws(() => SessionStore.open(opts(dir)), /version 7; this server reads version 1/);
+  fs.writeFileSync(path.join(dir, CHECKPOINT_DIR, 'checkpoint.json'), '{nope');
+  t.throws(() => SessionStore.open(opts(dir)), /not valid JSON/);
+  t.equal(fs.readFileSync(path.join(dir, CHECKPOINT_DIR, 'checkpoint.json'), 'utf8'), '{nope', 'the record is left for a person to look at');
+});
+
+t.test('checkpoint segments are real segment files with checksums', async (t) => {
+  const dir = tmp();
+  const { store } = SessionStore.open(opts(dir));
+  store.accept(sessions(50, 7).cols, 50);
+  store.cycle(null);
+  const ck = readCheckpoint(dir)!;
+  t.equal(readWhole(path.join(dir, CHECKPOINT_DIR, ck.record.finished!.file)), 50);
+  t.equal(ck.record.finished!.rows, 50);
+  store.close();
+});
+
+/** Rows of a segment file, after reading (and so checksumming) every column. */
+function readWhole(file: string): number {
+  const r = SegmentFileReader.open(file);
+  const rows = r.info.rows;
+  r.read(COLUMN_NAMES);
+  r.close();
+  return rows;
+}
