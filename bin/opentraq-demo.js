@@ -1,26 +1,23 @@
 #!/usr/bin/env node
-// The newcomer's demo: fills a columnar store with a week of generated sessions, then
-// answers real rankings and a raw-session query through the query engine.
+// The newcomer's demo: starts a real ftserver on free loopback ports with a fresh store, feeds it the
+// real captures of the shared corpus (each from its own address) and a generated NetFlow v9 stream,
+// then asks it ftstat- and ftsq-style questions over its HTTP API and prints the answers.
 //
-// Usage: opentraq-demo [--sessions N] [--dir DIR] [--workers N]
+// Usage: opentraq-demo [--sessions N] [--dir DIR] [--keep]
 
-import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  ColumnStore,
-  GEN_DEFAULT_SPAN_US,
-  GEN_DEFAULT_START_US,
-  SessionGenerator,
-  WorkerPool,
-  formatIpAt,
-  formatLocalTime,
-  parseFilter,
-  rank,
-  streamSessions,
-} from '@opentraq/core';
+import { NetflowV9Encoder, SessionGenerator, allocColumns, parsePacket, readPcap, sessionsToFlows } from '@opentraq/core';
 
-const USAGE = 'usage: opentraq-demo [--sessions N] [--dir DIR] [--workers N]';
+const USAGE = 'usage: opentraq-demo [--sessions N] [--dir DIR] [--keep]';
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CORPUS = process.env.OPENTRAQ_CORPUS ?? resolve(REPO, '../shared/corpus');
+const PASSWORD = 'demo-password';
 
 function fail(message) {
   process.stderr.write(`opentraq-demo: ${message}\n${USAGE}\n`);
@@ -31,9 +28,9 @@ let args;
 try {
   args = parseArgs({
     options: {
-      sessions: { type: 'string', default: '2000000' },
-      dir: { type: 'string', default: 'demo-data/SESSIONDB' },
-      workers: { type: 'string', default: '2' },
+      sessions: { type: 'string', default: '200000' },
+      dir: { type: 'string', default: 'demo-data' },
+      keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   }).values;
@@ -41,14 +38,22 @@ try {
   fail(err.message);
 }
 if (args.help) {
-  process.stdout.write(`${USAGE}\n`);
+  process.stdout.write(`${USAGE}\n  --sessions N  generated sessions sent as NetFlow v9 besides the corpus (default 200000)\n  --dir DIR     where the server keeps its store and users (default demo-data, emptied first)\n  --keep        leave the server running (stop it with Ctrl-C)\n`);
   process.exit(0);
 }
 const sessions = Number(args.sessions);
-const workers = Number(args.workers);
-if (!Number.isSafeInteger(sessions) || sessions < 1000) fail(`--sessions must be a whole number ≥ 1000 (got '${args.sessions}')`);
-if (!Number.isSafeInteger(workers) || workers < 1 || workers > 64) fail(`--workers must be a whole number from 1 to 64 (got '${args.workers}')`);
+if (!Number.isSafeInteger(sessions) || sessions < 0 || sessions > 5_000_000) fail(`--sessions must be a whole number from 0 to 5000000 (got '${args.sessions}')`);
 const dir = resolve(args.dir);
+
+const freePort = () =>
+  new Promise((res, rej) => {
+    const s = net.createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
+  });
 
 const human = (n) => {
   const units = ['', ' K', ' M', ' G', ' T', ' P'];
@@ -59,103 +64,172 @@ const human = (n) => {
   }
   return i === 0 ? String(Math.round(n)) : `${n.toFixed(1)}${units[i]}`;
 };
-const bytesHuman = (n) => {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return i === 0 ? `${Math.round(n)} B` : `${n.toFixed(1)} ${units[i]}`;
-};
 
-/** Prints rows as a left/right aligned text table. */
-function table(headers, rows, rightAligned) {
-  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells) => cells.map((s, c) => (rightAligned.has(c) ? s.padStart(widths[c]) : s.padEnd(widths[c]))).join('  ').trimEnd();
-  console.log(line(headers));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
-  console.log('');
+/** Print rows as an aligned table (the real tools use cli-table3; this demo keeps to the server). */
+function table(title, header, rows) {
+  process.stdout.write(`\n${title}\n`);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((c, i) => (typeof c === 'number' || /^\d+(\.\d+)?( [KMGTP])?%?$/.test(String(c)) ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ');
+  process.stdout.write(`  ${line(header)}\n  ${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const r of rows) process.stdout.write(`  ${line(r)}\n`);
 }
 
-// 1. Fill the store.
+async function send(port, payloads, bind) {
+  const sock = dgram.createSocket(bind.includes(':') ? 'udp6' : 'udp4');
+  await new Promise((res, rej) => {
+    sock.once('error', rej);
+    sock.bind(0, bind, res);
+  });
+  let n = 0;
+  for (const p of payloads) {
+    await new Promise((res, rej) => sock.send(p, port, '127.0.0.1', (e) => (e ? rej(e) : res())));
+    // paced, so that the demo never overruns a small receive buffer
+    if (++n % 200 === 0) await new Promise((r) => setTimeout(r, 2));
+  }
+  sock.close();
+  return n;
+}
+
+/** The UDP exports of the corpus: one entry per capture (with the captures it needs first). */
+function corpusExports() {
+  if (!existsSync(join(CORPUS, 'index.json'))) return null;
+  const index = JSON.parse(readFileSync(join(CORPUS, 'index.json'), 'utf8'));
+  const entries = Array.isArray(index) ? index : index.captures ?? index.files ?? [];
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+  const datagramsOf = (e) => {
+    const pcap = readPcap(new Uint8Array(readFileSync(join(CORPUS, e.path))));
+    const out = [];
+    for (const pkt of pcap.packets) {
+      const ip = parsePacket(pkt.data, pcap.linkType);
+      if (ip !== null && !ip.fragment && ip.proto === 17) out.push(ip.payload);
+    }
+    return out;
+  };
+  return entries
+    .filter((e) => e.wrap_mode !== 'tcp')
+    .map((e) => ({
+      name: e.path,
+      kind: e.format === 'sflow' ? 'sflow' : 'netflow',
+      datagrams: [...(e.requires_before ?? []).map((p) => byPath.get(p)).filter(Boolean), e].flatMap(datagramsOf),
+    }));
+}
+
 rmSync(dir, { recursive: true, force: true });
-const store = ColumnStore.open(dir, { segmentCount: 927, segmentSize: 92635, computeCrc: true });
-const gen = new SessionGenerator({ seed: 20261123, sessions, batchSize: 65536, reuseBuffers: true });
-console.log(`Generating ${human(sessions)} sessions over 7 days into ${dir} ...`);
-let t0 = performance.now();
-for (const batch of gen.batches()) store.append(batch, batch.start.length);
-store.flush();
-const writeS = (performance.now() - t0) / 1000;
-const st = store.stats();
-console.log(
-  `Stored ${st.rows.toLocaleString('en-US')} sessions in ${st.segments} segments: ${bytesHuman(st.bytes)} on disk, ` +
-    `${(st.bytes / st.rows).toFixed(1)} bytes/session, ${human(st.rows / writeS)} sessions/s (generate + write).\n`,
+const ports = { api: await freePort(), netflow: await freePort(), sflow: await freePort() };
+process.stdout.write(`Starting ftserver (store in ${dir}) ...\n`);
+const server = spawn(
+  process.execPath,
+  [
+    join(REPO, 'bin/ftserver'),
+    '--databasepath', join(dir, 'SESSIONDB'),
+    '--userdatapath', join(dir, 'USERDATA'),
+    '--logfile', join(dir, 'ftserver.log'),
+    '--listenport', String(ports.api),
+    '--netflowport', String(ports.netflow),
+    '--sflowport', String(ports.sflow),
+    '--listenaddress', '127.0.0.1',
+    '--storageinterval', '2',
+    '--init-admin-password', PASSWORD,
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
 );
+let out = '';
+await new Promise((res, rej) => {
+  server.stdout.on('data', (d) => {
+    out += d;
+    if (out.includes('ftserver: listening:')) res();
+  });
+  server.once('exit', (code) => rej(new Error(`ftserver exited (${code}) before listening; see ${join(dir, 'ftserver.log')}`)));
+}).catch((e) => fail(e.message));
+process.stdout.write(out.replace(/^/gm, '  '));
+const stop = () => new Promise((res) => (server.exitCode !== null ? res() : (server.once('exit', res), server.kill('SIGTERM'))));
+process.once('SIGINT', () => stop().then(() => process.exit(130)));
 
-// 2. Query it.
-const pool = new WorkerPool(workers);
-const fromUs = GEN_DEFAULT_START_US;
-const toUs = GEN_DEFAULT_START_US + GEN_DEFAULT_SPAN_US;
-const lastDay = { fromUs: toUs - 86_400_000_000, toUs };
-const frameText = (f) => `${formatLocalTime(f.fromUs)} – ${formatLocalTime(f.toUs)}`;
+const t0 = Date.now();
+let sent = 0;
+const corpus = corpusExports();
+if (corpus === null) {
+  process.stdout.write(`\nNo flow corpus at ${CORPUS} (set OPENTRAQ_CORPUS): sending generated traffic only.\n`);
+} else {
+  process.stdout.write(`\nReplaying ${corpus.length} real captures from ${CORPUS}, each from its own 127.1.x.y address ...\n`);
+  const c0 = Date.now();
+  for (let i = 0; i < corpus.length; i++) {
+    const c = corpus[i];
+    sent += await send(c.kind === 'sflow' ? ports.sflow : ports.netflow, c.datagrams, `127.1.${i >> 8}.${(i & 255) + 1}`);
+  }
+  process.stdout.write(`  ${human(sent)} datagrams in ${((Date.now() - c0) / 1000).toFixed(1)} s\n`);
+}
+if (sessions > 0) {
+  process.stdout.write(`Sending ${human(sessions)} generated sessions of the last hour as NetFlow v9 from 127.0.0.1 ...\n`);
+  const cols = allocColumns(sessions);
+  const rows = new SessionGenerator({ seed: 7, sessions, startUs: (Date.now() - 3_600_000) * 1000, spanUs: 3_500_000_000 }).fill(cols);
+  const enc = new NetflowV9Encoder({ sourceId: 7 });
+  const flows = sessionsToFlows(cols, rows);
+  sent += await send(ports.netflow, enc.encode(flows, 0, flows.length, Date.now()), '127.0.0.1');
+}
 
-async function ranking(title, q, valueHeader, volume) {
-  t0 = performance.now();
-  const r = await rank(store, q, { pool });
-  const ms = performance.now() - t0;
-  console.log(`== ${title}`);
-  console.log(`   ${frameText(q)}; ${human(r.summary.sessions)} sessions, ${r.summary.entities.toLocaleString('en-US')} distinct entities, ${ms.toFixed(0)} ms on ${workers} worker(s)\n`);
-  const fmt = volume ? bytesHuman : (v) => Math.round(v).toLocaleString('en-US');
+const api = (path) => `http://127.0.0.1:${ports.api}${path}`;
+const metric = async (name) => {
+  const text = await (await fetch(api('/metrics'))).text();
+  return text.split('\n').filter((l) => l.startsWith(`${name}{`)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+};
+// loopback UDP loses nothing at this pace, but a busy machine may: wait a while, then go on and say so
+const deadline = Date.now() + 20_000;
+let got = 0;
+while ((got = await metric('opentraq_datagrams_received_total')) < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+process.stdout.write(`Sent ${human(sent)} datagrams in ${((Date.now() - t0) / 1000).toFixed(1)} s; the server received ${got === sent ? 'all of them' : `${human(got)} of them`}.\n`);
+
+const auth = await (await fetch(api('/api/v1/auth'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) })).json();
+const get = async (path, params) => {
+  const r = await fetch(api(`${path}?${new URLSearchParams(params)}`), { headers: { authorization: `Bearer ${auth.auth_token}` } });
+  const body = await r.json();
+  if (r.status !== 200) throw new Error(`${path}: ${body.error}`);
+  return body;
+};
+// the corpus was recorded years ago; the server moves skewed exporters' flows to its own clock, and
+// some captures carry no clock at all: a wide frame shows everything
+const frame = { after_time: 0, before_time: Math.ceil(Date.now() / 1000) + 86400 };
+
+const stat = async (title, params, entityCols, valueName, fmt = human) => {
+  const r = await get('/api/v1/stat', { ...frame, rows: 10, ...params });
+  const at = (n) => r.columns.indexOf(n);
   table(
-    ['#', ...r.columns, valueHeader, '%', 'sent', 'recv', 'initiated', 'accepted'],
-    r.rows.map((row) => [
-      String(row.rank),
-      ...row.text,
-      fmt(row.value),
-      row.percent.toFixed(2),
-      bytesHuman(row.bytesSent),
-      bytesHuman(row.bytesRecv),
-      Math.round(row.sessionsInitiated).toLocaleString('en-US'),
-      Math.round(row.sessionsAccepted).toLocaleString('en-US'),
+    `${title}   (ftstat -grp ${params.group_by} -cnt ${params.count_by}${params.unique ? ` ${params.unique}` : ''} -r 10)`,
+    ['#', ...entityCols, valueName, '%', 'sent', 'received', 'country', 'AS name'].filter((h) => h !== 'country' || r.columns.includes('country')).filter((h) => h !== 'AS name' || r.columns.includes('as_name')),
+    r.data.map((row) => [
+      row[at('rank')],
+      ...entityCols.map((c) => row[at(c)] ?? ''),
+      fmt(row[at('value')]),
+      `${row[at('percent')].toFixed(1)}%`,
+      human(row[at(params.count_by === 'SESSIONS' ? 'sessions_initiated' : 'bytes_sent')]),
+      human(row[at(params.count_by === 'SESSIONS' ? 'sessions_accepted' : 'bytes_recv')]),
+      ...(r.columns.includes('country') ? [row[at('country')] ?? ''] : []),
+      ...(r.columns.includes('as_name') ? [String(row[at('as_name')] ?? '').slice(0, 28)] : []),
     ]),
-    new Set([0, r.columns.length + 1, r.columns.length + 2, r.columns.length + 3, r.columns.length + 4, r.columns.length + 5, r.columns.length + 6]),
   );
   return r;
+};
+
+const top = await stat('Top addresses by bytes', { group_by: 'IP', count_by: 'BYTES' }, ['IP'], 'bytes');
+process.stdout.write(`  total: ${human(top.summary.sessions)} sessions, ${human(top.summary.packets)} packets, ${human(top.summary.bytes)} bytes, ${human(top.summary.entities)} addresses\n`);
+await stat('Top services by sessions', { group_by: 'PORTPROTO', count_by: 'SESSIONS' }, ['PORT', 'PROTO', 'service'], 'sessions');
+await stat('Top exporter interfaces by sessions', { group_by: 'IF', count_by: 'SESSIONS' }, ['EXPIP', 'IF'], 'sessions');
+await stat('Host pairs talking over the most distinct services', { group_by: 'IPPAIR', count_by: 'UNIQUE', unique: 'PORTPROTO' }, ['IP_A', 'IP_B'], 'services', String);
+
+const busiest = top.data[0]?.[top.columns.indexOf('IP')];
+if (busiest !== undefined) {
+  const r = await get('/api/v1/sessions', { ...frame, rows: 8, query: `ADDR=${busiest}`, fields: 'START,CLNIP,CLNPORT,SRVIP,SRVPORT,PROTO,CLNBYTS,SRVBYTS,EXPIP' });
+  table(
+    `Sessions of ${busiest}   (ftsq -q "ADDR=${busiest}" -r 8)`,
+    ['start (UTC)', 'client', 'server', 'proto', 'client bytes', 'server bytes', 'exporter'],
+    r.data.map((s) => [new Date(s.START * 1000).toISOString().replace('T', ' ').slice(0, 23), `${s.CLNIP}:${s.CLNPORT}`, `${s.SRVIP}:${s.SRVPORT}`, s.PROTO, human(s.CLNBYTS), human(s.SRVBYTS), s.EXPIP]),
+  );
 }
 
-const top = await ranking('Top 10 addresses by bytes (ftstat -grp IP -cnt BYTES -r 10)', { entity: 'IP', count: 'BYTES', fromUs, toUs, rows: 10 }, 'bytes', true);
-await ranking(
-  'Top 10 HTTPS servers by bytes sent (ftstat -grp IP -cnt BYTES -snd -q "PROTO=TCP && SRVPORT=443" -r 10)',
-  { entity: 'IP', count: 'BYTES', direction: 'snd', filter: parseFilter('PROTO=TCP && SRVPORT=443'), fromUs, toUs, rows: 10 },
-  'bytes sent',
-  true,
-);
-await ranking('Top 10 services by sessions (ftstat -grp PORTPROTO -cnt SESSIONS -r 10)', { entity: 'PORTPROTO', count: 'SESSIONS', fromUs, toUs, rows: 10 }, 'sessions', false);
-await ranking('Countries by sessions initiated, last day (ftstat -grp COUNTRY -cnt SESSIONS -snd -tn 1d)', { entity: 'COUNTRY', count: 'SESSIONS', direction: 'snd', ...lastDay, rows: 10 }, 'sessions', false);
-await ranking('Host pairs over the most distinct services (ftstat -grp IPPAIR -cnt UNIQUE PORTPROTO -r 5)', { entity: 'IPPAIR', count: 'UNIQUE', unique: 'PORTPROTO', fromUs, toUs, rows: 5 }, 'services', false);
-
-// 3. Raw sessions of the busiest address.
-const busiest = top.rows[0].text[0];
-const filter = parseFilter(`ADDR=${busiest}`);
-console.log(`== The first 8 sessions of ${busiest} on the last day (ftsq -q "ADDR=${busiest}" -r 8)\n`);
-const rows = [];
-for (const b of streamSessions(store, { ...lastDay, filter, limit: 8 })) {
-  const c = b.columns;
-  for (let i = 0; i < b.rows; i++) {
-    rows.push([
-      formatLocalTime(c.start[i]),
-      `${formatIpAt(c.clnip, i)}:${c.clnport[i]}`,
-      `${formatIpAt(c.srvip, i)}:${c.srvport[i]}`,
-      String(c.proto[i]),
-      bytesHuman(c.clnbyts[i]),
-      bytesHuman(c.srvbyts[i]),
-    ]);
-  }
+process.stdout.write(`\nThe API answers on http://127.0.0.1:${ports.api} (user admin, password ${PASSWORD}); metrics at /metrics.\n`);
+if (args.keep) {
+  process.stdout.write('The server keeps running; stop it with Ctrl-C.\n');
+} else {
+  await stop();
+  process.stdout.write(`Stopped ftserver; its store and log are in ${dir}.\n`);
 }
-table(['START', 'CLIENT', 'SERVER', 'PROTO', 'CLNBYTS', 'SRVBYTS'], rows, new Set([3, 4, 5]));
-
-await pool.close();
-store.close();
-console.log(`The store stays in ${dir}; rerun with --sessions N for another size.`);

@@ -2,12 +2,20 @@
 // with per-key rate limiting so that a flood of bad datagrams costs a few lines, not a full disk.
 
 import fs from 'node:fs';
+import path from 'node:path';
 import { DEBUG_LEVELS, type DebugLevel } from '@opentraq/core';
 
 /** Lower is more important: ALWAYS lines are always written, LOW only at debuglevel LOW. */
 const RANK: Readonly<Record<DebugLevel, number>> = Object.fromEntries(DEBUG_LEVELS.map((l, i) => [l, i])) as Record<DebugLevel, number>;
 
 export type LogFields = Readonly<Record<string, unknown>>;
+
+/** Open a log file for appending, creating its directory (a fresh install's ./data/ ...) when missing. */
+function openLog(file: string): number {
+  if (file === '') return 2;
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  return fs.openSync(file, 'a', 0o640);
+}
 
 function formatValue(v: unknown): string {
   if (typeof v === 'string') return /^[\w.:/@+-]*$/.test(v) && v !== '' ? v : JSON.stringify(v);
@@ -42,7 +50,7 @@ export class Logger {
   constructor(opts: LoggerOptions) {
     this.level = opts.level;
     this.file = opts.file ?? '';
-    this.fd = this.file === '' ? 2 : fs.openSync(this.file, 'a', 0o640);
+    this.fd = openLog(this.file);
     this.now = opts.now ?? Date.now;
   }
 
@@ -52,7 +60,7 @@ export class Logger {
     if (file === this.file) return;
     let fd: number;
     try {
-      fd = file === '' ? 2 : fs.openSync(file, 'a', 0o640);
+      fd = openLog(file);
     } catch (e) {
       this.log('CRITICAL', 'cannot open the new logfile; still logging to the old one', { logfile: file, error: e });
       return;
