@@ -82,6 +82,12 @@ export class IngestPipeline {
     return this.tracker.size;
   }
 
+  /** `sessiontables.timeout` and `toolong` changed by a reload (SessionTracker.setTimeouts). */
+  setSessionTimeouts(timeout: number, toolong: number): void {
+    this.enter('setSessionTimeouts');
+    this.tracker.setTimeouts(timeout, toolong);
+  }
+
   /**
    * Decode one datagram received from `exporter` (the source address as text) at `nowMs` (ms since
    * the epoch) on a NetFlow/IPFIX port or an sFlow port. Malformed input is counted and dropped, never

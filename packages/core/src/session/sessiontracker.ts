@@ -39,14 +39,14 @@ for (const p of [6, 17, 33, 132, 136]) PORTED[p] = 1;
  *   or drained, is written to the outgoing batch that onSessions receives.
  */
 export class SessionTracker {
-  readonly options: ResolvedSessionOptions;
+  options: ResolvedSessionOptions;
   private readonly table: SessionTable;
   private readonly out: SessionOutput;
   /** The columns of the batch being ingested, and the key of the flow being merged. */
   private readonly view = new FlowView();
   private readonly key = new Uint32Array(KEY_WORDS);
-  private readonly timeoutUs: number;
-  private readonly toolongUs: number;
+  private timeoutUs: number;
+  private toolongUs: number;
   private clockUs = 0;
   private busy = false;
   /** Counters (pA, bA, pB, bB) already emitted in toolong pieces of NSEL sessions still tracked. */
@@ -73,6 +73,18 @@ export class SessionTracker {
   /** Sessions tracked now. */
   get size(): number {
     return this.table.size;
+  }
+
+  /**
+   * Change `timeout` and `toolong` while running (a configuration reload). A shorter timeout applies
+   * at the next expire(); a shorter toolong to the next flow merged into a session that exceeds it.
+   * Throws SessionError (BAD_OPTION) for a value resolveSessionOptions would refuse; nothing changes then.
+   */
+  setTimeouts(timeout: number, toolong: number): void {
+    const o = resolveSessionOptions({ ...this.options, timeout, toolong });
+    this.options = o;
+    this.timeoutUs = o.timeout * 1e6;
+    this.toolongUs = o.toolong * 1e6;
   }
 
   /**

@@ -799,3 +799,22 @@ t.test('property: NSEL connections add up to their teardown totals, whatever lea
   );
   t.pass('every connection: its teardown totals, in pieces that do not overlap');
 });
+
+t.test('setTimeouts: a reload shortens timeout and toolong while sessions are tracked', async (t) => {
+  const col = collecting({ timeout: 7200, toolong: 28800 });
+  col.tracker.ingest(flows([{ src: '10.0.0.1', dst: '10.0.0.2', sport: 5000, dport: 80, proto: 6, start: 0, end: 10, pkts: 1, bytes: 100 }]), 0);
+  col.tracker.expire(T0 + 100 * SEC);
+  t.equal(col.rows.length, 0, 'idle 90 s: still tracked under a 7200 s timeout');
+  col.tracker.setTimeouts(60, 30);
+  t.equal(col.tracker.options.timeout, 60);
+  col.tracker.expire(T0 + 100 * SEC);
+  col.tracker.flush();
+  t.equal(col.rows.length, 1, 'idle 90 s: emitted once the timeout is 60 s');
+  t.equal(col.tracker.stats().emitted.timeout, 1);
+  // toolong 30 s now: a 100-second session is stored in pieces
+  col.tracker.ingest(flows([{ src: '10.0.0.3', dst: '10.0.0.4', sport: 5001, dport: 80, proto: 6, start: 200, end: 300, pkts: 10, bytes: 1000 }]), 0);
+  col.tracker.drain();
+  t.ok(col.rows.length >= 4, `the long session came out in ${col.rows.length - 1} pieces of at most 30 s`);
+  t.throws(() => col.tracker.setTimeouts(-1, 30), /timeout/, 'a bad value is refused');
+  t.equal(col.tracker.options.timeout, 60, 'and nothing changed');
+});
