@@ -31,16 +31,15 @@ export function writeFully(fd: number, bytes: Uint8Array, position: number): voi
 }
 
 /**
- * Create dir/name durably. `fill` writes the content through the file descriptor. Refuses to replace
- * an existing file. A failure at any step removes what was written and throws (StoreError IO).
+ * Write a fresh temporary file in `dir` through `fill`, fsync it and rename it to `name`. A failure
+ * removes the temporary file and throws (StoreError IO). The directory is not fsynced here.
  */
-export function writeFileDurably(dir: string, name: string, fill: (fd: number) => void): void {
+function writeAndRename(dir: string, name: string, fill: (fd: number) => void, mode: number): string {
   const target = path.join(dir, name);
-  if (fs.existsSync(target)) throw new StoreError('IO', 'refusing to overwrite an existing file', { path: target });
   const temp = path.join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
-    fd = fs.openSync(temp, 'wx');
+    fd = fs.openSync(temp, 'wx', mode);
     fill(fd);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
@@ -51,6 +50,17 @@ export function writeFileDurably(dir: string, name: string, fill: (fd: number) =
     fs.rmSync(temp, { force: true });
     throw e instanceof StoreError ? e : ioError('write', target, e);
   }
+  return target;
+}
+
+/**
+ * Create dir/name durably. `fill` writes the content through the file descriptor. Refuses to replace
+ * an existing file. A failure at any step removes what was written and throws (StoreError IO).
+ */
+export function writeFileDurably(dir: string, name: string, fill: (fd: number) => void): void {
+  const existing = path.join(dir, name);
+  if (fs.existsSync(existing)) throw new StoreError('IO', 'refusing to overwrite an existing file', { path: existing });
+  const target = writeAndRename(dir, name, fill, 0o666);
   try {
     fsyncDirectory(dir);
   } catch (e) {
@@ -65,21 +75,7 @@ export function writeFileDurably(dir: string, name: string, fill: (fd: number) =
  * name holds the old content or the new one, never a mix. `mode` applies to the new file.
  */
 export function replaceFileDurably(dir: string, name: string, bytes: Uint8Array | string, mode = 0o644): void {
-  const target = path.join(dir, name);
-  const temp = path.join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(temp, 'wx', mode);
-    const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
-    writeFully(fd, data, 0);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.renameSync(temp, target);
-  } catch (e) {
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
-    throw ioError('write', target, e);
-  }
+  const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+  writeAndRename(dir, name, (fd) => writeFully(fd, data, 0), mode);
   fsyncDirectory(dir);
 }
