@@ -11,7 +11,12 @@ export interface MetricsSources {
   store(): { segments: number; rows: number; bytes: number; pendingRows: number; corruptSegments: number; cycles: number; lastCycleSeconds: number };
   auth(): { lockedAddresses: number; failures: number };
   queries(): { running: number; queued: number; rejected: number };
+  /** IPFIX/TCP connections closed because their stream was not IPFIX, per exporter address. */
+  rejectedStreams?(): ReadonlyMap<string, number>;
 }
+
+/** The drop reason of an IPFIX/TCP connection closed for a byte stream that is not IPFIX. */
+export const NOT_IPFIX_STREAM = 'not_ipfix_stream';
 
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -66,6 +71,7 @@ export class ServerMetrics {
               if (v > 0) c.inc({ exporter: exp, [kind === 'drop' ? 'reason' : 'event']: d.name }, v);
             }
           }
+          if (kind === 'drop') for (const [exp, n] of src.rejectedStreams?.() ?? []) c.inc({ exporter: exp, reason: NOT_IPFIX_STREAM }, n);
         },
       );
     };

@@ -20,7 +20,7 @@ import { AlertStore, alertRoutes } from '../alerts/index.js';
 import { Authenticator, UserStore } from '../auth/index.js';
 import { TcpListener, UdpListener, type UdpKind } from '../listener/index.js';
 import { Logger } from '../log/index.js';
-import { ServerMetrics } from '../metrics/index.js';
+import { ExporterTotals, ServerMetrics } from '../metrics/index.js';
 import { QueryQueue } from '../query/index.js';
 import { SessionStore, type SessionRows } from '../storage/index.js';
 
@@ -46,6 +46,8 @@ export class FtServer {
   readonly auth: Authenticator;
   readonly alerts: AlertStore;
   readonly metrics: ServerMetrics;
+  /** Per-exporter counters that outlive closed IPFIX/TCP connections, for /metrics. */
+  private readonly exporterTotals = new ExporterTotals();
   readonly queue: QueryQueue;
   private pool: WorkerPool | undefined;
   private readonly extras: RowExtras;
@@ -84,7 +86,11 @@ export class FtServer {
     this.queue = new QueryQueue(config.querythreads);
     this.pool = config.querythreads > 1 ? new WorkerPool(config.querythreads) : undefined;
     this.metrics = new ServerMetrics({
-      pipeline: () => this.pipeline.counters(),
+      pipeline: () => {
+        const c = this.pipeline.counters();
+        return { ...c, exporters: this.exporterTotals.byAddress(c.exporters) };
+      },
+      rejectedStreams: () => this.exporterTotals.rejectedStreams(),
       listeners: () => [
         ...this.udp.map((l) => ({ kind: l.kind, transport: 'udp' as const, port: l.boundPort, datagrams: l.datagrams, bytes: l.bytes, receiveBuffer: l.receiveBuffer })),
         ...this.tcp.map((l) => ({ kind: 'ipfix', transport: 'tcp' as const, port: l.boundPort, datagrams: 0, bytes: l.bytes, receiveBuffer: 0 })),
@@ -236,8 +242,14 @@ export class FtServer {
                 this.sinkFailed(e);
               }
             },
-            onClosed: (from, conn) => this.pipeline.tcpClosed(from, conn),
-            onStreamError: (from, err) => this.logger.limited(`tcp:${from}`, 'MEDIUM', 'closed an IPFIX TCP connection: the stream is not IPFIX', { exporter: from, error: err.message }),
+            onClosed: (from, conn) => {
+              this.exporterTotals.retire(`${from}#${conn}`, this.pipeline.decoder.counters(`${from}#${conn}`));
+              this.pipeline.tcpClosed(from, conn);
+            },
+            onStreamError: (from, err) => {
+              this.exporterTotals.streamRejected(from);
+              this.logger.limited(`tcp:${from}`, 'MEDIUM', 'closed an IPFIX TCP connection: the stream is not IPFIX', { exporter: from, error: err.message });
+            },
           }),
         );
       }
@@ -334,6 +346,7 @@ export class FtServer {
       setTimeout(() => void old?.close(), 60_000).unref();
     }
     if (any('userdata.maxsessionkeyage')) this.auth.setMaxSessionKeyAge(this.config.userdata.maxsessionkeyage);
+    if (any('sessiontables.timeout', 'sessiontables.toolong')) this.pipeline.setSessionTimeouts(this.config.sessiontables.timeout, this.config.sessiontables.toolong);
     if (any('storage.storageinterval')) this.restartCycleTimer();
     if (any('storage.segmentcount', 'storage.segmentsize', 'storage.computecrc')) {
       this.cycle();
@@ -387,8 +400,6 @@ export class FtServer {
 /** Settings read only when the pipeline is built. */
 const RESTART_ONLY: ReadonlySet<string> = new Set([
   'sessiontables.conntracksize',
-  'sessiontables.timeout',
-  'sessiontables.toolong',
   'netflow.samplingrate',
   'ip2cfile',
   'servicesfile',

@@ -7,6 +7,35 @@ import { HttpError } from './httperror.js';
 /** Largest request body accepted (logins, users, alerts are small). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
+/**
+ * The body, at most `limit` bytes, else a 413. Past the limit the rest is still read and thrown away:
+ * a client still sending (a chunked body has no Content-Length to refuse it by) then receives the 413
+ * instead of a reset connection, which destroying the request would give it.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        reject(new HttpError(413, 'BODY_TOO_LARGE', `the request body is over ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', () => reject(new HttpError(499, 'CLIENT_GONE', 'the client closed the connection before the whole request body arrived')));
+    req.once('close', () => {
+      if (!req.complete) reject(new HttpError(499, 'CLIENT_GONE', 'the client closed the connection before the whole request body arrived'));
+    });
+  });
+}
+
 export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
   // curl -d and some HTTP libraries label a JSON body as a form: the body decides, not the label
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -15,14 +44,7 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   }
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limit) throw new HttpError(413, 'BODY_TOO_LARGE', `the request body is ${declared} bytes; at most ${limit} are accepted`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new HttpError(413, 'BODY_TOO_LARGE', `the request body is over ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = (await readBody(req, limit)).toString('utf8');
   if (text.trim() === '') throw new HttpError(400, 'BAD_JSON', 'the request needs a JSON object body');
   let v: unknown;
   try {
