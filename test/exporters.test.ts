@@ -6,11 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseMac } from '../packages/core/src/fields/ipcodec.js';
 import { UdpCollector, type SessionRow } from './lib/collector.js';
-import { killAll, pmacctdEndedNormally, requireProgram, run, softflowdArgs, writePmacctConfig, type RunResult } from './lib/exporters.js';
-import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP } from './lib/frames.js';
-import { buildCapture, oneWayUdp, standardTraffic, type Conversation } from './lib/traffic.js';
+import { EXPORTER_CASES, fiveTuple, sfprobeTail, wantsFor, type ExporterCase, type Want } from './lib/exportercases.js';
+import { killAll, requireProgram, type RunResult } from './lib/exporters.js';
+import { buildCapture, standardTraffic, type Conversation } from './lib/traffic.js';
 
 const fileStarted = Date.now();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'opentraq-exporters-'));
@@ -26,143 +25,13 @@ const traffic = standardTraffic();
 const pcap = path.join(dir, 'traffic.pcap');
 writeFileSync(pcap, buildCapture(traffic, captureStartUs));
 
-/**
- * pmacctd's sfprobe loses the samples it has not sent yet when it stops at the end of a savefile (see
- * docs/formats.md): its capture ends with this many datagrams of a separate one-way UDP flow, so that
- * what it loses is never part of the conversations checked.
- */
-const SFPROBE_TAIL = 128;
-const tail = oneWayUdp({ name: 'tail', client: '192.0.2.200', server: '198.51.100.200', clientPort: 40009, serverPort: 9 }, SFPROBE_TAIL, 64);
-const sflowTraffic = [...standardTraffic(), tail];
+// pmacctd's sfprobe reads a capture that ends with a tail it may lose in part (see SFPROBE_TAIL)
+const sflowTraffic = [...standardTraffic(), sfprobeTail()];
 const sflowPcap = path.join(dir, 'traffic-sflow.pcap');
 writeFileSync(sflowPcap, buildCapture(sflowTraffic, captureStartUs));
 
-/** How an exporter reports what the tests check. */
-interface Expectation {
-  expv: number;
-  /** Can it carry IPv6 flows? */
-  ipv6: boolean;
-  /** Which session column gets the 802.1Q VLAN id, or none (the format or the exporter has no field for it). */
-  vlan: 'invlan' | 'outvlan' | null;
-  macs: boolean;
-  /**
-   * How start/end compare with the capture times: `ms` to the millisecond (late by at most 1 ms, or
-   * early by at most 2), `v9` early by under a second (NetFlow v9 headers carry whole seconds), `receive`
-   * the collector's receive time (sFlow has no flow times).
-   */
-  time: 'ms' | 'v9' | 'receive';
-  /** Flow records per session: `uni` 2 (one per direction), `bi` 1 (RFC 5103 biflow), `sample` one per packet. */
-  records: 'uni' | 'bi' | 'sample';
-  srcid?: number;
-}
-
-/** One session the collector should deliver, with the columns checked. */
-interface Want {
-  name: string;
-  clnip: string;
-  clnport: number;
-  srvip: string;
-  srvport: number;
-  proto: number;
-  clnpkts: number;
-  clnbyts: number;
-  srvpkts: number;
-  srvbyts: number;
-  flags: number;
-  invlan: number;
-  outvlan: number;
-  clnmac: number;
-  srvmac: number;
-  flows: number;
-  firstUs: number;
-  lastUs: number;
-}
-
-interface Case extends Expectation {
-  name: string;
-  kind: 'netflow' | 'sflow';
-  traffic: Conversation[];
-  /** Start the exporter towards `port`; resolves when it has exited. */
-  exporter: (port: number) => Promise<RunResult>;
-  /** Whether its exit status means it finished (default: exit code 0). */
-  finished?: (r: RunResult) => boolean;
-  /** What this exporter does differently from the rules above (each documented in docs/formats.md). */
-  quirks?: (wants: Want[], traffic: readonly Conversation[]) => Want[];
-}
-
-/** The sessions a conversation should give with an exporter that reports it as the Expectation says. */
-function want(v: Conversation, e: Expectation): Want {
-  const icmp = v.proto === PROTO_ICMP || v.proto === PROTO_ICMPV6;
-  return {
-    name: v.name,
-    clnip: v.client,
-    clnport: v.clientPort,
-    srvip: v.server,
-    srvport: v.serverPort,
-    proto: v.proto,
-    clnpkts: v.toServer.packets,
-    clnbyts: v.toServer.bytes,
-    srvpkts: v.toClient.packets,
-    srvbyts: v.toClient.bytes,
-    flags: v.proto === PROTO_TCP ? v.toServer.flags | v.toClient.flags : 0,
-    invlan: e.vlan === 'invlan' ? v.vlan : 0,
-    outvlan: e.vlan === 'outvlan' ? v.vlan : 0,
-    clnmac: e.macs ? parseMac(v.clientMac) : 0,
-    srvmac: e.macs ? parseMac(v.serverMac) : 0,
-    // ICMP requests and replies are flows of their own (their type differs), even in biflow mode
-    flows: e.records === 'sample' ? v.packets.length : e.records === 'bi' && !icmp ? 1 : 2,
-    firstUs: v.firstUs,
-    lastUs: v.lastUs,
-  };
-}
-
-/**
- * softflowd -b (IPFIX biflows) observed quirks: (1) VLAN-tagged traffic is tracked per direction, so
- * the connection is two biflow records, the server's packets in the reverse counters of the second,
- * which carries the VLAN in postVlanId (59) with vlanId 0: the session has every packet and takes its
- * VLAN columns from that later record. (2) The ICMPv6 echo replies come as a record of their own whose
- * forward direction is the requester (empty) and whose type/code is 0, not 129: it cannot be told
- * from an unrelated ICMPv6 type 0 and stays a session of its own, beside the requests' session.
- */
-function softflowdBiflowQuirks(wants: Want[], traffic: readonly Conversation[]): Want[] {
-  const out: Want[] = [];
-  for (const w of wants) {
-    const v = traffic.find((c) => c.name === w.name)!;
-    if (v.vlan > 0) {
-      out.push({ ...w, flows: 2, invlan: 0, outvlan: v.vlan });
-    } else if (v.proto === PROTO_ICMPV6) {
-      const req = v.packets.filter((p) => p.fromClient);
-      const rep = v.packets.filter((p) => !p.fromClient);
-      out.push({ ...w, srvpkts: 0, srvbyts: 0, flows: 1, firstUs: req[0]!.timeUs, lastUs: req.at(-1)!.timeUs });
-      out.push({ ...w, name: `${w.name} replies`, srvport: 0, clnpkts: 0, clnbyts: 0, flows: 1, firstUs: rep[0]!.timeUs, lastUs: rep.at(-1)!.timeUs });
-    } else {
-      out.push(w);
-    }
-  }
-  return out;
-}
-
-const softflowd = (version: 1 | 5 | 9 | 10, biflow = false) => (port: number) =>
-  run(requireProgram('softflowd'), softflowdArgs({ pcap, port, version, biflow, dir, tag: `sf${version}${biflow ? 'b' : ''}` }), 20_000);
-const pmacctd = (plugin: 'nfprobe9' | 'nfprobe10' | 'sfprobe', engine: number) => (port: number) => {
-  const conf = writePmacctConfig({ file: path.join(dir, `${plugin}.conf`), pcap: plugin === 'sfprobe' ? sflowPcap : pcap, port, plugin, engine });
-  return run(requireProgram('pmacctd'), ['-f', conf], 30_000);
-};
-
-const cases: Case[] = [
-  { name: 'softflowd NetFlow v1', kind: 'netflow', traffic, exporter: softflowd(1), expv: 1, ipv6: false, vlan: null, macs: false, time: 'ms', records: 'uni' },
-  { name: 'softflowd NetFlow v5', kind: 'netflow', traffic, exporter: softflowd(5), expv: 5, ipv6: false, vlan: null, macs: false, time: 'ms', records: 'uni' },
-  { name: 'softflowd NetFlow v9', kind: 'netflow', traffic, exporter: softflowd(9), expv: 9, ipv6: true, vlan: 'invlan', macs: true, time: 'v9', records: 'uni' },
-  { name: 'softflowd IPFIX', kind: 'netflow', traffic, exporter: softflowd(10), expv: 10, ipv6: true, vlan: 'invlan', macs: true, time: 'ms', records: 'uni' },
-  // -b: one RFC 5103 biflow record per connection (with the quirks above)
-  {
-    name: 'softflowd IPFIX biflows (-b)', kind: 'netflow', traffic, exporter: softflowd(10, true),
-    expv: 10, ipv6: true, vlan: 'invlan', macs: true, time: 'ms', records: 'bi', quirks: softflowdBiflowQuirks,
-  },
-  { name: 'pmacctd nfprobe NetFlow v9', kind: 'netflow', traffic, exporter: pmacctd('nfprobe9', 42), finished: pmacctdEndedNormally, expv: 9, ipv6: true, vlan: 'invlan', macs: true, time: 'ms', records: 'uni', srcid: 42 },
-  { name: 'pmacctd nfprobe IPFIX', kind: 'netflow', traffic, exporter: pmacctd('nfprobe10', 43), finished: pmacctdEndedNormally, expv: 10, ipv6: true, vlan: 'invlan', macs: true, time: 'ms', records: 'uni', srcid: 43 },
-  { name: 'pmacctd sfprobe sFlow v5', kind: 'sflow', traffic: sflowTraffic, exporter: pmacctd('sfprobe', 7), finished: pmacctdEndedNormally, expv: 21, ipv6: true, vlan: 'invlan', macs: true, time: 'receive', records: 'sample', srcid: 7 },
-];
+type Case = ExporterCase & { traffic: Conversation[] };
+const cases: Case[] = EXPORTER_CASES.map((c) => ({ ...c, traffic: c.kind === 'sflow' ? sflowTraffic : traffic }));
 
 interface Outcome {
   run: RunResult;
@@ -177,7 +46,7 @@ async function exportThrough(c: Case): Promise<Outcome> {
   const collector = await UdpCollector.open(c.kind);
   const receivedFrom = Date.now();
   try {
-    const result = await c.exporter(collector.port);
+    const result = await c.exporter({ pcap: c.kind === 'sflow' ? sflowPcap : pcap, port: collector.port, dir });
     if (!(c.finished ?? ((r) => r.code === 0))(result)) throw new Error(`${c.name} exited with ${result.code ?? result.signal}: ${result.stderr.slice(-2000)}`);
     await collector.waitIdle(300, 10_000);
     const sessions = await collector.close();
@@ -195,7 +64,7 @@ for (const c of cases) {
   outcomes.set(c.name, p);
 }
 
-const key = (s: SessionRow | Want): string => `${s['clnip']} ${s['clnport']} ${s['srvip']} ${s['srvport']} ${s['proto']}`;
+const key = (s: SessionRow | Want): string => fiveTuple(s);
 
 /** Decoder counters that mean input was lost (the others are events, or cannot happen over loopback). */
 const LOSSES = ['truncated', 'bad_version', 'bad_length', 'bad_set_id', 'bad_template', 'bad_record', 'unknown_template_dropped', 'unknown_template_expired', 'decoder_error', 'bad_agent', 'bad_sample', 'bad_sample_record', 'bad_count', 'bad_packet_header'];
@@ -234,15 +103,13 @@ for (const c of cases) {
     t.equal(counters.datagrams[c.kind], o.collector.datagrams.length, 'every datagram went through the pipeline');
     t.equal(counters.sessions, o.sessions.length, 'the pipeline counted the sessions it delivered');
 
-    const carried = c.traffic.filter((v) => c.ipv6 || v.ipVersion === 4);
     if (!c.ipv6) {
       // NetFlow v1 and v5 have 32-bit address fields: softflowd does not export IPv6 flows in them
       const v6 = c.traffic.filter((v) => v.ipVersion === 6);
       t.ok(v6.length >= 2, `the capture has IPv6 conversations (${v6.map((v) => v.name).join(', ')})`);
       t.notOk(o.sessions.some((s) => String(s['clnip']).includes(':') || String(s['srvip']).includes(':')), `no IPv6 session from ${c.name}`);
     }
-    const base = carried.map((v) => want(v, c));
-    const wants = c.quirks === undefined ? base : c.quirks(base, c.traffic);
+    const wants = wantsFor(c, c.traffic);
     const byKey = new Map(o.sessions.map((s) => [key(s), s]));
     t.equal(byKey.size, o.sessions.length, 'one session per key (no duplicates)');
     t.same([...byKey.keys()].sort(), wants.map(key).sort(), 'exactly the sessions expected, client = initiator');

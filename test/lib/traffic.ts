@@ -196,16 +196,29 @@ export function buildCapture(convs: readonly Conversation[], startUs: number, ga
   return w.bytes();
 }
 
-/** The conversations of the end-to-end tests (issue 3: a–e, and ICMPv6 echo). */
-export function standardTraffic(): Conversation[] {
+/** How many address sets `standardTraffic` has (variants 0 .. STANDARD_VARIANTS - 1). */
+export const STANDARD_VARIANTS = 9;
+
+/**
+ * The conversations of the end-to-end tests (issue 3: a–e, and ICMPv6 echo). Each `variant` has
+ * addresses of its own (IPv4 hosts moved up by 24 per variant, IPv6 in 2001:db8:<variant>::/48), so
+ * captures of different variants never make the same session: several exporters can feed one collector.
+ */
+export function standardTraffic(variant = 0): Conversation[] {
+  if (!Number.isInteger(variant) || variant < 0 || variant >= STANDARD_VARIANTS) {
+    throw new RangeError(`standardTraffic: variant must be a whole number from 0 to ${STANDARD_VARIANTS - 1}, got ${String(variant)}`);
+  }
+  const a = (host: number): string => `192.0.2.${host + 24 * variant}`;
+  const b = (host: number): string => `198.51.100.${host + 24 * variant}`;
+  const v6 = (host: number): string => (variant === 0 ? `2001:db8::${host}` : `2001:db8:${variant}::${host}`);
   return [
-    tcpConversation({ name: 'tcp4', client: '192.0.2.1', server: '198.51.100.2', clientPort: 40000, serverPort: 80 }, 4, 310, [1400, 1400, 700]),
-    dnsConversation({ name: 'dns', client: '192.0.2.1', server: '198.51.100.53', clientPort: 53000, serverPort: 53 }, ['example.com', 'www.example.org']),
-    pingConversation({ name: 'icmp', client: '192.0.2.1', server: '198.51.100.7', clientPort: 0, serverPort: 0 }, 4, 3, 56),
-    tcpConversation({ name: 'tcp6', client: '2001:db8::1', server: '2001:db8::2', clientPort: 50000, serverPort: 80 }, 6, 200, [1200, 900]),
-    pingConversation({ name: 'icmp6', client: '2001:db8::1', server: '2001:db8::3', clientPort: 0, serverPort: 0 }, 6, 2, 32),
+    tcpConversation({ name: 'tcp4', client: a(1), server: b(2), clientPort: 40000, serverPort: 80 }, 4, 310, [1400, 1400, 700]),
+    dnsConversation({ name: 'dns', client: a(1), server: b(53), clientPort: 53000, serverPort: 53 }, ['example.com', 'www.example.org']),
+    pingConversation({ name: 'icmp', client: a(1), server: b(7), clientPort: 0, serverPort: 0 }, 4, 3, 56),
+    tcpConversation({ name: 'tcp6', client: v6(1), server: v6(2), clientPort: 50000, serverPort: 80 }, 6, 200, [1200, 900]),
+    pingConversation({ name: 'icmp6', client: v6(1), server: v6(3), clientPort: 0, serverPort: 0 }, 6, 2, 32),
     tcpConversation(
-      { name: 'vlan', client: '192.0.2.10', server: '198.51.100.20', clientPort: 41000, serverPort: 22, vlan: 100, clientMac: '02:00:00:00:01:0a', serverMac: '02:00:00:00:01:14' },
+      { name: 'vlan', client: a(10), server: b(20), clientPort: 41000, serverPort: 22, vlan: 100, clientMac: '02:00:00:00:01:0a', serverMac: '02:00:00:00:01:14' },
       4,
       48,
       [520],

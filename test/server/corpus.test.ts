@@ -4,8 +4,9 @@
 import t from 'tap';
 import { IngestPipeline, formatIpAt, type Columns } from '../../packages/core/src/index.js';
 import { corpusSkipReason, listCorpusCaptures, payloads, type CorpusCapture } from '../lib/corpus.js';
-import { startServer, type RunningServer } from '../lib/ftserver.js';
+import { startServer } from '../lib/ftserver.js';
 import { sendDatagrams, sendTcpStream } from '../lib/replay.js';
+import { fetchMetric, ndjsonRows, until } from '../lib/serverchecks.js';
 
 interface Totals {
   flows: number;
@@ -68,24 +69,6 @@ function reference(nowMs: number): Map<string, Totals> {
   return out;
 }
 
-async function metric(s: RunningServer, name: string, labels: Record<string, string | number>): Promise<number> {
-  const text = await (await fetch(s.url('/metrics'))).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}
-
-async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 t.test('the corpus through a real server', async (t) => {
   const server = await startServer();
   t.teardown(() => server.stop());
@@ -106,14 +89,15 @@ t.test('the corpus through a real server', async (t) => {
       }
     }
   }
-  await until('every datagram and TCP byte to reach the server', async () => {
+  const arrived = await until(async () => {
     const [nf, sf, tcp] = await Promise.all([
-      metric(server, 'opentraq_datagrams_received_total', { port: server.ports.netflow }),
-      metric(server, 'opentraq_datagrams_received_total', { port: server.ports.sflow }),
-      metric(server, 'opentraq_bytes_received_total', { transport: 'tcp' }),
+      fetchMetric(server, 'opentraq_datagrams_received_total', { port: server.ports.netflow }),
+      fetchMetric(server, 'opentraq_datagrams_received_total', { port: server.ports.sflow }),
+      fetchMetric(server, 'opentraq_bytes_received_total', { transport: 'tcp' }),
     ]);
     return nf === sent.netflow && sf === sent.sflow && tcp === sent.tcpBytes;
-  });
+  }, 60_000);
+  t.ok(arrived, 'every datagram and TCP byte reached the server');
   t.ok(sent.netflow > 1000 && sent.sflow > 10 && sent.tcpBytes > 0, `replayed ${sent.netflow} NetFlow/IPFIX datagrams, ${sent.sflow} sFlow datagrams, ${sent.tcpBytes} IPFIX/TCP bytes`);
 
   const want = reference(Date.now());
@@ -121,13 +105,11 @@ t.test('the corpus through a real server', async (t) => {
   const frame = { after_time: 0, before_time: Math.ceil(Date.now() / 1000) + 30 * 86400 };
   // the TCP messages are decoded as they arrive; the last ones may still be in the event queue
   let got = new Map<string, Totals>();
-  await until('the stored sessions to add up', async () => {
+  await until(async () => {
     const r = await server.get('/api/v1/sessions', token, { ...frame, fields: 'EXPIP,CLNBYTS,SRVBYTS,CLNPKTS,SRVPKTS,FLOWS', format: 'ndjson' });
     t.equal(r.status, 200);
     got = new Map();
-    for (const line of (await r.text()).split('\n')) {
-      if (line === '') continue;
-      const s = JSON.parse(line) as Record<string, number | string>;
+    for (const s of ndjsonRows(await r.text())) {
       const tot = got.get(s.EXPIP as string) ?? { flows: 0, bytes: 0, packets: 0, sessions: 0 };
       tot.flows += s.FLOWS as number;
       tot.bytes += (s.CLNBYTS as number) + (s.SRVBYTS as number);
@@ -136,7 +118,7 @@ t.test('the corpus through a real server', async (t) => {
       got.set(s.EXPIP as string, tot);
     }
     return [...want].every(([k, w]) => got.get(k)?.flows === w.flows);
-  }).catch(() => undefined);
+  }, 60_000);
   t.equal(got.size, want.size, 'sessions from as many exporters as the reference');
   for (const [exp, w] of want) {
     const g = got.get(exp);
@@ -156,9 +138,7 @@ t.test('the corpus through a real server', async (t) => {
   const col = (n: string): number => stat.columns.indexOf(n);
   const r = await server.get('/api/v1/sessions', token, { ...frame, fields: 'CLNIP,SRVIP,CLNBYTS,SRVBYTS', format: 'ndjson' });
   const perIp = new Map<string, number>();
-  for (const line of (await r.text()).split('\n')) {
-    if (line === '') continue;
-    const s = JSON.parse(line) as Record<string, number | string>;
+  for (const s of ndjsonRows(await r.text())) {
     const b = (s.CLNBYTS as number) + (s.SRVBYTS as number);
     perIp.set(s.CLNIP as string, (perIp.get(s.CLNIP as string) ?? 0) + b);
     if (s.SRVIP !== s.CLNIP) perIp.set(s.SRVIP as string, (perIp.get(s.SRVIP as string) ?? 0) + b);

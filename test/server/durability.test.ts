@@ -5,41 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { readSegmentInfo } from '../../packages/core/src/index.js';
-import { startServer, type RunningServer } from '../lib/ftserver.js';
+import { startServer } from '../lib/ftserver.js';
 import { sendDatagrams } from '../lib/replay.js';
-import { sessionKey, v9Traffic } from '../lib/v9traffic.js';
-
-interface Stored {
-  bytes: number;
-  packets: number;
-  records: number;
-}
-
-const FRAME = (): Record<string, number> => ({ after_time: 0, before_time: Math.ceil(Date.now() / 1000) + 86400 });
-
-async function stored(s: RunningServer): Promise<Map<string, Stored>> {
-  const token = await s.login();
-  const r = await s.get('/api/v1/sessions', token, { ...FRAME(), fields: 'CLNIP,CLNPORT,SRVIP,SRVPORT,PROTO,CLNBYTS,SRVBYTS,CLNPKTS,SRVPKTS', format: 'ndjson' });
-  if (r.status !== 200) throw new Error(`sessions: ${r.status} ${await r.text()}`);
-  const out = new Map<string, Stored>();
-  for (const line of (await r.text()).split('\n')) {
-    if (line === '') continue;
-    const x = JSON.parse(line) as Record<string, string | number>;
-    const key = sessionKey(x.CLNIP as string, x.CLNPORT as number, x.SRVIP as string, x.SRVPORT as number, x.PROTO as number);
-    const e = out.get(key) ?? { bytes: 0, packets: 0, records: 0 };
-    e.bytes += (x.CLNBYTS as number) + (x.SRVBYTS as number);
-    e.packets += (x.CLNPKTS as number) + (x.SRVPKTS as number);
-    e.records++;
-    out.set(key, e);
-  }
-  return out;
-}
-
-async function received(s: RunningServer): Promise<number> {
-  const text = await (await fetch(s.url('/metrics'))).text();
-  const line = text.split('\n').find((l) => l.startsWith('opentraq_datagrams_received_total{') && l.includes(`port="${s.ports.netflow}"`));
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
+import { fetchMetric, netflowReceived, storedDifferences, storedSessions } from '../lib/serverchecks.js';
+import { sendTimed, sentWholeBefore, v9Traffic } from '../lib/v9traffic.js';
 
 t.test('kill -9 at a random moment: everything received storageinterval before it survives, once', async (t) => {
   const seed = Number(process.env.DURABILITY_SEED ?? Date.now() % 100_000);
@@ -48,20 +17,9 @@ t.test('kill -9 at a random moment: everything received storageinterval before i
   const server = await startServer({ storageInterval: 1 });
   // the kill lands somewhere in the middle of a 3-second stream
   const killAtMs = 1200 + (seed % 1500);
-  const sentAt: number[] = [];
   const started = Date.now();
-  const rate = traffic.datagrams.length / 3;
-  let killedAt = 0;
-  const sending = (async () => {
-    for (let i = 0; i < traffic.datagrams.length; i += 20) {
-      if (Date.now() - started >= killAtMs) break;
-      await sendDatagrams(server.ports.netflow, traffic.datagrams.slice(i, i + 20), { ratePerSecond: rate });
-      const now = Date.now();
-      for (let k = i; k < Math.min(i + 20, traffic.datagrams.length); k++) sentAt[k] = now;
-    }
-  })();
-  await sending;
-  killedAt = Date.now();
+  const sentAt = await sendTimed(server.ports.netflow, traffic, { ratePerSecond: traffic.datagrams.length / 3, stop: () => Date.now() - started >= killAtMs });
+  const killedAt = Date.now();
   server.proc.kill('SIGKILL');
   await server.exited;
   t.ok(sentAt.length > 10 && sentAt.length < traffic.datagrams.length, `killed after ${sentAt.length} of ${traffic.datagrams.length} datagrams`);
@@ -69,11 +27,9 @@ t.test('kill -9 at a random moment: everything received storageinterval before i
   const again = await startServer({ dir: server.dir, ports: server.ports, storageInterval: 1 });
   t.teardown(() => again.stop());
   t.match(again.log, /restored sessions from the checkpoint/, 'the restart restored the checkpoint by itself');
-  const got = await stored(again);
+  const got = await storedSessions(again, await again.login());
   // sessions whose every flow was sent more than storageinterval (1 s) before the kill
-  let last = -1;
-  for (let i = 0; i < sentAt.length; i++) if (sentAt[i]! < killedAt - 1000) last = i;
-  const mustHave = last < 0 ? 0 : traffic.completeAfter[last]!;
+  const mustHave = sentWholeBefore(traffic, sentAt, killedAt - 1000);
   t.ok(mustHave > 0, `${mustHave} sessions were sent whole more than 1 s before the kill`);
   let missing = 0;
   let wrong = 0;
@@ -98,22 +54,16 @@ t.test('SIGTERM loses nothing; a torn segment is skipped with an error', async (
   const traffic = v9Traffic(3000, 77);
   const server = await startServer({ storageInterval: 5, args: ['--segmentsize', '1000'] });
   await sendDatagrams(server.ports.netflow, traffic.datagrams, { ratePerSecond: 5000 });
-  const deadline = Date.now() + 30_000;
-  while ((await received(server)) < traffic.datagrams.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  t.equal(await received(server), traffic.datagrams.length, 'the server received every datagram');
+  t.equal(await netflowReceived(server, traffic.datagrams.length), traffic.datagrams.length, 'the server received every datagram');
   const stop = await server.stop('SIGTERM');
   t.equal(stop.code, 0, 'SIGTERM: a clean exit');
   t.match(server.log, /ftserver stopped/);
 
   const again = await startServer({ dir: server.dir, ports: server.ports, args: ['--segmentsize', '1000'] });
-  const got = await stored(again);
+  const got = await storedSessions(again, await again.login());
   t.equal(got.size, traffic.sessions.length, 'every session after the restart');
-  let wrong = 0;
-  for (const s of traffic.sessions) {
-    const g = got.get(s.key);
-    if (g === undefined || g.bytes !== s.bytes || g.packets !== s.packets || g.records !== 1) wrong++;
-  }
-  t.equal(wrong, 0, 'each exactly once, with every byte and packet');
+  const wrong = storedDifferences(traffic.sessions, got);
+  t.same(wrong.slice(0, 10), [], `each exactly once, with every byte and packet (${wrong.length} differences)`);
   await again.stop();
 
   // tear one segment file in half, as a disk failure would
@@ -124,10 +74,9 @@ t.test('SIGTERM loses nothing; a torn segment is skipped with an error', async (
   fs.truncateSync(victim, Math.floor(fs.statSync(victim).size / 2));
   const third = await startServer({ dir: server.dir, ports: server.ports, args: ['--segmentsize', '1000'] });
   t.teardown(() => third.stop());
-  const after = await stored(third);
+  const after = await storedSessions(third, await third.login());
   t.equal(after.size, traffic.sessions.length - lost, `the torn segment's ${lost} sessions are gone, the rest are there`);
   t.match(third.log, /CRITICAL.*corrupt/i, 'the log says a segment was corrupt');
   t.ok(fs.readdirSync(third.databasePath).some((f) => f.startsWith(segs[0]!) && f.includes('.corrupt')), 'the torn file is set aside as .corrupt');
-  const text = await (await fetch(third.url('/metrics'))).text();
-  t.match(text, /opentraq_store_corrupt_segments_total 1/);
+  t.equal(await fetchMetric(third, 'opentraq_store_corrupt_segments_total'), 1, 'the corrupt segment is counted');
 });
