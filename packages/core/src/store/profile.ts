@@ -209,7 +209,8 @@ function profileWide(values: Float64Array | Uint32Array, n: number): NumericProf
     if (!Number.isSafeInteger(v)) {
       integral = false;
       if (!Number.isFinite(v)) finite = false;
-    } else if (step !== 1) {
+    } else if (integral && step !== 1) {
+      // once a value is not a safe integer the step is not used; and v0 may then be NaN, whose gcd never ends
       step = gcd(Math.abs(v - v0), step);
     }
     if (set !== undefined && !set.add(v)) set = undefined;
