@@ -90,19 +90,22 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = everySetting([
   setting('ip2cfile', { kind: 'paths' }, '', {
     doc: 'IP-to-country and ASN data files (MaxMind `.mmdb` or CSV ranges), see [enrichment.md](enrichment.md).',
     empty: 'the bundled data',
+    reloadable: false,
   }),
   setting('servicesfile', { kind: 'path' }, '', {
     doc: 'Port-to-service names in the format of /etc/services; also decides which side of a session is the server.',
     empty: '/etc/services, else the bundled list',
+    reloadable: false,
   }),
   setting('maxclientlatency', { kind: 'seconds', min: 0, max: 86_400 }, 60, {
     doc: 'Seconds a client may stop reading a streamed result before it is disconnected; 0 never disconnects.',
   }),
   setting('sessiontables.conntracksize', { kind: 'int', min: 1, max: MAX_CONNTRACKSIZE }, DEFAULT_SESSION_OPTIONS.conntracksize, {
-    doc: 'Sessions the connection tracker holds (about 220 bytes each); when full, the least recently updated moves on to the memory cache.',
+    doc: 'Sessions the connection tracker holds (about 220 bytes each); when full, the least recently updated is stored as finished.',
+    reloadable: false,
   }),
   setting('sessiontables.memcachesize', { kind: 'int', min: 1, max: MAX_MEMCACHESIZE }, 2_687_159, {
-    doc: 'Recent sessions kept in memory for fast queries (about 160 bytes each); when full, the least recently updated are served from disk only.',
+    doc: 'Finished sessions held in memory (and queryable there) between two storage cycles; when this many wait, a cycle starts early.',
   }),
   setting('sessiontables.timeout', { kind: 'seconds', min: 0, max: MAX_SECONDS }, DEFAULT_SESSION_OPTIONS.timeout, {
     doc: 'Seconds without traffic after which a session leaves the connection tracker; 0 keeps it until the tracker is full.',
@@ -131,6 +134,7 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = everySetting([
     doc: 'Sampling rate per exporter address, replacing what the exporter reports; packets and bytes are scaled by it.',
     empty: 'no overrides (the rates the exporters report)',
     extension: true,
+    reloadable: false,
   }),
   setting('sflow.sflowport', { kind: 'ports', proto: 'udp', max: 4 }, [6343], {
     doc: 'UDP ports for sFlow v2, v4 and v5.',

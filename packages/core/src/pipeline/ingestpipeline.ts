@@ -82,6 +82,11 @@ export class IngestPipeline {
     return this.tracker.size;
   }
 
+  /** Flow records decoded so far (cheap: for callers that only need to know whether anything arrived). */
+  get flowsDecoded(): number {
+    return this.nFlows;
+  }
+
   /** `sessiontables.timeout` and `toolong` changed by a reload (SessionTracker.setTimeouts). */
   setSessionTimeouts(timeout: number, toolong: number): void {
     this.enter('setSessionTimeouts');
