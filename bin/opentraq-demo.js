@@ -114,6 +114,14 @@ function corpusExports() {
     }));
 }
 
+// never wipe the store of a server still running on it (an earlier `--keep` run)
+try {
+  const { pid } = JSON.parse(readFileSync(join(dir, 'SESSIONDB', 'ftserver.lock'), 'utf8'));
+  process.kill(pid, 0);
+  fail(`an ftserver (pid ${pid}) is running on ${dir}; stop it first (kill ${pid}) or choose another --dir`);
+} catch (e) {
+  if (e?.code === 'EPERM') fail(`an ftserver of another user runs on ${dir}; choose another --dir`);
+}
 rmSync(dir, { recursive: true, force: true });
 const ports = { api: await freePort(), netflow: await freePort(), sflow: await freePort() };
 process.stdout.write(`Starting ftserver (store in ${dir}) ...\n`);

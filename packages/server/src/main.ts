@@ -64,7 +64,7 @@ async function runServer(flags: ServerFlags, initAdminPassword: string | undefin
     config: loaded.config,
     logger,
     ...(initAdminPassword === undefined ? {} : { initAdminPassword }),
-    onInitialPassword: (p) => process.stdout.write(`ftserver: created user admin with password ${p}\nftserver: this password is shown only once; change it with: ftum -un admin -up '${p}' -chpw admin NEWPASSWORD\n`),
+    onInitialPassword: (p) => process.stdout.write(`ftserver: created user admin with password ${p}\nftserver: this password is shown only once; change it through the API (PUT /api/v1/users/admin/password, docs/server.md)\n`),
   });
   const ports = server.ports();
   process.stdout.write(`ftserver: listening: API ${ports.api}, NetFlow/IPFIX ${ports.netflow.join(' ') || 'off'}, sFlow ${ports.sflow.join(' ') || 'off'}, IPFIX/TCP ${ports.ipfixtcp.join(' ') || 'off'}\n`);

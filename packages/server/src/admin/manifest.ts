@@ -2,6 +2,7 @@
 // sizes and sha256, written last, so that a backup without one is incomplete by definition.
 
 import { SCHEMA_VERSION } from '@opentraq/core';
+import { ALERT_LOG_FILE } from '../alerts/index.js';
 import { SESSION_KEYS_FILE, USERS_FILE } from '../auth/index.js';
 import { CHECKPOINT_DIR } from '../storage/index.js';
 import { AdminError } from './adminerror.js';
@@ -14,7 +15,7 @@ export const BACKUP_VERSION = 1;
 export const STORE_PART = 'store';
 export const USERDATA_PART = 'userdata';
 /** The user data files a backup carries. */
-export const USERDATA_FILES: readonly string[] = [USERS_FILE, SESSION_KEYS_FILE];
+export const USERDATA_FILES: readonly string[] = [USERS_FILE, SESSION_KEYS_FILE, ALERT_LOG_FILE];
 
 export interface ManifestFile {
   /** Relative to the backup directory, with '/' separators: store/seg-0000000001.otq, userdata/users.json ... */

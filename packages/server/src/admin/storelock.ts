@@ -44,16 +44,45 @@ function parseLock(text: string): Omit<StoreLockHolder, 'alive'> | null {
   return { pid: pid as number, startedAt, hostname };
 }
 
-function isAlive(pid: number, hostname: string): boolean {
+/**
+ * When a process started (ms since the epoch), from /proc (Linux); Infinity for a zombie (it has ended);
+ * undefined elsewhere or when unknown.
+ * A lock names a pid; after a crash the pid can belong to another process (always so in a container,
+ * where the server is pid 1 again), and only its start time tells the two apart.
+ */
+function processStartMs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) may hold spaces and parentheses: count fields after its last ')'
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // a zombie has ended; only its parent has not reaped it yet
+    if (fields[0] === 'Z') return Infinity;
+    const startTicks = Number(fields[19]);
+    const btime = /^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
+    if (!Number.isFinite(startTicks) || btime === null) return undefined;
+    // USER_HZ is 100 on every Linux Node runs on
+    return Number(btime[1]) * 1000 + startTicks * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Locks this process holds now (the same process asking twice is refused like any other). */
+const HELD = new Set<string>();
+
+function isAlive(file: string, pid: number, startedAt: string, hostname: string): boolean {
   if (hostname !== os.hostname()) return true;
-  if (pid === process.pid) return true;
+  if (pid === process.pid) return HELD.has(file);
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     // EPERM: the process exists but belongs to another user
-    return errnoOf(e) === 'EPERM';
+    if (errnoOf(e) !== 'EPERM') return false;
   }
+  // a process that started after the lock was written is not the one that wrote it (2 s for clock steps)
+  const started = processStartMs(pid);
+  const locked = Date.parse(startedAt);
+  return started === undefined || !Number.isFinite(locked) || started <= locked + 2000;
 }
 
 function readText(file: string): string | null {
@@ -69,7 +98,7 @@ function readText(file: string): string | null {
 export function readStoreLock(dir: string): StoreLockHolder | null {
   const text = readText(path.join(dir, LOCK_FILE));
   const lock = text === null ? null : parseLock(text);
-  return lock === null ? null : { ...lock, alive: isAlive(lock.pid, lock.hostname) };
+  return lock === null ? null : { ...lock, alive: isAlive(path.join(dir, LOCK_FILE), lock.pid, lock.startedAt, lock.hostname) };
 }
 
 function lockedError(dir: string, file: string, holder: Omit<StoreLockHolder, 'alive'>): AdminError {
@@ -132,6 +161,7 @@ export class StoreLock {
   release(): void {
     if (this.released) return;
     this.released = true;
+    HELD.delete(this.path);
     try {
       if (fs.readFileSync(this.path, 'utf8') === this.text) fs.unlinkSync(this.path);
     } catch {
@@ -210,11 +240,14 @@ export function acquireStoreLock(dir: string): StoreLock {
   const text = JSON.stringify(content) + '\n';
   const notes: string[] = [];
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    if (tryCreate(file, text)) return new StoreLock(file, content, text, notes.length === 0 ? undefined : notes.join('; '));
+    if (tryCreate(file, text)) {
+      HELD.add(file);
+      return new StoreLock(file, content, text, notes.length === 0 ? undefined : notes.join('; '));
+    }
     const existing = settledText(file);
     if (existing === null) continue;
     const holder = parseLock(existing);
-    if (holder !== null && isAlive(holder.pid, holder.hostname)) throw lockedError(dir, file, holder);
+    if (holder !== null && isAlive(file, holder.pid, holder.startedAt, holder.hostname)) throw lockedError(dir, file, holder);
     if (removeStale(dir, file, existing)) {
       notes.push(
         holder === null

@@ -57,7 +57,7 @@ export class Logger {
   /** Apply a reloaded debuglevel / logfile (SIGHUP); a file that cannot be opened keeps the old one and says so. */
   reconfigure(level: DebugLevel, file: string): void {
     this.level = level;
-    if (file === this.file) return;
+    // the same name is opened again too: after logrotate moved the file, lines go to the new one
     let fd: number;
     try {
       fd = openLog(file);

@@ -58,6 +58,8 @@ export class FtServer {
   private tickTimer: NodeJS.Timeout | undefined;
   private cycleTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  /** Flows decoded when the last cycle ran. */
+  private flowsAtCycle = -1;
   /** Errors from onSessions while ingesting (the store failing): logged, counted, retried. */
   sinkErrors = 0;
 
@@ -122,7 +124,7 @@ export class FtServer {
       auth: this.auth,
       users: this.users,
       queue: this.queue,
-      pool: this.pool,
+      pool: () => this.pool,
       source: () => this.sessions.querySource(this.activeSnapshot()),
       extras: this.extras,
       metrics: this.metrics,
@@ -322,7 +324,11 @@ export class FtServer {
     this.applyClockOptions();
     try {
       this.pipeline.flush();
+      // nothing arrived and nothing finished since the last cycle: the committed checkpoint is current
+      const flows = this.pipeline.flowsDecoded;
+      if (flows === this.flowsAtCycle && this.sessions.pendingRows === 0 && this.sessions.cycles > 0) return;
       const r = this.sessions.cycle(this.activeSnapshot());
+      this.flowsAtCycle = flows;
       if (r.finished + r.active > 0) this.logger.log('LOW', 'storage cycle', { finished: r.finished, active: r.active, ms: Math.round(r.ms) });
     } catch (e) {
       this.logger.limited('cycle', 'CRITICAL', 'the storage cycle failed; sessions stay in memory and are written at the next cycle', { error: e });
@@ -352,7 +358,7 @@ export class FtServer {
       this.cycle();
       this.sessions.reconfigure({ segmentCount: this.config.storage.segmentcount, segmentSize: this.config.storage.segmentsize, computeCrc: this.config.storage.computecrc });
     }
-    const network = any('listenport', 'tls.cert', 'tls.key', 'netflow.netflowport', 'netflow.ipfixtcpport', 'netflow.listenaddress', 'sflow.sflowport', 'querythreads');
+    const network = any('listenport', 'tls.cert', 'tls.key', 'netflow.netflowport', 'netflow.ipfixtcpport', 'netflow.listenaddress', 'sflow.sflowport');
     if (network) {
       try {
         await this.stopNetwork();
@@ -366,8 +372,6 @@ export class FtServer {
         await this.startNetwork();
       }
     }
-    const restart = diff.changed.filter((c) => RESTART_ONLY.has(c.setting.path as string));
-    for (const c of restart) this.logger.log('HIGH', `${c.setting.path} changes take effect at the next start of ftserver`);
     this.logger.log('ALWAYS', 'configuration reloaded', { changed: diff.changed.map((c) => c.setting.path).join(',') || 'nothing', kept: diff.kept.map((c) => c.setting.path).join(',') || undefined });
   }
 
@@ -396,11 +400,3 @@ export class FtServer {
     return this.stopping;
   }
 }
-
-/** Settings read only when the pipeline is built. */
-const RESTART_ONLY: ReadonlySet<string> = new Set([
-  'sessiontables.conntracksize',
-  'netflow.samplingrate',
-  'ip2cfile',
-  'servicesfile',
-]);

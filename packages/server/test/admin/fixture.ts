@@ -1,10 +1,12 @@
 // Shared by the admin tests: generated sessions whose srcid is a unique row id, and readers that give
 // every row of a directory's segment files (all columns) by that id.
 
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Test } from 'tap';
 import { COLUMN_DEFS, COLUMN_NAMES, SegmentFileReader, SessionGenerator, allocColumns, wordsPerRow, type ColumnArray, type ColumnName, type Columns } from '@opentraq/core';
 
 const POOL_ROWS = 4096;
@@ -92,4 +94,14 @@ export function snapshot(dir: string): Record<string, string> {
 
 export function sha256(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/**
+ * A lock record of a live process other than this one (a child that sleeps until the test ends), as a
+ * running server would have written it.
+ */
+export function liveLock(t: Test): { pid: number; startedAt: string; hostname: string } {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)'], { stdio: 'ignore' });
+  t.teardown(() => void child.kill('SIGKILL'));
+  return { pid: child.pid!, startedAt: new Date().toISOString(), hostname: os.hostname() };
 }

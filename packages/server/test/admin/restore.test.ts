@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import { ColumnStore, SCHEMA_VERSION } from '@opentraq/core';
 import { AdminError, backupStore, restoreStore, verifyBackup } from '../../src/admin/index.js';
 import { writeCheckpoint } from '../../src/storage/index.js';
-import { batch, segmentFiles, sha256, snapshot, tmpDir } from './fixture.js';
+import { batch, liveLock, segmentFiles, sha256, snapshot, tmpDir } from './fixture.js';
 
 interface Fixture {
   root: string;
@@ -189,8 +189,9 @@ t.test('a backup of a newer version is refused', async (t) => {
 
 t.test('a store held by a running server is not restored over; a missing backup is NOT_FOUND', async (t) => {
   const f = await fixture(t);
-  fs.writeFileSync(path.join(f.target, 'ftserver.lock'), JSON.stringify({ pid: process.pid, startedAt: '2026-01-01T00:00:00.000Z', hostname: os.hostname() }));
-  await refused(t, f, f.backup, 'LOCKED', new RegExp(`in use by ftserver process ${process.pid} .*stop that server first`), 'a live lock');
+  const live = liveLock(t);
+  fs.writeFileSync(path.join(f.target, 'ftserver.lock'), JSON.stringify(live));
+  await refused(t, f, f.backup, 'LOCKED', new RegExp(`in use by ftserver process ${live.pid} .*stop that server first`), 'a live lock');
   fs.writeFileSync(path.join(f.target, 'ftserver.lock'), JSON.stringify({ pid: 1, startedAt: '2026-01-01T00:00:00.000Z', hostname: 'elsewhere.example' }));
   await refused(t, f, f.backup, 'LOCKED', /on host elsewhere\.example, which cannot be checked from here/, 'a lock of another host');
   fs.rmSync(path.join(f.target, 'ftserver.lock'));

@@ -9,7 +9,7 @@ import t from 'tap';
 import { ColumnStore } from '@opentraq/core';
 import { AdminError, acquireStoreLock, clearStore, confirmClear, readStoreLock } from '../../src/admin/index.js';
 import { writeCheckpoint } from '../../src/storage/index.js';
-import { batch, segmentFiles, tmpDir } from './fixture.js';
+import { batch, liveLock, segmentFiles, tmpDir } from './fixture.js';
 
 /** The pid of a process that has ended. */
 function deadPid(): number {
@@ -128,7 +128,7 @@ t.test('clear deletes the sessions and nothing else', async (t) => {
 t.test('clear refuses a locked store and a missing one; takes over a stale lock', async (t) => {
   const dir = tmpDir(t, 'clear-');
   const { segments } = busyStore(dir);
-  writeLock(dir, { pid: process.pid, startedAt: '2026-01-01T00:00:00.000Z', hostname: os.hostname() });
+  writeLock(dir, liveLock(t));
   t.throws(() => clearStore({ databasePath: dir }), { code: 'LOCKED', exitCode: 1 });
   t.equal(segmentFiles(dir).length, segments, 'nothing deleted');
   writeLock(dir, { pid: deadPid(), startedAt: '2026-01-01T00:00:00.000Z', hostname: os.hostname() });
@@ -158,4 +158,20 @@ t.test('confirmClear asks how many sessions where, and takes only "yes"', async 
   t.equal((await ask('  yes  \n')).answer, true, 'blanks around it are fine');
   await t.rejects(confirmClear(new PassThrough(), new PassThrough(), path.join(dir, 'nope')), { code: 'NOT_FOUND' });
   t.equal(segmentFiles(dir).length > 0, true, 'asking deletes nothing');
+});
+
+t.test('a lock whose pid now names another process, or this one, is stale (a restart after a crash in a container)', async (t) => {
+  const dir = tmpDir(t, 'lock-');
+  // this very pid, not held by this process: a previous run with the same pid (pid 1 in a container) crashed
+  writeLock(dir, { pid: process.pid, startedAt: '2026-01-01T00:00:00.000Z', hostname: os.hostname() });
+  t.match(readStoreLock(dir), { alive: false });
+  const a = acquireStoreLock(dir);
+  t.match(a.note, /took over the lock of ftserver process/);
+  a.release();
+  // a live process that started after the lock was written did not write it
+  const live = liveLock(t);
+  writeLock(dir, { ...live, startedAt: '2026-01-01T00:00:00.000Z' });
+  t.match(readStoreLock(dir), { pid: live.pid, alive: false }, 'the pid was reused');
+  writeLock(dir, live);
+  t.match(readStoreLock(dir), { pid: live.pid, alive: true }, 'the same process: alive');
 });

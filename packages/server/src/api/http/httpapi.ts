@@ -20,8 +20,8 @@ export interface ApiContext {
   readonly auth: Authenticator;
   readonly users: UserStore;
   readonly queue: QueryQueue;
-  /** Worker threads for rankings; undefined: rank on the main thread. */
-  readonly pool: WorkerPool | undefined;
+  /** Worker threads for rankings; undefined: rank on the main thread. Read at each query (a reload may replace it). */
+  pool(): WorkerPool | undefined;
   /** Everything queryable now: the store, this cycle's finished sessions, the tracker's active ones. */
   source(): SessionSource;
   readonly extras: RowExtras;
@@ -195,7 +195,15 @@ export class HttpApi {
     if (user === null) throw new HttpError(401, 'BAD_TOKEN', 'the auth_token is unknown or expired; log in again', {}, { 'WWW-Authenticate': 'Bearer' });
     const r: ApiRequest = { req, res, url, remote, user };
     const m = /^users\/([^/]+)(?:\/(password|admin))?$/.exec(rest);
-    if (m !== null) return this.userAction(r, decodeURIComponent(m[1]!), m[2]);
+    if (m !== null) {
+      let name: string;
+      try {
+        name = decodeURIComponent(m[1]!);
+      } catch {
+        throw new HttpError(400, 'BAD_URL', `the user name in ${path} is not valid percent-encoding`);
+      }
+      return this.userAction(r, name, m[2]);
+    }
     const matching = this.routes.filter((x) => x.path === rest);
     if (matching.length === 0) throw new HttpError(404, 'NOT_FOUND', `no such endpoint: ${path}`);
     const route = matching.find((x) => x.method === method || (method === 'HEAD' && x.method === 'GET'));
@@ -239,7 +247,8 @@ export class HttpApi {
   private async stat(r: ApiRequest): Promise<void> {
     const p = parseStatParams(r.url.searchParams, Date.now() * 1000);
     await this.timed('stat', async () => {
-      const result = await rank(this.ctx.source(), p.query, this.ctx.pool === undefined ? {} : { pool: this.ctx.pool });
+      const pool = this.ctx.pool();
+      const result = await rank(this.ctx.source(), p.query, pool === undefined ? {} : { pool });
       if (p.format === 'csv') sendText(r.res, 200, JSON_TYPES.csv, renderStatCsv(result, this.ctx.extras, p.header));
       else sendText(r.res, 200, JSON_TYPES.json, renderStatJson(result, this.ctx.extras));
     });
