@@ -576,7 +576,10 @@ t.test('diffConfig: what a reload changes and what it keeps', async (t) => {
   t.equal(next.storage.databasepath, '/new/db', 'the new configuration itself is not changed');
 
   const rates = diffConfig(running, mergeConfig(running, { settings: { netflow: { samplingrate: new Map([['192.0.2.1', 10]]) } } }));
-  t.same(rates.changed.map((c) => c.setting.path), ['netflow.samplingrate']);
+  // sampling overrides are built into the running decoder: a reload reports them and keeps them
+  t.same(rates.changed.map((c) => c.setting.path), []);
+  t.same(rates.kept.map((c) => c.setting.path), ['netflow.samplingrate']);
+  t.same(rates.config.netflow.samplingrate, running.netflow.samplingrate, 'the running overrides stay');
 });
 
 /** A random valid configuration, drawn from the settings table; listener ports come from disjoint ranges. */
