@@ -343,6 +343,30 @@ function sampleDeflates(blob: Uint8Array): boolean {
   return deflateRawSync(sample, { level: 1 }).length <= (MAX_DEFLATE_RATIO + 0.1) * DEFLATE_SAMPLE;
 }
 
+/**
+ * 'raw' without compression, asked for by name (the server's checkpoint, written every few seconds):
+ * the values copied as they are, with no profiling pass beyond min/max for the stats.
+ */
+function encodeRaw(type: ColumnType, values: ColumnArray, rows: number): EncodedColumn {
+  const tw = TYPE_WIDTH[type];
+  const { buf } = blobHeader(8 + rows * tw, 'raw', type);
+  buf.set(new Uint8Array(values.buffer, values.byteOffset, rows * tw), 8);
+  let stats: ColumnStats | undefined;
+  if (type !== 'ip' && rows > 0) {
+    let min = Infinity;
+    let max = -Infinity;
+    let finite = true;
+    for (let i = 0; i < rows; i++) {
+      const v = values[i]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (v - v !== 0) finite = false;
+    }
+    if (finite) stats = { min, max };
+  }
+  return { bytes: buf, encoding: 'raw', compression: 'none', blobLength: buf.length, stats };
+}
+
 /** Encode the first `rows` rows of a column (ip: 4 words a row). */
 export function encodeColumn(type: ColumnType, values: ColumnArray, rows: number, options: EncodeOptions = {}): EncodedColumn {
   assertLittleEndian();
@@ -350,6 +374,7 @@ export function encodeColumn(type: ColumnType, values: ColumnArray, rows: number
   if (force !== undefined && !ENCODINGS.includes(force)) {
     throw new StoreError('USAGE', `unknown encoding '${String(force)}' (known: ${ENCODINGS.join(', ')})`);
   }
+  if (force === 'raw' && options.compression === 'none') return encodeRaw(type, values, rows);
   let cands: Candidate[];
   let stats: ColumnStats | undefined;
   if (type === 'ip') {

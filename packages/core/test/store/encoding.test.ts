@@ -231,3 +231,27 @@ t.test('any batch of any type round-trips through the chosen encoding', async (t
   );
   t.equal(decodeColumn('u8', encodeColumn('u8', new Uint8Array(0), 0), 0).length, 0, 'zero rows');
 });
+
+t.test("'raw' without compression (the checkpoint's fast path) writes the general encoder's raw blob and stats", async (t) => {
+  const { inflateRawSync } = await import('node:zlib');
+  const rows = 3000;
+  const r = rng(77);
+  const cases: { type: ColumnType; values: ColumnArray; stats: { min: number; max: number } | undefined }[] = [];
+  const f = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) f[i] = Math.floor(r() * 1e12) - 5e11;
+  cases.push({ type: 'f64', values: f, stats: { min: Math.min(...f), max: Math.max(...f) } });
+  const withNaN = Float64Array.from(f);
+  withNaN[17] = NaN;
+  cases.push({ type: 'f64', values: withNaN, stats: undefined });
+  const u = new Uint16Array(rows);
+  for (let i = 0; i < rows; i++) u[i] = 100 + Math.floor(r() * 900);
+  cases.push({ type: 'u16', values: u, stats: { min: Math.min(...u), max: Math.max(...u) } });
+  cases.push({ type: 'ip', values: ipBatch('mixed', rows, 3), stats: undefined });
+  for (const c of cases) {
+    const fast = encodeColumn(c.type, c.values, rows, { encoding: 'raw', compression: 'none' });
+    const general = encodeColumn(c.type, c.values, rows, { encoding: 'raw', compression: 'deflate' });
+    t.same(Buffer.from(fast.bytes), inflateRawSync(general.bytes), `${c.type}: same bytes as the general raw encoder`);
+    t.same(fast.stats, c.stats, `${c.type}: stats`);
+    t.same(fast.stats, general.stats, `${c.type}: stats as the general encoder gives`);
+  }
+});

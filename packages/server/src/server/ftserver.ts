@@ -22,7 +22,7 @@ import { TcpListener, UdpListener, type UdpKind } from '../listener/index.js';
 import { Logger } from '../log/index.js';
 import { ExporterTotals, ServerMetrics } from '../metrics/index.js';
 import { QueryQueue } from '../query/index.js';
-import { SessionStore, type SessionRows } from '../storage/index.js';
+import { SessionStoreThread, type SessionRows } from '../storage/index.js';
 
 export interface FtServerOptions {
   readonly config: ServerConfig;
@@ -41,7 +41,7 @@ export class FtServer {
   config: ServerConfig;
   readonly logger: Logger;
   readonly pipeline: IngestPipeline;
-  readonly sessions: SessionStore;
+  readonly sessions: SessionStoreThread;
   readonly users: UserStore;
   readonly auth: Authenticator;
   readonly alerts: AlertStore;
@@ -60,10 +60,13 @@ export class FtServer {
   private stopping: Promise<void> | undefined;
   /** Flows decoded when the last cycle ran. */
   private flowsAtCycle = -1;
+  /** The cycle being written, and whether another was asked for meanwhile. */
+  private cycling: Promise<void> | undefined;
+  private cycleAgain = false;
   /** Errors from onSessions while ingesting (the store failing): logged, counted, retried. */
   sinkErrors = 0;
 
-  private constructor(config: ServerConfig, logger: Logger, lock: StoreLock, sessions: SessionStore, users: UserStore, auth: Authenticator, alerts: AlertStore) {
+  private constructor(config: ServerConfig, logger: Logger, lock: StoreLock, sessions: SessionStoreThread, users: UserStore, auth: Authenticator, alerts: AlertStore) {
     this.alerts = alerts;
     this.config = config;
     this.logger = logger;
@@ -141,14 +144,15 @@ export class FtServer {
     fs.mkdirSync(config.storage.databasepath, { recursive: true });
     const lock = acquireStoreLock(config.storage.databasepath);
     if (lock.note !== undefined) logger.log('MEDIUM', lock.note);
-    let sessions: SessionStore | undefined;
+    let sessions: SessionStoreThread | undefined;
     try {
-      const opened = SessionStore.open({
+      const opened = await SessionStoreThread.open({
         databasePath: config.storage.databasepath,
         segmentCount: config.storage.segmentcount,
         segmentSize: config.storage.segmentsize,
         computeCrc: config.storage.computecrc,
         logger: { warn: (details, message) => logger.log('CRITICAL', message, details) },
+        onWorkerError: (e) => logger.log('CRITICAL', e.message),
       });
       sessions = opened.store;
       const rec = opened.recovery;
@@ -192,7 +196,7 @@ export class FtServer {
       });
       return server;
     } catch (e) {
-      sessions?.close();
+      await sessions?.close().catch(() => undefined);
       lock.release();
       throw e;
     }
@@ -288,7 +292,7 @@ export class FtServer {
       }
       for (const ev of this.pipeline.drainEvents()) this.logger.log(ev.type === 'clock_normal' ? 'MEDIUM' : 'HIGH', ev.message, { exporter: ev.exporter, skew_ms: Math.round(ev.skewMs), corrected: ev.corrected });
       // the in-memory cache of finished sessions is bounded by memcachesize: a full one starts a cycle early
-      if (this.sessions.pendingRows >= this.config.sessiontables.memcachesize) this.cycle();
+      if (this.sessions.waitingRows >= this.config.sessiontables.memcachesize) void this.cycle();
     }, 1000);
     this.restartCycleTimer();
   }
@@ -297,7 +301,7 @@ export class FtServer {
     if (this.cycleTimer !== undefined) clearInterval(this.cycleTimer);
     // Twice per storageinterval: a flow waits at most half the interval for the next cycle, which leaves
     // the other half for the cycle's own writes, so it is durable within storageinterval of arriving.
-    this.cycleTimer = setInterval(() => this.cycle(), (this.config.storage.storageinterval * 1000) / 2);
+    this.cycleTimer = setInterval(() => void this.cycle(), (this.config.storage.storageinterval * 1000) / 2);
   }
 
   private activeSnapshot(): SessionRows | null {
@@ -313,24 +317,53 @@ export class FtServer {
   private applyClockOptions(): void {
     let window = 0;
     if (this.config.netflow.ignoreoldnetflows) {
-      const oldest = this.sessions.store.list().reduce((m, s) => Math.min(m, s.startMin), Infinity);
+      const oldest = this.sessions.list().reduce((m, s) => Math.min(m, s.startMin), Infinity);
       if (Number.isFinite(oldest)) window = Math.max(MIN_IGNORE_OLD_FLOWS_US, Date.now() * 1000 - oldest);
     }
     this.pipeline.decoder.setClockOptions({ ignoreOldFlowsUs: window });
   }
 
-  /** One durability cycle: finished and active sessions into a checkpoint, finished ones into the store. */
-  cycle(): void {
+  /**
+   * A durability cycle: finished and active sessions into a checkpoint, finished ones into the store,
+   * written by the storage thread while this one goes on receiving. A cycle asked for while one is
+   * being written runs right after it (once, however often it was asked). Resolves when done.
+   */
+  cycle(): Promise<void> {
+    if (this.cycling !== undefined) {
+      this.cycleAgain = true;
+      return this.cycling;
+    }
+    const run = (async () => {
+      do {
+        this.cycleAgain = false;
+        await this.cycleOnce();
+      } while (this.cycleAgain && this.stopping === undefined);
+    })();
+    this.cycling = run.finally(() => {
+      this.cycling = undefined;
+    });
+    return this.cycling;
+  }
+
+  private async cycleOnce(): Promise<void> {
     this.applyClockOptions();
     try {
       this.pipeline.flush();
       // nothing arrived and nothing finished since the last cycle: the committed checkpoint is current
       const flows = this.pipeline.flowsDecoded;
       if (flows === this.flowsAtCycle && this.sessions.pendingRows === 0 && this.sessions.cycles > 0) return;
-      const r = this.sessions.cycle(this.activeSnapshot());
-      this.flowsAtCycle = flows;
+      const r = await this.sessions.cycle(() => {
+        this.pipeline.flush();
+        this.flowsAtCycle = this.pipeline.flowsDecoded;
+        return this.activeSnapshot();
+      });
       if (r.finished + r.active > 0) this.logger.log('LOW', 'storage cycle', { finished: r.finished, active: r.active, ms: Math.round(r.ms) });
+      const half = (this.config.storage.storageinterval * 1000) / 2;
+      if (r.ms > half) {
+        this.logger.limited('slowcycle', 'HIGH', 'a storage cycle took longer than half the storage interval: flows may wait longer than storageinterval to become durable', { ms: Math.round(r.ms), storageinterval: this.config.storage.storageinterval, active: r.active });
+      }
     } catch (e) {
+      this.flowsAtCycle = -1;
       this.logger.limited('cycle', 'CRITICAL', 'the storage cycle failed; sessions stay in memory and are written at the next cycle', { error: e });
     }
   }
@@ -355,8 +388,8 @@ export class FtServer {
     if (any('sessiontables.timeout', 'sessiontables.toolong')) this.pipeline.setSessionTimeouts(this.config.sessiontables.timeout, this.config.sessiontables.toolong);
     if (any('storage.storageinterval')) this.restartCycleTimer();
     if (any('storage.segmentcount', 'storage.segmentsize', 'storage.computecrc')) {
-      this.cycle();
-      this.sessions.reconfigure({ segmentCount: this.config.storage.segmentcount, segmentSize: this.config.storage.segmentsize, computeCrc: this.config.storage.computecrc });
+      await this.cycle();
+      await this.sessions.reconfigure({ segmentCount: this.config.storage.segmentcount, segmentSize: this.config.storage.segmentsize, computeCrc: this.config.storage.computecrc });
     }
     const network = any('listenport', 'tls.cert', 'tls.key', 'netflow.netflowport', 'netflow.ipfixtcpport', 'netflow.listenaddress', 'sflow.sflowport');
     if (network) {
@@ -384,8 +417,9 @@ export class FtServer {
       this.udp = [];
       this.tcp = [];
       try {
+        await this.cycling;
         this.pipeline.drain();
-        this.sessions.cycle(null);
+        await this.sessions.cycle(() => null);
       } catch (e) {
         this.logger.log('CRITICAL', 'could not store every session at stop; the checkpoint keeps what it holds', { error: e });
       }
@@ -393,7 +427,7 @@ export class FtServer {
       await this.pool?.close();
       await this.auth.flush();
       this.alerts.close();
-      this.sessions.close();
+      await this.sessions.close();
       this.lock.release();
       this.logger.log('ALWAYS', 'ftserver stopped', { sessions_stored: this.sessions.accepted });
     })();

@@ -11,7 +11,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { COLUMN_NAMES, SegmentFileReader, replaceFileDurably, writeSegment, type ColumnArray, type Columns } from '@opentraq/core';
+import { COLUMN_NAMES, SegmentFileReader, replaceFileDurably, writeSegment, type ColumnArray, type ColumnName, type Columns, type EncodingName } from '@opentraq/core';
 
 export const CHECKPOINT_DIR = 'checkpoint';
 export const CHECKPOINT_FILE = 'checkpoint.json';
@@ -44,6 +44,8 @@ export class CheckpointError extends Error {
   constructor(
     message: string,
     readonly path: string,
+    /** The files are there but damaged (torn, garbled): set aside at start. Otherwise (a newer version, no permission) the start stops. */
+    readonly damaged: boolean,
   ) {
     super(`${message} (${path})`);
     this.name = 'CheckpointError';
@@ -60,9 +62,15 @@ function dirOf(databasePath: string): string {
   return path.join(databasePath, CHECKPOINT_DIR);
 }
 
+/**
+ * Checkpoint parts are rewritten every cycle and read back only after a crash: they are stored raw and
+ * uncompressed, which costs a copy per column instead of the store's search for the smallest encoding.
+ */
+const RAW: Readonly<Partial<Record<ColumnName, EncodingName>>> = Object.fromEntries(COLUMN_NAMES.map((n) => [n, 'raw']));
+
 function writePart(dir: string, id: number, part: SessionRows | null, computeCrc: boolean): PartRecord | null {
   if (part === null || part.rows === 0) return null;
-  const info = writeSegment(dir, id, part.cols, part.rows, { computeCrc });
+  const info = writeSegment(dir, id, part.cols, part.rows, { computeCrc, encodings: RAW, compression: 'none' });
   return { file: path.basename(info.ref.path), rows: part.rows };
 }
 
@@ -103,7 +111,7 @@ function readPart(dir: string, part: PartRecord | null): SessionRows | null {
   const file = path.join(dir, part.file);
   const reader = SegmentFileReader.open(file);
   try {
-    if (reader.info.rows !== part.rows) throw new CheckpointError(`holds ${reader.info.rows} sessions, the record says ${part.rows}`, file);
+    if (reader.info.rows !== part.rows) throw new CheckpointError(`holds ${reader.info.rows} sessions, the record says ${part.rows}`, file, true);
     const cols = reader.read(COLUMN_NAMES) as Record<string, ColumnArray>;
     return { cols: cols as unknown as Columns, rows: part.rows };
   } finally {
@@ -115,12 +123,22 @@ function checkRecord(v: unknown, file: string): CheckpointRecord {
   const r = v as Partial<CheckpointRecord> | null;
   const part = (p: unknown): boolean =>
     p === null || (typeof p === 'object' && typeof (p as PartRecord).file === 'string' && /^seg-\d{10}\.otq$/.test((p as PartRecord).file) && Number.isSafeInteger((p as PartRecord).rows));
-  if (r === null || typeof r !== 'object' || r.format !== FORMAT) throw new CheckpointError('is not an opentraq checkpoint record', file);
-  if (r.version !== 1) throw new CheckpointError(`has version ${String(r.version)}; this server reads version 1`, file);
+  if (r === null || typeof r !== 'object' || r.format !== FORMAT) throw new CheckpointError('is not an opentraq checkpoint record', file, true);
+  if (r.version !== 1) throw new CheckpointError(`has version ${String(r.version)}; this server reads version 1`, file, false);
   if (!Number.isSafeInteger(r.generation) || !Number.isSafeInteger(r.nextSegmentId) || !part(r.finished) || !part(r.active)) {
-    throw new CheckpointError('is malformed', file);
+    throw new CheckpointError('is malformed', file, true);
   }
   return r as CheckpointRecord;
+}
+
+/**
+ * Move a damaged checkpoint directory out of the way (to checkpoint.corrupt-<time>) so that the server
+ * can start; the files stay for a person to look at. Returns the new path.
+ */
+export function setCheckpointAside(databasePath: string): string {
+  const aside = path.join(databasePath, `${CHECKPOINT_DIR}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  fs.renameSync(dirOf(databasePath), aside);
+  return aside;
 }
 
 /**
@@ -136,13 +154,13 @@ export function readCheckpoint(databasePath: string): LoadedCheckpoint | null {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CheckpointError(`cannot be read: ${(e as Error).message}`, file);
+    throw new CheckpointError(`cannot be read: ${(e as Error).message}`, file, false);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new CheckpointError('is not valid JSON', file);
+    throw new CheckpointError('is not valid JSON', file, true);
   }
   const record = checkRecord(parsed, file);
   return { record, finished: readPart(dir, record.finished), active: readPart(dir, record.active) };

@@ -6,6 +6,7 @@ import {
   COLUMN_DEFS,
   ColumnStore,
   MemorySource,
+  StoreError,
   allocColumns,
   memorySegmentReader,
   wordsPerRow,
@@ -18,7 +19,7 @@ import {
   type StoreLogger,
   type StoreStats,
 } from '@opentraq/core';
-import { readCheckpoint, writeCheckpoint, type SessionRows } from './checkpoint.js';
+import { CheckpointError, readCheckpoint, setCheckpointAside, writeCheckpoint, type SessionRows } from './checkpoint.js';
 
 export interface SessionStoreOptions {
   databasePath: string;
@@ -155,8 +156,23 @@ export class SessionStore {
     try {
       ck = readCheckpoint(opts.databasePath);
     } catch (e) {
-      cs.close();
-      throw e;
+      // A torn or garbled checkpoint must not keep the server down after a crash (server.md §3: no
+      // manual step): it is set aside and reported; the active sessions it held are lost. A newer
+      // version or an unreadable directory is not damage, and stops the start.
+      const damaged = (e instanceof CheckpointError && e.damaged) || (e instanceof StoreError && (e.code === 'CORRUPT' || e.code === 'MISSING'));
+      if (!damaged) {
+        cs.close();
+        throw e;
+      }
+      let aside: string;
+      try {
+        aside = setCheckpointAside(opts.databasePath);
+      } catch (moveError) {
+        cs.close();
+        throw moveError;
+      }
+      opts.logger?.warn({ path: aside, error: (e as Error).message }, 'the checkpoint of the last run is damaged: set aside, the sessions it alone held are lost; starting without it');
+      ck = null;
     }
     const s = new SessionStore(cs, opts, ck?.record.generation ?? 0);
     if (ck === null) return { store: s, recovery: { checkpoint: false, finishedRestored: 0, finishedAlreadyStored: 0, activeRestored: 0 } };

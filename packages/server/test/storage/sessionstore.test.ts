@@ -144,17 +144,40 @@ t.test('a clean stop: drain and cycle(null), close; the next start restores noth
   again.close();
 });
 
-t.test('an unreadable checkpoint stops the start with a clear error', async (t) => {
+t.test("a newer server's checkpoint stops the start; a damaged one is set aside and the start goes on", async (t) => {
   const dir = tmp();
   const { store } = SessionStore.open(opts(dir));
   store.accept(sessions(10, 6).cols, 10);
-  store.cycle(null);
-  store.close();
+  store.cycle(sessions(4, 7));
   fs.writeFileSync(path.join(dir, CHECKPOINT_DIR, 'checkpoint.json'), '{"format":"opentraq-checkpoint","version":7}');
   t.throws(() => SessionStore.open(opts(dir)), /version 7; this server reads version 1/);
+  t.ok(fs.existsSync(path.join(dir, CHECKPOINT_DIR)), 'the newer checkpoint is left in place');
+
+  const warnings: { details: Record<string, unknown>; message: string }[] = [];
+  const logger = { warn: (details: Record<string, unknown>, message: string) => warnings.push({ details, message }) };
   fs.writeFileSync(path.join(dir, CHECKPOINT_DIR, 'checkpoint.json'), '{nope');
-  t.throws(() => SessionStore.open(opts(dir)), /not valid JSON/);
-  t.equal(fs.readFileSync(path.join(dir, CHECKPOINT_DIR, 'checkpoint.json'), 'utf8'), '{nope', 'the record is left for a person to look at');
+  const { store: s2, recovery } = SessionStore.open({ ...opts(dir), logger });
+  t.equal(recovery.checkpoint, false, 'started without it');
+  t.equal(s2.store.stats().rows, 10, 'the stored sessions are all there');
+  t.equal(warnings.length, 1);
+  t.match(warnings[0]!.message, /checkpoint of the last run is damaged: set aside/);
+  const aside = warnings[0]!.details.path as string;
+  t.match(path.basename(aside), /^checkpoint\.corrupt-/);
+  t.equal(fs.readFileSync(path.join(aside, 'checkpoint.json'), 'utf8'), '{nope', 'the record is kept for a person to look at');
+  s2.cycle(null);
+  s2.close();
+
+  // a torn part file: the same
+  const { store: s3 } = SessionStore.open(opts(dir));
+  s3.cycle(sessions(4, 8));
+  const part = fs.readdirSync(path.join(dir, CHECKPOINT_DIR)).find((f) => f.endsWith('.otq'))!;
+  fs.truncateSync(path.join(dir, CHECKPOINT_DIR, part), 64);
+  warnings.length = 0;
+  const { store: s4, recovery: r4 } = SessionStore.open({ ...opts(dir), logger });
+  t.equal(r4.checkpoint, false);
+  t.equal(warnings.length, 1, 'reported');
+  t.equal(s4.store.stats().rows, 10);
+  s4.close();
 });
 
 t.test('checkpoint segments are real segment files with checksums', async (t) => {

@@ -1,0 +1,49 @@
+// The messages between ftserver's main thread and its storage thread (storageworker.ts): what the
+// main thread asks for and what the worker answers, all structured-clonable.
+
+import type { SegmentFileInfo, StoreStats } from '@opentraq/core';
+import type { SessionRows } from './checkpoint.js';
+import type { CycleReport, RecoveryReport, SessionStoreOptions } from './sessionstore.js';
+
+export type StorageRequest =
+  | { readonly id: number; readonly type: 'open'; readonly options: Omit<SessionStoreOptions, 'logger'> }
+  | { readonly id: number; readonly type: 'cycle'; readonly finished: SessionRows | null; readonly active: SessionRows | null }
+  | { readonly id: number; readonly type: 'reconfigure'; readonly segmentCount: number; readonly segmentSize: number; readonly computeCrc: boolean }
+  | { readonly id: number; readonly type: 'close' };
+
+/** What the main thread keeps of the store after every request: the segment files and their totals. */
+export interface StoreView {
+  readonly segments: readonly SegmentFileInfo[];
+  readonly stats: StoreStats & { readonly generation: number };
+}
+
+/** An error as it crosses the thread boundary: the class is lost, name/code/message are kept. */
+export interface StorageErrorData {
+  readonly name: string;
+  readonly code: string | undefined;
+  readonly message: string;
+}
+
+export interface StorageResult {
+  readonly kind: 'result';
+  readonly id: number;
+  readonly view: StoreView;
+  readonly recovery?: RecoveryReport;
+  readonly report?: CycleReport;
+}
+
+export interface StorageFailure {
+  readonly kind: 'failure';
+  readonly id: number;
+  readonly error: StorageErrorData;
+  readonly view?: StoreView;
+}
+
+/** A problem the store survived (a corrupt segment set aside), for the server's log. */
+export interface StorageWarning {
+  readonly kind: 'warning';
+  readonly details: Record<string, unknown>;
+  readonly message: string;
+}
+
+export type StorageReply = StorageResult | StorageFailure | StorageWarning;
