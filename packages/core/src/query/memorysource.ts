@@ -3,6 +3,7 @@
 // worker threads read them without a copy.
 
 import { COLUMN_DEFS, COLUMNS, wordsPerRow, type ColumnArray, type ColumnName, type ColumnType, type Columns } from '../fields/columns.js';
+import { sortOrder } from '../store/sortorder.js';
 import { QueryError } from './queryerror.js';
 import type { ColumnStats, SegmentInfo, SegmentReader, SessionSource } from './source.js';
 
@@ -56,10 +57,7 @@ export class MemorySource implements SessionSource {
         throw new QueryError('BAD_BATCH', `column ${def.name} holds ${a.length} values, fewer than the ${rows * wordsPerRow(def.type)} of ${rows} rows`);
       }
     }
-    const start = columns.start as Float64Array;
-    const order = Array.from({ length: rows }, (_, i) => i);
-    order.sort((a, b) => start[a]! - start[b]! || a - b);
-
+    const order = sortOrder(columns.start as Float64Array, rows);
     const out = {} as Record<ColumnName, ColumnArray>;
     const stats: Partial<Record<ColumnName, ColumnStats>> = {};
     for (const def of COLUMN_DEFS) {
@@ -67,32 +65,52 @@ export class MemorySource implements SessionSource {
       const T = ARRAY_TYPES[def.type];
       const dst = new T(new SharedArrayBuffer(rows * w * T.BYTES_PER_ELEMENT));
       const src = columns[def.name];
+      if (order === undefined) dst.set(src.subarray(0, rows * w));
+      else if (w === 1) for (let i = 0; i < rows; i++) dst[i] = src[order[i]!]!;
+      else for (let i = 0; i < rows; i++) for (let k = 0; k < w; k++) dst[i * w + k] = src[order[i]! * w + k]!;
       if (w === 1) {
         let min = Infinity;
         let max = -Infinity;
         for (let i = 0; i < rows; i++) {
-          const v = src[order[i]!]!;
-          dst[i] = v;
+          const v = dst[i]!;
           if (v < min) min = v;
           if (v > max) max = v;
         }
         stats[def.name] = { min, max };
-      } else {
-        for (let i = 0; i < rows; i++) for (let k = 0; k < w; k++) dst[i * w + k] = src[order[i]! * w + k]!;
       }
       out[def.name] = dst;
     }
-    const info: SegmentInfo = {
-      id: this.nextId++,
+    return this.insert({
+      id: 0,
       rows,
       startMin: stats.start!.min,
       startMax: stats.start!.max,
       endMax: stats.end!.max,
       stats,
       ref: { kind: 'memory', rows, columns: out },
-    };
-    this.list.push(info);
-    this.list.sort((a, b) => a.startMin - b.startMin || a.id - b.id);
+    });
+  }
+
+  /**
+   * Adds a memory segment made by another MemorySource (possibly in another thread: its columns are
+   * SharedArrayBuffers) without copying it; it gets an id of this source.
+   */
+  adopt(info: SegmentInfo): SegmentInfo {
+    if (info.ref.kind !== 'memory') throw new QueryError('UNSUPPORTED_SEGMENT', `segment ${info.id} is a ${info.ref.kind} segment, not a memory one`);
+    return this.insert(info);
+  }
+
+  /** Keeps the list ordered by startMin then id (binary search: batches arrive mostly in order). */
+  private insert(from: SegmentInfo): SegmentInfo {
+    const info: SegmentInfo = { ...from, id: this.nextId++ };
+    let lo = 0;
+    let hi = this.list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.list[mid]!.startMin <= info.startMin) lo = mid + 1;
+      else hi = mid;
+    }
+    this.list.splice(lo, 0, info);
     return info;
   }
 

@@ -147,3 +147,37 @@ t.test('MemorySource: sorted copies, statistics, pruning by time, removal', asyn
   t.equal(src.remove(info.id), false);
   t.strictSame(src.all(), []);
 });
+
+t.test('MemorySource: batches are stored sorted by start with their stats, listed by start, adopted without a copy', async (t) => {
+  const src = new MemorySource();
+  const n = 500;
+  const cols = allocColumns(n);
+  const start = cols.start as Float64Array;
+  const end = cols.end as Float64Array;
+  const port = cols.srvport as ColumnArray;
+  // starts out of order, spanning more than 2^32 µs for half the rows (the comparison-sort path) and ties
+  for (let i = 0; i < n; i++) {
+    start[i] = 1.7e15 + ((i * 7919) % n) * (i % 2 === 0 ? 1 : 2 ** 23) + (i % 3 === 0 ? 0 : 1);
+    end[i] = start[i]! + 10;
+    port[i] = i;
+  }
+  const info = src.append(cols, n);
+  const ref = info.ref as { columns: Record<string, ColumnArray> };
+  const s = ref.columns.start as Float64Array;
+  const p = ref.columns.srvport as ColumnArray;
+  const want = Array.from({ length: n }, (_, i) => i).sort((a, b) => start[a]! - start[b]! || a - b);
+  t.same(Array.from(p), want, 'rows in stable start order, whole rows moved together');
+  t.ok(s.every((v, i) => i === 0 || v >= s[i - 1]!), 'starts ascending');
+  t.same([info.startMin, info.startMax], [Math.min(...start), Math.max(...start)]);
+  t.same(info.stats.srvport, { min: 0, max: n - 1 });
+  const sortedCols = allocColumns(3);
+  (sortedCols.start as Float64Array).set([5, 6, 7]);
+  (sortedCols.end as Float64Array).set([5, 6, 7]);
+  const early = src.append(sortedCols, 3);
+  t.same(src.all().map((x) => x.id), [early.id, info.id], 'listed by startMin');
+  const other = new MemorySource();
+  const adopted = other.adopt(info);
+  t.equal((adopted.ref as { columns: Record<string, ColumnArray> }).columns.start, s, 'adopt keeps the same arrays');
+  t.equal(other.all().length, 1);
+  t.throws(() => other.adopt({ ...info, ref: { kind: 'file', path: '/x' } }), { code: 'UNSUPPORTED_SEGMENT' });
+});

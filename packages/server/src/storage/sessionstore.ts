@@ -220,6 +220,15 @@ export class SessionStore {
     this.accepted += rows;
   }
 
+  /** Finished sessions already held as memory segments (the main thread's, in SharedArrayBuffers): no copy. */
+  acceptSegments(parts: readonly SegmentInfo[]): void {
+    for (const p of parts) {
+      this.pending.adopt(p);
+      this.pendingCount += p.rows;
+      this.accepted += p.rows;
+    }
+  }
+
   /** Finished sessions not yet in a store segment. */
   get pendingRows(): number {
     return this.pendingCount;

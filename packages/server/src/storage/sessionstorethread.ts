@@ -3,13 +3,10 @@
 
 import { Worker } from 'node:worker_threads';
 import {
-  COLUMN_DEFS,
   MemorySource,
   SegmentFileReader,
   StoreError,
-  allocColumns,
   memorySegmentReader,
-  wordsPerRow,
   type ColumnArray,
   type Columns,
   type SegmentFileInfo,
@@ -41,23 +38,6 @@ export class StorageThreadError extends Error {
 function workerUrl(): URL {
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   return new URL(`./storageworker${ext}`, import.meta.url);
-}
-
-/** Rows of several memory segments as one block (copied), or null when there are none. */
-function concat(parts: readonly SegmentInfo[]): SessionRows | null {
-  const rows = parts.reduce((n, p) => n + p.rows, 0);
-  if (rows === 0) return null;
-  const cols = allocColumns(rows);
-  let at = 0;
-  for (const p of parts) {
-    if (p.ref.kind !== 'memory') throw new Error('not a memory segment');
-    for (const d of COLUMN_DEFS) {
-      const w = wordsPerRow(d.type);
-      (cols[d.name] as ColumnArray).set((p.ref.columns[d.name] as ColumnArray).subarray(0, p.rows * w), at * w);
-    }
-    at += p.rows;
-  }
-  return { cols, rows };
 }
 
 function buffersOf(rows: SessionRows | null): ArrayBuffer[] {
@@ -189,10 +169,10 @@ export class SessionStoreThread {
     this.inFlight.push(...parts);
     this.inFlightCount += this.pendingCount;
     this.pendingCount = 0;
-    const finished = concat(parts);
     const act = active !== null && active.rows > 0 ? active : null;
     const run = (async () => {
-      const r = await this.request({ type: 'cycle', finished, active: act }, [...buffersOf(finished), ...buffersOf(act)]);
+      // the finished sessions' columns are SharedArrayBuffers: both threads read the same memory
+      const r = await this.request({ type: 'cycle', finished: [...parts], active: act }, buffersOf(act));
       // everything handed over so far is now in the store (a failed cycle's rows went with this one)
       this.inFlight = [];
       this.inFlightCount = 0;

@@ -1,13 +1,13 @@
 // The messages between ftserver's main thread and its storage thread (storageworker.ts): what the
 // main thread asks for and what the worker answers, all structured-clonable.
 
-import type { SegmentFileInfo, StoreStats } from '@opentraq/core';
+import type { SegmentFileInfo, SegmentInfo, StoreStats } from '@opentraq/core';
 import type { SessionRows } from './checkpoint.js';
 import type { CycleReport, RecoveryReport, SessionStoreOptions } from './sessionstore.js';
 
 export type StorageRequest =
   | { readonly id: number; readonly type: 'open'; readonly options: Omit<SessionStoreOptions, 'logger'> }
-  | { readonly id: number; readonly type: 'cycle'; readonly finished: SessionRows | null; readonly active: SessionRows | null }
+  | { readonly id: number; readonly type: 'cycle'; readonly finished: readonly SegmentInfo[]; readonly active: SessionRows | null }
   | { readonly id: number; readonly type: 'reconfigure'; readonly segmentCount: number; readonly segmentSize: number; readonly computeCrc: boolean }
   | { readonly id: number; readonly type: 'close' };
 

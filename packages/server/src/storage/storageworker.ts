@@ -49,7 +49,7 @@ function handle(req: StorageRequest): void {
       }
       case 'cycle': {
         const s = need();
-        if (req.finished !== null) s.accept(req.finished.cols, req.finished.rows);
+        s.acceptSegments(req.finished);
         const report = s.cycle(req.active);
         reply({ kind: 'result', id: req.id, view: view(s), report });
         return;
