@@ -3,17 +3,18 @@
 // a torn segment file is skipped with an error, never read.
 import fs from 'node:fs';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { readSegmentInfo } from '../../packages/core/src/index.js';
 import { startServer } from '../lib/ftserver.js';
 import { sendDatagrams } from '../lib/replay.js';
 import { fetchMetric, netflowReceived, storedDifferences, storedSessions } from '../lib/serverchecks.js';
 import { sendTimed, sentWholeBefore, v9Traffic } from '../lib/v9traffic.js';
 
-t.test('kill -9 at a random moment: everything received storageinterval before it survives, once', async (t) => {
+/** Stream `count` sessions over 3 s, kill -9 at a seeded moment, restart, check the window. */
+async function killDuringStream(t: Test, count: number): Promise<void> {
   const seed = Number(process.env.DURABILITY_SEED ?? Date.now() % 100_000);
   t.comment(`seed ${seed} (DURABILITY_SEED=${seed} repeats this run)`);
-  const traffic = v9Traffic(6000, seed);
+  const traffic = v9Traffic(count, seed);
   const server = await startServer({ storageInterval: 1 });
   // the kill lands somewhere in the middle of a 3-second stream
   const killAtMs = 1200 + (seed % 1500);
@@ -22,10 +23,12 @@ t.test('kill -9 at a random moment: everything received storageinterval before i
   // a loaded machine a datagram can sit in the socket buffer long after it was sent.
   const received: { at: number; n: number }[] = [];
   let polling = true;
+  let activeSeen = 0;
   const poller = (async () => {
     while (polling) {
       const n = await fetchMetric(server, 'opentraq_datagrams_received_total', { port: server.ports.netflow }).catch(() => -1);
       if (n >= 0) received.push({ at: Date.now(), n });
+      activeSeen = Math.max(activeSeen, await fetchMetric(server, 'opentraq_sessions_active').catch(() => 0));
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
@@ -36,6 +39,7 @@ t.test('kill -9 at a random moment: everything received storageinterval before i
   await poller;
   await server.exited;
   t.ok(sentAt.length > 10 && sentAt.length < traffic.datagrams.length, `killed after ${sentAt.length} of ${traffic.datagrams.length} datagrams`);
+  t.comment(`up to ${activeSeen} sessions were active before the kill`);
 
   const again = await startServer({ dir: server.dir, ports: server.ports, storageInterval: 1 });
   t.teardown(() => again.stop());
@@ -64,7 +68,13 @@ t.test('kill -9 at a random moment: everything received storageinterval before i
     if (want === undefined || g.bytes > want.bytes || g.packets > want.packets || g.records > 1) extra.push(`${key}: stored ${JSON.stringify(g)}, sent ${JSON.stringify(want)}`);
   }
   t.same(extra, [], 'nothing stored twice, nothing that was not sent');
-});
+}
+
+t.test('kill -9 at a random moment: everything received storageinterval before it survives, once', (t) => killDuringStream(t, 6000));
+
+// Every cycle checkpoints every active session: with tens of thousands of them the cycles must still
+// keep the window (they run on the storage thread while the main thread goes on receiving).
+t.test('the same with a stream of 150,000 sessions (tens of thousands active)', (t) => killDuringStream(t, 150_000));
 
 t.test('SIGTERM loses nothing; a torn segment is skipped with an error', async (t) => {
   const traffic = v9Traffic(3000, 77);
