@@ -53,6 +53,8 @@ export interface ServerConfig {
   readonly logfile: string;
   readonly debuglevel: DebugLevel;
   readonly listenport: number;
+  /** The query API's address (extension); empty: all. */
+  readonly apiaddress: readonly string[];
   /** Paths separated by single spaces, as `ip2cFileOptions` takes them; empty: the bundled data. */
   readonly ip2cfile: string;
   /** Empty: /etc/services, else the bundled list. */

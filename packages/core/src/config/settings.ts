@@ -87,6 +87,11 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = everySetting([
   setting('listenport', { kind: 'port' }, 9640, {
     doc: 'TCP port of the query API (HTTP; HTTPS only when `tls.cert` and `tls.key` are set).',
   }),
+  setting('apiaddress', { kind: 'addresses', max: 1 }, [], {
+    doc: 'Address the query API binds (e.g. 127.0.0.1 to answer only local tools).',
+    empty: 'all addresses, IPv4 and IPv6',
+    extension: true,
+  }),
   setting('ip2cfile', { kind: 'paths' }, '', {
     doc: 'IP-to-country and ASN data files (MaxMind `.mmdb` or CSV ranges), see [enrichment.md](enrichment.md).',
     empty: 'the bundled data',
@@ -126,7 +131,7 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = everySetting([
     doc: 'yes: drop records older than the store’s retention window; no: correct exporter clock skew and keep them.',
   }),
   setting('netflow.listenaddress', { kind: 'addresses', max: 8 }, [], {
-    doc: 'Addresses the NetFlow, IPFIX and sFlow listeners bind (not the query API).',
+    doc: 'Addresses the NetFlow, IPFIX and sFlow listeners bind (the query API: `apiaddress`).',
     empty: 'all addresses, IPv4 and IPv6',
     extension: true,
   }),

@@ -67,6 +67,7 @@ const SPEC_DEFAULTS: ServerConfig = {
   logfile: 'ftserver.log',
   debuglevel: 'MEDIUM',
   listenport: 9640,
+  apiaddress: [],
   ip2cfile: '',
   servicesfile: '',
   maxclientlatency: 60,
@@ -200,7 +201,7 @@ t.test('every key named by server.md is a setting', async (t) => {
   ];
   for (const p of spec) t.ok(findConfigSetting(p), p);
   const extensions = CONFIG_SETTINGS.filter((s) => !spec.includes(s.path)).map((s) => s.path);
-  t.same(extensions, ['netflow.listenaddress', 'netflow.samplingrate'], 'the only additions');
+  t.same(extensions, ['apiaddress', 'netflow.listenaddress', 'netflow.samplingrate'], 'the only additions');
   for (const p of extensions) t.ok(findConfigSetting(p)!.extension, `${p} is marked as an extension`);
   // server.md names the two paths; the tracker size, sampling overrides and the enrichment and
   // services files are built into the running pipeline and are kept until a restart too (docs/server.md)

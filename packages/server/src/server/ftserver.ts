@@ -272,7 +272,7 @@ export class FtServer {
     }
     for (const l of this.tcp) await l.start();
     const tls = c.tls.cert !== '' && c.tls.key !== '' ? { cert: c.tls.cert, key: c.tls.key } : null;
-    await this.api.start(c.listenport, tls);
+    await this.api.start(c.listenport, tls, c.apiaddress[0] ?? '::');
   }
 
   private async stopNetwork(): Promise<void> {
@@ -391,7 +391,7 @@ export class FtServer {
       await this.cycle();
       await this.sessions.reconfigure({ segmentCount: this.config.storage.segmentcount, segmentSize: this.config.storage.segmentsize, computeCrc: this.config.storage.computecrc });
     }
-    const network = any('listenport', 'tls.cert', 'tls.key', 'netflow.netflowport', 'netflow.ipfixtcpport', 'netflow.listenaddress', 'sflow.sflowport');
+    const network = any('listenport', 'apiaddress', 'tls.cert', 'tls.key', 'netflow.netflowport', 'netflow.ipfixtcpport', 'netflow.listenaddress', 'sflow.sflowport');
     if (network) {
       try {
         await this.stopNetwork();
@@ -400,7 +400,7 @@ export class FtServer {
       } catch (e) {
         this.logger.log('CRITICAL', 'cannot apply the new listeners; going back to the previous ones', { error: e });
         await this.stopNetwork();
-        this.config = { ...this.config, listenport: before.listenport, tls: before.tls, netflow: { ...this.config.netflow, netflowport: before.netflow.netflowport, ipfixtcpport: before.netflow.ipfixtcpport, listenaddress: before.netflow.listenaddress }, sflow: before.sflow };
+        this.config = { ...this.config, listenport: before.listenport, apiaddress: before.apiaddress, tls: before.tls, netflow: { ...this.config.netflow, netflowport: before.netflow.netflowport, ipfixtcpport: before.netflow.ipfixtcpport, listenaddress: before.netflow.listenaddress }, sflow: before.sflow };
         this.api = this.newApi();
         await this.startNetwork();
       }
