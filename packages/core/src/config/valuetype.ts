@@ -111,7 +111,7 @@ export function describeValueType(t: ConfigValueType): string {
     case 'paths':
       return 'paths separated by spaces';
     case 'addresses':
-      return `up to ${t.max} IPv4 or IPv6 addresses separated by spaces`;
+      return t.max === 1 ? "an IPv4 or IPv6 address" : `up to ${t.max} IPv4 or IPv6 addresses separated by spaces`;
     case 'rates':
       return `exporter=rate pairs separated by spaces (192.0.2.1=100 2001:db8::1=1000), each rate a whole number from 1 to ${MAX_SAMPLING_RATE}`;
   }
