@@ -8,17 +8,16 @@ import {
   MemorySource,
   StoreError,
   allocColumns,
-  memorySegmentReader,
   wordsPerRow,
   type ColumnArray,
   type ColumnName,
   type Columns,
   type SegmentInfo,
-  type SegmentReader,
   type SessionSource,
   type StoreLogger,
   type StoreStats,
 } from '@opentraq/core';
+import { hotSource } from './hotsource.js';
 import { CheckpointError, readCheckpoint, setCheckpointAside, writeCheckpoint, type SessionRows } from './checkpoint.js';
 
 export interface SessionStoreOptions {
@@ -46,9 +45,6 @@ export interface CycleReport {
   readonly active: number;
   readonly ms: number;
 }
-
-/** Memory segment ids start here, so they never equal a file segment's (at most 2^32 - 1) and sort after them. */
-const MEMORY_ID_BASE = 2 ** 33;
 
 function concat(parts: readonly SessionRows[]): SessionRows | null {
   const rows = parts.reduce((n, p) => n + p.rows, 0);
@@ -266,22 +262,7 @@ export class SessionStore {
    * The segment lists are taken now; later cycles do not change what this query sees.
    */
   querySource(active: SessionRows | null): SessionSource {
-    const files = this.cs;
-    const memory = [...this.pending.all()];
-    if (active !== null && active.rows > 0) {
-      const m = new MemorySource();
-      memory.push(m.append(active.cols, active.rows));
-    }
-    const renumbered = memory.map((info, i) => ({ ...info, id: MEMORY_ID_BASE + i }));
-    return {
-      segments(fromUs: number, toUs: number): SegmentInfo[] {
-        const mem = renumbered.filter((s) => s.startMin < toUs && s.endMax >= fromUs);
-        return [...files.segments(fromUs, toUs), ...mem].sort((a, b) => a.startMin - b.startMin || a.id - b.id);
-      },
-      open(info: SegmentInfo): SegmentReader {
-        return info.ref.kind === 'memory' ? memorySegmentReader(info) : files.open(info);
-      },
-    };
+    return hotSource(this.cs.list(), this.pending.all(), active);
   }
 
   stats(): StoreStats & { pendingRows: number; generation: number } {

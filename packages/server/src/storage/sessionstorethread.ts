@@ -4,24 +4,18 @@
 import { Worker } from 'node:worker_threads';
 import {
   MemorySource,
-  SegmentFileReader,
-  StoreError,
-  memorySegmentReader,
   type ColumnArray,
   type Columns,
   type SegmentFileInfo,
   type SegmentInfo,
-  type SegmentReader,
   type SessionSource,
   type StoreLogger,
   type StoreStats,
 } from '@opentraq/core';
 import type { SessionRows } from './checkpoint.js';
+import { hotSource } from './hotsource.js';
 import type { CycleReport, RecoveryReport, SessionStoreOptions } from './sessionstore.js';
 import type { StorageErrorData, StorageReply, StorageRequest, StorageResult, StoreView } from './storagemessages.js';
-
-/** Memory segment ids start here, so they never equal a file segment's (at most 2^32 - 1) and sort after them. */
-const MEMORY_ID_BASE = 2 ** 33;
 
 type Request = StorageRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -204,23 +198,7 @@ export class SessionStoreThread {
    * The segment lists are taken now; later cycles do not change what this query sees.
    */
   querySource(active: SessionRows | null): SessionSource {
-    const files = [...this.view.segments].sort((a, b) => a.startMin - b.startMin || a.id - b.id);
-    const memory = [...this.inFlight, ...this.pending.all()];
-    if (active !== null && active.rows > 0) {
-      const m = new MemorySource();
-      memory.push(m.append(active.cols, active.rows));
-    }
-    const renumbered = memory.map((info, i) => ({ ...info, id: MEMORY_ID_BASE + i }));
-    return {
-      segments(fromUs: number, toUs: number): SegmentInfo[] {
-        if (Number.isNaN(fromUs) || Number.isNaN(toUs)) throw new StoreError('USAGE', `time frame ${fromUs}..${toUs} is not a pair of numbers`);
-        const overlaps = (s: SegmentInfo): boolean => s.startMin < toUs && s.endMax >= fromUs;
-        return [...files.filter(overlaps), ...renumbered.filter(overlaps)].sort((a, b) => a.startMin - b.startMin || a.id - b.id);
-      },
-      open(info: SegmentInfo): SegmentReader {
-        return info.ref.kind === 'memory' ? memorySegmentReader(info) : SegmentFileReader.open(info.ref.path);
-      },
-    };
+    return hotSource(this.view.segments, [...this.inFlight, ...this.pending.all()], active);
   }
 
   stats(): StoreStats & { pendingRows: number; generation: number } {

@@ -4,28 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { COLUMN_DEFS, COLUMN_NAMES, SegmentFileReader, SessionGenerator, allocColumns, streamSessions, wordsPerRow, type Columns } from '@opentraq/core';
+import { COLUMN_NAMES, SegmentFileReader, streamSessions } from '@opentraq/core';
 import { CHECKPOINT_DIR, SessionStore, readCheckpoint } from '../../src/storage/index.js';
-
-function sessions(n: number, seed: number): { cols: Columns; rows: number } {
-  const cols = allocColumns(n);
-  const g = new SessionGenerator({ seed, sessions: n });
-  const rows = g.fill(cols);
-  // a unique, recognisable value per session: its start (generated starts can repeat)
-  const start = cols.start as Float64Array;
-  for (let i = 0; i < rows; i++) start[i] = 1_700_000_000_000_000 + seed * 1e9 + i;
-  (cols.end as Float64Array).set(start.subarray(0, rows));
-  return { cols, rows };
-}
-
-function slice(s: { cols: Columns }, from: number, to: number): { cols: Columns; rows: number } {
-  const out = allocColumns(to - from);
-  for (const d of COLUMN_DEFS) {
-    const w = wordsPerRow(d.type);
-    out[d.name].set(s.cols[d.name].subarray(from * w, to * w));
-  }
-  return { cols: out, rows: to - from };
-}
+import { sessions, slice } from './rows.js';
 
 /** Every start stored (segments only, no memory), sorted. */
 function storedStarts(dir: string): number[] {

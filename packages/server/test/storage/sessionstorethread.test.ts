@@ -4,27 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { COLUMN_DEFS, SessionGenerator, allocColumns, streamSessions, wordsPerRow, type Columns, type SessionSource } from '@opentraq/core';
-import { CHECKPOINT_DIR, SessionStoreThread, readCheckpoint, type SessionRows } from '../../src/storage/index.js';
-
-function sessions(n: number, seed: number): SessionRows {
-  const cols = allocColumns(n);
-  const rows = new SessionGenerator({ seed, sessions: n }).fill(cols);
-  // a unique, recognisable value per session: its start
-  const start = cols.start as Float64Array;
-  for (let i = 0; i < rows; i++) start[i] = 1_700_000_000_000_000 + seed * 1e9 + i;
-  (cols.end as Float64Array).set(start.subarray(0, rows));
-  return { cols, rows };
-}
-
-function slice(s: { cols: Columns }, from: number, to: number): SessionRows {
-  const out = allocColumns(to - from);
-  for (const d of COLUMN_DEFS) {
-    const w = wordsPerRow(d.type);
-    out[d.name].set(s.cols[d.name].subarray(from * w, to * w));
-  }
-  return { cols: out, rows: to - from };
-}
+import { streamSessions, type SessionSource } from '@opentraq/core';
+import { CHECKPOINT_DIR, SessionStoreThread, readCheckpoint } from '../../src/storage/index.js';
+import { sessions, slice } from './rows.js';
 
 function starts(source: SessionSource): number[] {
   const out: number[] = [];
