@@ -2,23 +2,17 @@
 // store, then times the six reference queries single-threaded and on every core.
 //
 // Usage: node --expose-gc bench/core.mjs [--sessions 20000000] [--runs 5] [--dir bench/out/core] [--keep]
+//        [--reuse] [--queries 1,3] [--core path/to/a/core/build]
+// --reuse queries the store already in --dir; --queries runs only the listed reference queries;
+// --core imports the engine from another build of packages/core (e.g. one compiled with
+// `tsc --outDir` to compare two versions) instead of packages/core/dist.
 // Prints figures only; nothing here asserts a time.
 
 import { cpus, totalmem } from 'node:os';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  ColumnStore,
-  GEN_DEFAULT_SPAN_US,
-  GEN_DEFAULT_START_US,
-  SessionGenerator,
-  WorkerPool,
-  busiestHost,
-  parseFilter,
-  rank,
-  streamSessions,
-} from '../packages/core/dist/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,8 +21,14 @@ const { values: args } = parseArgs({
     dir: { type: 'string', default: 'bench/out/core' },
     keep: { type: 'boolean', default: false },
     reuse: { type: 'boolean', default: false },
+    queries: { type: 'string', default: '1,2,3,4,5,6' },
+    core: { type: 'string', default: new URL('../packages/core/dist', import.meta.url).pathname },
   },
 });
+const { ColumnStore, GEN_DEFAULT_START_US, SessionGenerator, WorkerPool, busiestHost, parseFilter, rank, streamSessions } = await import(
+  pathToFileURL(resolve(args.core, 'index.js')).href
+);
+const wanted = new Set(args.queries.split(',').map((x) => Number(x.trim())));
 const SESSIONS = Number(args.sessions);
 const RUNS = Number(args.runs);
 const dir = resolve(args.dir);
@@ -119,7 +119,7 @@ const pool = new WorkerPool(cpus().length);
 console.log('| query | sessions in frame | entities | scanned rows | 1 thread: median ms | rows/s | ' + `${pool.size} workers: median ms | rows/s | peak RSS MiB |`);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 const results = [];
-for (const query of queries) {
+for (const query of queries.filter((_, i) => wanted.has(i + 1))) {
   const scanned = scannedRows(query.q);
   const single = [];
   const multi = [];

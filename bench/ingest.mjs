@@ -17,10 +17,10 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   REPO,
   RECEIVE_BUFFER,
+  benchOptions,
   cpuSeconds,
   load,
   machine,
@@ -38,36 +38,19 @@ const USAGE =
   'usage: node bench/ingest.mjs --format v9|ipfix|sflow [--seconds 60] [--rates 100000,250000,500000,...] [--collector ftserver|nfcapd] [--bisect 3] [--repeat 1] [--datagram-bytes 1400] [--node-args="ARGS"] [--server-args="--toolong 0"] [--out FILE]';
 const DEFAULT_RATES = [100_000, 250_000, 500_000, 1_000_000, 1_500_000, 2_000_000, 2_500_000, 3_000_000];
 
-function fail(message) {
-  process.stderr.write(`ingest: ${message}\n${USAGE}\n`);
-  process.exit(2);
-}
-
 function options() {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        format: { type: 'string' },
-        seconds: { type: 'string', default: '60' },
-        rates: { type: 'string' },
-        collector: { type: 'string', default: 'ftserver' },
-        bisect: { type: 'string', default: '3' },
-        repeat: { type: 'string', default: '1' },
-        'datagram-bytes': { type: 'string', default: '1400' },
-        'node-args': { type: 'string', default: '' },
-        'server-args': { type: 'string', default: '--toolong 0' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    fail(e.message);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
+  const { values, fail, whole: wholeText } = benchOptions('ingest', USAGE, {
+    format: { type: 'string' },
+    seconds: { type: 'string', default: '60' },
+    rates: { type: 'string' },
+    collector: { type: 'string', default: 'ftserver' },
+    bisect: { type: 'string', default: '3' },
+    repeat: { type: 'string', default: '1' },
+    'datagram-bytes': { type: 'string', default: '1400' },
+    'node-args': { type: 'string', default: '' },
+    'server-args': { type: 'string', default: '--toolong 0' },
+    out: { type: 'string' },
+  });
   if (!['v9', 'ipfix', 'sflow'].includes(values.format)) fail(`--format must be v9, ipfix or sflow, got ${JSON.stringify(values.format ?? '')}`);
   if (!['ftserver', 'nfcapd'].includes(values.collector)) fail(`--collector must be ftserver or nfcapd, got ${JSON.stringify(values.collector)}`);
   if (values.collector === 'nfcapd' && values.format === 'sflow') {
@@ -75,11 +58,7 @@ function options() {
   }
   const seconds = Number(values.seconds);
   if (!(seconds > 0 && seconds <= 3600)) fail(`--seconds must be a number of seconds from 0 to 3600, got ${JSON.stringify(values.seconds)}`);
-  const whole = (name, lo, hi) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < lo || n > hi) fail(`--${name} must be a whole number from ${lo} to ${hi}, got ${JSON.stringify(values[name])}`);
-    return n;
-  };
+  const whole = (name, lo, hi) => wholeText(name, values[name], lo, hi);
   let rates = DEFAULT_RATES;
   if (values.rates !== undefined) {
     rates = values.rates.split(',').map((s) => Number(s.trim()));

@@ -11,39 +11,16 @@
 // server is timed over --cycles storage cycles (one datagram of updates every half second keeps them
 // coming: a server that received nothing skips its cycle); RSS (VmRSS, VmHWM) and each cycle's duration (its
 // log line at debuglevel LOW, and opentraq_storage_cycle_seconds) are read. Prints figures only.
-import { parseArgs } from 'node:util';
 import { COLUMN_DEFS, FlowBatch, NetflowV9Encoder, SessionGenerator, allocColumns, sessionsToFlows, wordsPerRow } from '../packages/core/dist/index.js';
-import { PacedSender, cpuSeconds, load, machine, median, memory, mib, raiseSocketBufferLimits, startFtserver, udpSocket, waitUdpDrained } from './serverlib.mjs';
+import { PacedSender, benchOptions, cpuSeconds, load, machine, median, memory, mib, raiseSocketBufferLimits, startFtserver, udpSocket, waitUdpDrained } from './serverlib.mjs';
 
 const USAGE = 'usage: node bench/server-memory.mjs [--sessions 1000000] [--conntracksize 1100000] [--cycles 5]';
 
-function fail(message) {
-  process.stderr.write(`server-memory: ${message}\n${USAGE}\n`);
-  process.exit(2);
-}
-
-let args;
-try {
-  ({ values: args } = parseArgs({
-    options: {
-      sessions: { type: 'string', default: '1000000' },
-      conntracksize: { type: 'string' },
-      cycles: { type: 'string', default: '5' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }));
-} catch (e) {
-  fail(e.message);
-}
-if (args.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-const whole = (name, text, lo, hi) => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < lo || n > hi) fail(`--${name} must be a whole number from ${lo} to ${hi}, got ${JSON.stringify(text)}`);
-  return n;
-};
+const { values: args, whole } = benchOptions('server-memory', USAGE, {
+  sessions: { type: 'string', default: '1000000' },
+  conntracksize: { type: 'string' },
+  cycles: { type: 'string', default: '5' },
+});
 const SESSIONS = whole('sessions', args.sessions, 1000, 50_000_000);
 const CONNTRACK = whole('conntracksize', args.conntracksize ?? String(Math.ceil(SESSIONS * 1.1)), SESSIONS, 500_000_000);
 const CYCLES = whole('cycles', args.cycles, 1, 100);

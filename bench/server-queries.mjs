@@ -14,7 +14,6 @@
 // Prints figures only; nothing here asserts a time.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   ColumnStore,
   FlowBatch,
@@ -26,6 +25,7 @@ import {
 } from '../packages/core/dist/index.js';
 import {
   PacedSender,
+  benchOptions,
   cpuSeconds,
   load,
   machine,
@@ -43,34 +43,15 @@ import {
 
 const USAGE = 'usage: node bench/server-queries.mjs [--sessions 20000000] [--runs 3] [--dir DIR] [--keep] [--reuse]';
 
-function fail(message) {
-  process.stderr.write(`server-queries: ${message}\n${USAGE}\n`);
-  process.exit(2);
-}
-
-let args;
-try {
-  ({ values: args } = parseArgs({
-    options: {
-      sessions: { type: 'string', default: '20000000' },
-      runs: { type: 'string', default: '3' },
-      dir: { type: 'string' },
-      keep: { type: 'boolean', default: false },
-      reuse: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }));
-} catch (e) {
-  fail(e.message);
-}
-if (args.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-const SESSIONS = Number(args.sessions);
-const RUNS = Number(args.runs);
-if (!Number.isInteger(SESSIONS) || SESSIONS < 1000 || SESSIONS > 200_000_000) fail(`--sessions must be a whole number from 1000 to 200000000, got ${JSON.stringify(args.sessions)}`);
-if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 50) fail(`--runs must be a whole number from 1 to 50, got ${JSON.stringify(args.runs)}`);
+const { values: args, fail, whole } = benchOptions('server-queries', USAGE, {
+  sessions: { type: 'string', default: '20000000' },
+  runs: { type: 'string', default: '3' },
+  dir: { type: 'string' },
+  keep: { type: 'boolean', default: false },
+  reuse: { type: 'boolean', default: false },
+});
+const SESSIONS = whole('sessions', args.sessions, 1000, 200_000_000);
+const RUNS = whole('runs', args.runs, 1, 50);
 if (args.reuse && args.dir === undefined) fail('--reuse needs --dir: the directory a run with --keep prepared');
 const DIR = path.resolve(args.dir ?? tempDir('opentraq-bench-queries-'));
 const KEEP = args.keep || args.reuse;

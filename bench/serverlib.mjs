@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -500,4 +501,32 @@ export const mib = (b) => Number((b / 1048576).toFixed(1));
 export function machine() {
   const c = os.cpus();
   return `${c.length} × ${c[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, node ${process.version}`;
+}
+
+/**
+ * A bench script's options (node:util parseArgs, plus -h/--help printing `usage`): returns the values
+ * and `fail(message)`, which prints the message and the usage and exits 2; `whole(name, text, lo, hi)`
+ * reads a whole number in a range or fails naming the option.
+ */
+export function benchOptions(script, usage, options) {
+  const fail = (message) => {
+    process.stderr.write(`${script}: ${message}\n${usage}\n`);
+    process.exit(2);
+  };
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h' } } }));
+  } catch (e) {
+    fail(e.message);
+  }
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  const whole = (name, text, lo, hi) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < lo || n > hi) fail(`--${name} must be a whole number from ${lo} to ${hi}, got ${JSON.stringify(text)}`);
+    return n;
+  };
+  return { values, fail, whole };
 }
