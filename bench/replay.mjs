@@ -6,7 +6,9 @@
 // Options: --format v9|ipfix|sflow   --port P   --rate FLOWS_PER_S   [--seconds 60] [--host 127.0.0.1]
 //          [--sessions 200000] [--seed 1] [--datagram-bytes 1400] [--sampling 100 (sFlow)]
 //
-// What is sent: `--sessions` generated sessions become flow records (sessionsToFlows), encoded once into
+// What is sent: `--sessions` generated sessions, started 1 to 1.5 h ago and cut at the export time (an
+// exporter reports flows that have ended), become flow records (sessionsToFlows: a client→server flow
+// and, when the server answered, a server→client one, which the collector pairs), encoded once into
 // a pool of datagrams. The pool is sent over and over; each pass carries its own source id / observation
 // domain / sFlow sub-agent (1, 2, 3…), so no two passes' flows belong to one session and the collector
 // cannot collapse them. Before each send only the header is touched: the pass's domain and the current
@@ -83,8 +85,15 @@ function poolFlows(sessions, seed, nowMs) {
   const gen = new SessionGenerator({ seed, sessions, startUs: (nowMs - 3_600_000) * 1000 - spanUs / 2, spanUs: spanUs / 2, ipv6Share: 0.1 });
   const flows = new FlowBatch(sessions * 2);
   const cols = allocColumns(Math.min(sessions, 65_536));
+  // An exporter reports a flow once it has ended (or at its active timeout): no end lies after the
+  // export time. Long generated sessions are cut there, so both directions pair into one session.
+  const nowUs = nowMs * 1000;
+  const end = cols.end;
   let n;
-  while ((n = gen.fill(cols)) > 0) sessionsToFlows(cols, n, flows);
+  while ((n = gen.fill(cols)) > 0) {
+    for (let i = 0; i < n; i++) if (end[i] > nowUs) end[i] = nowUs;
+    sessionsToFlows(cols, n, flows);
+  }
   return flows;
 }
 
