@@ -81,6 +81,10 @@ function readValue(def: ElementDef, base: string, off: number, len: number, v: s
       return `const ${v} = ${readUint(base, off, 2)} * 4294967296 + ${readUint(base, off + 2, 4)};`;
     case 'mpls':
       return `const ${v} = ${readUint(base, off, 3)} >>> 4;`;
+    case 'dscp':
+      return `const ${v} = (${readUint(base, off, len)} & 63) << 2;`;
+    case 'precedence':
+      return `const ${v} = (${readUint(base, off, len)} & 7) << 5;`;
     case 'ntpMicros':
     case 'ntpNanos': {
       const round = def.kind === 'ntpMicros' ? 'Math.round' : 'Math.floor';
@@ -215,10 +219,17 @@ function generate(version: 9 | 10, fields: readonly TemplateField[]): Omit<FlowP
   }
 
   // Sampling: a configured override wins; else in-record intervals; else the sampler id's options
-  // entry; else the set-level rate (template scope, domain default, header).
+  // entry; else the options entry of the interface the record was sampled on (egress flows: the
+  // output interface); else the set-level rate (template scope, domain default, header).
   const sampling = ['samplerId', 'sInterval', 'sPktInterval', 'sSize'].some((s) => has(s as Slot));
-  if (sampling) {
+  const ifExpr = has('direction') && has('outIf')
+    ? `(${v('direction')} === 1 ? ${v('outIf')} : ${has('inIf') ? v('inIf') : '-1'})`
+    : has('inIf')
+      ? v('inIf')
+      : '';
+  if (sampling || ifExpr !== '') {
     w.push('let rate = rate0, org = org0;', 'if (locked === 0) {');
+    if (ifExpr !== '') w.push(`if (ifr !== null) { const ir = ifr.get(${ifExpr}); if (ir !== undefined) { rate = ir; org = 2; } }`);
     if (has('samplerId')) w.push(`const sr = x.samplerRate(${v('samplerId')}); if (sr > 0) { rate = sr; org = 2; }`);
     if (has('sInterval')) w.push(`if (${v('sInterval')} > 0) { rate = ${v('sInterval')}; org = 3; }`);
     if (has('sPktInterval')) {
@@ -228,7 +239,8 @@ function generate(version: 9 | 10, fields: readonly TemplateField[]): Omit<FlowP
     if (has('sSize') && has('sPopulation')) {
       w.push(`if (${v('sSize')} > 0 && ${v('sPopulation')} >= ${v('sSize')}) { rate = ${v('sPopulation')} / ${v('sSize')}; org = 3; }`);
     }
-    w.push('rate = rate >= 1 ? Math.round(rate) : 1;', '}');
+    if (sampling) w.push('rate = rate >= 1 ? Math.round(rate) : 1;');
+    w.push('}');
   } else {
     w.push('const rate = rate0, org = org0;');
   }
@@ -242,6 +254,14 @@ function generate(version: 9 | 10, fields: readonly TemplateField[]): Omit<FlowP
   counter('revBytes', 'revBytes');
   const biflow = has('revPackets') || has('revBytes');
   if (biflow) w.push(`${col('biflow')}[r] = 1;`);
+  // RFC 5103 biflowDirection: 1 initiator (the source), 2 reverseInitiator (the destination), 0
+  // arbitrary and 3 perimeter name no initiator; other values are not defined and read as unstated.
+  if (has('biflowDir')) {
+    const d = v('biflowDir');
+    w.push(`${col('initiator')}[r] = ${d} === 1 ? 1 : ${d} === 2 ? 2 : ${d} === 0 || ${d} === 3 ? 3 : 0;`);
+  } else if (biflow) {
+    w.push(`if (idir !== 0) ${col('initiator')}[r] = idir;`);
+  }
   const nsel = isNsel(version, fields);
   if (nsel) w.push(`${col('nsel')}[r] = 1;`);
 
@@ -259,7 +279,7 @@ function generate(version: 9 | 10, fields: readonly TemplateField[]): Omit<FlowP
   const decls = [...cols].map((c) => `c_${c} = o.${c}`).join(', ');
   const body = [
     `const ${decls};`,
-    'const ex = x.exportUs, up = x.uptime, rate0 = x.rate, org0 = x.origin, locked = x.locked;',
+    'const ex = x.exportUs, up = x.uptime, rate0 = x.rate, org0 = x.origin, locked = x.locked, ifr = x.interfaceRates, idir = x.initiator;',
     'const e0 = x.e0, e1 = x.e1, e2 = x.e2, e3 = x.e3, sid = x.srcId, expv = x.expv;',
     hasVar ? 'let q = 0, n = 0;' : '',
     'let r = o.length;',

@@ -34,7 +34,7 @@ export const COUNTER_DEFS = [
   { name: 'bad_record', kind: 'drop', doc: 'a data record overruns its set (variable-length field too long), or a set holds non-padding bytes but no whole record; the rest of the set is dropped' },
   { name: 'unknown_template_dropped', kind: 'drop', doc: 'a data set without template that could not be held (holding disabled, or the oldest held set pushed out by the per-exporter limits)' },
   { name: 'unknown_template_expired', kind: 'drop', doc: 'a held data set whose template did not arrive within pendingMaxAgeMs' },
-  { name: 'exporter_evicted', kind: 'drop', doc: 'an exporter forgotten (templates, held sets, options) because the exporter table was full (least recently seen goes first); counted in the totals' },
+  { name: 'exporter_evicted', kind: 'drop', doc: 'an exporter forgotten (templates, held sets, options) to make room for a new one in the full exporter table (the least recently seen not yet proven, else a proven one silent for exporterIdleMs); counted in the totals' },
   { name: 'decoder_error', kind: 'drop', doc: 'the decoder met a condition it does not handle (a bug): the datagram was dropped and its rows removed' },
   { name: 'options_limit', kind: 'drop', doc: 'an options value (sampler rate, interface name) not stored because its per-domain or per-exporter table is full' },
   { name: 'bad_agent', kind: 'drop', doc: 'an sFlow agent address type other than 0 (unknown), 1 (IPv4) or 2 (IPv6): the datagram is dropped' },
@@ -49,6 +49,8 @@ export const COUNTER_DEFS = [
   { name: 'clock_skew_corrected', kind: 'event', doc: 'flow records whose start and end were shifted by the exporter\'s measured clock skew (clockSkewThresholdMs)' },
   { name: 'too_old', kind: 'drop', doc: 'a flow record that ended more than ignoreOldFlowsUs before it was received (netflow.ignoreoldnetflows): not stored' },
   { name: 'clock_events_lost', kind: 'event', doc: 'clock skew notices dropped, oldest first, because 1024 were waiting for drainEvents(); counted in the totals' },
+  { name: 'exporter_refused', kind: 'drop', doc: 'a datagram from an exporter not in the full exporter table, dropped because every exporter in it has proven itself (flows from two datagrams) and none has been silent for exporterIdleMs; counted in the totals' },
+  { name: 'interface_budget', kind: 'drop', doc: 'an interface name or description from options data not stored because the exporter\'s maxInterfaceBytesPerExporter or the decoder-wide maxInterfaceBytesTotal (exporters not yet established: 3/4 of it) is reached' },
 ] as const satisfies readonly { name: string; kind: 'drop' | 'event'; doc: string }[];
 
 export type CounterName = (typeof COUNTER_DEFS)[number]['name'];

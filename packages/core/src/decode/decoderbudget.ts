@@ -1,5 +1,5 @@
-// Process-wide memory accounting of one FlowDecoder: template bytes, held-set bytes and compiled plans
-// over all exporters, so that many (spoofed) exporters together cannot exhaust the heap.
+// Process-wide memory accounting of one FlowDecoder: template bytes, held-set bytes, interface-name bytes
+// and compiled plans over all exporters, so that many (spoofed) exporters together cannot exhaust the heap.
 
 import { C } from './counters.js';
 import type { DecoderConfig } from './decoderconfig.js';
@@ -14,6 +14,21 @@ export const NEW_EXPORTER_SHARE = 0.75;
 export const ESTABLISHED_AFTER_MS = 10 * 60_000;
 /** Estimated heap cost of a held data set besides its bytes (object, typed-array header, list slot). */
 export const HELD_SET_OVERHEAD_BYTES = 256;
+/**
+ * Estimated heap cost of a remembered interface besides its text: the map entry, the name/description
+ * object and two string headers (test/decode/budget.test.ts checks the heap stays within the charge).
+ */
+export const INTERFACE_OVERHEAD_BYTES = 160;
+
+/** Bytes charged for an interface's name and description: V8 keeps Latin-1 text in one byte a character, the rest in two. */
+export function interfaceCost(name: string, description: string): number {
+  return INTERFACE_OVERHEAD_BYTES + textBytes(name) + textBytes(description);
+}
+
+function textBytes(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return 2 * s.length;
+  return s.length;
+}
 
 /** What the budget needs to know of an exporter to rank it. */
 export interface BudgetStanding {
@@ -26,6 +41,8 @@ export class DecoderBudget {
   templateBytes = 0;
   /** Bytes charged for the held data sets of all exporters (length + HELD_SET_OVERHEAD_BYTES each). */
   heldBytes = 0;
+  /** Bytes charged for the interface names and descriptions of all exporters (interfaceCost). */
+  interfaceBytes = 0;
   readonly plans = new FlowPlanCache();
 
   constructor(private readonly cfg: DecoderConfig) {}
@@ -41,6 +58,10 @@ export class DecoderBudget {
 
   heldFits(bytes: number, established: boolean): boolean {
     return this.heldBytes + bytes <= share(this.cfg.maxHeldBytesTotal, established);
+  }
+
+  interfaceFits(bytes: number, established: boolean): boolean {
+    return bytes <= 0 || this.interfaceBytes + bytes <= share(this.cfg.maxInterfaceBytesTotal, established);
   }
 
   /** Live compiled plans the exporter may bring the total to. */

@@ -10,8 +10,14 @@ export interface DecoderConfig {
   maxTemplatesPerExporter: number;
   /** Fields in one template; longer templates are refused as bad_template. */
   maxFieldsPerTemplate: number;
-  /** Exporters whose state is kept; beyond this the least recently seen is forgotten. */
+  /**
+   * Exporters whose state is kept. When the table is full, a new exporter takes the place of the least
+   * recently seen one that has not yet proven itself (flows from two datagrams), else of a proven one
+   * silent for exporterIdleMs; when there is none, the new exporter's datagram is dropped (exporter_refused).
+   */
   maxExporters: number;
+  /** A proven exporter silent this long may be forgotten to make room for a new one. */
+  exporterIdleMs: number;
   /** Data sets without template held per exporter until their template arrives (0 disables holding). */
   pendingMaxSets: number;
   /** Bytes of held data sets per exporter. */
@@ -20,8 +26,15 @@ export interface DecoderConfig {
   pendingMaxAgeMs: number;
   /** Sampler / selector ids remembered per source id or observation domain. */
   maxSamplersPerDomain: number;
-  /** Interface names (IE 82/83) remembered per exporter. */
+  /**
+   * Interfaces remembered per exporter: names (IE 82/83) and, separately, interface-scoped sampling
+   * rates (over all its source ids / observation domains).
+   */
   maxInterfacesPerExporter: number;
+  /** Bytes of interface names and descriptions per exporter (text plus 160 per interface); beyond, new ones are refused. */
+  maxInterfaceBytesPerExporter: number;
+  /** Bytes of interface names and descriptions over all exporters; beyond, new ones are refused. */
+  maxInterfaceBytesTotal: number;
   /** Source ids / observation domains with options state or templates per exporter. */
   maxDomainsPerExporter: number;
   /** Estimated bytes of templates over all exporters (8 per field + 384 per template); beyond, new templates are refused. */
@@ -59,11 +72,14 @@ export const DEFAULT_DECODER_CONFIG: Readonly<DecoderConfig> = Object.freeze({
   maxTemplatesPerExporter: 1024,
   maxFieldsPerTemplate: 512,
   maxExporters: 10_000,
+  exporterIdleMs: 30 * 60_000,
   pendingMaxSets: 64,
   pendingMaxBytes: 256 * 1024,
   pendingMaxAgeMs: 30_000,
   maxSamplersPerDomain: 256,
   maxInterfacesPerExporter: 8192,
+  maxInterfaceBytesPerExporter: 4 * 1024 * 1024,
+  maxInterfaceBytesTotal: 64 * 1024 * 1024,
   maxDomainsPerExporter: 256,
   maxTemplateBytesTotal: 64 * 1024 * 1024,
   maxHeldBytesTotal: 64 * 1024 * 1024,
@@ -89,11 +105,14 @@ const INTEGER_KEYS = [
   'maxTemplatesPerExporter',
   'maxFieldsPerTemplate',
   'maxExporters',
+  'exporterIdleMs',
   'pendingMaxSets',
   'pendingMaxBytes',
   'pendingMaxAgeMs',
   'maxSamplersPerDomain',
   'maxInterfacesPerExporter',
+  'maxInterfaceBytesPerExporter',
+  'maxInterfaceBytesTotal',
   'maxDomainsPerExporter',
   'maxTemplateBytesTotal',
   'maxHeldBytesTotal',

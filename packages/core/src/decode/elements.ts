@@ -10,7 +10,7 @@ export type Slot =
   | 'srcAddr4' | 'srcAddr6' | 'dstAddr4' | 'dstAddr6'
   | 'xsrc4' | 'xsrc6' | 'xdst4' | 'xdst6'
   | 'srcPort' | 'dstPort' | 'proto' | 'tos' | 'tcpFlags' | 'inIf' | 'outIf' | 'srcAs' | 'dstAs'
-  | 'srcVlan' | 'dstVlan' | 'srcMac' | 'dstMac' | 'mplsLabel' | 'direction'
+  | 'srcVlan' | 'dstVlan' | 'srcMac' | 'dstMac' | 'mplsLabel' | 'direction' | 'biflowDir'
   | 'fwEvent' | 'fwExtEvent' | 'xlateSrcPort' | 'xlateDstPort' | 'endReason'
   | 'packets' | 'bytes' | 'revPackets' | 'revBytes'
   | 'start' | 'end' | 'obs'
@@ -21,6 +21,10 @@ export type Slot =
 export type ElementKind =
   /** unsigned integer, any length 1-8 (IPFIX reduced-size encoding) */
   | 'uint'
+  /** a DSCP (6 bits, any length 1-8): the ToS byte it stands for is dscp << 2 */
+  | 'dscp'
+  /** an IP precedence (3 bits, any length 1-8): the ToS byte it stands for is precedence << 5 */
+  | 'precedence'
   /** IPv4 address, length 4 */
   | 'ipv4'
   /** IPv6 address, length 16 */
@@ -82,7 +86,9 @@ export const ELEMENTS: readonly ElementDef[] = [
   E(86, 'reversePacketTotalCount', 'revPackets', 'uint', 1, REVERSE_PEN),
   E(299, 'responderPackets', 'revPackets', 'uint', 2),
   E(4, 'protocolIdentifier', 'proto', 'uint'),
-  E(5, 'ipClassOfService', 'tos', 'uint'),
+  E(5, 'ipClassOfService', 'tos', 'uint', 0),
+  E(195, 'ipDiffServCodePoint', 'tos', 'dscp', 1),
+  E(196, 'ipPrecedence', 'tos', 'precedence', 2),
   E(6, 'tcpControlBits', 'tcpFlags', 'uint'),
   E(7, 'sourceTransportPort', 'srcPort', 'uint', 0),
   E(180, 'udpSourcePort', 'srcPort', 'uint', 1),
@@ -110,6 +116,7 @@ export const ELEMENTS: readonly ElementDef[] = [
   E(57, 'postDestinationMacAddress', 'dstMac', 'mac', 1),
   E(70, 'mplsTopLabelStackSection', 'mplsLabel', 'mpls'),
   E(61, 'flowDirection', 'direction', 'uint'),
+  E(239, 'biflowDirection', 'biflowDir', 'uint'),
   E(136, 'flowEndReason', 'endReason', 'uint'),
   E(233, 'firewallEvent', 'fwEvent', 'uint', 0),
   E(NSEL_FW_EVENT, 'NF_F_FW_EVENT (NSEL, legacy)', 'fwEvent', 'uint', 1, 0, true),
@@ -172,6 +179,8 @@ export function lookupElement(version: 9 | 10, ie: number, pen: number): Element
 export function lengthFits(kind: ElementKind, len: number): boolean {
   switch (kind) {
     case 'uint':
+    case 'dscp':
+    case 'precedence':
     case 'secs':
     case 'millis':
     case 'uptime':
@@ -194,6 +203,7 @@ export function lengthFits(kind: ElementKind, len: number): boolean {
 /** Options-record elements (read by optionsrecord.ts, not by the flow plan). */
 export const OPT = {
   ingressInterface: 10,
+  egressInterface: 14,
   samplingInterval: 34,
   samplingAlgorithm: 35,
   samplerId: 48,
@@ -203,6 +213,7 @@ export const OPT = {
   interfaceDescription: 83,
   templateId: 145,
   systemInitTimeMilliseconds: 160,
+  biflowDirection: 239,
   selectorId: 302,
   samplingPacketInterval: 305,
   samplingPacketSpace: 306,

@@ -1,9 +1,10 @@
 // What the decoder remembers per exporter: templates per source id / observation domain (the template
-// cache), options-derived state (sampling, interface names, boot time), held data sets and counters.
+// cache), options-derived state (sampling, interface names, boot time), held data sets and counters;
+// and the exporter table that admits new exporters without letting a flood of them push out real ones.
 
 import { parseIp } from '../fields/ipcodec.js';
 import { newCounterArray } from './counters.js';
-import { HELD_SET_OVERHEAD_BYTES, type DecoderBudget } from './decoderbudget.js';
+import { HELD_SET_OVERHEAD_BYTES, interfaceCost, type DecoderBudget } from './decoderbudget.js';
 import type { ExporterClock } from './exporterclock.js';
 import type { Template } from './template.js';
 
@@ -25,6 +26,8 @@ export class DomainState {
   readonly samplers = new Map<number, number>();
   /** Template id → rate (options data scoped by templateId, IE 145). */
   readonly templateRates = new Map<number, number>();
+  /** ifIndex → rate (options data scoped by an interface: v9 interface scope, IE 10 or 14). */
+  readonly interfaceRates = new Map<number, number>();
   /** Rate from options data without sampler or template scope; 0 when none was seen. */
   defaultRate = 0;
   /**
@@ -33,7 +36,13 @@ export class DomainState {
    */
   readonly samplerAlgorithms = new Map<number, number>();
   readonly templateAlgorithms = new Map<number, number>();
+  readonly interfaceAlgorithms = new Map<number, number>();
   defaultAlgorithm = 0;
+  /**
+   * biflowDirection (IE 239) given for the whole domain in options data, as an `initiator` column value
+   * (see initiatorOf); 0 when not given. Applies to the domain's biflow records that carry none.
+   */
+  initiator = 0;
   /** systemInitTimeMilliseconds (IE 160) from options data; NaN when unknown. */
   sysInitMs = Number.NaN;
   /** IPFIX without IE 160: boot time estimated from sysUpTime-relative records (ms); NaN before the first. */
@@ -54,6 +63,15 @@ export interface HeldSet {
 /** Why a new template has no room in the exporter's state. */
 export type TemplateRoom = 'ok' | 'template_limit' | 'domain_limit';
 
+/** Why an interface name was not stored. */
+export type InterfaceRoom = 'ok' | 'options_limit' | 'interface_budget';
+
+/** Limits putInterface checks (DecoderConfig). */
+export interface InterfaceLimits {
+  readonly maxInterfacesPerExporter: number;
+  readonly maxInterfaceBytesPerExporter: number;
+}
+
 /** One exporter (or one IPFIX transport session): its template cache and options state. */
 export class ExporterState {
   readonly key: string;
@@ -65,6 +83,14 @@ export class ExporterState {
   readonly addr: readonly [number, number, number, number];
   /** When the state was created (decoder clock): standing for the shared memory budget. */
   readonly firstSeenMs: number;
+  /** Last datagram (decoder clock): a proven exporter silent for exporterIdleMs may make room for a new one. */
+  lastSeenMs: number;
+  /** Datagrams that gave flow records; from 2 on the exporter is proven (ExporterTable). */
+  flowDatagrams = 0;
+  /** In the exporter table's proven list. */
+  proven = false;
+  /** Order of the last datagram among all exporters (ExporterTable), for listing least recently seen first. */
+  seen = 0;
   readonly counters = newCounterArray();
   readonly domains = new Map<number, DomainState>();
   readonly interfaces = new Map<number, InterfaceInfo>();
@@ -72,7 +98,10 @@ export class ExporterState {
   clock: ExporterClock | null = null;
   private heldSets: HeldSet[] = [];
   private heldTotal = 0;
+  private ifBytes = 0;
   templateCount = 0;
+  /** Interface-scoped sampling rates over all domains (bounded by maxInterfacesPerExporter). */
+  interfaceRateCount = 0;
 
   constructor(
     key: string,
@@ -84,6 +113,7 @@ export class ExporterState {
     this.address = address;
     this.addr = parseIp(address) ?? [0, 0, 0, 0];
     this.firstSeenMs = nowMs;
+    this.lastSeenMs = nowMs;
   }
 
   domain(key: number): DomainState | undefined {
@@ -201,6 +231,29 @@ export class ExporterState {
     this.heldSets = keep;
   }
 
+  /** Bytes charged for interface names and descriptions (interfaceCost). */
+  get interfaceBytes(): number {
+    return this.ifBytes;
+  }
+
+  /**
+   * Remember (or replace) the name and description of an interface, charging their bytes to the
+   * exporter and to the decoder's budget; a value that does not fit is refused and the old one kept.
+   */
+  putInterface(ifIndex: number, info: InterfaceInfo, limits: InterfaceLimits, established: boolean): InterfaceRoom {
+    const old = this.interfaces.get(ifIndex);
+    if (old === undefined && this.interfaces.size >= limits.maxInterfacesPerExporter) return 'options_limit';
+    const cost = interfaceCost(info.name, info.description);
+    const delta = cost - (old === undefined ? 0 : interfaceCost(old.name, old.description));
+    if (delta > 0 && (this.ifBytes + delta > limits.maxInterfaceBytesPerExporter || !this.budget.interfaceFits(delta, established))) {
+      return 'interface_budget';
+    }
+    this.interfaces.set(ifIndex, info);
+    this.ifBytes += delta;
+    this.budget.interfaceBytes += delta;
+    return 'ok';
+  }
+
   /** Give everything back to the budget: the state is being forgotten. */
   release(): void {
     for (const d of this.domains.values()) {
@@ -209,6 +262,9 @@ export class ExporterState {
     }
     this.templateCount = 0;
     this.keepHeld([]);
+    this.interfaces.clear();
+    this.budget.interfaceBytes -= this.ifBytes;
+    this.ifBytes = 0;
   }
 
   private unlink(t: Template): void {
@@ -222,46 +278,69 @@ export class ExporterState {
   }
 }
 
-/** Exporters by key, least recently seen first; bounded, evicting the least recently seen. */
+/** A datagram that gave flows from an exporter with this many before it makes the exporter proven. */
+const PROVEN_AFTER_DATAGRAMS = 2;
+
+/**
+ * Exporters by key, bounded. Two lists, each least recently seen first: exporters on probation (no
+ * flows yet, or flows from one datagram only: what a spoofed source sends) and proven ones. A new
+ * exporter in a full table takes the place of the least recently seen on probation, else of a proven
+ * one silent for `idleMs`; when there is neither it is refused, so that a flood of new source
+ * addresses never pushes out the exporters that are really sending.
+ */
 export class ExporterTable {
-  private readonly map = new Map<string, ExporterState>();
+  private readonly probation = new Map<string, ExporterState>();
+  private readonly proven = new Map<string, ExporterState>();
   private lastKey = '';
   private last: ExporterState | undefined;
+  private seq = 0;
   /** Exporters forgotten to make room. */
   evicted = 0;
 
   constructor(
     private readonly max: number,
+    private readonly idleMs: number,
     private readonly budget: DecoderBudget,
   ) {}
 
   get size(): number {
-    return this.map.size;
+    return this.probation.size + this.proven.size;
   }
 
-  /** The state for `key`, created (evicting the least recently seen when full) when missing. */
-  get(key: string, address: string, nowMs: number): ExporterState {
-    if (this.last !== undefined && key === this.lastKey) return this.last;
-    let st = this.map.get(key);
+  /** The state for `key`, created when missing if there is room (see the class); undefined when refused. */
+  get(key: string, address: string, nowMs: number): ExporterState | undefined {
+    let st = this.last !== undefined && key === this.lastKey ? this.last : undefined;
     if (st === undefined) {
-      while (this.map.size >= this.max) {
-        const [oldest, state] = this.map.entries().next().value!;
-        this.map.delete(oldest);
-        state.release();
-        this.evicted++;
+      st = this.probation.get(key) ?? this.proven.get(key);
+      if (st === undefined) {
+        if (this.size >= this.max && !this.makeRoom(nowMs)) return undefined;
+        st = new ExporterState(key, address, this.budget, nowMs);
+        this.probation.set(key, st);
+      } else {
+        // Least recently seen first: move it to the end of its list.
+        const list = st.proven ? this.proven : this.probation;
+        list.delete(key);
+        list.set(key, st);
       }
-      st = new ExporterState(key, address, this.budget, nowMs);
-    } else {
-      this.map.delete(key);
+      this.lastKey = key;
+      this.last = st;
     }
-    this.map.set(key, st);
-    this.lastKey = key;
-    this.last = st;
+    // (the last exporter seen is already at the end of its list)
+    st.lastSeenMs = nowMs;
+    st.seen = ++this.seq;
     return st;
   }
 
+  /** A datagram from `st` gave flow records: the second such datagram makes it proven. */
+  gaveFlows(st: ExporterState): void {
+    if (st.proven || ++st.flowDatagrams < PROVEN_AFTER_DATAGRAMS) return;
+    if (!this.probation.delete(st.key)) return;
+    st.proven = true;
+    this.proven.set(st.key, st);
+  }
+
   find(key: string): ExporterState | undefined {
-    return this.map.get(key);
+    return this.probation.get(key) ?? this.proven.get(key);
   }
 
   delete(key: string): boolean {
@@ -269,13 +348,33 @@ export class ExporterTable {
       this.lastKey = '';
       this.last = undefined;
     }
-    const st = this.map.get(key);
+    const st = this.find(key);
     if (st === undefined) return false;
     st.release();
-    return this.map.delete(key);
+    return (st.proven ? this.proven : this.probation).delete(key);
   }
 
-  values(): IterableIterator<ExporterState> {
-    return this.map.values();
+  /** Every exporter, in no particular order. */
+  *all(): IterableIterator<ExporterState> {
+    yield* this.probation.values();
+    yield* this.proven.values();
+  }
+
+  /** Every exporter, least recently seen first. */
+  ordered(): ExporterState[] {
+    return [...this.all()].sort((a, b) => a.seen - b.seen);
+  }
+
+  /** Forget one exporter for a new one: the oldest on probation, else the oldest proven one if idle. */
+  private makeRoom(nowMs: number): boolean {
+    let victim: ExporterState | undefined = this.probation.values().next().value;
+    if (victim === undefined) {
+      const oldest: ExporterState | undefined = this.proven.values().next().value;
+      if (oldest === undefined || nowMs - oldest.lastSeenMs < this.idleMs) return false;
+      victim = oldest;
+    }
+    this.delete(victim.key);
+    this.evicted++;
+    return true;
   }
 }

@@ -24,6 +24,9 @@ export type SamplingOriginCode = (typeof SamplingOrigin)[keyof typeof SamplingOr
 /** Observation direction of a flow (column `direction`, from IE 61 flowDirection). */
 export const FlowDirection = { unknown: 0, ingress: 1, egress: 2 } as const;
 
+/** Who initiated the conversation a row reports (column `initiator`, from IPFIX IE 239 biflowDirection). */
+export const FlowInitiator = { unstated: 0, source: 1, destination: 2, unknown: 3 } as const;
+
 export interface FlowColumnDef {
   readonly name: FlowColumnName;
   readonly type: FlowColumnType;
@@ -60,7 +63,8 @@ export const FLOW_COLUMN_DEFS = [
   { name: 'samplingOrigin', type: 'u8', doc: 'where samplingRate came from: 0 none, 1 header, 2 options, 3 record, 4 config (SamplingOrigin)' },
   { name: 'fwEvent', type: 'u16', doc: 'firewall event (IE 233 / NSEL 40005: 1 created, 2 deleted, 3 denied, 4 alert, 5 update)' },
   { name: 'fwExtEvent', type: 'u16', doc: 'NSEL extended event code (NF_F_FW_EXT_EVENT, v9 field 33002)' },
-  { name: 'biflow', type: 'u8', doc: '1 when the record is bidirectional: revPackets/revBytes hold the reverse direction (RFC 5103 reverse elements, NSEL responder counters); source is then the initiator' },
+  { name: 'biflow', type: 'u8', doc: '1 when the record is bidirectional: revPackets/revBytes hold the reverse direction (RFC 5103 reverse elements, NSEL responder counters); source is then the initiator unless `initiator` says otherwise' },
+  { name: 'initiator', type: 'u8', doc: 'who initiated the conversation, from IPFIX biflowDirection (IE 239, in the record or for the domain in options data): 1 the source, 2 the destination (reverseInitiator), 3 not known (arbitrary, perimeter); 0 not stated' },
   { name: 'revPackets', type: 'f64', doc: 'packets destination→source of a biflow (NSEL responder packets), multiplied by samplingRate' },
   { name: 'revBytes', type: 'f64', doc: 'bytes destination→source of a biflow (NSEL responder octets), multiplied by samplingRate' },
   { name: 'xlateSrcAddr', type: 'ip', doc: 'source address after NAT (IE 225/281, NSEL 40001); all zero when not exported' },
@@ -123,6 +127,7 @@ export class FlowBatch {
   fwEvent!: Uint16Array;
   fwExtEvent!: Uint16Array;
   biflow!: Uint8Array;
+  initiator!: Uint8Array;
   revPackets!: Float64Array;
   revBytes!: Float64Array;
   xlateSrcAddr!: Uint32Array;

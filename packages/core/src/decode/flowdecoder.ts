@@ -57,7 +57,14 @@ export interface ExporterMemory {
   readonly heldSets: number;
   readonly heldBytes: number;
   readonly interfaces: number;
+  /** Bytes charged for interface names and descriptions (limit maxInterfaceBytesPerExporter). */
+  readonly interfaceBytes: number;
+  /** Sampling rates by sampler id and by template, over all domains. */
   readonly samplers: number;
+  /** Interface-scoped sampling rates over all domains (limit maxInterfacesPerExporter). */
+  readonly interfaceRates: number;
+  /** Proven (flows from two datagrams): kept when the exporter table is full (see DecoderConfig.maxExporters). */
+  readonly proven: boolean;
 }
 
 /** Memory of the decoder's state over all exporters, charged against the process-wide budgets. */
@@ -67,6 +74,8 @@ export interface DecoderMemory {
   readonly templateBytes: number;
   /** Held data set bytes with their per-set overhead (limit maxHeldBytesTotal). */
   readonly heldBytes: number;
+  /** Interface name and description bytes with their per-interface overhead (limit maxInterfaceBytesTotal). */
+  readonly interfaceBytes: number;
   /** Compiled flow plans alive (limit maxFlowPlans). */
   readonly flowPlans: number;
 }
@@ -79,6 +88,8 @@ export interface DomainInfo {
   readonly defaultRate: number;
   readonly samplerRates: ReadonlyMap<number, number>;
   readonly templateRates: ReadonlyMap<number, number>;
+  /** ifIndex → rate, from options data scoped by an interface. */
+  readonly interfaceRates: ReadonlyMap<number, number>;
   /**
    * Sampling algorithm given with the rate in options data (IE 35 samplingAlgorithm / IE 49
    * samplerMode: 1 deterministic, 2 random; 0 or absent: not given), keyed like the rates.
@@ -86,6 +97,12 @@ export interface DomainInfo {
   readonly defaultAlgorithm: number;
   readonly samplerAlgorithms: ReadonlyMap<number, number>;
   readonly templateAlgorithms: ReadonlyMap<number, number>;
+  readonly interfaceAlgorithms: ReadonlyMap<number, number>;
+  /**
+   * biflowDirection given for the whole domain in options data, as an `initiator` column value (1 the
+   * source initiated, 2 the destination, 3 not known); 0 when not given.
+   */
+  readonly initiator: number;
   /** systemInitTimeMilliseconds from options data (NaN when unknown). */
   readonly sysInitMs: number;
 }
@@ -107,7 +124,7 @@ export class FlowDecoder {
   constructor(config: Partial<DecoderConfig> = {}) {
     this.config = resolveDecoderConfig(config);
     this.budget = new DecoderBudget(this.config);
-    this.exporters = new ExporterTable(this.config.maxExporters, this.budget);
+    this.exporters = new ExporterTable(this.config.maxExporters, this.config.exporterIdleMs, this.budget);
     this.clock = new ClockPolicy(
       this.config,
       (st, c, n) => this.add(st, c, n),
@@ -124,21 +141,25 @@ export class FlowDecoder {
    */
   decode(buf: Uint8Array, exporter: string, ctx: DecodeContext, out: FlowBatch): DecodeResult {
     const nowMs = ctx.nowMs ?? Date.now();
+    const version = buf.length >= 2 ? u16(buf, 0) : 0;
     const st = this.stateOf(exporter, ctx, nowMs);
+    if (st === undefined) return this.refuse(version);
     st.tcp = ctx.transport === 'tcp';
     this.add(st, C.datagrams, 1);
     if (buf.length < 2) return this.fail(st, 0, 'truncated');
-    const version = u16(buf, 0);
     const rowsBefore = out.length;
+    let r: DecodeResult;
     try {
       switch (version) {
         case 1:
         case 5:
         case 7:
-          return this.fixed(version, buf, st, nowMs, out);
+          r = this.fixed(version, buf, st, nowMs, out);
+          break;
         case 9:
         case 10:
-          return this.templated(version, buf, st, nowMs, out);
+          r = this.templated(version, buf, st, nowMs, out);
+          break;
         default:
           return this.fail(st, version, 'bad_version');
       }
@@ -147,6 +168,8 @@ export class FlowDecoder {
       out.truncate(rowsBefore);
       return this.fail(st, version, 'decoder_error');
     }
+    if (r.flows > 0) this.exporters.gaveFlows(st);
+    return r;
   }
 
   /**
@@ -158,10 +181,13 @@ export class FlowDecoder {
   decodeSflow(buf: Uint8Array, exporter: string, ctx: DecodeContext, out: FlowBatch): DecodeResult {
     const nowMs = ctx.nowMs ?? Date.now();
     const st = this.stateOf(exporter, ctx, nowMs);
+    if (st === undefined) return this.refuse(buf.length >= 4 ? u32(buf, 0) : 0);
     this.add(st, C.datagrams, 1);
     const rowsBefore = out.length;
     try {
-      return this.sflow.decode(buf, st, nowMs, out);
+      const r = this.sflow.decode(buf, st, nowMs, out);
+      if (r.flows > 0) this.exporters.gaveFlows(st);
+      return r;
     } catch {
       // As in decode: a bug must not take the collector down.
       out.truncate(rowsBefore);
@@ -199,7 +225,7 @@ export class FlowDecoder {
       ignoreOldFlowsUs: options.ignoreOldFlowsUs ?? this.config.ignoreOldFlowsUs,
     };
     checkClockOptions(next);
-    if (next.clockSkewThresholdMs === 0) for (const st of this.exporters.values()) st.clock = null;
+    if (next.clockSkewThresholdMs === 0) for (const st of this.exporters.all()) st.clock = null;
     this.config.clockSkewThresholdMs = next.clockSkewThresholdMs;
     this.config.ignoreOldFlowsUs = next.ignoreOldFlowsUs;
   }
@@ -216,7 +242,7 @@ export class FlowDecoder {
 
   /** Expire unrefreshed templates and held data sets of every exporter (call periodically). */
   expire(nowMs: number): void {
-    for (const st of this.exporters.values()) this.engine.sweep(st, nowMs);
+    for (const st of this.exporters.all()) this.engine.sweep(st, nowMs);
   }
 
   /** Forget an exporter or session (e.g. when its TCP connection closes). */
@@ -230,7 +256,7 @@ export class FlowDecoder {
    * The methods below taking a key accept any form of the address.
    */
   exporterKeys(): string[] {
-    return [...this.exporters.values()].map((s) => s.key);
+    return this.exporters.ordered().map((s) => s.key);
   }
 
   /** Counters of one exporter key, or the totals over all exporters ever seen. */
@@ -251,7 +277,13 @@ export class FlowDecoder {
   memory(key?: string): ExporterMemory | DecoderMemory | undefined {
     if (key === undefined) {
       const b = this.budget;
-      return { exporters: this.exporters.size, templateBytes: b.templateBytes, heldBytes: b.heldBytes, flowPlans: b.plans.size };
+      return {
+        exporters: this.exporters.size,
+        templateBytes: b.templateBytes,
+        heldBytes: b.heldBytes,
+        interfaceBytes: b.interfaceBytes,
+        flowPlans: b.plans.size,
+      };
     }
     const st = this.find(key);
     if (st === undefined) return undefined;
@@ -264,10 +296,14 @@ export class FlowDecoder {
       heldSets: st.held.length,
       heldBytes: st.heldBytes,
       interfaces: st.interfaces.size,
+      interfaceBytes: st.interfaceBytes,
       samplers,
+      interfaceRates: st.interfaceRateCount,
+      proven: st.proven,
     };
   }
 
+  /** Templates, sampling rates and options state per source id / observation domain of an exporter key. */
   domains(key: string): DomainInfo[] {
     const st = this.find(key);
     if (st === undefined) return [];
@@ -278,9 +314,12 @@ export class FlowDecoder {
       defaultRate: d.defaultRate,
       samplerRates: new Map(d.samplers),
       templateRates: new Map(d.templateRates),
+      interfaceRates: new Map(d.interfaceRates),
       defaultAlgorithm: d.defaultAlgorithm,
       samplerAlgorithms: new Map(d.samplerAlgorithms),
       templateAlgorithms: new Map(d.templateAlgorithms),
+      interfaceAlgorithms: new Map(d.interfaceAlgorithms),
+      initiator: d.initiator,
       sysInitMs: d.sysInitMs,
     }));
   }
@@ -328,14 +367,24 @@ export class FlowDecoder {
     return this.exporters.find(key) ?? this.exporters.find(canonicalKey(key));
   }
 
-  /** The state of an exporter (or `exporter#session`), created when missing; counts evictions. */
-  private stateOf(exporter: string, ctx: DecodeContext, nowMs: number): ExporterState {
+  /**
+   * The state of an exporter (or `exporter#session`), created when missing and there is room (see
+   * ExporterTable); counts evictions. Undefined when the table refuses a new exporter.
+   */
+  private stateOf(exporter: string, ctx: DecodeContext, nowMs: number): ExporterState | undefined {
     const address = this.keys.canonical(exporter);
     const key = ctx.session === undefined ? address : `${address}#${ctx.session}`;
     const evictedBefore = this.exporters.evicted;
     const st = this.exporters.get(key, address, nowMs);
     if (this.exporters.evicted !== evictedBefore) this.totals[C.exporter_evicted]! += this.exporters.evicted - evictedBefore;
     return st;
+  }
+
+  /** A datagram from a new exporter that the full table refused: counted in the totals only (it has no state). */
+  private refuse(version: number): DecodeResult {
+    this.totals[C.datagrams]!++;
+    this.totals[C.exporter_refused]!++;
+    return { version, flows: 0, optionsRecords: 0, held: 0, dropped: 'exporter_refused' };
   }
 
   private fail(st: ExporterState, version: number, reason: CounterName): DecodeResult {

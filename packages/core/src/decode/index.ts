@@ -5,6 +5,7 @@ export {
   FLOW_COLUMN_DEFS,
   SamplingOrigin,
   FlowDirection,
+  FlowInitiator,
   type FlowColumnDef,
   type FlowColumnName,
   type FlowColumnType,

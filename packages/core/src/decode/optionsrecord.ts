@@ -1,15 +1,14 @@
-// Reads options data records (v9 and IPFIX) into the exporter's state: sampling rates per sampler id,
-// (with the sampling algorithm) per template or per domain, the system init time, and interface names.
-// Cold path: an interpreter.
+// Reads options data records (v9 and IPFIX) into the exporter's state: sampling rates (with the sampling
+// algorithm) per sampler id, per interface, per template or per domain, the system init time, the
+// domain's biflowDirection, and interface names. Cold path: an interpreter.
 
 import { text, uint, u16 } from './bytes.js';
 import { OPT, V9_SCOPE } from './elements.js';
-import type { DomainState, ExporterState } from './exporterstate.js';
+import type { DomainState, ExporterState, InterfaceLimits } from './exporterstate.js';
 import { VARLEN, type Template } from './template.js';
 
-export interface OptionsLimits {
+export interface OptionsLimits extends InterfaceLimits {
   readonly maxSamplersPerDomain: number;
-  readonly maxInterfacesPerExporter: number;
 }
 
 export interface OptionsSetResult {
@@ -18,6 +17,8 @@ export interface OptionsSetResult {
   bad: boolean;
   /** Values not stored because a table was full. */
   refused: number;
+  /** Interface names not stored because of the interface byte budgets. */
+  overBudget: number;
 }
 
 function putBounded(m: Map<number, number>, k: number, v: number, max: number): boolean {
@@ -32,7 +33,15 @@ function putAlgorithm(m: Map<number, number>, k: number, algorithm: number): voi
   else m.delete(k);
 }
 
-/** Decode the options records in b[p, end) for template `t`. */
+/** RFC 5103 biflowDirection as an `initiator` column value (FlowInitiator): 0 for values it does not define. */
+function initiatorOf(v: number): number {
+  return v === 1 ? 1 : v === 2 ? 2 : v === 0 || v === 3 ? 3 : 0;
+}
+
+/**
+ * Decode the options records in b[p, end) for template `t`. `established`: the exporter may fill the
+ * whole decoder-wide interface budget, not only the new exporters' share.
+ */
 export function decodeOptionsSet(
   b: Uint8Array,
   p: number,
@@ -41,8 +50,9 @@ export function decodeOptionsSet(
   st: ExporterState,
   dom: DomainState,
   limits: OptionsLimits,
+  established: boolean,
 ): OptionsSetResult {
-  const res: OptionsSetResult = { records: 0, bad: false, refused: 0 };
+  const res: OptionsSetResult = { records: 0, bad: false, refused: 0, overBudget: 0 };
   const layout = t.layout;
   const count = layout.length / 2;
   const minLen = t.minLen;
@@ -57,6 +67,8 @@ export function decodeOptionsSet(
     let algorithm = 0;
     let templateId = -1;
     let ifIndex = -1;
+    let egressIf = -1;
+    let biflowDirection = -1;
     let name: string | undefined;
     let desc: string | undefined;
     let sysInit = Number.NaN;
@@ -82,6 +94,12 @@ export function decodeOptionsSet(
         switch (id) {
           case OPT.ingressInterface:
             if (ifIndex < 0 && len >= 1 && len <= 8) ifIndex = uint(b, q, len);
+            break;
+          case OPT.egressInterface:
+            if (len >= 1 && len <= 8) egressIf = uint(b, q, len);
+            break;
+          case OPT.biflowDirection:
+            if (len >= 1 && len <= 8) biflowDirection = uint(b, q, len);
             break;
           case OPT.samplerId:
           case OPT.selectorId:
@@ -139,26 +157,40 @@ export function decodeOptionsSet(
             : size > 0 && population >= size
               ? population / size
               : 0;
+    if (biflowDirection >= 0) dom.initiator = initiatorOf(biflowDirection);
     if (rate > 0) {
       const r = Math.max(1, Math.round(rate));
+      // The most specific scope the record names; a sampler id scoped to an interface is kept under both.
+      const rateIf = ifIndex >= 0 ? ifIndex : egressIf;
       if (samplerId >= 0) {
         if (putBounded(dom.samplers, samplerId, r, limits.maxSamplersPerDomain)) putAlgorithm(dom.samplerAlgorithms, samplerId, algorithm);
         else res.refused++;
-      } else if (templateId >= 0) {
-        if (putBounded(dom.templateRates, templateId, r, limits.maxSamplersPerDomain)) putAlgorithm(dom.templateAlgorithms, templateId, algorithm);
-        else res.refused++;
-      } else {
-        dom.defaultRate = r;
-        dom.defaultAlgorithm = algorithm;
+      }
+      if (rateIf >= 0) {
+        if (!dom.interfaceRates.has(rateIf) && st.interfaceRateCount >= limits.maxInterfacesPerExporter) {
+          res.refused++;
+        } else {
+          if (!dom.interfaceRates.has(rateIf)) st.interfaceRateCount++;
+          dom.interfaceRates.set(rateIf, r);
+          putAlgorithm(dom.interfaceAlgorithms, rateIf, algorithm);
+        }
+      }
+      if (samplerId < 0 && rateIf < 0) {
+        if (templateId >= 0) {
+          if (putBounded(dom.templateRates, templateId, r, limits.maxSamplersPerDomain)) putAlgorithm(dom.templateAlgorithms, templateId, algorithm);
+          else res.refused++;
+        } else {
+          dom.defaultRate = r;
+          dom.defaultAlgorithm = algorithm;
+        }
       }
     }
     if (ifIndex >= 0 && (name !== undefined || desc !== undefined)) {
       const old = st.interfaces.get(ifIndex);
-      if (old === undefined && st.interfaces.size >= limits.maxInterfacesPerExporter) {
-        res.refused++;
-      } else {
-        st.interfaces.set(ifIndex, { name: name ?? old?.name ?? '', description: desc ?? old?.description ?? '' });
-      }
+      const info = { name: name ?? old?.name ?? '', description: desc ?? old?.description ?? '' };
+      const room = st.putInterface(ifIndex, info, limits, established);
+      if (room === 'options_limit') res.refused++;
+      else if (room === 'interface_budget') res.overBudget++;
     }
   }
   return res;

@@ -21,6 +21,10 @@ export class SetContext {
   /** Set by the plan when a record overran the set. */
   bad = 0;
   samplers: ReadonlyMap<number, number> | null = null;
+  /** Interface-scoped rates of the domain (ifIndex → rate), null when it has none. */
+  interfaceRates: ReadonlyMap<number, number> | null = null;
+  /** The domain's biflowDirection from options data as an `initiator` value, for biflow records without their own (0: none). */
+  initiator = 0;
 
   /** Rate of a sampler / selector id from options data, 0 when unknown. */
   samplerRate(id: number): number {

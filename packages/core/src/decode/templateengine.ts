@@ -166,11 +166,12 @@ export class TemplateEngine {
     }
     const dom = st.domain(this.dkey)!;
     if (t.isOptions) {
-      const res = decodeOptionsSet(b, p, end, t, st, dom, this.cfg);
+      const res = decodeOptionsSet(b, p, end, t, st, dom, this.cfg, this.budget.established(st, this.nowMs));
       this.optionsRecords += res.records;
       this.count(C.options_records, res.records);
       if (res.bad || (res.records === 0 && !allZero(b, p, end))) this.drop('bad_record');
       if (res.refused > 0) this.drop('options_limit', res.refused);
+      if (res.overBudget > 0) this.drop('interface_budget', res.overBudget);
       return;
     }
     this.decodeFlows(t, dom, b, p, end);
@@ -193,6 +194,8 @@ export class TemplateEngine {
       x.locked = 0;
     }
     x.samplers = dom.samplers.size > 0 ? dom.samplers : null;
+    x.interfaceRates = dom.interfaceRates.size > 0 ? dom.interfaceRates : null;
+    x.initiator = dom.initiator;
     x.exportUs = this.exportUs;
     const fromUptime = plan.startFromUptime || plan.endFromUptime;
     const estimate = this.version === 10 && fromUptime && !(dom.sysInitMs > 0);

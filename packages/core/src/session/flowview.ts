@@ -35,6 +35,7 @@ export class FlowView {
   fwEvent: Uint16Array = new Uint16Array(0);
   fwExtEvent: Uint16Array = new Uint16Array(0);
   biflow: Uint8Array = new Uint8Array(0);
+  initiator: Uint8Array = new Uint8Array(0);
   revPackets: Float64Array = new Float64Array(0);
   revBytes: Float64Array = new Float64Array(0);
   xlateSrcAddr: Uint32Array = new Uint32Array(0);
@@ -72,6 +73,7 @@ export class FlowView {
     this.fwEvent = b.fwEvent;
     this.fwExtEvent = b.fwExtEvent;
     this.biflow = b.biflow;
+    this.initiator = b.initiator;
     this.revPackets = b.revPackets;
     this.revBytes = b.revBytes;
     this.xlateSrcAddr = b.xlateSrcAddr;

@@ -2,7 +2,7 @@
 // client/server session records, with idle timeout, toolong splitting and bounded memory.
 
 import { allocColumns, type Columns } from '../fields/columns.js';
-import type { FlowBatch } from '../decode/flowbatch.js';
+import { FlowInitiator, type FlowBatch } from '../decode/flowbatch.js';
 import { FlowView } from './flowview.js';
 import { flowKey, hashKey, ICMP_QUERY, ICMP_REPLY, KEY_WORDS, K_PORTS, K_PROTO, SENT_BY_B } from './flowkey.js';
 import { NSEL_LEDGER_HORIZON_US, NselLedger, nselLedgerCapacity } from './nselledger.js';
@@ -31,7 +31,7 @@ for (const p of [6, 17, 33, 132, 136]) PORTED[p] = 1;
 /**
  * Assembles sessions from FlowBatch rows. See docs/sessions.md for the rules; in short:
  * - key: exporter, source id, protocol and the two endpoints in a fixed order (flowKey);
- * - client: SYN without ACK (or an ICMP query) > NSEL / biflow initiator > service port > first flow's source;
+ * - client: SYN without ACK (or an ICMP query) > biflowDirection / NSEL / biflow initiator > service port > first flow's source;
  * - counters per endpoint; NSEL teardown totals replace, never add to, the updates before them,
  *   also those of pieces emitted before the teardown (toolong pieces, and sessions that left the
  *   table early: the NselLedger remembers what they counted);
@@ -302,15 +302,20 @@ export class SessionTracker {
 
   /**
    * The client evidence a flow carries, as state bits (ST_CLIENT_B and the level): a SYN without
-   * ACK or an ICMP query comes from the client, an ICMP reply goes to it (handshake); NSEL and
-   * biflow records come from the initiator (initiator); otherwise the sender, as a first guess.
+   * ACK or an ICMP query comes from the client, an ICMP reply goes to it (handshake); a record whose
+   * exporter names the initiator (IPFIX biflowDirection: the source, or the destination for
+   * reverseInitiator), or failing that an NSEL or biflow record, names it (initiator; biflowDirection
+   * arbitrary or perimeter names nobody); otherwise the sender, as a first guess.
    */
   private flowEvidence(meta: number, b: FlowView, i: number): number {
     const senderB = meta & SENT_BY_B;
     if ((meta & ICMP_QUERY) !== 0) return (Evidence.handshake << ST_LEVEL_SHIFT) | senderB;
     if ((meta & ICMP_REPLY) !== 0) return (Evidence.handshake << ST_LEVEL_SHIFT) | (senderB ^ 1);
     if (b.proto[i] === 6 && (b.tcpFlags[i]! & (TCP_SYN | TCP_ACK)) === TCP_SYN) return (Evidence.handshake << ST_LEVEL_SHIFT) | senderB;
-    if (b.nsel[i] === 1 || b.biflow[i] === 1) return (Evidence.initiator << ST_LEVEL_SHIFT) | senderB;
+    const initiator = b.initiator[i]!;
+    if (initiator === FlowInitiator.source) return (Evidence.initiator << ST_LEVEL_SHIFT) | senderB;
+    if (initiator === FlowInitiator.destination) return (Evidence.initiator << ST_LEVEL_SHIFT) | (senderB ^ 1);
+    if (initiator === FlowInitiator.unstated && (b.nsel[i] === 1 || b.biflow[i] === 1)) return (Evidence.initiator << ST_LEVEL_SHIFT) | senderB;
     return (Evidence.firstSeen << ST_LEVEL_SHIFT) | senderB;
   }
 

@@ -1,13 +1,14 @@
-// The decoder's process-wide memory budgets: template floods and held-set floods from many (spoofed)
-// exporters at the default limits keep the heap within the documented budget, established exporters
-// keep their templates and can still add new ones, and every path that frees state gives its charge back.
+// The decoder's process-wide memory budgets: template, held-set and interface-name floods from many
+// (spoofed) exporters at the default limits keep the heap within the documented budget, established
+// exporters keep their templates and can still add new ones, every path that frees state gives its
+// charge back, and a flood of new source addresses cannot push real exporters out of the exporter table.
 import t from 'tap';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { FlowBatch, FlowDecoder, type DecodeContext } from '../../src/decode/index.js';
-import { ESTABLISHED_AFTER_MS, HELD_SET_OVERHEAD_BYTES, NEW_EXPORTER_SHARE } from '../../src/decode/decoderbudget.js';
+import { ESTABLISHED_AFTER_MS, HELD_SET_OVERHEAD_BYTES, INTERFACE_OVERHEAD_BYTES, interfaceCost, NEW_EXPORTER_SHARE } from '../../src/decode/decoderbudget.js';
 import { templateCost } from '../../src/decode/template.js';
-import { Bytes, ipfix, ipfixTemplates, ipfixWithdraw, set, type Field } from './build.js';
+import { Bytes, ipfix, ipfixOptionsTemplate, ipfixTemplates, ipfixWithdraw, set, type Field } from './build.js';
 
 // tap gives no per-file node flags: expose gc this way to measure the heap after collection.
 setFlagsFromString('--expose-gc');
@@ -78,6 +79,7 @@ const BASIC: Field[] = [
   { id: 2, len: 4 },
   { id: 1, len: 4 },
 ];
+const EXP_A = '198.51.100.20';
 const basicData = (id: number): Uint8Array => set(id, new Bytes().ip4('10.0.0.1').ip4('10.0.0.2').u32(1).u32(100).done());
 
 t.test('a template flood from 500 exporters at the default limits stays within the budget', async (t) => {
@@ -140,7 +142,7 @@ t.test('a template flood from 500 exporters at the default limits stays within t
 
   // Forgetting every exporter gives everything back.
   for (const k of dec.exporterKeys()) dec.forget(k);
-  t.same(dec.memory(), { exporters: 0, templateBytes: 0, heldBytes: 0, flowPlans: 0 });
+  t.same(dec.memory(), { exporters: 0, templateBytes: 0, heldBytes: 0, interfaceBytes: 0, flowPlans: 0 });
 });
 
 t.test('a held-set flood from many exporters stays within maxHeldBytesTotal', async (t) => {
@@ -178,7 +180,7 @@ t.test('every way a template goes gives its charge and plan back', async (t) => 
   const cost = (l: Field[]) => templateCost(l.length);
 
   send(A, 0, ipfixTemplates({ id: 300, fields: L1! }, { id: 301, fields: L1! }));
-  t.same(dec.memory(), { exporters: 1, templateBytes: 2 * cost(L1!), heldBytes: 0, flowPlans: 1 }, 'one plan for two templates of one layout');
+  t.same(dec.memory(), { exporters: 1, templateBytes: 2 * cost(L1!), heldBytes: 0, interfaceBytes: 0, flowPlans: 1 }, 'one plan for two templates of one layout');
   send(B, 0, ipfixTemplates({ id: 300, fields: L2! }, { id: 301, fields: L3! }, { id: 302, fields: L4! }));
   t.equal(dec.counters(B).template_budget, 1, 'a fourth layout is refused');
   t.equal(dec.counters(B).templates_added, 2);
@@ -188,7 +190,7 @@ t.test('every way a template goes gives its charge and plan back', async (t) => 
   t.equal(dec.counters(A).templates_changed, 1, 'a change to a layout in use needs no new plan');
   t.equal(dec.memory().flowPlans, 3);
   send(A, 0, ipfixWithdraw(2, 301));
-  t.same(dec.memory(), { exporters: 2, templateBytes: 2 * cost(L2!) + cost(L3!), heldBytes: 0, flowPlans: 2 }, 'withdrawing the last user of a layout lets its plan go');
+  t.same(dec.memory(), { exporters: 2, templateBytes: 2 * cost(L2!) + cost(L3!), heldBytes: 0, interfaceBytes: 0, flowPlans: 2 }, 'withdrawing the last user of a layout lets its plan go');
 
   send(B, 0, ipfixTemplates({ id: 302, fields: L4! }));
   t.equal(dec.counters(B).templates_added, 3, 'room for the fourth layout now');
@@ -198,10 +200,125 @@ t.test('every way a template goes gives its charge and plan back', async (t) => 
   t.equal(dec.memory().templateBytes, cost(L2!) + cost(L3!) + cost(L4!));
 
   dec.expire(5000);
-  t.same(dec.memory(), { exporters: 2, templateBytes: 0, heldBytes: 0, flowPlans: 0 }, 'expiry');
+  t.same(dec.memory(), { exporters: 2, templateBytes: 0, heldBytes: 0, interfaceBytes: 0, flowPlans: 0 }, 'expiry');
   send(A, 6000, ipfixTemplates({ id: 300, fields: L1! }), basicData(999));
   t.equal(dec.memory().heldBytes, 12 + HELD_SET_OVERHEAD_BYTES + 4, 'a held set is charged its length and overhead');
   send('198.51.100.3', 6000);
   send('198.51.100.4', 6000);
-  t.same(dec.memory(), { exporters: 2, templateBytes: 0, heldBytes: 0, flowPlans: 0 }, 'exporter eviction');
+  t.same(dec.memory(), { exporters: 2, templateBytes: 0, heldBytes: 0, interfaceBytes: 0, flowPlans: 0 }, 'exporter eviction');
+});
+
+/** One IPFIX message: an options template (ingressInterface scope; interfaceName, interfaceDescription) and `n` records from `first`. */
+function interfaceNames(first: number, n: number, nameLen: number, descLen: number): Uint8Array {
+  const b = new Bytes();
+  for (let k = 0; k < n; k++) {
+    const name = new Uint8Array(nameLen).fill(0x61 + (k % 26));
+    b.u32(first + k).u8(255).u16(nameLen).raw(name).u8(255).u16(descLen).raw(new Uint8Array(descLen).fill(0x41));
+  }
+  const opt = ipfixOptionsTemplate(256, [{ id: 10, len: 4 }], [{ id: 82, len: 65535 }, { id: 83, len: 65535 }]);
+  return ipfix({ exportTime: 1 }, opt, set(256, b.done()));
+}
+
+t.test('an interface-name flood stays within the interface byte budgets, and a counter says so', async (t) => {
+  const dec = new FlowDecoder();
+  const cfg = dec.config;
+  const out = new FlowBatch(4);
+  // 20 records of 3000 bytes of text per datagram; 80 datagrams per exporter, 16 exporters: 77 MB of
+  // text if nothing bounded it (the interface count limit alone, 8192 per exporter, allows it).
+  const PER = 20;
+  const datagrams = Array.from({ length: 80 }, (_, d) => interfaceNames(d * PER, PER, 1000, 2000));
+  const before = used();
+  let peak = 0;
+  for (let e = 0; e < 16; e++) {
+    const ex = `10.3.${e >> 8}.${e & 255}`;
+    for (const d of datagrams) dec.decode(d, ex, { nowMs: 1 }, out);
+    if (e % 4 === 3) {
+      const growth = used() - before;
+      peak = Math.max(peak, growth);
+      if (growth > 512 * MiB) break;
+    }
+  }
+  const totals = dec.memory();
+  const c = dec.counters();
+  t.ok(c.interface_budget > 0, `interface names refused by the budgets: ${c.interface_budget}`);
+  t.equal(c.options_limit, 0, 'the interface count limit was never what stopped them');
+  for (const key of dec.exporterKeys()) {
+    const m = dec.memory(key)!;
+    if (m.interfaceBytes > cfg.maxInterfaceBytesPerExporter) t.fail(`${key}: ${m.interfaceBytes} bytes of interface names`);
+  }
+  const first = dec.memory('10.3.0.0')!;
+  t.ok(first.interfaceBytes > cfg.maxInterfaceBytesPerExporter - 3200, `the first exporter filled its own budget (${first.interfaceBytes} bytes, ${first.interfaces} interfaces)`);
+  t.ok(dec.counters('10.3.0.0').interface_budget > 0, 'and was refused beyond it');
+  t.ok(totals.interfaceBytes <= cfg.maxInterfaceBytesTotal * NEW_EXPORTER_SHARE, `interface charge ${totals.interfaceBytes} within the new exporters' share`);
+  t.ok(totals.interfaceBytes > cfg.maxInterfaceBytesTotal * NEW_EXPORTER_SHARE - 3200, 'and the share is filled');
+  const growth = used() - before;
+  peak = Math.max(peak, growth);
+  t.ok(peak < cfg.maxInterfaceBytesTotal + 16 * MiB, `heap grew ${(peak / MiB).toFixed(1)} MiB at most, for ${(totals.interfaceBytes / MiB).toFixed(1)} MiB charged`);
+  t.ok(growth > totals.interfaceBytes * 0.8, 'the charge is an honest estimate of what the names hold');
+  t.comment(`interface flood: heap +${(growth / MiB).toFixed(1)} MiB, ${(totals.interfaceBytes / MiB).toFixed(1)} MiB charged, ${c.interface_budget} refused`);
+
+  // A name replaced by a longer one is charged the difference; one that does not fit keeps the old.
+  const small = new FlowDecoder({ maxInterfaceBytesPerExporter: INTERFACE_OVERHEAD_BYTES + 100 });
+  small.decode(interfaceNames(1, 1, 40, 40), EXP_A, { nowMs: 1 }, out);
+  t.equal(small.memory(EXP_A)!.interfaceBytes, interfaceCost('a'.repeat(40), 'A'.repeat(40)));
+  small.decode(interfaceNames(1, 1, 60, 60), EXP_A, { nowMs: 1 }, out);
+  t.same([small.interfaces(EXP_A).get(1)?.name.length, small.counters(EXP_A).interface_budget], [40, 1], 'too long a replacement is refused, the old name kept');
+  small.decode(interfaceNames(1, 1, 30, 10), EXP_A, { nowMs: 1 }, out);
+  t.same([small.interfaces(EXP_A).get(1)?.name.length, small.memory(EXP_A)!.interfaceBytes], [30, interfaceCost('a'.repeat(30), 'A'.repeat(10))], 'a shorter one is taken');
+  t.equal(small.memory().interfaceBytes, small.memory(EXP_A)!.interfaceBytes);
+
+  for (const k of dec.exporterKeys()) dec.forget(k);
+  t.equal(dec.memory().interfaceBytes, 0, 'forgetting the exporters gives the charge back');
+});
+
+t.test('a flood of 20,000 new source addresses does not push out an exporter that is sending', async (t) => {
+  const dec = new FlowDecoder();
+  const out = new FlowBatch(64);
+  const REAL = '192.0.2.50';
+  const tpl = ipfixTemplates({ id: 300, fields: BASIC });
+  let now = 1_000;
+  // The real exporter: templates and data, then data alone.
+  dec.decode(ipfix({ exportTime: 1 }, tpl, basicData(300)), REAL, { nowMs: now }, out);
+  dec.decode(ipfix({ exportTime: 1 }, basicData(300)), REAL, { nowMs: now }, out);
+  t.equal(out.length, 2);
+  t.ok(dec.memory(REAL)!.proven, 'flows from two datagrams: proven');
+
+  // 20,000 spoofed sources, each sending once: garbage, a template, or a template with data; in one
+  // burst, with no datagram from the real exporter in between.
+  const garbage = new Uint8Array([0, 42, 1, 2, 3, 4]);
+  const oneOff = ipfix({ exportTime: 1 }, ipfixTemplates({ id: 256, fields: BASIC }));
+  const withData = ipfix({ exportTime: 1 }, ipfixTemplates({ id: 257, fields: BASIC }), basicData(257));
+  for (let i = 0; i < 20_000; i++) {
+    const ex = `100.${64 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+    dec.decode(i % 3 === 0 ? garbage : i % 3 === 1 ? oneOff : withData, ex, { nowMs: ++now }, out);
+  }
+  const c = dec.counters();
+  t.equal(dec.memory().exporters, dec.config.maxExporters, 'the table is full');
+  t.ok(c.exporter_evicted >= 10_000, `${c.exporter_evicted} spoofed exporters made room for each other`);
+  t.same(dec.domains(REAL).map((d) => d.templateIds), [[300]], "the real exporter's templates survive");
+  out.reset();
+  const r = dec.decode(ipfix({ exportTime: 1 }, basicData(300)), REAL, { nowMs: ++now }, out);
+  t.same([r.flows, r.held, r.dropped], [1, 0, null], 'and its next data decodes at once');
+  t.equal(dec.counters(REAL).datagrams, 3, 'its counters too');
+});
+
+t.test('a full table of proven exporters refuses newcomers (counted) until one falls silent', async (t) => {
+  const dec = new FlowDecoder({ maxExporters: 3, exporterIdleMs: 60_000 });
+  const out = new FlowBatch(64);
+  const send = (ex: string, nowMs: number) => dec.decode(ipfix({ exportTime: 1 }, ipfixTemplates({ id: 300, fields: BASIC }), basicData(300)), ex, { nowMs }, out);
+  for (const ex of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) {
+    send(ex, 0);
+    send(ex, 1_000);
+  }
+  send('192.0.2.2', 30_000);
+  send('192.0.2.3', 30_000);
+  const r = send('198.51.100.9', 40_000);
+  t.same([r.dropped, r.flows], ['exporter_refused', 0], 'no room: the newcomer is refused');
+  t.same([dec.counters().exporter_refused, dec.counters().datagrams], [1, 9], 'counted in the totals');
+  t.equal(dec.memory('198.51.100.9'), undefined, 'and it has no state');
+  const later = send('198.51.100.9', 61_001);
+  t.same([later.dropped, later.flows], [null, 1], '192.0.2.1 silent for exporterIdleMs: the newcomer takes its place');
+  t.same(dec.exporterKeys(), ['192.0.2.2', '192.0.2.3', '198.51.100.9'], 'the silent one is gone; least recently seen first');
+  t.equal(dec.counters().exporter_evicted, 1);
+  t.throws(() => new FlowDecoder({ exporterIdleMs: -1 }), { code: 'BAD_CONFIG', key: 'exporterIdleMs' });
 });

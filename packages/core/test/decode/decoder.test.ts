@@ -8,6 +8,7 @@ import {
   DecoderConfigError,
   FlowBatch,
   FlowDecoder,
+  FlowInitiator,
   REVERSE_PEN,
   SamplingOrigin,
   type DecodeContext,
@@ -712,4 +713,126 @@ t.test('FlowBatch: growth keeps rows, reset and truncate zero them, addRow', asy
   t.equal(r, 0);
   b.setIp('srcAddr', r, 0, 0, 0xffff, 0x0a000001);
   t.equal(formatIpAt(b.srcAddr, 0), '10.0.0.1');
+});
+
+t.test('ToS from ipDiffServCodePoint (IE 195) or ipPrecedence (IE 196) when ipClassOfService (IE 5) is absent', async (t) => {
+  const ADDR: Field[] = [
+    { id: 8, len: 4 },
+    { id: 12, len: 4 },
+  ];
+  const rec = (...tail: number[]): Bytes => new Bytes().ip4('10.0.0.1').ip4('10.0.0.2').raw(tail);
+  const tosOf = (buf: Uint8Array): number[] => {
+    const { out } = decoded(new FlowDecoder(), buf);
+    return [...out.tos.subarray(0, out.length)];
+  };
+  // DSCP 46 (expedited forwarding) is ToS 0xb8; DSCP 12 (AF12) is ToS 48, as Viptela exports both.
+  t.same(tosOf(ipfix({ exportTime: 1 }, ipfixTemplates({ id: 300, fields: [...ADDR, { id: 195, len: 1 }] }), set(300, concat(rec(46).done(), rec(12).done())))), [0xb8, 48], 'IPFIX: dscp << 2');
+  t.same(tosOf(v9({ uptime: 1, secs: 1 }, v9Templates({ id: 300, fields: [...ADDR, { id: 195, len: 1 }] }), set(300, rec(10).done()))), [40], 'NetFlow v9 (Cisco WLC, NBAR templates): dscp << 2');
+  t.same(tosOf(ipfix({ exportTime: 1 }, ipfixTemplates({ id: 300, fields: [...ADDR, { id: 195, len: 2 }] }), set(300, rec(0xff, 0xc1).done()))), [4], 'a wider field: only the 6 DSCP bits count');
+  t.same(tosOf(ipfix({ exportTime: 1 }, ipfixTemplates({ id: 300, fields: [...ADDR, { id: 195, len: 1 }, { id: 5, len: 1 }] }), set(300, rec(46, 0x21).done()))), [0x21], 'ipClassOfService wins when both are sent (it keeps the ECN bits)');
+  t.same(tosOf(ipfix({ exportTime: 1 }, ipfixTemplates({ id: 300, fields: [...ADDR, { id: 196, len: 1 }] }), set(300, rec(5).done()))), [0xa0], 'ipPrecedence alone: precedence << 5');
+  t.same(tosOf(ipfix({ exportTime: 1 }, ipfixTemplates({ id: 300, fields: [...ADDR, { id: 196, len: 1 }, { id: 195, len: 1 }] }), set(300, rec(1, 12).done()))), [48], 'DSCP wins over precedence');
+});
+
+t.test('biflowDirection (IE 239) fills the initiator column, from the record or from options data for the domain', async (t) => {
+  const BI: Field[] = [
+    { id: 8, len: 4 },
+    { id: 12, len: 4 },
+    { id: 2, len: 4 },
+    { id: 2, len: 4, pen: REVERSE_PEN },
+  ];
+  const rec = (b: Bytes, dir?: number): Bytes => {
+    b.ip4('10.0.0.1').ip4('10.0.0.2').u32(3).u32(4);
+    return dir === undefined ? b : b.u8(dir);
+  };
+  const inRecord = new Bytes();
+  for (const d of [0, 1, 2, 3, 9]) rec(inRecord, d);
+  const { out } = decoded(new FlowDecoder(), ipfix({ exportTime: 1 }, ipfixTemplates({ id: 300, fields: [...BI, { id: 239, len: 1 }] }), set(300, inRecord.done())));
+  t.same([...out.initiator.subarray(0, 5)], [FlowInitiator.unknown, FlowInitiator.source, FlowInitiator.destination, FlowInitiator.unknown, FlowInitiator.unstated], 'arbitrary, initiator, reverseInitiator, perimeter, undefined value');
+  t.same([...out.biflow.subarray(0, 5)], [1, 1, 1, 1, 1]);
+
+  // RFC 5103 §6.3: biflowDirection may be given for a whole observation domain in options data.
+  const dec = new FlowDecoder();
+  const opt = ipfixOptionsTemplate(400, [{ id: 149, len: 4 }], [{ id: 239, len: 1 }]);
+  const r = decoded(
+    dec,
+    ipfix(
+      { exportTime: 1, domain: 7 },
+      opt,
+      set(400, new Bytes().u32(7).u8(2).done()),
+      ipfixTemplates({ id: 300, fields: BI }, { id: 301, fields: BI.slice(0, 3) }, { id: 302, fields: [...BI, { id: 239, len: 1 }] }),
+      set(300, rec(new Bytes()).done()),
+      set(301, new Bytes().ip4('10.0.0.1').ip4('10.0.0.2').u32(3).done()),
+      set(302, rec(new Bytes(), 1).done()),
+    ),
+  ).out;
+  t.same([...r.initiator.subarray(0, 3)], [FlowInitiator.destination, FlowInitiator.unstated, FlowInitiator.source], "the domain's value for biflows without their own; not for uniflows; a record's own wins");
+  t.equal(dec.domains(EXP)[0]!.initiator, FlowInitiator.destination);
+  const other = decoded(dec, ipfix({ exportTime: 1, domain: 8 }, ipfixTemplates({ id: 300, fields: BI }), set(300, rec(new Bytes()).done()))).out;
+  t.equal(other.initiator[0], FlowInitiator.unstated, 'another domain is not affected');
+});
+
+t.test('sampling rates scoped to an interface apply to the records sampled on it; precedence', async (t) => {
+  // v9: options scoped by interface (scope type 2), a sampler table, and a domain-wide rate.
+  const dec = new FlowDecoder();
+  const byIf = v9OptionsTemplate(256, [{ id: 2, len: 4 }], [{ id: 34, len: 4 }, { id: 35, len: 1 }]);
+  const bySampler = v9OptionsTemplate(257, [{ id: 1, len: 4 }], [{ id: 48, len: 1 }, { id: 34, len: 4 }]);
+  const domain = v9OptionsTemplate(258, [{ id: 1, len: 4 }], [{ id: 34, len: 4 }]);
+  const options = concat(
+    byIf,
+    set(256, new Bytes().u32(3).u32(100).u8(2).u32(4).u32(1000).u8(1).done()),
+    bySampler,
+    set(257, new Bytes().u32(0).u8(1).u32(2000).done()),
+    domain,
+    set(258, new Bytes().u32(0).u32(10).done()),
+  );
+  const fields: Field[] = [...BASIC.slice(0, 7), { id: 10, len: 4 }, { id: 14, len: 4 }, { id: 61, len: 1 }, { id: 48, len: 1 }];
+  const rec = (inIf: number, outIf: number, direction: number, sampler: number): Uint8Array =>
+    new Bytes().ip4('10.0.0.1').ip4('10.0.0.2').u16(1).u16(2).u8(6).u32(3).u32(300).u32(inIf).u32(outIf).u8(direction).u8(sampler).done();
+  const data = set(300, concat(rec(3, 9, 0, 0), rec(4, 9, 0, 0), rec(5, 9, 0, 0), rec(5, 3, 1, 0), rec(3, 9, 0, 1), rec(9, 4, 0, 0)));
+  const { out } = decoded(dec, v9({ uptime: 1, secs: 1 }, options, v9Templates({ id: 300, fields }), data));
+  t.same(
+    [...out.samplingRate.subarray(0, 6)],
+    [100, 1000, 10, 100, 2000, 10],
+    'ingress interface 3 and 4; an interface without a rate takes the domain rate; egress records take the output interface; a sampler id wins; an ingress record ignores its output interface',
+  );
+  t.same([...out.packets.subarray(0, 6)], [300, 3000, 30, 300, 6000, 30]);
+  t.same([...out.samplingOrigin.subarray(0, 6)], [2, 2, 2, 2, 2, 2]);
+  const dom = dec.domains(EXP)[0]!;
+  t.same([[...dom.interfaceRates], [...dom.interfaceAlgorithms], dom.defaultRate], [[[3, 100], [4, 1000]], [[3, 2], [4, 1]], 10], 'kept per interface, with their algorithms; the domain rate stays its own');
+  t.equal(dec.memory(EXP)!.interfaceRates, 2);
+
+  // IPFIX: ingressInterface scope with samplerId, samplerMode and samplerRandomInterval (IE 48/49/50):
+  // kept under the sampler id and the interface, so records with either find it.
+  const ip = new FlowDecoder();
+  const ipOpt = ipfixOptionsTemplate(400, [{ id: 10, len: 4 }], [{ id: 48, len: 2 }, { id: 49, len: 1 }, { id: 50, len: 4 }]);
+  const tplOpt = ipfixOptionsTemplate(401, [{ id: 145, len: 2 }], [{ id: 34, len: 4 }]);
+  const ipFields: Field[] = [...BASIC.slice(0, 7), { id: 10, len: 4 }];
+  const ipRec = (inIf: number): Uint8Array => new Bytes().ip4('10.0.0.1').ip4('10.0.0.2').u16(1).u16(2).u8(6).u32(3).u32(300).u32(inIf).done();
+  const withSampler: Field[] = [...BASIC.slice(0, 7), { id: 48, len: 2 }];
+  const ipOut = decoded(
+    ip,
+    ipfix(
+      { exportTime: 1 },
+      ipOpt,
+      set(400, new Bytes().u32(7).u16(5).u8(2).u32(64).done()),
+      tplOpt,
+      set(401, new Bytes().u16(300).u32(8).done()),
+      ipfixTemplates({ id: 300, fields: ipFields }, { id: 301, fields: withSampler }),
+      set(300, concat(ipRec(7), ipRec(8))),
+      set(301, new Bytes().ip4('10.0.0.1').ip4('10.0.0.2').u16(1).u16(2).u8(6).u32(3).u32(300).u16(5).done()),
+    ),
+  ).out;
+  t.same([...ipOut.samplingRate.subarray(0, 3)], [64, 8, 64], 'the interface rate wins over the template-scoped rate; the template rate for other interfaces; the sampler id on its own');
+  const ipDom = ip.domains(EXP)[0]!;
+  t.same([[...ipDom.samplerRates], [...ipDom.interfaceRates], [...ipDom.samplerAlgorithms]], [[[5, 64]], [[7, 64]], [[5, 2]]]);
+
+  const locked = new FlowDecoder({ samplingOverrides: new Map([[EXP, 3]]) });
+  const l = decoded(locked, v9({ uptime: 1, secs: 1 }, options, v9Templates({ id: 300, fields }), data)).out;
+  t.same([...l.samplingRate.subarray(0, 6)], [3, 3, 3, 3, 3, 3], 'a configured override still wins');
+  t.same([...l.samplingOrigin.subarray(0, 6)], [4, 4, 4, 4, 4, 4]);
+
+  const few = new FlowDecoder({ maxInterfacesPerExporter: 1 });
+  decoded(few, v9({ uptime: 1, secs: 1 }, byIf, set(256, new Bytes().u32(3).u32(100).u8(2).u32(4).u32(1000).u8(1).done())));
+  t.same([[...few.domains(EXP)[0]!.interfaceRates], count(few, 'options_limit')], [[[3, 100]], 1], 'interface rates are bounded by maxInterfacesPerExporter');
 });

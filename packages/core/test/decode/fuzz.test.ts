@@ -41,16 +41,20 @@ const cfg: Partial<DecoderConfig> = {
   maxTemplatesPerExporter: 32,
   maxFieldsPerTemplate: 64,
   maxExporters: 16,
+  // Proven exporters silent this long make room for new ones: eviction and refusal both happen.
+  exporterIdleMs: 20_000,
   pendingMaxSets: 8,
   pendingMaxBytes: 16 * 1024,
   pendingMaxAgeMs: 20_000,
   maxSamplersPerDomain: 8,
   maxInterfacesPerExporter: 64,
+  maxInterfaceBytesPerExporter: 4096,
+  maxInterfaceBytesTotal: 16 * 1024,
   maxDomainsPerExporter: 8,
   templateTimeoutMs: 600_000,
   // Process-wide budgets below what 16 exporters may hold each, so that they bind too.
   maxTemplateBytesTotal: 128 * 1024,
-  maxHeldBytesTotal: 24 * 1024,
+  maxHeldBytesTotal: 12 * 1024,
   maxFlowPlans: 48,
 };
 
@@ -130,6 +134,8 @@ t.test(`${ITERATIONS} mutated corpus datagrams`, async (t) => {
           m.heldBytes > cfg.pendingMaxBytes! ||
           m.domains > cfg.maxDomainsPerExporter! ||
           m.interfaces > cfg.maxInterfacesPerExporter! ||
+          m.interfaceRates > cfg.maxInterfacesPerExporter! ||
+          m.interfaceBytes > cfg.maxInterfaceBytesPerExporter! ||
           m.samplers > 2 * cfg.maxSamplersPerDomain! * cfg.maxDomainsPerExporter!
         ) {
           over++;
@@ -139,14 +145,17 @@ t.test(`${ITERATIONS} mutated corpus datagrams`, async (t) => {
       // The process-wide charge is exactly the sum of what the exporters hold: nothing leaks.
       let tplBytes = 0;
       let heldBytes = 0;
+      let ifBytes = 0;
       for (const key of dec.exporterKeys()) {
         const m = dec.memory(key)!;
+        ifBytes += m.interfaceBytes;
         tplBytes += templateCost(0) * m.templates + (templateCost(1) - templateCost(0)) * m.templateFields;
         heldBytes += m.heldBytes + HELD_SET_OVERHEAD_BYTES * m.heldSets;
       }
       const total = dec.memory();
-      if (total.templateBytes !== tplBytes || total.heldBytes !== heldBytes) leaks++;
+      if (total.templateBytes !== tplBytes || total.heldBytes !== heldBytes || total.interfaceBytes !== ifBytes) leaks++;
       if (total.templateBytes > cfg.maxTemplateBytesTotal! || total.heldBytes > cfg.maxHeldBytesTotal! || total.flowPlans > cfg.maxFlowPlans!) over++;
+      if (total.interfaceBytes > cfg.maxInterfaceBytesTotal!) over++;
     }
   }
   const totals = dec.counters();

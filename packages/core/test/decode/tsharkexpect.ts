@@ -42,6 +42,7 @@ export interface TsharkFile {
 interface DomainOracle {
   samplers: Map<number, number>;
   templateRates: Map<number, number>;
+  interfaceRates: Map<number, number>;
   defaultRate: number;
   sysInitMs: number;
   templates: Map<number, TsharkTemplate>;
@@ -62,7 +63,7 @@ export class TsharkOracle {
     const key = `${h.version}:${h.version === 10 ? h.od_id : h.source_id}`;
     let d = this.domains.get(key);
     if (d === undefined) {
-      d = { samplers: new Map(), templateRates: new Map(), defaultRate: 0, sysInitMs: Number.NaN, templates: new Map() };
+      d = { samplers: new Map(), templateRates: new Map(), interfaceRates: new Map(), defaultRate: 0, sysInitMs: Number.NaN, templates: new Map() };
       this.domains.set(key, d);
     }
     return d;
@@ -94,8 +95,11 @@ export class TsharkOracle {
           : 0);
     if (rate <= 0) return;
     const id = r['sampler_id'] ?? r['selector_id'];
+    const ifIndex = r['inputint'] ?? r['outputint'];
     if (typeof id === 'number') d.samplers.set(id, Math.round(rate));
-    else if (typeof r['template_id'] === 'number') d.templateRates.set(r['template_id'], Math.round(rate));
+    if (typeof ifIndex === 'number') d.interfaceRates.set(ifIndex, Math.round(rate));
+    if (typeof id === 'number' || typeof ifIndex === 'number') return;
+    if (typeof r['template_id'] === 'number') d.templateRates.set(r['template_id'], Math.round(rate));
     else d.defaultRate = Math.round(rate);
   }
 
@@ -134,7 +138,8 @@ export class TsharkOracle {
     const dst = num('dstport');
     e['dstPort'] = (e['proto'] === 1 || e['proto'] === 58) && dst === 0 && typeof icmp === 'number' ? icmp : dst;
     e['tcpFlags'] = num('tcpflags') & 0xff;
-    e['tos'] = num('tos');
+    // ToS: ipClassOfService, else the DSCP (IE 195) or IP precedence (IE 196) shifted into place.
+    e['tos'] = r['tos'] !== undefined ? num('tos') : r['ip_dscp'] !== undefined ? (num('ip_dscp') & 63) << 2 : (num('ip_precedence') & 7) << 5;
     e['inIf'] = num('inputint', 'ingress_physical_interface');
     e['outIf'] = num('outputint', 'egress_physical_interface');
     e['srcAs'] = num('srcas');
@@ -183,6 +188,11 @@ export class TsharkOracle {
       const tr = r.set_id === undefined ? 0 : (d.templateRates.get(r.set_id) ?? 0);
       if (tr > 0 || d.defaultRate > 0) {
         rate = tr > 0 ? tr : d.defaultRate;
+        origin = 2;
+      }
+      const observedOn = r['direction'] === 1 ? r['outputint'] : r['inputint'];
+      if (typeof observedOn === 'number' && (d.interfaceRates.get(observedOn) ?? 0) > 0) {
+        rate = d.interfaceRates.get(observedOn)!;
         origin = 2;
       }
       const sid = r['sampler_id'] ?? r['selector_id'];
@@ -329,7 +339,7 @@ function longToUs(s: string): number {
 function typeOf(name: string): number {
   const m: Record<string, number> = {
     srcaddr: 8, dstaddr: 12, srcaddrv6: 27, dstaddrv6: 28, srcport: 7, dstport: 11, protocol: 4, tcpflags: 6,
-    tos: 5, inputint: 10, outputint: 14, ingress_physical_interface: 252, egress_physical_interface: 253,
+    tos: 5, ip_dscp: 195, ip_precedence: 196, inputint: 10, outputint: 14, ingress_physical_interface: 252, egress_physical_interface: 253,
     srcas: 16, dstas: 17, vlanid: 58, dot1q_vlan_id: 243, post_vlanid: 59, post_dot1q_vlan_id: 254,
     srcmac: 56, dstmac: 80, post_srcmac: 81, post_dstmac: 57, flow_end_reason: 136, firewall_event: 233,
     fw_ext_event: 33002, post_naptsource_transport_port: 227, post_naptdestination_transport_port: 228,

@@ -26,6 +26,8 @@ export interface FlowSpec {
   expv?: number;
   nsel?: number;
   biflow?: number;
+  /** The `initiator` column (FlowInitiator: biflowDirection). */
+  initiator?: number;
   revPkts?: number;
   revBytes?: number;
   event?: number;
@@ -75,6 +77,7 @@ export function flows(specs: readonly FlowSpec[], b: FlowBatch = new FlowBatch(M
     b.end[r] = T0 + (f.end ?? start) * SEC;
     b.tcpFlags[r] = f.flags ?? 0;
     b.biflow[r] = f.biflow ?? 0;
+    b.initiator[r] = f.initiator ?? 0;
     b.revPackets[r] = f.revPkts ?? 0;
     b.revBytes[r] = f.revBytes ?? 0;
     b.fwEvent[r] = f.event ?? 0;

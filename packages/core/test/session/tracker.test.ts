@@ -3,7 +3,8 @@
 // IPv6, exporters, snapshot, batching, errors; and conservation of counters over random streams.
 import t from 'tap';
 import fc from 'fast-check';
-import { FlowBatch } from '../../src/decode/index.js';
+import { FlowBatch, FlowDecoder, FlowInitiator, REVERSE_PEN } from '../../src/decode/index.js';
+import { Bytes, ipfix, ipfixTemplates, set, type Field } from '../decode/build.js';
 import {
   defaultIsServicePort,
   servicePortTable,
@@ -193,6 +194,56 @@ t.test('biflow records (RFC 5103 / NSEL): one record is a whole session', async 
     { src: '192.0.2.7', dst: '198.51.100.3', sport: 60000, dport: 80, biflow: 1, pkts: 1, bytes: 40, revPkts: 1, revBytes: 40, expv: 10, start: 30, end: 31 },
   ]);
   t.match(r, [{ clnip: '192.0.2.7', clnpkts: 11, clnbyts: 940, srvpkts: 13, srvbyts: 15040, flows: 2, expv: 10 }], 'biflow records of one connection add up (delta counters)');
+});
+
+t.test('biflowDirection (the initiator column) decides the client of biflow records', async (t) => {
+  const bi: FlowSpec = { src: '198.51.100.3', dst: '192.0.2.7', sport: 50010, dport: 50020, biflow: 1, pkts: 12, bytes: 15000, revPkts: 10, revBytes: 900, expv: 10 };
+  // reverseInitiator: the record's destination initiated; its reverse counters are the client's
+  let r = assemble([{ ...bi, initiator: FlowInitiator.destination }]);
+  t.match(r, [{ clnip: '192.0.2.7', clnport: 50020, clnpkts: 10, clnbyts: 900, srvip: '198.51.100.3', srvpkts: 12, srvbyts: 15000 }], 'reverseInitiator: the destination is the client');
+  r = assemble([{ ...bi, initiator: FlowInitiator.source }]);
+  t.match(r, [{ clnip: '198.51.100.3', clnpkts: 12, srvpkts: 10 }], 'initiator: the source is the client');
+  // arbitrary / perimeter: the record names nobody, so the service port decides (then the first flow)
+  r = assemble([{ ...bi, sport: 443, initiator: FlowInitiator.unknown }]);
+  t.match(r, [{ clnip: '192.0.2.7', srvip: '198.51.100.3', srvport: 443, clnpkts: 10 }], 'arbitrary / perimeter: not taken as the initiator; the service port decides');
+  r = assemble([{ ...bi, sport: 443 }]);
+  t.match(r, [{ clnip: '198.51.100.3', clnport: 443 }], 'unstated: a biflow source is the initiator (as before)');
+  // it is initiator-strength evidence: a SYN-only flow beats it, a service port does not
+  r = assemble([
+    { ...bi, dport: 443, initiator: FlowInitiator.destination },
+    { src: '198.51.100.3', dst: '192.0.2.7', sport: 50010, dport: 443, flags: SYN, pkts: 1 },
+  ]);
+  t.match(r, [{ clnip: '198.51.100.3', clnport: 50010 }], 'a SYN without ACK still beats biflowDirection');
+  r = assemble([{ ...bi, sport: 443, initiator: FlowInitiator.destination }, { ...bi, sport: 443, initiator: FlowInitiator.unknown, start: 5, end: 6 }]);
+  t.match(r, [{ clnip: '192.0.2.7', flows: 2 }], 'a later record naming nobody does not undo it');
+  // a unidirectional record may carry it too
+  r = assemble([{ src: '10.0.0.9', dst: '10.0.0.8', sport: 50000, dport: 60000, proto: 17, initiator: FlowInitiator.destination }]);
+  t.match(r, [{ clnip: '10.0.0.8', srvip: '10.0.0.9', srvpkts: 1, clnpkts: 0 }], 'uniflow with reverseInitiator');
+});
+
+t.test('biflowDirection from IPFIX through the decoder into sessions', async (t) => {
+  const fields: Field[] = [
+    { id: 8, len: 4 },
+    { id: 12, len: 4 },
+    { id: 7, len: 2 },
+    { id: 11, len: 2 },
+    { id: 4, len: 1 },
+    { id: 2, len: 4 },
+    { id: 1, len: 4 },
+    { id: 2, len: 4, pen: REVERSE_PEN },
+    { id: 1, len: 4, pen: REVERSE_PEN },
+    { id: 239, len: 1 },
+  ];
+  // A perimeter device reports outside → inside and says the destination (inside) initiated.
+  const rec = new Bytes().ip4('203.0.113.80').ip4('10.1.2.3').u16(8080).u16(51000).u8(6).u32(40).u32(52000).u32(30).u32(2400).u8(2).done();
+  const batch = new FlowBatch(4);
+  const dec = new FlowDecoder();
+  dec.decode(ipfix({ exportTime: 1_700_000_000 }, ipfixTemplates({ id: 300, fields }), set(300, rec)), '192.0.2.1', { nowMs: 1_700_000_000_000 }, batch);
+  t.equal(batch.length, 1);
+  const c = collecting();
+  c.tracker.ingest(batch, 0);
+  c.tracker.drain();
+  t.match(c.rows, [{ clnip: '10.1.2.3', clnport: 51000, srvip: '203.0.113.80', srvport: 8080, clnpkts: 30, clnbyts: 2400, srvpkts: 40, srvbyts: 52000 }]);
 });
 
 t.test('sFlow samples aggregate like flows: one packet × rate each', async (t) => {
