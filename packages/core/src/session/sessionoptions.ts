@@ -45,7 +45,9 @@ export const DEFAULT_SESSION_OPTIONS = Object.freeze({
   timeout: 7200,
   toolong: 28_800,
   batchRows: 8192,
-  maxClockLeadUs: 3_600_000_000,
+  // an exporter's clock is corrected when it is off by more than 10 s: an honest flow never ends
+  // a minute after it was received, and a larger lead would time sessions out early by as much
+  maxClockLeadUs: 60_000_000,
 });
 
 /** Largest conntracksize accepted: 2^26 slots (about 15 GB of tracker state). */
