@@ -15,7 +15,10 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const FTSERVER = process.env.FTSERVER_BIN ?? path.join(REPO, 'bin/ftserver');
 export const ADMIN_PASSWORD = 'test-admin-password';
 
-/** A port free on 127.0.0.1 for both UDP and TCP right now (the OS picks; we check the other protocol). */
+/** Ports freePort handed out: the OS may offer a just-released port again, to the same server's next listener. */
+const handedOut = new Set<number>();
+
+/** A port free on 127.0.0.1 for both UDP and TCP right now (the OS picks; we check the other protocol), never the same twice. */
 export async function freePort(): Promise<number> {
   for (;;) {
     const port = await new Promise<number>((resolve, reject) => {
@@ -31,7 +34,10 @@ export async function freePort(): Promise<number> {
       u.once('error', () => resolve(false));
       u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
     });
-    if (ok) return port;
+    if (ok && !handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
   }
 }
 

@@ -163,6 +163,16 @@ t.test('an ftserver with session keys enabled', async (t) => {
     t.equal((await login(s, { username: 'admin', password: ADMIN_PASSWORD })).status, 200, '127.0.0.1 too');
   });
 
+  t.test("a success forgives only its own account's failures", async (t) => {
+    const guesser = '127.0.0.5';
+    const admin = await s.login();
+    t.equal((await call(s, 'POST', '/api/v1/users', { token: admin, body: { username: 'dave', password: 'dave-pw-1' } })).status, 201, 'dave, a user of the guessing address');
+    for (let i = 1; i <= 4; i++) isError(t, await login(s, { username: 'admin', password: `guess-${i}` }, guesser), 401, 'BAD_CREDENTIALS', `guess ${i} at admin`);
+    t.equal((await login(s, { username: 'dave', password: 'dave-pw-1' }, guesser)).status, 200, 'dave logs in from the guessing address');
+    isError(t, await login(s, { username: 'admin', password: 'guess-5' }, guesser), 401, 'BAD_CREDENTIALS', 'guess 5 at admin');
+    isError(t, await login(s, { username: 'dave', password: 'dave-pw-1' }, guesser), 429, 'THROTTLED', "five guesses lock the address: dave's login did not reset them");
+  });
+
   t.test('malformed login bodies get 4xx JSON errors', async (t) => {
     isError(t, await login(s, 'username=admin&password=x'), 400, 'BAD_JSON', 'a form body');
     isError(t, await login(s, '{"username": "admin", "password": '), 400, 'BAD_JSON', 'cut-off JSON');

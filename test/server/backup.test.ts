@@ -1,13 +1,15 @@
 // ftserver backup / restore / clear through the real binary: a backup taken while traffic flows restores
 // into a second server config as a consistent subset of the original, users included; a corrupted backup,
-// a restore onto a running server and an unconfirmed clear are refused with the store untouched.
+// a restore onto a running server and an unconfirmed restore or clear are refused with the store untouched;
+// at a terminal both ask, and anything but "yes" changes nothing.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { SegmentFileReader, formatIpAt } from '../../packages/core/src/index.js';
-import { runFtserver, startServer, type FtserverRun, type RunningServer } from '../lib/ftserver.js';
+import { spawn } from 'node:child_process';
+import { FTSERVER, runFtserver, startServer, type FtserverRun, type RunningServer } from '../lib/ftserver.js';
 import { netflowReceived, storedSessions, type StoredTotals } from '../lib/serverchecks.js';
 import { sendTimed, sentWholeBefore, sessionKey, v9Traffic } from '../lib/v9traffic.js';
 
@@ -19,6 +21,37 @@ const ftserver = (args: readonly string[], cwd: string): Promise<FtserverRun> =>
 
 /** The store and user data options of a server directory, as the harness lays it out. */
 const pathsOf = (dir: string): string[] => ['--databasepath', path.join(dir, 'SESSIONDB'), '--userdatapath', path.join(dir, 'USERDATA')];
+
+/**
+ * Run `ftserver ARGS` at a terminal (`script` gives it a pseudo-terminal) and type `answer` at its
+ * question; resolves with the exit code and everything the terminal showed (stdout and stderr).
+ */
+function atTerminal(args: readonly string[], answer: string, cwd: string): Promise<{ code: number | null; output: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'dumb' };
+  // the test runner's loader hooks are not for the server, which runs the built JavaScript
+  delete env.NODE_OPTIONS;
+  const command = [process.execPath, FTSERVER, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const proc = spawn('script', ['-qec', command, '/dev/null'], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let answered = false;
+  const onData = (d: Buffer): void => {
+    output += d.toString();
+    // type the answer once the question is there; the input stays open until ftserver exits
+    if (!answered && output.includes('Type "yes" to confirm:')) {
+      answered = true;
+      proc.stdin.write(`${answer}\n`);
+    }
+  };
+  proc.stdout.on('data', onData);
+  proc.stderr.on('data', onData);
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) =>
+    proc.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    }),
+  );
+}
 
 /** Every session `s` stores, as the admin user sees them. */
 async function stored(s: RunningServer): Promise<Map<string, StoredTotals>> {
@@ -109,8 +142,14 @@ t.test('backup while ingesting, restore into a second config, refusals, clear', 
   t.ok(held.size > 0 && held.size < traffic.sessions.length, `the backup holds ${held.size} of the ${traffic.sessions.length} sessions (taken mid-stream)`);
   t.same([...held].filter(([, v]) => v.size > 1).map(([k, v]) => `${k}: ${[...v].join(' / ')}`), [], 'the backup gives each session one set of counters');
 
+  // restore replaces a store: without a terminal to ask at, only with --yes
+  const unconfirmedRestore = await ftserver([...pathsOf(dirB), 'restore', backup], tmp);
+  t.equal(unconfirmedRestore.code, 2, 'restore without --yes and without a terminal: exit 2');
+  t.match(unconfirmedRestore.stderr, /ftserver: restore replaces the store and the users: confirm with --yes when not at a terminal/, unconfirmedRestore.stderr.trim().split('\n')[0]);
+  t.same(fs.readdirSync(dirB), [], 'nothing restored, nothing created');
+
   // restore into a fresh pair of directories (another server config), then run a server on them
-  const restored = await ftserver([...pathsOf(dirB), 'restore', backup], tmp);
+  const restored = await ftserver([...pathsOf(dirB), 'restore', backup, '--yes'], tmp);
   t.equal(restored.code, 0, `restore into a new store: exit 0 (${restored.stderr.trim().split('\n').at(-1) ?? ''})`);
   t.match(JSON.parse(restored.stdout) as Record<string, unknown>, { rows: report.rows, segments: report.segments, userdataRestored: report.userdataFiles }, 'the restore report matches the backup report');
   // a different initial password: only the restored user file can let admin in with the original one
@@ -145,7 +184,7 @@ t.test('backup while ingesting, restore into a second config, refusals, clear', 
   t.same(lost.map((s) => s.key).slice(0, 10), [], `each of them restored whole (${lost.length} not)`);
 
   // a running server holds its store: restore and clear are refused, the server goes on
-  const onRunning = await ftserver([...pathsOf(dirB), 'restore', backup], tmp);
+  const onRunning = await ftserver([...pathsOf(dirB), 'restore', '--yes', backup], tmp);
   t.equal(onRunning.code, 1, 'restore onto a running server: exit 1');
   t.match(onRunning.stderr, /ftserver: .*(running|lock)/i, `it says why: ${onRunning.stderr.trim()}`);
   const clearRunning = await ftserver([...pathsOf(dirB), 'clear', '--yes'], tmp);
@@ -162,16 +201,34 @@ t.test('backup while ingesting, restore into a second config, refusals, clear', 
   bytes[bytes.length >> 1] ^= 0x10;
   fs.writeFileSync(victim, bytes);
   const before = snapshot(dirB);
-  const refused = await ftserver([...pathsOf(dirB), 'restore', bad], tmp);
+  const refused = await ftserver([...pathsOf(dirB), 'restore', bad, '-y'], tmp);
   t.equal(refused.code, 1, 'restore of a corrupted backup: exit 1');
   t.match(refused.stderr, new RegExp(`ftserver: .*${path.basename(victim)}.*nothing was restored`), `the message names the damaged file and says nothing was restored: ${refused.stderr.trim()}`);
   t.same(snapshot(dirB), before, 'the target store and user data are untouched');
+
+  // at a terminal restore and clear ask, after the backup is verified; anything but "yes" changes nothing
+  const dbB = path.join(dirB, 'SESSIONDB');
+  const noRestore = await atTerminal([...pathsOf(dirB), 'restore', backup], 'no', tmp);
+  t.equal(noRestore.code, 0, `restore answered "no": exit 0 (${noRestore.output.trim().split('\n').at(-1) ?? ''})`);
+  const question = new RegExp(`Replace the \\d+ sessions in ${dbB} and users\\.json.* in ${path.join(dirB, 'USERDATA')} with the backup ${backup} \\(${report.rows} sessions\\)\\? Type "yes" to confirm:`);
+  t.match(noRestore.output, question, 'it asks what is replaced by what');
+  t.match(noRestore.output, /ftserver: nothing restored: replacing .* was not confirmed/, 'and says nothing was restored');
+  t.same(snapshot(dirB), before, 'nothing changed');
+  const noClear = await atTerminal([...pathsOf(dirB), 'clear'], 'y', tmp);
+  t.equal(noClear.code, 0, 'clear answered "y": exit 0');
+  t.match(noClear.output, new RegExp(`Delete all \\d+ sessions in ${dbB}\\? Type "yes" to confirm:`), 'clear asks too');
+  t.match(noClear.output, /ftserver: nothing deleted/);
+  t.same(snapshot(dirB), before, 'nothing deleted');
+  const yesRestore = await atTerminal([...pathsOf(dirB), 'restore', backup], 'yes', tmp);
+  t.equal(yesRestore.code, 0, `restore answered "yes": exit 0 (${yesRestore.output.trim().split('\n').at(-1) ?? ''})`);
+  t.match(yesRestore.output, new RegExp(`"rows":${report.rows},`), 'and restores');
+  const restoredAgain = snapshot(dirB);
 
   // clear: refused without --yes when not at a terminal; with --yes it empties the store, users stay
   const unconfirmed = await ftserver([...pathsOf(dirB), 'clear'], tmp);
   t.equal(unconfirmed.code, 2, 'clear without --yes and without a terminal: exit 2');
   t.match(unconfirmed.stderr, /--yes/, `it says how to confirm: ${unconfirmed.stderr.trim().split('\n')[0]}`);
-  t.same(snapshot(dirB), before, 'nothing deleted');
+  t.same(snapshot(dirB), restoredAgain, 'nothing deleted');
   const users = fs.readFileSync(path.join(dirB, 'USERDATA', 'users.json'), 'utf8');
   const cleared = await ftserver([...pathsOf(dirB), 'clear', '--yes'], tmp);
   t.equal(cleared.code, 0, `clear --yes: exit 0 (${cleared.stderr.trim()})`);

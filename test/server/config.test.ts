@@ -394,11 +394,12 @@ maxsessionkeyage ${o.maxsessionkeyage}
 
 t.test('the command line', async (t) => {
   const dir = tempDir(t);
-  const [help, bogus, noValue, unknown] = await Promise.all([
+  const [help, bogus, noValue, unknown, yesBackup] = await Promise.all([
     runFtserver(['--help'], { cwd: dir }),
     runFtserver(['bogus'], { cwd: dir }),
     runFtserver(['--netflowport'], { cwd: dir }),
     runFtserver(['--netflowprot', '2055'], { cwd: dir }),
+    runFtserver(['backup', path.join(dir, 'b'), '--yes'], { cwd: dir }),
   ]);
   t.equal(help.code, 0, '--help: exit 0');
   t.match(help.stdout, /^Usage:/, 'usage on stdout');
@@ -409,6 +410,8 @@ t.test('the command line', async (t) => {
   t.match(noValue.stderr, /--netflowport needs a value/, noValue.stderr.trim());
   t.equal(unknown.code, 2, 'a misspelt option: exit 2');
   t.match(unknown.stderr, /did you mean --netflowport/, unknown.stderr.trim());
+  t.equal(yesBackup.code, 2, '--yes with backup: exit 2');
+  t.match(yesBackup.stderr, /--yes confirms clear or restore only/, yesBackup.stderr.trim());
   t.notOk(fs.existsSync(path.join(dir, 'data')), 'none of these created a store');
 
   // a netflow port already taken
@@ -423,4 +426,6 @@ t.test('the command line', async (t) => {
   t.equal(busy.code, 1, `a port in use: exit 1 (${busy.stderr.trim()})`);
   t.match(busy.stderr, /cannot listen: .*EADDRINUSE.*another collector running\?/, 'a clear message');
   t.match(busy.stderr, String(port), 'naming the port');
+  const lastLine = fs.readFileSync(`${dir}/log`, 'utf8').trim().split('\n').at(-1) ?? '';
+  t.match(lastLine, new RegExp(`ALWAYS\\s+ftserver did not start error="cannot listen: .*EADDRINUSE.*${port}.*" exit=1$`), `and in the log file: ${lastLine}`);
 });

@@ -12,6 +12,7 @@ export const ADMIN_ERROR_CODES = {
   VERSION: { exitCode: 1, doc: 'the backup or store was written by a newer opentraq than this one' },
   BUSY: { exitCode: 1, doc: 'the store changed during every attempt to take a consistent copy of it; try again' },
   IO: { exitCode: 1, doc: 'the operating system refused a read, write, link, rename or fsync' },
+  DECLINED: { exitCode: 0, doc: 'restore was not confirmed at the terminal (any answer but yes): nothing was changed, as when clear is not confirmed' },
 } as const satisfies Record<string, { exitCode: number; doc: string }>;
 
 export type AdminErrorCode = keyof typeof ADMIN_ERROR_CODES;

@@ -2,7 +2,7 @@
 // and an explicit "yes", so that a slip of the keyboard deletes nothing.
 
 import path from 'node:path';
-import readline from 'node:readline';
+import { askYes } from './askyes.js';
 import { countStoredSessions, requireStoreDir } from './storefiles.js';
 
 /**
@@ -14,16 +14,5 @@ export async function confirmClear(stdin: NodeJS.ReadableStream, stdout: NodeJS.
   const dir = path.resolve(databasePath);
   requireStoreDir(dir);
   const n = countStoredSessions(dir);
-  const rl = readline.createInterface({ input: stdin, output: stdout });
-  return new Promise<boolean>((resolve) => {
-    let answered = false;
-    rl.on('close', () => {
-      if (!answered) resolve(false);
-    });
-    rl.question(`Delete all ${n} sessions in ${dir}? Type "yes" to confirm: `, (answer) => {
-      answered = true;
-      rl.close();
-      resolve(answer.trim() === 'yes');
-    });
-  });
+  return askYes(stdin, stdout, `Delete all ${n} sessions in ${dir}? Type "yes" to confirm: `);
 }

@@ -7,5 +7,6 @@ export { verifyBackup, type VerifiedBackup } from './verifybackup.js';
 export { restoreStore, type RestoreOptions, type RestoreReport } from './restore.js';
 export { clearStore, type ClearOptions, type ClearReport } from './clear.js';
 export { confirmClear } from './confirmclear.js';
+export { confirmRestore, restoreQuestion, type RestorePlan } from './confirmrestore.js';
 export { countStoredSessions } from './storefiles.js';
 export { BACKUP_FORMAT, BACKUP_VERSION, MANIFEST_FILE, type BackupManifest, type ManifestFile } from './manifest.js';

@@ -2,8 +2,9 @@
 // byte of the backup, so that a damaged backup is refused with the current store untouched.
 //
 // The store is replaced by directory renames, so that it is never half old, half restored:
-//  1. verify the backup; copy it into <databasepath>.restore-<pid> (a sibling: same file system),
-//     checking every byte against the manifest again, fsync files and directories.
+//  1. verify the backup and ask for confirmation (ftserver restore without --yes); copy it into
+//     <databasepath>.restore-<pid> (a sibling: same file system), checking every byte against the
+//     manifest again, fsync files and directories.
 //     A crash here leaves the store untouched and the sibling behind (delete it).
 //  2. rename the store aside to <databasepath>.old-<time>.
 //     A crash here leaves no <databasepath>: the old store and the complete restored one are both
@@ -22,10 +23,11 @@ import path from 'node:path';
 import { replaceFileDurably } from '@opentraq/core';
 import { CHECKPOINT_DIR } from '../storage/index.js';
 import { AdminError, errnoOf, ioError } from './adminerror.js';
+import type { RestorePlan } from './confirmrestore.js';
 import { copyFileHashed, syncDirectory } from './durablecopy.js';
 import { isInside } from './isinside.js';
 import { STORE_PART, USERDATA_FILES, USERDATA_PART, type ManifestFile } from './manifest.js';
-import { listDir, storeEntryKind } from './storefiles.js';
+import { countStoredSessions, listDir, storeEntryKind } from './storefiles.js';
 import { acquireStoreLock, assertStoreUnlocked, type StoreLock } from './storelock.js';
 import { verifyBackup } from './verifybackup.js';
 
@@ -37,6 +39,11 @@ export interface RestoreOptions {
   /** userdata.userdatapath */
   userdataPath: string;
   onProgress?: (msg: string) => void;
+  /**
+   * Asked once the backup is verified and before anything changes (ftserver restore without --yes);
+   * false stops the restore with AdminError DECLINED. Absent: no question.
+   */
+  confirm?: (plan: RestorePlan) => Promise<boolean>;
 }
 
 export interface RestoreReport {
@@ -217,7 +224,8 @@ function restoreUserFiles(userdataPath: string, userFiles: Map<string, Buffer>, 
 /**
  * Replace the store in `databasePath` and the user files in `userdataPath` with the backup in `src`.
  * Refuses (AdminError LOCKED) while a server holds the store; verifies the whole backup first and
- * refuses a damaged one (CORRUPT_BACKUP) or one from a newer opentraq (VERSION) with nothing changed.
+ * refuses a damaged one (CORRUPT_BACKUP) or one from a newer opentraq (VERSION) with nothing changed;
+ * then asks `opts.confirm`, if given (DECLINED unless it says yes).
  * See the comment at the top of this file for what a crash at each step leaves.
  */
 export async function restoreStore(opts: RestoreOptions): Promise<RestoreReport> {
@@ -235,6 +243,18 @@ export async function restoreStore(opts: RestoreOptions): Promise<RestoreReport>
   reportLeftovers(databasePath, progress);
   const { manifest } = await verifyBackup(src, progress);
   const userFiles = readUserFiles(src, manifest.files);
+  if (opts.confirm !== undefined) {
+    const plan: RestorePlan = {
+      src,
+      databasePath,
+      storedRows: mode === undefined ? 0 : countStoredSessions(databasePath),
+      userdataPath,
+      userFiles: [...userFiles.keys()],
+      backupRows: manifest.rows,
+      backupSegments: manifest.segments,
+    };
+    if (!(await opts.confirm(plan))) throw new AdminError('DECLINED', `nothing restored: replacing ${databasePath} with ${src} was not confirmed`, { path: databasePath });
+  }
 
   let lock: StoreLock;
   try {

@@ -1,9 +1,11 @@
 // Logins for the query API: password or session-key login, auth tokens with a sliding idle timeout,
-// address-bound session keys that survive restarts, and per-address throttling of failed attempts.
+// address-bound session keys that survive restarts, and per-address throttling of failed attempts
+// (a success forgives only the failures of the account that logged in).
 
 import fs from 'node:fs';
 import { AuthError } from './autherror.js';
 import { normaliseAddress, throttleKey } from './clientaddress.js';
+import { MAX_NAME_LENGTH } from './credentialrules.js';
 import { LoginThrottle, type LoginThrottleOptions, type ThrottleStats } from './loginthrottle.js';
 import { SerialQueue } from './serialqueue.js';
 import { SessionKeyStore, type SessionKeyEntry } from './sessionkeystore.js';
@@ -129,7 +131,7 @@ export class Authenticator {
       this.throttle.fail(tkey, now);
       throw new AuthError('WRONG_ADDRESS', 'the session key is bound to the address that requested it, and this request comes from another one; request a key from this machine');
     }
-    this.throttle.succeed(tkey);
+    this.throttle.succeed(tkey, entry.user);
     this.keys.touch(entry, now);
     const user = this.users.recordLogin(entry.user)!;
     return { token: this.tokens.issue(ownerOf(user), now), user };
@@ -198,10 +200,11 @@ export class Authenticator {
     this.refuseIfLocked(key);
     const user = await this.users.verify(username, password);
     if (user === null) {
-      this.throttle.fail(key, this.now());
+      // a name no user can have is never forgiven by a success, and need not be kept (it may be huge)
+      this.throttle.fail(key, this.now(), typeof username === 'string' && username.length <= MAX_NAME_LENGTH ? username : null);
       throw new AuthError('BAD_CREDENTIALS', 'unknown user or wrong password');
     }
-    this.throttle.succeed(key);
+    this.throttle.succeed(key, user.name);
     const owner = ownerOf(user);
     let sessionKey: string | undefined;
     if (wantSessionKey) {

@@ -70,6 +70,11 @@ export class Logger {
     this.file = file;
   }
 
+  /** Whether lines go to a log file (false: to standard error). */
+  get writesToFile(): boolean {
+    return this.fd !== 2;
+  }
+
   enabled(level: DebugLevel): boolean {
     return RANK[level] <= RANK[this.level];
   }

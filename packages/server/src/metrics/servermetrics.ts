@@ -24,7 +24,9 @@ export class ServerMetrics {
 
   constructor(src: MetricsSources) {
     const r = this.registry;
-    collectDefaultMetrics({ register: r, prefix: 'opentraq_process_' });
+    // prom-client's own names already start with process_ or nodejs_: opentraq_process_cpu_seconds_total,
+    // opentraq_nodejs_eventloop_lag_seconds
+    collectDefaultMetrics({ register: r, prefix: 'opentraq_' });
     const counter = (name: string, help: string, labelNames: string[], fill: (c: Counter<string>) => void): void => {
       new Counter({
         name,

@@ -31,6 +31,8 @@ export interface FtServerOptions {
   readonly initAdminPassword?: string;
   /** Told the random password of a new user store, once (main prints it). */
   onInitialPassword?(password: string): void;
+  /** Seconds a token lives without use (default 900); OPENTRAQ_TOKEN_IDLE_SECONDS sets it for tests. */
+  readonly tokenIdleSeconds?: number;
 }
 
 /** Receive buffer asked for every UDP listener (server.md §1). */
@@ -173,7 +175,12 @@ export class FtServer {
         logger.log('ALWAYS', 'created the user store with one administrator, admin; its password is printed once on standard output');
         opts.onInitialPassword?.(initialAdminPassword);
       }
-      const auth = new Authenticator(users, { userdataDir: config.userdata.userdatapath, maxSessionKeyAge: config.userdata.maxsessionkeyage, onError });
+      const auth = new Authenticator(users, {
+        userdataDir: config.userdata.userdatapath,
+        maxSessionKeyAge: config.userdata.maxsessionkeyage,
+        onError,
+        ...(opts.tokenIdleSeconds === undefined ? {} : { tokenIdleSeconds: opts.tokenIdleSeconds }),
+      });
       const alerts = AlertStore.open(config.userdata.userdatapath, { onWarning: (m) => logger.log('HIGH', m) });
       const server = new FtServer(config, logger, lock, sessions, users, auth, alerts);
       try {

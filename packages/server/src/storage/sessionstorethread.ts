@@ -4,11 +4,13 @@
 import { Worker } from 'node:worker_threads';
 import {
   MemorySource,
+  StoreError,
   type ColumnArray,
   type Columns,
   type SegmentFileInfo,
   type SegmentInfo,
   type SessionSource,
+  type StoreErrorCode,
   type StoreLogger,
   type StoreStats,
 } from '@opentraq/core';
@@ -27,6 +29,12 @@ export class StorageThreadError extends Error {
     this.name = data.name;
     this.code = data.code ?? 'STORAGE';
   }
+}
+
+/** The storage thread's error as this thread should see it: a StoreError again (with its code), else a StorageThreadError. */
+function rebuildError(data: StorageErrorData): Error {
+  if (data.name === 'StoreError' && data.code !== undefined) return new StoreError(data.code as StoreErrorCode, data.message);
+  return new StorageThreadError(data);
 }
 
 function workerUrl(): URL {
@@ -102,7 +110,7 @@ export class SessionStoreThread {
       this.waiting.delete(r.id);
       if (r.view !== undefined) this.view = r.view;
       if (r.kind === 'result') w.resolve(r);
-      else w.reject(new StorageThreadError(r.error));
+      else w.reject(rebuildError(r.error));
     });
     const fail = (e: Error): void => {
       for (const w of this.waiting.values()) w.reject(e);

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { ColumnStore, SCHEMA_VERSION } from '@opentraq/core';
-import { AdminError, backupStore, restoreStore, verifyBackup } from '../../src/admin/index.js';
+import { PassThrough } from 'node:stream';
+import { AdminError, backupStore, confirmRestore, restoreQuestion, restoreStore, verifyBackup, type RestorePlan } from '../../src/admin/index.js';
 import { writeCheckpoint } from '../../src/storage/index.js';
 import { batch, liveLock, segmentFiles, sha256, snapshot, tmpDir } from './fixture.js';
 
@@ -232,4 +233,57 @@ t.test('a backup changed after its verification is caught while copying; the sto
   t.match(e, { code: 'CORRUPT_BACKUP', message: /changed after it was verified/ });
   t.same([snapshot(f.target), snapshot(f.targetUd)], before, 'nothing changed, lock released');
   t.notOk(fs.readdirSync(f.root).some((n) => n.startsWith('target.')), 'no restore or old directory left');
+});
+
+t.test('confirm is asked after the verification, with what is replaced by what; no means nothing changes', async (t) => {
+  const f = await fixture(t);
+  const before = [snapshot(f.target), snapshot(f.targetUd), fs.readdirSync(f.root).sort()];
+  const plans: RestorePlan[] = [];
+  const declined = await restoreStore({
+    src: f.backup,
+    databasePath: f.target,
+    userdataPath: f.targetUd,
+    confirm: async (plan) => {
+      plans.push(plan);
+      return false;
+    },
+  }).catch((err: unknown) => err);
+  t.ok(declined instanceof AdminError, 'declined: an AdminError');
+  t.match(declined, { code: 'DECLINED', exitCode: 0, message: /nothing restored/ });
+  t.same([snapshot(f.target), snapshot(f.targetUd), fs.readdirSync(f.root).sort()], before, 'nothing changed');
+  // the fixture's target holds 50 sessions, its backup 100 sessions and users.json
+  t.same(plans, [{ src: f.backup, databasePath: f.target, storedRows: 50, userdataPath: f.targetUd, userFiles: ['users.json'], backupRows: 100, backupSegments: plans[0]?.backupSegments }]);
+  t.ok((plans[0]?.backupSegments ?? 0) >= 3, 'with the segment count of the backup');
+
+  // a damaged backup is refused before anyone is asked
+  const bad = damaged(f, 'unasked', (d) => flipByte(path.join(d, 'store', segmentFiles(path.join(d, 'store'))[0]!), 3));
+  let asked = false;
+  const e = await restoreStore({ src: bad, databasePath: f.target, userdataPath: f.targetUd, confirm: async () => (asked = true) }).catch((err: unknown) => err);
+  t.match(e, { code: 'CORRUPT_BACKUP' });
+  t.notOk(asked, 'no question for a backup that cannot be restored');
+
+  const fresh = path.join(f.root, 'fresh', 'db');
+  let freshPlan: RestorePlan | undefined;
+  const rr = await restoreStore({ src: f.backup, databasePath: fresh, userdataPath: f.targetUd, confirm: async (plan) => ((freshPlan = plan), true) });
+  t.equal(rr.rows, 100, 'yes restores');
+  t.equal(freshPlan?.storedRows, 0, 'a store that does not exist yet holds no session');
+});
+
+t.test('confirmRestore asks one line and takes only "yes"', async (t) => {
+  const plan: RestorePlan = { src: '/b', databasePath: '/db', storedRows: 120, userdataPath: '/ud', userFiles: ['users.json', 'alerts.ndjson'], backupRows: 100, backupSegments: 2 };
+  t.equal(restoreQuestion(plan), 'Replace the 120 sessions in /db and users.json, alerts.ndjson in /ud with the backup /b (100 sessions)? Type "yes" to confirm: ');
+  t.equal(restoreQuestion({ ...plan, userFiles: [] }), 'Replace the 120 sessions in /db with the backup /b (100 sessions)? Type "yes" to confirm: ', 'no user files, none named');
+  const ask = async (input: string | null): Promise<{ answer: boolean; prompt: string }> => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let prompt = '';
+    stdout.on('data', (d: Buffer) => (prompt += d.toString()));
+    const p = confirmRestore(stdin, stdout, plan);
+    if (input === null) stdin.end();
+    else stdin.end(input);
+    return { answer: await p, prompt };
+  };
+  const yes = await ask(' yes \n');
+  t.same(yes, { answer: true, prompt: restoreQuestion(plan) });
+  for (const input of ['no\n', 'YES\n', 'y\n', '\n', null]) t.equal((await ask(input)).answer, false, JSON.stringify(input));
 });

@@ -343,6 +343,43 @@ t.test('throttling: failures spread over more than 60 s do not lock; key failure
   t.ok(auth.loginWithSessionKey(sessionKey!, ip), 'the owner is not locked out');
 });
 
+t.test("throttling: a success forgives only its own account's failures", async (t) => {
+  const { users, auth, clock } = setup(t);
+  await users.add('bob', 'bob-pw', false);
+
+  // guessing admin, with a login to one's own account in between: the guesses still add up to a lock
+  const guesser = '203.0.113.20';
+  for (let i = 1; i <= 4; i++) await throwsCode(t, () => auth.login('admin', `guess-${i}`, guesser, false), 'BAD_CREDENTIALS', `guess ${i} at admin`);
+  t.ok(await auth.login('bob', 'bob-pw', guesser, false), 'bob logs in from the same address');
+  await throwsCode(t, () => auth.login('admin', 'guess-5', guesser, false), 'BAD_CREDENTIALS', 'guess 5 at admin');
+  const locked = await throwsCode(t, () => auth.login('bob', 'bob-pw', guesser, false), 'THROTTLED', "bob's success did not reset the count: five guesses lock");
+  t.equal(locked?.retryAfterSeconds, 1);
+
+  // one's own typos are forgiven by one's own success: a shared address is not locked by fixed mistakes
+  const office = '203.0.113.21';
+  for (let i = 1; i <= 4; i++) await throwsCode(t, () => auth.login('bob', `typo-${i}`, office, false), 'BAD_CREDENTIALS', `bob's typo ${i}`);
+  t.ok(await auth.login('bob', 'bob-pw', office, false), 'then bob gets it right');
+  for (let i = 1; i <= 4; i++) await throwsCode(t, () => auth.login('admin', `typo-${i}`, office, false), 'BAD_CREDENTIALS', `admin's typo ${i}`);
+  t.ok(await auth.login('admin', 'admin-pw', office, false), "four failures count, not eight: bob's were forgiven");
+  t.equal(auth.throttleStats().lockedAddresses, 1, 'only the guessing address is locked');
+
+  // failures for one's own account cannot push the guesses at another out of the record and then be forgiven
+  const pusher = '203.0.113.22';
+  for (let i = 1; i <= 5; i++) await throwsCode(t, () => auth.login('admin', `guess-${i}`, pusher, false), 'BAD_CREDENTIALS', `pusher's guess ${i}`);
+  const locks: number[] = [];
+  for (let i = 1; i <= 5; i++) {
+    clock.now += 60_000;
+    await throwsCode(t, () => auth.login('bob', 'wrong', pusher, false), 'BAD_CREDENTIALS', `bob fails ${i}`);
+    locks.push((await throwsCode(t, () => auth.login('bob', 'bob-pw', pusher, false), 'THROTTLED', `locked after bob's failure ${i}`))?.retryAfterSeconds ?? -1);
+  }
+  t.same(locks, [2, 4, 8, 16, 32], 'each failure doubles the lock');
+  clock.now += 60_000;
+  t.ok(await auth.login('bob', 'bob-pw', pusher, false), 'bob logs in');
+  await throwsCode(t, () => auth.login('admin', 'guess-6', pusher, false), 'BAD_CREDENTIALS', 'the next guess at admin');
+  const after = await throwsCode(t, () => auth.login('admin', 'admin-pw', pusher, false), 'THROTTLED', 'locks at once: the lock history stayed');
+  t.equal(after?.retryAfterSeconds, 64, 'and the doubling went on where it was');
+});
+
 t.test('throttling: parallel guesses from one address meet the lock', async (t) => {
   const { auth } = setup(t);
   const results = await Promise.allSettled(Array.from({ length: 12 }, () => auth.login('admin', 'guess', '192.0.2.66', false)));

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { QueryError, StoreError, TimeError, rank, streamSessions, type SessionSource, type WorkerPool } from '@opentraq/core';
 import { AuthError, type Authenticator, type UserInfo, type UserStore } from '../../auth/index.js';
 import type { Logger } from '../../log/index.js';
@@ -13,7 +14,7 @@ import { QueryQueueFullError, type QueryQueue } from '../../query/index.js';
 import { ApiError, parseSessionsParams, parseStatParams } from '../params/index.js';
 import { columnsForFields, createSessionWriter, renderStatCsv, renderStatJson, type RowExtras } from '../render/index.js';
 import { HttpError } from './httperror.js';
-import { booleanField, readJsonBody, sendJson, sendText, stringField, writeChunk } from './io.js';
+import { CLIENT_TOO_SLOW, booleanField, readJsonBody, sendJson, sendText, stringField, writeChunk } from './io.js';
 
 /** What the API needs from the rest of the server. */
 export interface ApiContext {
@@ -132,6 +133,11 @@ export class HttpApi {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"malformed HTTP request","code":"BAD_REQUEST"}\n');
       else socket.destroy();
     });
+    // node hands CONNECT to this event, not to the request handler; without a listener it drops the connection unanswered
+    server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+      if (socket.writable) socket.end('HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"CONNECT is not supported: this is not a proxy","code":"METHOD_NOT_ALLOWED"}\n');
+      else socket.destroy();
+    });
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -154,6 +160,7 @@ export class HttpApi {
 
   private fail(res: ServerResponse, e: HttpError): void {
     if (e.status >= 500) this.ctx.logger.log('HIGH', 'API request failed', { code: e.code, error: e.message });
+    if (e.code === CLIENT_TOO_SLOW) this.ctx.logger.log('MEDIUM', 'disconnected a client that stopped reading its answer (maxclientlatency)', { from: remoteOf(res.req), path: res.req.url?.split('?')[0] });
     if (res.headersSent) {
       // a streamed answer already started: cutting the connection is the only way to say it is incomplete
       res.destroy();
@@ -165,8 +172,10 @@ export class HttpApi {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let url: URL;
+    const target = req.url ?? '/';
     try {
-      url = new URL(req.url ?? '/', 'http://localhost');
+      // a path is read as a path: '//api/v1/stat' would otherwise name the host "api"
+      url = target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target, 'http://localhost');
     } catch {
       throw new HttpError(400, 'BAD_URL', 'the request URL cannot be parsed');
     }
@@ -177,7 +186,7 @@ export class HttpApi {
       return sendJson(res, 200, { status: 'ok' });
     }
     if (path === '/metrics') {
-      if (method !== 'GET') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
+      if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} ${path} is not supported; use GET`);
       return sendText(res, 200, this.ctx.metrics.contentType, await this.ctx.metrics.text());
     }
     if (!path.startsWith('/api/v1/')) throw new HttpError(404, 'NOT_FOUND', `no such endpoint: ${path} (the API lives under /api/v1/)`);

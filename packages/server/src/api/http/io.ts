@@ -85,6 +85,9 @@ export function booleanField(body: Record<string, unknown>, name: string): boole
   return v;
 }
 
+/** The code of the error that ends a streamed answer whose client stopped reading for maxclientlatency. */
+export const CLIENT_TOO_SLOW = 'CLIENT_TOO_SLOW';
+
 /**
  * Write a chunk of a streamed answer; when the socket's buffer is full, wait until it drains, at
  * most `maxLatencyMs` (maxclientlatency): a client that stops reading is disconnected.
@@ -96,7 +99,7 @@ export function writeChunk(res: ServerResponse, chunk: string, maxLatencyMs: num
     const timer = maxLatencyMs > 0 ? setTimeout(() => {
       cleanup();
       res.destroy();
-      reject(new HttpError(408, 'CLIENT_TOO_SLOW', `the client read nothing for ${maxLatencyMs / 1000} s (maxclientlatency); disconnected`));
+      reject(new HttpError(408, CLIENT_TOO_SLOW, `the client read nothing for ${maxLatencyMs / 1000} s (maxclientlatency); disconnected`));
     }, maxLatencyMs) : undefined;
     const onDrain = (): void => {
       cleanup();

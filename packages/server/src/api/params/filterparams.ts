@@ -63,7 +63,7 @@ export function parseFilterParams(params: ReadonlyMap<string, string>): FilterNo
         param: 'exporter',
       });
     }
-    terms.push(interfaceTerm(parseWholeNumber(ifindex, 'ifindex', MAX_IFINDEX, '3')));
+    terms.push(interfaceTerm(parseWholeNumber(ifindex, 'ifindex', 0, MAX_IFINDEX, '3')));
   }
   if (terms.length === 0) return undefined;
   return terms.reduce((left, right) => ({ type: 'and', left, right }));

@@ -2,7 +2,6 @@
 // -r) and how to write it: JSON, NDJSON or CSV, with all output fields or the ones asked for.
 
 import type { FieldName, SessionQuery } from '@opentraq/core';
-import { ApiError } from './apierror.js';
 import { parseFieldsParam } from './fieldsparam.js';
 import { parseFilterParams } from './filterparams.js';
 import { parseFormatParams } from './formatparams.js';
@@ -27,10 +26,7 @@ export function parseSessionsParams(p: URLSearchParams, nowUs: number): Sessions
   const filter = parseFilterParams(params);
   const rowsText = params.get('rows');
   let limit: number | undefined;
-  if (rowsText !== undefined) {
-    limit = parseWholeNumber(rowsText, 'rows', Number.MAX_SAFE_INTEGER, '1000');
-    if (limit === 0) throw new ApiError('BAD_PARAM', 'rows must be a positive whole number (got 0); leave rows out for every session', { param: 'rows' });
-  }
+  if (rowsText !== undefined) limit = parseWholeNumber(rowsText, 'rows', 1, Number.MAX_SAFE_INTEGER, '1000', '; leave rows out for every session');
   const fields = parseFieldsParam(params.get('fields'));
   const { format, header } = parseFormatParams(params, ['json', 'ndjson', 'csv'] as const);
   const query: SessionQuery = { fromUs, toUs, ...(filter !== undefined && { filter }), ...(limit !== undefined && { limit }) };

@@ -1,7 +1,7 @@
 // GET /api/v1/stat parameters → the ranking to run (ftstat's -grp -cnt -snd/-rcv -tn/-te/-tl
 // -q -e -ei -r -w), checked by the query engine's own planner so the rules live in one place.
 
-import { COUNTS, ENTITIES, planRank, type CountName, type Direction, type EntityName, type RankQuery } from '@opentraq/core';
+import { COUNTS, ENTITIES, MAX_SLICES, planRank, type CountName, type Direction, type EntityName, type RankQuery } from '@opentraq/core';
 import { ApiError } from './apierror.js';
 import { parseFilterParams } from './filterparams.js';
 import { parseFormatParams } from './formatparams.js';
@@ -37,6 +37,8 @@ export function parseStatParams(p: URLSearchParams, nowUs: number): StatRequest 
   const filter = parseFilterParams(params);
   const rowsText = params.get('rows');
   const slicesText = params.get('slices');
+  // a slice is at least a microsecond, the resolution of session times (each slice column is named by its start)
+  const maxSlices = Math.min(MAX_SLICES, toUs - fromUs);
   const query: RankQuery = {
     entity,
     count,
@@ -45,8 +47,8 @@ export function parseStatParams(p: URLSearchParams, nowUs: number): StatRequest 
     ...(filter !== undefined && { filter }),
     fromUs,
     toUs,
-    rows: rowsText === undefined ? DEFAULT_STAT_ROWS : parseWholeNumber(rowsText, 'rows', Number.MAX_SAFE_INTEGER, '25'),
-    ...(slicesText !== undefined && { slices: parseWholeNumber(slicesText, 'slices', Number.MAX_SAFE_INTEGER, '60') }),
+    rows: rowsText === undefined ? DEFAULT_STAT_ROWS : parseWholeNumber(rowsText, 'rows', 1, Number.MAX_SAFE_INTEGER, '25'),
+    ...(slicesText !== undefined && { slices: parseWholeNumber(slicesText, 'slices', 1, maxSlices, '60', maxSlices < MAX_SLICES ? ` (the frame is ${maxSlices} µs long)` : '') }),
   };
   try {
     planRank(query);
