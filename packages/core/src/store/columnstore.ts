@@ -6,6 +6,7 @@ import path from 'node:path';
 import { COLUMN_DEFS, COLUMN_NAMES, allocColumns, wordsPerRow, type ColumnArray, type Columns } from '../fields/columns.js';
 import type { SegmentInfo, SessionSource } from '../query/source.js';
 import type { CompressionMode } from './encodecolumn.js';
+import { STORE_DIR_MODE } from './durablefile.js';
 import { QUARANTINE_SUFFIX, SEGMENT_FILE_RE, TEMP_FILE_RE } from './format.js';
 import type { SegmentFileInfo } from './segmentfileinfo.js';
 import { SegmentFileReader, readSegmentInfo } from './segmentreader.js';
@@ -126,7 +127,7 @@ export class ColumnStore implements SessionSource {
       if (options.readOnly) {
         if (!fs.statSync(dir).isDirectory()) throw new StoreError('USAGE', 'not a directory', { path: dir });
       } else {
-        fs.mkdirSync(dir, { recursive: true });
+        fs.mkdirSync(dir, { recursive: true, mode: STORE_DIR_MODE });
       }
     } catch (e) {
       if (e instanceof StoreError) throw e;

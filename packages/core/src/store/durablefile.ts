@@ -53,14 +53,18 @@ function writeAndRename(dir: string, name: string, fill: (fd: number) => void, m
   return target;
 }
 
+/** Session data says who talked to whom: store files and folders are the server user's alone. */
+export const STORE_FILE_MODE = 0o600;
+export const STORE_DIR_MODE = 0o700;
+
 /**
- * Create dir/name durably. `fill` writes the content through the file descriptor. Refuses to replace
+ * Create dir/name durably (mode STORE_FILE_MODE). `fill` writes the content through the file descriptor. Refuses to replace
  * an existing file. A failure at any step removes what was written and throws (StoreError IO).
  */
 export function writeFileDurably(dir: string, name: string, fill: (fd: number) => void): void {
   const existing = path.join(dir, name);
   if (fs.existsSync(existing)) throw new StoreError('IO', 'refusing to overwrite an existing file', { path: existing });
-  const target = writeAndRename(dir, name, fill, 0o666);
+  const target = writeAndRename(dir, name, fill, STORE_FILE_MODE);
   try {
     fsyncDirectory(dir);
   } catch (e) {
@@ -74,7 +78,7 @@ export function writeFileDurably(dir: string, name: string, fill: (fd: number) =
  * Replace dir/name durably with `bytes` (small files: commit records, users, keys): after a crash the
  * name holds the old content or the new one, never a mix. `mode` applies to the new file.
  */
-export function replaceFileDurably(dir: string, name: string, bytes: Uint8Array | string, mode = 0o644): void {
+export function replaceFileDurably(dir: string, name: string, bytes: Uint8Array | string, mode = STORE_FILE_MODE): void {
   const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
   writeAndRename(dir, name, (fd) => writeFully(fd, data, 0), mode);
   fsyncDirectory(dir);

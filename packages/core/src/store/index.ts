@@ -2,7 +2,7 @@
 // ColumnStore that keeps a directory of them as a ring and serves them to the query engine.
 export { ColumnStore, type ColumnStoreOptions, type StoreLogger, type StoreProblem, type StoreStats } from './columnstore.js';
 export { writeSegment, type WriteSegmentOptions } from './writesegment.js';
-export { fsyncDirectory, replaceFileDurably, writeFileDurably } from './durablefile.js';
+export { STORE_DIR_MODE, STORE_FILE_MODE, fsyncDirectory, replaceFileDurably, writeFileDurably } from './durablefile.js';
 export { openSegment, readSegmentInfo, verifySegment, SegmentFileReader } from './segmentreader.js';
 export type { SegmentFileInfo } from './segmentfileinfo.js';
 export type { SegmentColumnEntry } from './segmentheader.js';

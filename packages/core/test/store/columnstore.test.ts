@@ -78,6 +78,18 @@ t.test('an empty store', async (t) => {
   t.throws(() => ColumnStore.open(dir, opts({ segmentCount: 1.5 })), { code: 'USAGE', message: /segmentCount/ });
 });
 
+t.test("store folders and segment files are the server user's alone (0700, 0600)", async (t) => {
+  const dir = path.join(t.testdir(), 'SESSIONDB');
+  const store = ColumnStore.open(dir, opts());
+  store.append(flows(10), 10);
+  store.flush();
+  store.close();
+  const files = segFiles(dir);
+  t.equal(files.length, 1);
+  t.equal(fs.statSync(dir).mode & 0o777, 0o700, 'the folder');
+  t.equal(fs.statSync(path.join(dir, files[0]!)).mode & 0o777, 0o600, 'a segment');
+});
+
 t.test('exactly segmentSize rows make one full segment', async (t) => {
   const dir = t.testdir();
   const store = ColumnStore.open(dir, opts());

@@ -7,6 +7,7 @@ import {
   ServiceNames,
   WorkerPool,
   MIN_IGNORE_OLD_FLOWS_US,
+  STORE_DIR_MODE,
   diffConfig,
   ip2cFileOptions,
   openEnrichment,
@@ -143,7 +144,7 @@ export class FtServer {
   static async start(opts: FtServerOptions): Promise<FtServer> {
     const config = opts.config;
     const logger = opts.logger ?? new Logger({ level: config.debuglevel, file: config.logfile });
-    fs.mkdirSync(config.storage.databasepath, { recursive: true });
+    fs.mkdirSync(config.storage.databasepath, { recursive: true, mode: STORE_DIR_MODE });
     const lock = acquireStoreLock(config.storage.databasepath);
     if (lock.note !== undefined) logger.log('MEDIUM', lock.note);
     let sessions: SessionStoreThread | undefined;

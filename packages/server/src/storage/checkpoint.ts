@@ -11,7 +11,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { COLUMN_NAMES, SegmentFileReader, replaceFileDurably, writeSegment, type ColumnArray, type ColumnName, type Columns, type EncodingName } from '@opentraq/core';
+import { COLUMN_NAMES, STORE_DIR_MODE, SegmentFileReader, replaceFileDurably, writeSegment, type ColumnArray, type ColumnName, type Columns, type EncodingName } from '@opentraq/core';
 
 export const CHECKPOINT_DIR = 'checkpoint';
 export const CHECKPOINT_FILE = 'checkpoint.json';
@@ -88,7 +88,7 @@ export function writeCheckpoint(
   computeCrc: boolean,
 ): CheckpointRecord {
   const dir = dirOf(databasePath);
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true, mode: STORE_DIR_MODE });
   // a file of this generation left by a write that failed before its commit is not referenced by any record
   for (const id of [2 * generation - 1, 2 * generation]) fs.rmSync(path.join(dir, `seg-${String(id).padStart(10, '0')}.otq`), { force: true });
   const record: CheckpointRecord = {

@@ -169,6 +169,9 @@ t.test('checkpoint segments are real segment files with checksums', async (t) =>
   const ck = readCheckpoint(dir)!;
   t.equal(readWhole(path.join(dir, CHECKPOINT_DIR, ck.record.finished!.file)), 50);
   t.equal(ck.record.finished!.rows, 50);
+  const ckDir = path.join(dir, CHECKPOINT_DIR);
+  t.equal(fs.statSync(ckDir).mode & 0o777, 0o700, 'the checkpoint folder is private');
+  for (const f of fs.readdirSync(ckDir)) t.equal(fs.statSync(path.join(ckDir, f)).mode & 0o777, 0o600, `${f} is private`);
   store.close();
 });
 
