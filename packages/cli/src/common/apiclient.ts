@@ -1,0 +1,273 @@
+// The tools' connection to ftserver's HTTP API (undici): logs in (password, prompt or session key),
+// sends requests with the token, and turns every failure into the error with cli.md's exit code.
+
+import type { Readable } from 'node:stream';
+import type { Client, Dispatcher } from 'undici';
+import { AuthFailure, ConnectFailure, RuntimeFailure, UsageError, type AuthFailureCode } from './clierror.js';
+import type { LoginPlan } from './loginplan.js';
+import { promptPassword } from './promptpassword.js';
+import type { ServerAddress } from './serveraddress.js';
+
+/** How long a connection may take to open; queries themselves may run as long as the server needs. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** Logins are quick (one scrypt hash), unless the server is not an ftserver at all. */
+const LOGIN_TIMEOUT_MS = 60_000;
+
+export interface LoginOptions {
+  /** The tool's name, for the User-Agent. */
+  readonly tool: string;
+  readonly version: string;
+  /** Asks for the password when the plan has none; default: promptPassword on the terminal. */
+  readonly askPassword?: (what: string) => Promise<string>;
+  /** Receives the session key asked for with -us; default: printed alone on a line of stderr. */
+  readonly onSessionKey?: (key: string) => void;
+}
+
+/** The JSON error body of the API: {error, code, param?, caret?, retry_after?}. */
+interface ErrorBody {
+  readonly error?: unknown;
+  readonly code?: unknown;
+  readonly caret?: unknown;
+}
+
+/** The methods the API answers. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+type ResponseBody = Dispatcher.ResponseData['body'];
+
+export interface RequestOptions {
+  readonly params?: Readonly<Record<string, string>>;
+  /** Sent as JSON. */
+  readonly body?: unknown;
+}
+
+/** Error codes of Node and undici that mean no connection was made. */
+const CONNECT_REASONS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused (is ftserver running there?)',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name cannot be resolved right now',
+  EAI_NONAME: 'no such host',
+  ETIMEDOUT: 'no answer (timed out)',
+  UND_ERR_CONNECT_TIMEOUT: 'no answer (timed out)',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EADDRNOTAVAIL: 'address not available',
+  ECONNRESET: 'the connection was reset',
+  UND_ERR_SOCKET: 'the connection was closed at once',
+};
+
+function errorCode(e: unknown): string {
+  const code = (e as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+function isTlsError(code: string): boolean {
+  return code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'EPROTO';
+}
+
+/** Why no answer came from `address` (the request never got a response). */
+function connectFailure(e: unknown, address: ServerAddress): ConnectFailure {
+  const code = errorCode(e);
+  const message = (e as Error)?.message ?? String(e);
+  let reason = CONNECT_REASONS[code] ?? message;
+  if (isTlsError(code)) {
+    reason = `TLS failed: ${message} (to trust the server's certificate, point NODE_EXTRA_CA_CERTS at it)`;
+  } else if (!address.tls && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) {
+    reason += '; if the server has TLS on, give -s https://' + address.display.replace(/:\d+$/, '');
+  } else if (address.tls && code === 'UND_ERR_SOCKET') {
+    reason += '; is TLS on at the server? without it, give -s without https://';
+  }
+  return new ConnectFailure(`cannot connect to ${address.display}: ${reason}; -s and -p (or FLOWTRAQ_SERVER and FLOWTRAQ_PORT) choose the server`);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorText(body: unknown, raw: string): string {
+  const b = body as ErrorBody | undefined;
+  if (typeof b?.error === 'string') return b.error;
+  const shown = raw.trim().slice(0, 200);
+  return shown === '' ? 'no explanation given' : `an answer that is not an ftserver error: ${JSON.stringify(shown)}`;
+}
+
+/** The error for a non-200 answer to an API call other than the login. */
+function answerFailure(status: number, raw: string, path: string, address: ServerAddress): Error {
+  const body = parseJson(raw) as ErrorBody | undefined;
+  const text = errorText(body, raw);
+  if (status === 400) {
+    // a filter error comes with the server's caret rendering, `query: bad filter: ...`
+    const caret = typeof body?.caret === 'string' ? body.caret.replace(/^query: /, '') : undefined;
+    return new UsageError('REFUSED_BY_SERVER', caret ?? `the server refused the request: ${text}`);
+  }
+  if (status === 401) return new AuthFailure('TOKEN_EXPIRED', `the server no longer accepts the login: ${text}`);
+  if (status === 403) return new AuthFailure('NOT_ALLOWED', text);
+  if (status === 404) return new RuntimeFailure('SERVER_ERROR', `${address.display} does not answer ${path} (an ftserver of another version, or not an ftserver?): ${text}`);
+  if (status === 503) return new RuntimeFailure('SERVER_ERROR', `the server is busy: ${text}; try again in a moment`);
+  return new RuntimeFailure('SERVER_ERROR', `the server failed (HTTP ${status}): ${text}`);
+}
+
+const LOGIN_CODES: Readonly<Record<string, AuthFailureCode>> = {
+  BAD_CREDENTIALS: 'BAD_CREDENTIALS',
+  BAD_SESSION_KEY: 'BAD_SESSION_KEY',
+  WRONG_ADDRESS: 'WRONG_ADDRESS',
+  SESSION_KEYS_DISABLED: 'SESSION_KEYS_DISABLED',
+  THROTTLED: 'THROTTLED',
+};
+
+/** undici's Client, loaded on first use (it is most of a tool's code); an ES bundle of the CommonJS package has it under `default`. */
+async function loadClient(): Promise<typeof Client> {
+  const m = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
+  return m.Client ?? m.default!.Client;
+}
+
+export class ApiClient {
+  private constructor(
+    private readonly client: Client,
+    readonly address: ServerAddress,
+    private readonly token: string,
+    /** The user the server logged in (for -us KEY, the key's owner). */
+    readonly username: string,
+    readonly admin: boolean,
+    private readonly userAgent: string,
+  ) {}
+
+  /**
+   * Opens the connection and logs in by `plan`. A password that is not in the plan is asked for
+   * only once the server is known to answer, so that nobody types a password for a dead address.
+   */
+  static async login(address: ServerAddress, plan: LoginPlan, opts: LoginOptions): Promise<ApiClient> {
+    const Client = await loadClient();
+    const client = new Client(address.origin, { connect: { timeout: CONNECT_TIMEOUT_MS }, headersTimeout: 0, bodyTimeout: 0 });
+    const userAgent = `opentraq-${opts.tool}/${opts.version}`;
+    try {
+      let body: Record<string, unknown>;
+      if (plan.kind === 'session-key') {
+        body = { session_key: plan.key };
+      } else {
+        let password = plan.password;
+        if (password === undefined) {
+          await ApiClient.ping(client, address, userAgent);
+          password = await (opts.askPassword ?? promptPassword)(`${plan.username}@${address.display}`);
+        }
+        body = { username: plan.username, password, ...(plan.wantSessionKey && { want_session_key: true }) };
+      }
+      let status: number;
+      let raw: string;
+      try {
+        const res = await client.request({
+          method: 'POST',
+          path: '/api/v1/auth',
+          headers: { 'content-type': 'application/json', 'user-agent': userAgent },
+          body: JSON.stringify(body),
+          headersTimeout: LOGIN_TIMEOUT_MS,
+          bodyTimeout: LOGIN_TIMEOUT_MS,
+        });
+        status = res.statusCode;
+        raw = await res.body.text();
+      } catch (e) {
+        throw connectFailure(e, address);
+      }
+      const answer = parseJson(raw) as (ErrorBody & { auth_token?: unknown; username?: unknown; admin?: unknown; session_key?: unknown }) | undefined;
+      if (status !== 200) {
+        const code = typeof answer?.code === 'string' ? answer.code : '';
+        const who = plan.kind === 'session-key' ? 'the session key' : `user ${plan.username}`;
+        if (status >= 400 && status < 500) {
+          throw new AuthFailure(LOGIN_CODES[code] ?? 'LOGIN_REFUSED', `login failed for ${who} at ${address.display}: ${errorText(answer, raw)}`);
+        }
+        throw new RuntimeFailure('SERVER_ERROR', `login failed at ${address.display} (HTTP ${status}): ${errorText(answer, raw)}`);
+      }
+      if (typeof answer?.auth_token !== 'string') {
+        throw new RuntimeFailure('BAD_ANSWER', `${address.display} answered the login without an auth_token: is it an ftserver?`);
+      }
+      if (plan.kind === 'password' && plan.wantSessionKey) {
+        if (typeof answer.session_key !== 'string') throw new RuntimeFailure('BAD_ANSWER', 'the server logged in but sent no session key');
+        (opts.onSessionKey ?? ((k: string) => process.stderr.write(`${k}\n`)))(answer.session_key);
+      }
+      const username = typeof answer.username === 'string' ? answer.username : plan.kind === 'password' ? plan.username : '';
+      return new ApiClient(client, address, answer.auth_token, username, answer.admin === true, userAgent);
+    } catch (e) {
+      await client.destroy();
+      throw e;
+    }
+  }
+
+  /** GET /healthz: fails with exit 4 when nothing answers at the address. */
+  private static async ping(client: Client, address: ServerAddress, userAgent: string): Promise<void> {
+    try {
+      const res = await client.request({ method: 'GET', path: '/healthz', headers: { 'user-agent': userAgent }, headersTimeout: LOGIN_TIMEOUT_MS });
+      await res.body.dump();
+    } catch (e) {
+      throw connectFailure(e, address);
+    }
+  }
+
+  private async send(method: HttpMethod, path: string, opts: RequestOptions): Promise<{ status: number; body: ResponseBody }> {
+    const query = opts.params === undefined ? '' : new URLSearchParams(opts.params).toString();
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, 'user-agent': this.userAgent };
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      const res = await this.client.request({
+        method,
+        path: query === '' ? path : `${path}?${query}`,
+        headers,
+        ...(opts.body !== undefined && { body: JSON.stringify(opts.body) }),
+      });
+      return { status: res.statusCode, body: res.body };
+    } catch (e) {
+      throw this.lost(e);
+    }
+  }
+
+  /** The error for a connection that broke after the login. */
+  lost(e: unknown): RuntimeFailure {
+    if (e instanceof RuntimeFailure) return e;
+    const code = errorCode(e);
+    const why = CONNECT_REASONS[code] ?? (e as Error)?.message ?? String(e);
+    return new RuntimeFailure('CONNECTION_LOST', `the connection to ${this.address.display} broke: ${why}; the answer is incomplete (the server's log may say why)`);
+  }
+
+  /** A JSON answer; a non-200 status becomes the error for it. */
+  async json<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.send(method, path, opts);
+    let raw: string;
+    try {
+      raw = await res.body.text();
+    } catch (e) {
+      throw this.lost(e);
+    }
+    if (res.status < 200 || res.status > 299) throw answerFailure(res.status, raw, path, this.address);
+    const v = parseJson(raw);
+    if (v === undefined) throw new RuntimeFailure('BAD_ANSWER', `the answer to ${path} is not JSON: ${JSON.stringify(raw.slice(0, 200))}`);
+    return v as T;
+  }
+
+  /** A streamed answer (NDJSON, CSV) to read as it arrives; a non-200 status becomes the error for it. */
+  async stream(path: string, opts: RequestOptions = {}): Promise<Readable> {
+    const res = await this.send('GET', path, opts);
+    if (res.status !== 200) {
+      let raw = '';
+      try {
+        raw = await res.body.text();
+      } catch (e) {
+        throw this.lost(e);
+      }
+      throw answerFailure(res.status, raw, path, this.address);
+    }
+    return res.body;
+  }
+
+  /** Closes the connection once the last answer has been read. */
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  /** Drops the connection at once (the reader went away, Ctrl-C). */
+  async destroy(): Promise<void> {
+    await this.client.destroy();
+  }
+}

@@ -1,0 +1,43 @@
+// The -v progress indicator on stderr: an ora spinner on a terminal (loaded only then), a single
+// closing line elsewhere, nothing without -v. stdout is never touched.
+
+export interface Progress {
+  /** The text beside the spinner, e.g. `1,234 sessions received`. */
+  update(text: string): void;
+  /** Stops the spinner; `summary` (when given) stays on stderr as the last word. Later calls do nothing. */
+  stop(summary?: string): void;
+}
+
+const SILENT: Progress = { update: () => undefined, stop: () => undefined };
+
+/**
+ * ora hangs at 100 % CPU on a terminal that reports 0 columns (some CI terminals), so the spinner
+ * runs only on a terminal with a width; elsewhere -v prints the summary line alone.
+ */
+export async function startProgress(wanted: boolean, tool: string, text: string, stream: NodeJS.WriteStream = process.stderr): Promise<Progress> {
+  if (!wanted) return SILENT;
+  let stopped = false;
+  if (stream.isTTY !== true || !(stream.columns > 0)) {
+    return {
+      update: () => undefined,
+      stop: (summary) => {
+        if (stopped) return;
+        stopped = true;
+        if (summary !== undefined) stream.write(`${tool}: ${summary}\n`);
+      },
+    };
+  }
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text, stream, discardStdin: false }).start();
+  return {
+    update: (t) => {
+      if (!stopped) spinner.text = t;
+    },
+    stop: (summary) => {
+      if (stopped) return;
+      stopped = true;
+      if (summary === undefined) spinner.stop();
+      else spinner.stopAndPersist({ symbol: `${tool}:`, text: summary });
+    },
+  };
+}

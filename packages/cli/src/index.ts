@@ -1,0 +1,5 @@
+// @opentraq/cli: the query tools ftsq and ftstat (their main functions, which bin/ launches) and the
+// parameter parsing, API client and output helpers every opentraq command shares.
+export * from './common/index.js';
+export { main as ftstatMain } from './ftstat/main.js';
+export { main as ftsqMain } from './ftsq/main.js';

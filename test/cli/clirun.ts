@@ -1,0 +1,102 @@
+// Runs the real bin/ftstat and bin/ftsq for the end-to-end tests of the query tools, and reads their
+// CSV back: a child process per run, with an environment free of the test runner's and the caller's settings.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { REPO } from '../lib/ftserver.js';
+
+export const FTSTAT = path.join(REPO, 'bin/ftstat');
+export const FTSQ = path.join(REPO, 'bin/ftsq');
+
+export interface ToolRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Variables to add (FLOWTRAQ_*, TZ, NO_COLOR ...). */
+  env?: Record<string, string>;
+  /** Written to stdin, which is then closed (stdin is an empty pipe otherwise: never a terminal). */
+  input?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * The environment of a tool run: the test runner's loader hooks (NODE_OPTIONS) are not for the tool,
+ * which runs its bundle; FLOWTRAQ_* and colour settings of whoever runs the tests do not leak in.
+ */
+export function toolEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('FLOWTRAQ_') || k === 'NO_COLOR' || k === 'FORCE_COLOR' || k === 'NODE_OPTIONS') delete env[k];
+  return { ...env, ...extra };
+}
+
+/** Runs `bin` (FTSTAT, FTSQ) with `args` until it exits; killed (SIGKILL) after `timeoutMs`, default 60 s. */
+export function runTool(bin: string, args: readonly string[], opts: RunOptions = {}): Promise<ToolRun> {
+  const proc = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: toolEnv(opts.env) });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  proc.stdin.end(opts.input ?? '');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  return new Promise((resolve) =>
+    proc.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+}
+
+/** `items` through `fn`, at most `limit` at a time, results in order (the machine has few cores). */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** RFC 4180 CSV (quoted fields with "" escapes, as csv-stringify writes) into rows of text cells. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        cell += c;
+      }
+    } else if (c === '"') {
+      quoted = true;
+    } else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else {
+      cell += c;
+    }
+  }
+  if (cell !== '' || row.length > 0) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows;
+}
