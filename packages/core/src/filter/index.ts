@@ -7,3 +7,4 @@ export { compileToJs, type CompiledFilter } from './compilejs.js';
 export { filterToString } from './tostring.js';
 export { restrictToSide, mentionsField } from './sides.js';
 export { evaluateReference, rowAt, type SessionRow } from './reference.js';
+export { alternatives, editDistance } from './suggest.js';
