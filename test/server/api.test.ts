@@ -7,8 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { SessionGenerator, allocColumns, writeSegment } from '../../packages/core/src/index.js';
-import { apiRequest, runFtserver, startServer, type ApiAnswer, type ApiRequestOptions, type RunningServer } from '../lib/ftserver.js';
-import { fetchMetric, fetchMetrics, metricSum, until } from '../lib/serverchecks.js';
+import { apiRequest, queryString, runFtserver, startServer, type ApiAnswer, type ApiRequestOptions, type RunningServer } from '../lib/ftserver.js';
+import { sendDatagrams } from '../lib/replay.js';
+import { v9Traffic } from '../lib/v9traffic.js';
+import { fetchMetric, fetchMetrics, metricSum, netflowReceived, until } from '../lib/serverchecks.js';
 
 const call = (s: RunningServer, method: string, p: string, opts?: ApiRequestOptions): Promise<ApiAnswer> => apiRequest({ port: s.ports.api }, method, p, opts);
 
@@ -265,4 +267,26 @@ t.test('parameters out of range and requests that used to go unanswered get 4xx 
   }
   t.notMatch(metrics, /process_process/, 'no doubled prefix');
   t.match((await call(s, 'GET', '/healthz')).json, { status: 'ok' }, 'the server is fine');
+});
+
+t.test('with many active sessions, queries close together share one snapshot; each sees every session once', async (t) => {
+  const traffic = v9Traffic(120_000, 4242);
+  const server = await startServer({ storageInterval: 1 });
+  t.teardown(() => server.stop());
+  await sendDatagrams(server.ports.netflow, traffic.datagrams, { ratePerSecond: 20_000 });
+  await netflowReceived(server, traffic.datagrams.length);
+  const active = await fetchMetric(server, 'opentraq_sessions_active');
+  t.ok(active >= 50_000, `${active} sessions active (the sharing starts at 50,000)`);
+  const token = await server.login();
+  const count = async (): Promise<number> => {
+    const r = await apiRequest({ port: server.ports.api }, 'GET', `/api/v1/stat?${queryString({ group_by: 'PORTPROTO', count_by: 'SESSIONS', time_range: '1d', rows: 1 })}`, { token });
+    t.equal(r.status, 200);
+    return (r.json!.summary as { sessions: number }).sessions;
+  };
+  const before = await fetchMetric(server, 'opentraq_query_snapshots_total');
+  const answers = await Promise.all(Array.from({ length: 6 }, () => count()));
+  const taken = (await fetchMetric(server, 'opentraq_query_snapshots_total')) - before;
+  t.ok(taken >= 1 && taken < 6, `6 queries at once took ${taken} snapshot(s)`);
+  t.same(new Set(answers).size, 1, 'they agree');
+  t.equal(answers[0], traffic.sessions.length, 'every session once, active or finished');
 });

@@ -10,7 +10,7 @@ export interface MetricsSources {
   listeners(): readonly { kind: string; transport: 'udp' | 'tcp'; port: number; datagrams: number; bytes: number; receiveBuffer: number }[];
   store(): { segments: number; rows: number; bytes: number; pendingRows: number; corruptSegments: number; cycles: number; lastCycleSeconds: number };
   auth(): { lockedAddresses: number; failures: number };
-  queries(): { running: number; queued: number; rejected: number };
+  queries(): { running: number; queued: number; rejected: number; snapshots: number };
   /** IPFIX/TCP connections closed because their stream was not IPFIX, per exporter address. */
   rejectedStreams?(): ReadonlyMap<string, number>;
 }
@@ -103,6 +103,7 @@ export class ServerMetrics {
     gauge('opentraq_queries_running', 'Queries running now', [], (g) => g.set(src.queries().running));
     gauge('opentraq_queries_queued', 'Queries waiting for a query slot', [], (g) => g.set(src.queries().queued));
     counter('opentraq_queries_rejected_total', 'Queries refused because the queue was full', [], (c) => c.inc(src.queries().rejected));
+    counter('opentraq_query_snapshots_total', 'Snapshots of the active sessions taken for queries (queries close together share one)', [], (c) => c.inc(src.queries().snapshots));
     this.queryDuration = new Histogram({
       name: 'opentraq_query_duration_seconds',
       help: 'API query latency, by endpoint and HTTP status',

@@ -26,7 +26,7 @@ function metrics(): ServerMetrics {
     listeners: () => [{ kind: 'netflow', transport: 'udp', port: 2055, datagrams: 5, bytes: 500, receiveBuffer: 1 << 20 }],
     store: () => ({ segments: 1, rows: 10, bytes: 1000, pendingRows: 0, corruptSegments: 0, cycles: 4, lastCycleSeconds: 0.01 }),
     auth: () => ({ lockedAddresses: 0, failures: 0 }),
-    queries: () => ({ running: 0, queued: 0, rejected: 0 }),
+    queries: () => ({ running: 0, queued: 0, rejected: 0, snapshots: 3 }),
   });
 }
 
