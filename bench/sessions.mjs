@@ -1,12 +1,13 @@
 // Session assembly throughput on one core: flows per second through FlowDecoder + SessionTracker
 // (NetFlow v9 datagrams) and through the tracker alone (a synthetic stream at 1 M active sessions),
-// with the resident memory the tracker needs for 1 M active sessions.
+// with the resident memory the tracker needs for 1 M active sessions; and the ingest pipeline with
+// and without enrichment (country and AS lookups of every session), to show what enrichment costs.
 //
 //   npm run build && node --expose-gc bench/sessions.mjs [seconds-per-case] [active-sessions]
 //
 // OPENTRAQ_CORPUS points at the flow corpus (default ../../shared/corpus next to the repository).
 // Prints figures only; nothing here asserts a time.
-import { FlowBatch, FlowDecoder, SessionTracker } from '../packages/core/dist/index.js';
+import { FlowBatch, FlowDecoder, IngestPipeline, openEnrichment, SessionTracker } from '../packages/core/dist/index.js';
 import { corpusDatagrams, xorshift } from './benchlib.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 3);
@@ -144,6 +145,49 @@ async function decodeCase(name, datagrams, withTracker) {
   };
 }
 
+/**
+ * The collector's ingest path (IngestPipeline: decode, sessions, enrichment in the sink) over
+ * `datagrams` round and round for SECONDS, draining the tracker after every pass so that each session
+ * of the pass is emitted — and enriched — once, as every real session is once it ends. `enrichment`
+ * null: the same path without country and AS lookups.
+ */
+async function pipelineCase(name, datagrams, enrichment) {
+  let emitted = 0;
+  const pipeline = new IngestPipeline({ conntracksize: 1_000_000, timeout: 0, enrichment, onSessions: (_c, n) => (emitted += n) });
+  const pass = () => {
+    let flows = 0;
+    for (const d of datagrams) flows += pipeline.datagram('netflow', d.payload, d.src, 0).flows;
+    pipeline.drain();
+    return flows;
+  };
+  pass();
+  globalThis.gc?.();
+  await settle();
+  emitted = 0;
+  let flows = 0;
+  // CPU time as well as wall time: on a machine shared with other jobs the process's own CPU seconds
+  // vary far less than the wall clock, and the two variants are compared on them.
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const stop = t0 + BigInt(Math.round(SECONDS * 1e9));
+  let now = t0;
+  while (now < stop) {
+    flows += pass();
+    now = process.hrtime.bigint();
+  }
+  const secs = Number(now - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSecs = (cpu.user + cpu.system) / 1e6;
+  return {
+    case: name,
+    flows,
+    seconds: secs.toFixed(2),
+    'flows/s': Math.round(flows / secs),
+    'flows/CPU s': Math.round(flows / cpuSecs),
+    sessions: `${emitted} emitted${enrichment === null ? '' : ' and enriched'} (${(emitted / flows).toFixed(2)} a flow)`,
+  };
+}
+
 /** Write flow `r` of `b`: one direction of session `j` of `pop`, over [startUs, endUs]. */
 function putFlow(b, r, pop, j, fwd, startUs, endUs, exporter, flags) {
   const o = r * 4;
@@ -276,8 +320,25 @@ for (const [name, datagrams] of [
   rows.push(dec, both);
   console.error(`${both.case}: ${both['flows/s'].toLocaleString('en-US')} flows/s (decode only ${dec['flows/s'].toLocaleString('en-US')})`);
 }
-console.table(rows.map((r) => ({ ...r, 'flows/s': r['flows/s'].toLocaleString('en-US') })));
+// Enrichment on the ingest path: the same pipeline with and without it, three times each, alternating,
+// so that a change of machine load between the runs evens out; compared on the median CPU rate.
+const enrichment = openEnrichment();
+const pipeName = 'NetFlow v9 generated, pipeline (decode, sessions, each emitted once a pass)';
+const pipeRows = [];
+for (let k = 0; k < 3; k++) {
+  for (const e of [null, enrichment]) pipeRows.push(await pipelineCase(`${pipeName}${e === null ? '' : ' + enrichment'}`, nfGen, e));
+}
+rows.push(...pipeRows);
+const median = (enriched, col) => {
+  const v = pipeRows.filter((r) => r.case.endsWith('+ enrichment') === enriched).map((r) => r[col]).sort((a, b) => a - b);
+  return v[v.length >> 1];
+};
+console.table(rows.map((r) => ({ ...r, 'flows/s': r['flows/s'].toLocaleString('en-US'), 'flows/CPU s': r['flows/CPU s']?.toLocaleString('en-US') ?? '' })));
+for (const col of ['flows/CPU s', 'flows/s']) {
+  const [with_, without] = [median(true, col), median(false, col)];
+  console.log(`enrichment on the ingest path, median ${col}: ${with_.toLocaleString('en-US')} with it, ${without.toLocaleString('en-US')} without: ${((1 - with_ / without) * 100).toFixed(1)} % slower`);
+}
 console.table([tc.memory]);
-for (const r of rows.filter((r) => r.case.includes('decode + sessions') || r.case.includes('tracker'))) {
+for (const r of rows.filter((r) => r.case.includes('decode + sessions') || r.case.includes('tracker') || r.case.includes('pipeline'))) {
   console.log(`${r.case}: ${r['flows/s'] >= TARGET ? 'meets' : 'BELOW'} the target of ${TARGET.toLocaleString('en-US')} flows/s per core`);
 }

@@ -265,16 +265,19 @@ function generate(version: 9 | 10, fields: readonly TemplateField[]): Omit<FlowP
   const nsel = isNsel(version, fields);
   if (nsel) w.push(`${col('nsel')}[r] = 1;`);
 
-  // Times: a missing start takes the end (and the reverse), then the observation time, then export time.
+  // Times: a missing start takes the end, then the observation time, then the export time. A missing
+  // end takes the observation time before the start: a Cisco ASA record carries its connection's
+  // creation time (152) and the time of the event it reports (323) but no end, and the event time is
+  // the connection's latest activity known; taking the start would put every ASA record at one instant.
   const t = (s: Slot): string | undefined => {
     const c = chosen.get(s);
     return c === undefined ? undefined : timeExpr(c.def, v(s));
   };
   const start = t('start') ?? t('end') ?? t('obs') ?? 'ex';
-  const end = t('end') ?? t('start') ?? t('obs') ?? 'ex';
+  const end = t('end') ?? t('obs') ?? t('start') ?? 'ex';
   w.push(`${col('start')}[r] = ${start}; ${col('end')}[r] = ${end};`);
   const startFromUptime = (chosen.get('start') ?? chosen.get('end'))?.def.kind === 'uptime';
-  const endFromUptime = (chosen.get('end') ?? chosen.get('start'))?.def.kind === 'uptime';
+  const endFromUptime = (chosen.get('end') ?? chosen.get('obs') ?? chosen.get('start'))?.def.kind === 'uptime';
 
   const decls = [...cols].map((c) => `c_${c} = o.${c}`).join(', ');
   const body = [

@@ -36,13 +36,13 @@ export const COUNTER_DEFS = [
   { name: 'unknown_template_expired', kind: 'drop', doc: 'a held data set whose template did not arrive within pendingMaxAgeMs' },
   { name: 'exporter_evicted', kind: 'drop', doc: 'an exporter forgotten (templates, held sets, options) to make room for a new one in the full exporter table (the least recently seen not yet proven, else a proven one silent for exporterIdleMs); counted in the totals' },
   { name: 'decoder_error', kind: 'drop', doc: 'the decoder met a condition it does not handle (a bug): the datagram was dropped and its rows removed' },
-  { name: 'options_limit', kind: 'drop', doc: 'an options value (sampler rate, interface name) not stored because its per-domain or per-exporter table is full' },
+  { name: 'options_limit', kind: 'drop', doc: 'an options value (sampler rate, interface rate, interface name) not stored because its per-domain or per-exporter table is full' },
   { name: 'bad_agent', kind: 'drop', doc: 'an sFlow agent address type other than 0 (unknown), 1 (IPv4) or 2 (IPv6): the datagram is dropped' },
   { name: 'bad_sample', kind: 'drop', doc: 'an sFlow v5 sample shorter than its fixed fields (that sample is dropped) or with a length running past the datagram (the rest of the datagram is dropped); v2/v4: a sample, packet-data, extended-data or counters type not known (those versions carry no lengths to skip by: the rest of the datagram is dropped)' },
   { name: 'bad_sample_record', kind: 'drop', doc: 'an sFlow flow or counter record whose length runs past its sample or is shorter than its fixed fields; the rest of that sample is dropped (a flow row is still written from the records before it)' },
   { name: 'bad_count', kind: 'drop', doc: 'an sFlow sample count or v2/v4 extended-data count (datagram dropped), or a v5 record count (sample dropped), larger than the bytes could hold' },
   { name: 'bad_packet_header', kind: 'drop', doc: 'an sFlow sampled packet header cut short before the IP addresses or with an impossible IP header, and no decoded IPv4 / IPv6 record: no row' },
-  { name: 'counters_evicted', kind: 'drop', doc: 'sFlow interface counters forgotten because the agent table (maxExporters) or an agent\'s interface table (maxInterfacesPerExporter) was full; least recently updated first' },
+  { name: 'counters_evicted', kind: 'drop', doc: 'sFlow interface counters forgotten to make room in the datagram source\'s own tables: its agents (maxSflowAgentsPerExporter), an agent\'s interfaces (maxInterfacesPerExporter) or its bytes (maxSflowCounterBytesPerExporter); least recently updated first' },
   { name: 'domain_limit', kind: 'drop', doc: 'a new template was refused because its source id / observation domain would be one more than maxDomainsPerExporter' },
   { name: 'template_budget', kind: 'drop', doc: 'a new or changed template was refused because the decoder-wide maxTemplateBytesTotal or maxFlowPlans is reached (exporters not yet established: 3/4 of it); a changed template\'s old layout is forgotten too' },
   { name: 'held_budget', kind: 'drop', doc: 'a data set without template not held because the decoder-wide maxHeldBytesTotal is reached (exporters not yet established: 3/4 of it)' },
@@ -51,6 +51,11 @@ export const COUNTER_DEFS = [
   { name: 'clock_events_lost', kind: 'event', doc: 'clock skew notices dropped, oldest first, because 1024 were waiting for drainEvents(); counted in the totals' },
   { name: 'exporter_refused', kind: 'drop', doc: 'a datagram from an exporter not in the full exporter table, dropped because every exporter in it has proven itself (flows from two datagrams) and none has been silent for exporterIdleMs; counted in the totals' },
   { name: 'interface_budget', kind: 'drop', doc: 'an interface name or description from options data not stored because the exporter\'s maxInterfaceBytesPerExporter or the decoder-wide maxInterfaceBytesTotal (exporters not yet established: 3/4 of it) is reached' },
+  { name: 'truncated_stream', kind: 'drop', doc: 'an IPFIX-over-TCP connection closed in the middle of a message: the part of it received is dropped' },
+  { name: 'held_sets_lost', kind: 'drop', doc: 'held data sets forgotten with their exporter: evicted from the full exporter table (counted in the totals) or forgotten (forget(), a closed TCP connection)' },
+  { name: 'templates_flapped', kind: 'event', doc: 'templates changed back to a layout they had before their last change (two exporters behind one address with the same source id, or an exporter alternating): the compiled decoder is reused, not rebuilt' },
+  { name: 'counter_budget', kind: 'drop', doc: 'sFlow interface counters of a new agent or interface not stored because the decoder-wide maxSflowCounterBytesTotal is reached (exporters not yet established: 3/4 of it)' },
+  { name: 'sampling_budget', kind: 'drop', doc: 'a sampling rate from options data (per sampler, template or interface) not stored because the decoder-wide maxSamplingBytesTotal is reached (exporters not yet established: 3/4 of it)' },
 ] as const satisfies readonly { name: string; kind: 'drop' | 'event'; doc: string }[];
 
 export type CounterName = (typeof COUNTER_DEFS)[number]['name'];

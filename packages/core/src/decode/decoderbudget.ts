@@ -1,5 +1,5 @@
-// Process-wide memory accounting of one FlowDecoder: template bytes, held-set bytes, interface-name bytes
-// and compiled plans over all exporters, so that many (spoofed) exporters together cannot exhaust the heap.
+// Process-wide memory accounting of one FlowDecoder: template, held-set, interface-name, sampling-rate and
+// sFlow-counter bytes and compiled plans over all exporters, so that many (spoofed) exporters together cannot exhaust the heap.
 
 import { C } from './counters.js';
 import type { DecoderConfig } from './decoderconfig.js';
@@ -19,6 +19,22 @@ export const HELD_SET_OVERHEAD_BYTES = 256;
  * object and two string headers (test/decode/budget.test.ts checks the heap stays within the charge).
  */
 export const INTERFACE_OVERHEAD_BYTES = 160;
+
+/**
+ * Estimated heap cost of a source id / observation domain's state (its object and seven maps), charged
+ * to the template budget with the template that opens it: a flood of templates each in a new domain
+ * would otherwise hold four times what its templates are charged.
+ */
+export const DOMAIN_OVERHEAD_BYTES = 1536;
+/**
+ * Estimated heap cost of one sampling rate from options data (per sampler, template or interface),
+ * its algorithm entry included: map entries, with room for the maps' growth.
+ */
+export const SAMPLING_ENTRY_BYTES = 96;
+/** Estimated heap cost of the latest interface counters of one sFlow interface: the record, its two 64-bit octet counts, the map entry. */
+export const SFLOW_COUNTER_ENTRY_BYTES = 384;
+/** Estimated heap cost of an sFlow agent besides its interfaces: its key, entry and interface map. */
+export const SFLOW_AGENT_OVERHEAD_BYTES = 320;
 
 /** Bytes charged for an interface's name and description: V8 keeps Latin-1 text in one byte a character, the rest in two. */
 export function interfaceCost(name: string, description: string): number {
@@ -43,6 +59,10 @@ export class DecoderBudget {
   heldBytes = 0;
   /** Bytes charged for the interface names and descriptions of all exporters (interfaceCost). */
   interfaceBytes = 0;
+  /** Bytes charged for the sampling rates from options data of all exporters (SAMPLING_ENTRY_BYTES each). */
+  samplingBytes = 0;
+  /** Bytes charged for the sFlow interface counters of all datagram sources (agents and interfaces). */
+  counterBytes = 0;
   readonly plans = new FlowPlanCache();
 
   constructor(private readonly cfg: DecoderConfig) {}
@@ -62,6 +82,14 @@ export class DecoderBudget {
 
   interfaceFits(bytes: number, established: boolean): boolean {
     return bytes <= 0 || this.interfaceBytes + bytes <= share(this.cfg.maxInterfaceBytesTotal, established);
+  }
+
+  samplingFits(bytes: number, established: boolean): boolean {
+    return bytes <= 0 || this.samplingBytes + bytes <= share(this.cfg.maxSamplingBytesTotal, established);
+  }
+
+  counterFits(bytes: number, established: boolean): boolean {
+    return bytes <= 0 || this.counterBytes + bytes <= share(this.cfg.maxSflowCounterBytesTotal, established);
   }
 
   /** Live compiled plans the exporter may bring the total to. */

@@ -24,7 +24,7 @@ export interface DecoderConfig {
   pendingMaxBytes: number;
   /** A held data set is dropped (unknown_template_expired) after this long. */
   pendingMaxAgeMs: number;
-  /** Sampler / selector ids remembered per source id or observation domain. */
+  /** Sampler / selector ids (and, separately, template-scoped rates) remembered per source id or observation domain. */
   maxSamplersPerDomain: number;
   /**
    * Interfaces remembered per exporter: names (IE 82/83) and, separately, interface-scoped sampling
@@ -35,8 +35,22 @@ export interface DecoderConfig {
   maxInterfaceBytesPerExporter: number;
   /** Bytes of interface names and descriptions over all exporters; beyond, new ones are refused. */
   maxInterfaceBytesTotal: number;
-  /** Source ids / observation domains with options state or templates per exporter. */
+  /** Source ids / observation domains with options state or templates per exporter (each charged 1536 bytes to the template budget). */
   maxDomainsPerExporter: number;
+  /** Bytes of sampling rates from options data over all exporters (96 per rate); beyond, new rates are refused. */
+  maxSamplingBytesTotal: number;
+  /**
+   * sFlow agents whose interface counters are kept per datagram source (an sFlow relay may speak for
+   * many); beyond, the source's least recently updated agent is forgotten.
+   */
+  maxSflowAgentsPerExporter: number;
+  /**
+   * Bytes of sFlow interface counters per datagram source (384 per interface, 320 per agent); beyond,
+   * the source's least recently updated counters are forgotten.
+   */
+  maxSflowCounterBytesPerExporter: number;
+  /** Bytes of sFlow interface counters over all datagram sources; beyond, counters of new agents and interfaces are refused. */
+  maxSflowCounterBytesTotal: number;
   /** Estimated bytes of templates over all exporters (8 per field + 384 per template); beyond, new templates are refused. */
   maxTemplateBytesTotal: number;
   /** Bytes of held data sets over all exporters (each counted as its length + 256); beyond, sets are not held. */
@@ -81,6 +95,10 @@ export const DEFAULT_DECODER_CONFIG: Readonly<DecoderConfig> = Object.freeze({
   maxInterfaceBytesPerExporter: 4 * 1024 * 1024,
   maxInterfaceBytesTotal: 64 * 1024 * 1024,
   maxDomainsPerExporter: 256,
+  maxSamplingBytesTotal: 16 * 1024 * 1024,
+  maxSflowAgentsPerExporter: 256,
+  maxSflowCounterBytesPerExporter: 8 * 1024 * 1024,
+  maxSflowCounterBytesTotal: 64 * 1024 * 1024,
   maxTemplateBytesTotal: 64 * 1024 * 1024,
   maxHeldBytesTotal: 64 * 1024 * 1024,
   maxFlowPlans: 2048,
@@ -114,6 +132,10 @@ const INTEGER_KEYS = [
   'maxInterfaceBytesPerExporter',
   'maxInterfaceBytesTotal',
   'maxDomainsPerExporter',
+  'maxSamplingBytesTotal',
+  'maxSflowAgentsPerExporter',
+  'maxSflowCounterBytesPerExporter',
+  'maxSflowCounterBytesTotal',
   'maxTemplateBytesTotal',
   'maxHeldBytesTotal',
   'maxFlowPlans',

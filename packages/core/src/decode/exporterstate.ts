@@ -4,8 +4,9 @@
 
 import { parseIp } from '../fields/ipcodec.js';
 import { newCounterArray } from './counters.js';
-import { HELD_SET_OVERHEAD_BYTES, interfaceCost, type DecoderBudget } from './decoderbudget.js';
+import { DOMAIN_OVERHEAD_BYTES, HELD_SET_OVERHEAD_BYTES, interfaceCost, SAMPLING_ENTRY_BYTES, type DecoderBudget } from './decoderbudget.js';
 import type { ExporterClock } from './exporterclock.js';
+import type { SflowAgentTable } from './sflow/agenttable.js';
 import type { Template } from './template.js';
 
 /** Interface name and description from options data (IE 82 interfaceName, IE 83 interfaceDescription). */
@@ -102,6 +103,10 @@ export class ExporterState {
   templateCount = 0;
   /** Interface-scoped sampling rates over all domains (bounded by maxInterfacesPerExporter). */
   interfaceRateCount = 0;
+  /** Sampling rates from options data over all domains (by sampler, template and interface), each charged SAMPLING_ENTRY_BYTES. */
+  samplingEntries = 0;
+  /** sFlow interface counters of the agents this datagram source speaks for; null before the first. */
+  sflow: SflowAgentTable | null = null;
 
   constructor(
     key: string,
@@ -133,13 +138,15 @@ export class ExporterState {
 
   /**
    * Store `t` (its plan already acquired), replacing a template of the same id; the caller checked
-   * room() for a new one. Charges the budget and lets the replaced template's plan go.
+   * room() for a new one, and the budget for it and for a new domain (DOMAIN_OVERHEAD_BYTES). Charges
+   * the budget and lets the replaced template's plan go.
    */
   putTemplate(dkey: number, t: Template): 'added' | 'changed' {
     let d = this.domains.get(dkey);
     if (d === undefined) {
       d = new DomainState();
       this.domains.set(dkey, d);
+      this.budget.templateBytes += DOMAIN_OVERHEAD_BYTES;
     }
     const old = d.templates.get(t.id);
     d.templates.set(t.id, t);
@@ -254,12 +261,30 @@ export class ExporterState {
     return 'ok';
   }
 
+  /**
+   * Charge one more sampling rate from options data to the decoder's budget; false (nothing charged)
+   * when it does not fit. Rates are only given back with the whole state (release).
+   */
+  chargeSampling(established: boolean): boolean {
+    if (!this.budget.samplingFits(SAMPLING_ENTRY_BYTES, established)) return false;
+    this.samplingEntries++;
+    this.budget.samplingBytes += SAMPLING_ENTRY_BYTES;
+    return true;
+  }
+
   /** Give everything back to the budget: the state is being forgotten. */
   release(): void {
     for (const d of this.domains.values()) {
       for (const t of d.templates.values()) this.unlink(t);
       d.templates.clear();
     }
+    this.budget.templateBytes -= this.domains.size * DOMAIN_OVERHEAD_BYTES;
+    this.domains.clear();
+    this.budget.samplingBytes -= this.samplingEntries * SAMPLING_ENTRY_BYTES;
+    this.samplingEntries = 0;
+    this.interfaceRateCount = 0;
+    this.sflow?.clear();
+    this.sflow = null;
     this.templateCount = 0;
     this.keepHeld([]);
     this.interfaces.clear();
@@ -296,6 +321,8 @@ export class ExporterTable {
   private seq = 0;
   /** Exporters forgotten to make room. */
   evicted = 0;
+  /** Held data sets those exporters had. */
+  heldLost = 0;
 
   constructor(
     private readonly max: number,
@@ -373,6 +400,7 @@ export class ExporterTable {
       if (oldest === undefined || nowMs - oldest.lastSeenMs < this.idleMs) return false;
       victim = oldest;
     }
+    this.heldLost += victim.held.length;
     this.delete(victim.key);
     this.evicted++;
     return true;

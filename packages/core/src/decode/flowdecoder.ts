@@ -4,7 +4,7 @@
 import { u16, u32 } from './bytes.js';
 import { ClockPolicy } from './clockpolicy.js';
 import { C, countersToObject, newCounterArray, type CounterName, type DecodeCounters } from './counters.js';
-import { DecoderBudget } from './decoderbudget.js';
+import { DecoderBudget, SAMPLING_ENTRY_BYTES } from './decoderbudget.js';
 import { checkClockOptions, resolveDecoderConfig, type DecoderConfig } from './decoderconfig.js';
 import type { DecoderEvent } from './decoderevents.js';
 import type { ExporterClockInfo } from './exporterclock.js';
@@ -63,6 +63,14 @@ export interface ExporterMemory {
   readonly samplers: number;
   /** Interface-scoped sampling rates over all domains (limit maxInterfacesPerExporter). */
   readonly interfaceRates: number;
+  /** Bytes charged for its sampling rates (samplers, templates and interfaces; SAMPLING_ENTRY_BYTES each). */
+  readonly samplingBytes: number;
+  /** sFlow agents whose interface counters this datagram source keeps (limit maxSflowAgentsPerExporter). */
+  readonly sflowAgents: number;
+  /** sFlow interfaces with counters over those agents. */
+  readonly sflowInterfaces: number;
+  /** Bytes charged for them (limit maxSflowCounterBytesPerExporter). */
+  readonly sflowCounterBytes: number;
   /** Proven (flows from two datagrams): kept when the exporter table is full (see DecoderConfig.maxExporters). */
   readonly proven: boolean;
 }
@@ -76,8 +84,14 @@ export interface DecoderMemory {
   readonly heldBytes: number;
   /** Interface name and description bytes with their per-interface overhead (limit maxInterfaceBytesTotal). */
   readonly interfaceBytes: number;
-  /** Compiled flow plans alive (limit maxFlowPlans). */
+  /** Sampling-rate bytes (limit maxSamplingBytesTotal). */
+  readonly samplingBytes: number;
+  /** sFlow interface-counter bytes (limit maxSflowCounterBytesTotal). */
+  readonly sflowCounterBytes: number;
+  /** Compiled flow plans used by templates (with idleFlowPlans, limit maxFlowPlans). */
   readonly flowPlans: number;
+  /** Compiled flow plans no template uses, kept for a layout that comes back (at most 256). */
+  readonly idleFlowPlans: number;
 }
 
 /** Sampling and boot-time state of one source id / observation domain, for inspection. */
@@ -131,7 +145,7 @@ export class FlowDecoder {
       () => this.totals[C.clock_events_lost]!++,
     );
     this.engine = new TemplateEngine(this.config, this.budget, this.clock, (st, c, n) => this.add(st, c, n));
-    this.sflow = new SflowDecoder(this.config, (st, c, n) => this.add(st, c, n));
+    this.sflow = new SflowDecoder(this.config, this.budget, (st, c, n) => this.add(st, c, n));
   }
 
   /**
@@ -146,6 +160,8 @@ export class FlowDecoder {
     if (st === undefined) return this.refuse(version);
     st.tcp = ctx.transport === 'tcp';
     this.add(st, C.datagrams, 1);
+    // IpfixStreamFramer cuts whole messages; a shorter one is what was left when the connection closed.
+    if (st.tcp && (buf.length < IPFIX_HEADER || u16(buf, 2) > buf.length)) return this.fail(st, version, 'truncated_stream');
     if (buf.length < 2) return this.fail(st, 0, 'truncated');
     const rowsBefore = out.length;
     let r: DecodeResult;
@@ -230,14 +246,17 @@ export class FlowDecoder {
     this.config.ignoreOldFlowsUs = next.ignoreOldFlowsUs;
   }
 
-  /** Latest generic interface counters of an sFlow agent (its address as text), by ifIndex. */
+  /**
+   * Latest generic interface counters of an sFlow agent (its address as text), by ifIndex; when several
+   * datagram sources speak for the agent, those of the source that updated it last.
+   */
   interfaceCounters(agent: string): ReadonlyMap<number, InterfaceCounters> {
-    return this.sflow.interfaceCounters(agent);
+    return this.sflow.interfaceCounters(agent, this.exporters.all());
   }
 
   /** sFlow agents with interface counters, least recently updated first. */
   sflowAgents(): string[] {
-    return this.sflow.agentKeys();
+    return this.sflow.agentKeys(this.exporters.all());
   }
 
   /** Expire unrefreshed templates and held data sets of every exporter (call periodically). */
@@ -245,9 +264,12 @@ export class FlowDecoder {
     for (const st of this.exporters.all()) this.engine.sweep(st, nowMs);
   }
 
-  /** Forget an exporter or session (e.g. when its TCP connection closes). */
+  /** Forget an exporter or session (e.g. when its TCP connection closes); its held data sets count as held_sets_lost. */
   forget(key: string): boolean {
-    return this.exporters.delete(canonicalKey(key));
+    const k = canonicalKey(key);
+    const st = this.exporters.find(k);
+    if (st !== undefined && st.held.length > 0) this.add(st, C.held_sets_lost, st.held.length);
+    return this.exporters.delete(k);
   }
 
   /**
@@ -282,7 +304,10 @@ export class FlowDecoder {
         templateBytes: b.templateBytes,
         heldBytes: b.heldBytes,
         interfaceBytes: b.interfaceBytes,
+        samplingBytes: b.samplingBytes,
+        sflowCounterBytes: b.counterBytes,
         flowPlans: b.plans.size,
+        idleFlowPlans: b.plans.idleSize,
       };
     }
     const st = this.find(key);
@@ -299,6 +324,10 @@ export class FlowDecoder {
       interfaceBytes: st.interfaceBytes,
       samplers,
       interfaceRates: st.interfaceRateCount,
+      samplingBytes: st.samplingEntries * SAMPLING_ENTRY_BYTES,
+      sflowAgents: st.sflow?.agentCount ?? 0,
+      sflowInterfaces: st.sflow?.interfaceCount ?? 0,
+      sflowCounterBytes: st.sflow?.bytes ?? 0,
       proven: st.proven,
     };
   }
@@ -369,14 +398,19 @@ export class FlowDecoder {
 
   /**
    * The state of an exporter (or `exporter#session`), created when missing and there is room (see
-   * ExporterTable); counts evictions. Undefined when the table refuses a new exporter.
+   * ExporterTable); counts evictions and the held data sets they lose. Undefined when the table refuses a new exporter.
    */
   private stateOf(exporter: string, ctx: DecodeContext, nowMs: number): ExporterState | undefined {
     const address = this.keys.canonical(exporter);
     const key = ctx.session === undefined ? address : `${address}#${ctx.session}`;
-    const evictedBefore = this.exporters.evicted;
-    const st = this.exporters.get(key, address, nowMs);
-    if (this.exporters.evicted !== evictedBefore) this.totals[C.exporter_evicted]! += this.exporters.evicted - evictedBefore;
+    const table = this.exporters;
+    const evictedBefore = table.evicted;
+    const lostBefore = table.heldLost;
+    const st = table.get(key, address, nowMs);
+    if (table.evicted !== evictedBefore) {
+      this.totals[C.exporter_evicted]! += table.evicted - evictedBefore;
+      this.totals[C.held_sets_lost]! += table.heldLost - lostBefore;
+    }
     return st;
   }
 

@@ -1,6 +1,5 @@
-// Reads options data records (v9 and IPFIX) into the exporter's state: sampling rates (with the sampling
-// algorithm) per sampler id, per interface, per template or per domain, the system init time, the
-// domain's biflowDirection, and interface names. Cold path: an interpreter.
+// Reads options data records (v9 and IPFIX) into the exporter's state: sampling rates and algorithms (per sampler,
+// interface, template or domain; charged to the sampling budget), boot time, biflowDirection, interface names. Cold path.
 
 import { text, uint, u16 } from './bytes.js';
 import { OPT, V9_SCOPE } from './elements.js';
@@ -19,12 +18,24 @@ export interface OptionsSetResult {
   refused: number;
   /** Interface names not stored because of the interface byte budgets. */
   overBudget: number;
+  /** Sampling rates not stored because of the decoder-wide sampling budget. */
+  samplingOverBudget: number;
 }
 
-function putBounded(m: Map<number, number>, k: number, v: number, max: number): boolean {
-  if (!m.has(k) && m.size >= max) return false;
+/** Why a new sampling rate was not stored: its table is full (options_limit), or the budget is (sampling_budget). */
+type RateRoom = 'ok' | 'limit' | 'budget';
+
+/**
+ * Store rate `v` under `k`: replacing a rate costs nothing; a new one must fit the table's `max`
+ * entries and the decoder-wide sampling budget, which it is charged to.
+ */
+function putRate(m: Map<number, number>, k: number, v: number, max: number, st: ExporterState, established: boolean): RateRoom {
+  if (!m.has(k)) {
+    if (m.size >= max) return 'limit';
+    if (!st.chargeSampling(established)) return 'budget';
+  }
   m.set(k, v);
-  return true;
+  return 'ok';
 }
 
 /** The algorithm goes with the rate just stored under `k`: kept only for keys that have a rate. */
@@ -52,7 +63,7 @@ export function decodeOptionsSet(
   limits: OptionsLimits,
   established: boolean,
 ): OptionsSetResult {
-  const res: OptionsSetResult = { records: 0, bad: false, refused: 0, overBudget: 0 };
+  const res: OptionsSetResult = { records: 0, bad: false, refused: 0, overBudget: 0, samplingOverBudget: 0 };
   const layout = t.layout;
   const count = layout.length / 2;
   const minLen = t.minLen;
@@ -162,23 +173,26 @@ export function decodeOptionsSet(
       const r = Math.max(1, Math.round(rate));
       // The most specific scope the record names; a sampler id scoped to an interface is kept under both.
       const rateIf = ifIndex >= 0 ? ifIndex : egressIf;
+      const stored = (room: RateRoom): boolean => {
+        if (room === 'limit') res.refused++;
+        else if (room === 'budget') res.samplingOverBudget++;
+        return room === 'ok';
+      };
       if (samplerId >= 0) {
-        if (putBounded(dom.samplers, samplerId, r, limits.maxSamplersPerDomain)) putAlgorithm(dom.samplerAlgorithms, samplerId, algorithm);
-        else res.refused++;
+        if (stored(putRate(dom.samplers, samplerId, r, limits.maxSamplersPerDomain, st, established))) putAlgorithm(dom.samplerAlgorithms, samplerId, algorithm);
       }
       if (rateIf >= 0) {
-        if (!dom.interfaceRates.has(rateIf) && st.interfaceRateCount >= limits.maxInterfacesPerExporter) {
-          res.refused++;
-        } else {
-          if (!dom.interfaceRates.has(rateIf)) st.interfaceRateCount++;
-          dom.interfaceRates.set(rateIf, r);
+        // The interface limit is per exporter, over all its domains.
+        const isNew = !dom.interfaceRates.has(rateIf);
+        const max = isNew && st.interfaceRateCount >= limits.maxInterfacesPerExporter ? 0 : Infinity;
+        if (stored(putRate(dom.interfaceRates, rateIf, r, max, st, established))) {
+          if (isNew) st.interfaceRateCount++;
           putAlgorithm(dom.interfaceAlgorithms, rateIf, algorithm);
         }
       }
       if (samplerId < 0 && rateIf < 0) {
         if (templateId >= 0) {
-          if (putBounded(dom.templateRates, templateId, r, limits.maxSamplersPerDomain)) putAlgorithm(dom.templateAlgorithms, templateId, algorithm);
-          else res.refused++;
+          if (stored(putRate(dom.templateRates, templateId, r, limits.maxSamplersPerDomain, st, established))) putAlgorithm(dom.templateAlgorithms, templateId, algorithm);
         } else {
           dom.defaultRate = r;
           dom.defaultAlgorithm = algorithm;

@@ -30,6 +30,8 @@ export interface Template {
   readonly plan: FlowPlan | null;
   /** Bytes charged to the decoder's template budget for this template (templateCost). */
   readonly cost: number;
+  /** layoutHash of the layout this template replaced, 0 when it replaced none: a change back to it is a flap. */
+  readonly previous: number;
   /** Last time (decoder clock, ms) the exporter sent this template. */
   lastSeenMs: number;
 }
@@ -61,6 +63,13 @@ export function sameLayout(t: Template, version: 9 | 10, isOptions: boolean, sco
   const a = t.layout;
   for (let i = 0; i < a.length; i++) if (a[i] !== layout[i]) return false;
   return true;
+}
+
+/** A non-zero 32-bit hash (FNV-1a) of a template's kind, scope and fields, to recognise a layout seen before. */
+export function layoutHash(isOptions: boolean, scopeCount: number, layout: Uint32Array): number {
+  let h = Math.imul(0x811c9dc5 ^ (isOptions ? 0x10000 + scopeCount : 0), 0x01000193);
+  for (let i = 0; i < layout.length; i++) h = Math.imul(h ^ layout[i]!, 0x01000193);
+  return h >>> 0 || 1;
 }
 
 /** Layout identity of a data template: equal signatures decode identically (the flow-plan cache key). */

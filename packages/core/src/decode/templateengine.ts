@@ -5,14 +5,14 @@
 import { allZero } from './bytes.js';
 import type { ClockPolicy } from './clockpolicy.js';
 import type { FlowPlan } from './compileflowplan.js';
-import { HELD_SET_OVERHEAD_BYTES, type DecoderBudget } from './decoderbudget.js';
+import { DOMAIN_OVERHEAD_BYTES, HELD_SET_OVERHEAD_BYTES, type DecoderBudget } from './decoderbudget.js';
 import { C, type CounterName } from './counters.js';
 import type { DecoderConfig } from './decoderconfig.js';
 import { domainKey, type DomainState, type ExporterState, type HeldSet } from './exporterstate.js';
 import type { FlowBatch } from './flowbatch.js';
 import { decodeOptionsSet } from './optionsrecord.js';
 import { SetContext } from './setcontext.js';
-import { minRecordLength, packLayout, sameLayout, templateCost, templateSignature, type Template, type TemplateField } from './template.js';
+import { layoutHash, minRecordLength, packLayout, sameLayout, templateCost, templateSignature, type Template, type TemplateField } from './template.js';
 
 const TWO32 = 4294967296;
 /** Largest record a data set can hold (65535-byte message, its 16-byte header, a 4-byte set header). */
@@ -93,7 +93,7 @@ export class TemplateEngine {
     const room = st.room(this.dkey, this.cfg.maxTemplatesPerExporter, this.cfg.maxDomainsPerExporter);
     if (room !== 'ok') return room;
     const budget = this.budget;
-    return budget.templateFits(templateCost(count), budget.established(st, this.nowMs)) ? null : 'template_budget';
+    return budget.templateFits(templateCost(count) + this.domainCost(), budget.established(st, this.nowMs)) ? null : 'template_budget';
   }
 
   /** A template or options template record; `fields` lists scope fields first. */
@@ -122,7 +122,7 @@ export class TemplateEngine {
     const established = budget.established(st, this.nowMs);
     const cost = templateCost(fields.length);
     let plan: FlowPlan | null = null;
-    let fits = budget.templateFits(cost - (existing?.cost ?? 0), established);
+    let fits = budget.templateFits(cost - (existing?.cost ?? 0) + this.domainCost(), established);
     if (fits && !isOptions) {
       const sig = templateSignature(this.version, false, 0, fields);
       const acquired = budget.plans.acquire(this.version, fields, sig, budget.planLimit(established));
@@ -135,9 +135,19 @@ export class TemplateEngine {
       this.drop('template_budget');
       return;
     }
-    const t: Template = { id, version: this.version, isOptions, scopeCount, layout, minLen, plan, cost, lastSeenMs: this.nowMs };
+    let previous = 0;
+    if (existing !== undefined) {
+      previous = layoutHash(existing.isOptions, existing.scopeCount, existing.layout);
+      if (existing.previous === layoutHash(isOptions, scopeCount, layout)) this.count(C.templates_flapped);
+    }
+    const t: Template = { id, version: this.version, isOptions, scopeCount, layout, minLen, plan, cost, previous, lastSeenMs: this.nowMs };
     this.count(st.putTemplate(this.dkey, t) === 'added' ? C.templates_added : C.templates_changed);
     if (st.held.length > 0) this.decodeHeld(id);
+  }
+
+  /** What a template opening the current domain costs besides itself: the domain's state, when new. */
+  private domainCost(): number {
+    return this.st.domain(this.dkey) === undefined ? DOMAIN_OVERHEAD_BYTES : 0;
   }
 
   /** IPFIX withdrawal of one template. */
@@ -172,6 +182,7 @@ export class TemplateEngine {
       if (res.bad || (res.records === 0 && !allZero(b, p, end))) this.drop('bad_record');
       if (res.refused > 0) this.drop('options_limit', res.refused);
       if (res.overBudget > 0) this.drop('interface_budget', res.overBudget);
+      if (res.samplingOverBudget > 0) this.drop('sampling_budget', res.samplingOverBudget);
       return;
     }
     this.decodeFlows(t, dom, b, p, end);

@@ -141,7 +141,10 @@ export class SessionTracker {
           this.emit(s, 'timeout');
           fs = this.startRecord(s, ev, fs, fe, view, i);
           t.touch(s);
-        } else if ((t.u8[s * SLOT_BYTES + F_STATE]! & ST_NSEL_CLOSED) !== 0 && nselCol[i] === 1 && fs > t.f64[s * S64 + F_END]!) {
+        } else if ((t.u8[s * SLOT_BYTES + F_STATE]! & ST_NSEL_CLOSED) !== 0 && nselCol[i] === 1 && fs > t.f64[s * S64 + F_START]!) {
+          // created after the closed connection was (an NSEL record's start is its connection's
+          // creation time): a new connection with the same key — a 5-tuple reused after the teardown,
+          // or an ICMP exchange overlapping the last (the key has no ICMP identifier)
           const ev = this.firstEvidence(meta, view, i);
           this.emit(s, 'closed');
           fs = this.startRecord(s, ev, fs, fe, view, i);

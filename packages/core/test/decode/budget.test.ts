@@ -6,9 +6,20 @@ import t from 'tap';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { FlowBatch, FlowDecoder, type DecodeContext } from '../../src/decode/index.js';
-import { ESTABLISHED_AFTER_MS, HELD_SET_OVERHEAD_BYTES, INTERFACE_OVERHEAD_BYTES, interfaceCost, NEW_EXPORTER_SHARE } from '../../src/decode/decoderbudget.js';
-import { templateCost } from '../../src/decode/template.js';
-import { Bytes, ipfix, ipfixOptionsTemplate, ipfixTemplates, ipfixWithdraw, set, type Field } from './build.js';
+import {
+  DOMAIN_OVERHEAD_BYTES,
+  ESTABLISHED_AFTER_MS,
+  HELD_SET_OVERHEAD_BYTES,
+  INTERFACE_OVERHEAD_BYTES,
+  interfaceCost,
+  NEW_EXPORTER_SHARE,
+  SAMPLING_ENTRY_BYTES,
+  SFLOW_AGENT_OVERHEAD_BYTES,
+  SFLOW_COUNTER_ENTRY_BYTES,
+} from '../../src/decode/decoderbudget.js';
+import { FlowPlanCache, MAX_IDLE_FLOW_PLANS } from '../../src/decode/flowplancache.js';
+import { templateCost, templateSignature } from '../../src/decode/template.js';
+import { Bytes, ipfix, ipfixOptionsTemplate, ipfixTemplates, ipfixWithdraw, set, v9, type Field } from './build.js';
 
 // tap gives no per-file node flags: expose gc this way to measure the heap after collection.
 setFlagsFromString('--expose-gc');
@@ -80,6 +91,8 @@ const BASIC: Field[] = [
   { id: 1, len: 4 },
 ];
 const EXP_A = '198.51.100.20';
+/** memory() of a decoder holding nothing. */
+const EMPTY = { exporters: 0, templateBytes: 0, heldBytes: 0, interfaceBytes: 0, samplingBytes: 0, sflowCounterBytes: 0, flowPlans: 0, idleFlowPlans: 0 };
 const basicData = (id: number): Uint8Array => set(id, new Bytes().ip4('10.0.0.1').ip4('10.0.0.2').u32(1).u32(100).done());
 
 t.test('a template flood from 500 exporters at the default limits stays within the budget', async (t) => {
@@ -140,9 +153,9 @@ t.test('a template flood from 500 exporters at the default limits stays within t
   dec.decode(ipfix({ exportTime: 1 }, ipfixTemplates({ id: 301, fields: [...BASIC, { id: 11, len: 2 }] })), late, ctx(now), out);
   t.equal(dec.counters(late).template_budget, 1, 'a new exporter is refused once the share is full');
 
-  // Forgetting every exporter gives everything back.
+  // Forgetting every exporter gives everything back; the most recently released plans wait, idle.
   for (const k of dec.exporterKeys()) dec.forget(k);
-  t.same(dec.memory(), { exporters: 0, templateBytes: 0, heldBytes: 0, interfaceBytes: 0, flowPlans: 0 });
+  t.same(dec.memory(), { ...EMPTY, idleFlowPlans: MAX_IDLE_FLOW_PLANS });
 });
 
 t.test('a held-set flood from many exporters stays within maxHeldBytesTotal', async (t) => {
@@ -179,8 +192,10 @@ t.test('every way a template goes gives its charge and plan back', async (t) => 
   const send = (ex: string, nowMs: number, ...sets: Uint8Array[]) => dec.decode(ipfix({ exportTime: 1 }, ...sets), ex, { nowMs }, out);
   const cost = (l: Field[]) => templateCost(l.length);
 
+  // Each exporter's first template opens its domain (observation domain 0), charged with it.
+  const D = DOMAIN_OVERHEAD_BYTES;
   send(A, 0, ipfixTemplates({ id: 300, fields: L1! }, { id: 301, fields: L1! }));
-  t.same(dec.memory(), { exporters: 1, templateBytes: 2 * cost(L1!), heldBytes: 0, interfaceBytes: 0, flowPlans: 1 }, 'one plan for two templates of one layout');
+  t.same(dec.memory(), { ...EMPTY, exporters: 1, templateBytes: D + 2 * cost(L1!), flowPlans: 1 }, 'one plan for two templates of one layout; the domain charged once');
   send(B, 0, ipfixTemplates({ id: 300, fields: L2! }, { id: 301, fields: L3! }, { id: 302, fields: L4! }));
   t.equal(dec.counters(B).template_budget, 1, 'a fourth layout is refused');
   t.equal(dec.counters(B).templates_added, 2);
@@ -190,22 +205,27 @@ t.test('every way a template goes gives its charge and plan back', async (t) => 
   t.equal(dec.counters(A).templates_changed, 1, 'a change to a layout in use needs no new plan');
   t.equal(dec.memory().flowPlans, 3);
   send(A, 0, ipfixWithdraw(2, 301));
-  t.same(dec.memory(), { exporters: 2, templateBytes: 2 * cost(L2!) + cost(L3!), heldBytes: 0, interfaceBytes: 0, flowPlans: 2 }, 'withdrawing the last user of a layout lets its plan go');
+  t.same(
+    dec.memory(),
+    { ...EMPTY, exporters: 2, templateBytes: 2 * D + 2 * cost(L2!) + cost(L3!), flowPlans: 2, idleFlowPlans: 1 },
+    'withdrawing the last user of a layout lets its plan go idle',
+  );
 
   send(B, 0, ipfixTemplates({ id: 302, fields: L4! }));
-  t.equal(dec.counters(B).templates_added, 3, 'room for the fourth layout now');
+  t.equal(dec.counters(B).templates_added, 3, 'room for the fourth layout now: the idle plan is forgotten for it');
+  t.same([dec.memory().flowPlans, dec.memory().idleFlowPlans], [3, 0]);
   send(B, 0, ipfixTemplates({ id: 300, fields: L5! }));
   t.equal(dec.counters(B).template_budget, 2, 'changing to yet another layout is refused ...');
   t.same(dec.domains(B)[0]!.templateIds, [301, 302], '... and the old layout of that id is forgotten, not left to misread its data');
-  t.equal(dec.memory().templateBytes, cost(L2!) + cost(L3!) + cost(L4!));
+  t.equal(dec.memory().templateBytes, 2 * D + cost(L2!) + cost(L3!) + cost(L4!));
 
   dec.expire(5000);
-  t.same(dec.memory(), { exporters: 2, templateBytes: 0, heldBytes: 0, interfaceBytes: 0, flowPlans: 0 }, 'expiry');
+  t.same(dec.memory(), { ...EMPTY, exporters: 2, templateBytes: 2 * D, idleFlowPlans: 3 }, 'expiry: the domains stay, the plans wait idle');
   send(A, 6000, ipfixTemplates({ id: 300, fields: L1! }), basicData(999));
   t.equal(dec.memory().heldBytes, 12 + HELD_SET_OVERHEAD_BYTES + 4, 'a held set is charged its length and overhead');
   send('198.51.100.3', 6000);
   send('198.51.100.4', 6000);
-  t.same(dec.memory(), { exporters: 2, templateBytes: 0, heldBytes: 0, interfaceBytes: 0, flowPlans: 0 }, 'exporter eviction');
+  t.same(dec.memory(), { ...EMPTY, exporters: 2, idleFlowPlans: 3 }, 'exporter eviction gives everything back');
 });
 
 /** One IPFIX message: an options template (ingressInterface scope; interfaceName, interfaceDescription) and `n` records from `first`. */
@@ -321,4 +341,168 @@ t.test('a full table of proven exporters refuses newcomers (counted) until one f
   t.same(dec.exporterKeys(), ['192.0.2.2', '192.0.2.3', '198.51.100.9'], 'the silent one is gone; least recently seen first');
   t.equal(dec.counters().exporter_evicted, 1);
   t.throws(() => new FlowDecoder({ exporterIdleMs: -1 }), { code: 'BAD_CONFIG', key: 'exporterIdleMs' });
+});
+
+t.test('held data sets lost with their exporter are counted: eviction (totals) and forget', async (t) => {
+  const dec = new FlowDecoder({ maxExporters: 2 });
+  const out = new FlowBatch(4);
+  const hold = (ex: string, n: number): void => {
+    for (let k = 0; k < n; k++) dec.decode(ipfix({ exportTime: 1 }, basicData(400 + k)), ex, { nowMs: 1 }, out);
+  };
+  hold('192.0.2.1', 3);
+  hold('192.0.2.2', 2);
+  t.equal(dec.counters().sets_held, 5);
+  hold('192.0.2.3', 1);
+  t.same([dec.counters().exporter_evicted, dec.counters().held_sets_lost], [1, 3], "the evicted exporter's 3 held sets count in the totals");
+  hold('192.0.2.4', 1);
+  t.same([dec.counters().exporter_evicted, dec.counters().held_sets_lost], [2, 5]);
+  t.equal(dec.memory().heldBytes, 2 * (16 + HELD_SET_OVERHEAD_BYTES), 'their charge is given back');
+
+  const tcp = new FlowDecoder();
+  const key = '192.0.2.3#tcp:5000';
+  for (let k = 0; k < 2; k++) tcp.decode(ipfix({ exportTime: 1 }, basicData(400 + k)), '192.0.2.3', { nowMs: 1, transport: 'tcp', session: 'tcp:5000' }, out);
+  t.equal(tcp.counters(key).sets_held, 2);
+  t.equal(tcp.forget(key), true);
+  t.equal(tcp.counters().held_sets_lost, 2, 'a forgotten TCP session loses its held sets: counted');
+  t.equal(tcp.forget(key), false);
+  t.equal(tcp.counters().held_sets_lost, 2);
+});
+
+/** An sFlow v5 datagram from `agent` (IPv4 as a number) with 12 counter samples, ifIndex from `first`. */
+function counterFlood(agent: number, first: number): Uint8Array {
+  const n = 12;
+  const b = new DataView(new ArrayBuffer(28 + n * (8 + 12 + 8 + 88)));
+  let p = 0;
+  const u32 = (v: number): void => {
+    b.setUint32(p, v >>> 0);
+    p += 4;
+  };
+  u32(5), u32(1), u32(agent), u32(0), u32(1), u32(1000), u32(n);
+  for (let i = 0; i < n; i++) {
+    u32(2), u32(12 + 8 + 88), u32(1), u32(first + i), u32(1), u32(1), u32(88);
+    u32(first + i), u32(6), u32(0), u32(1e9), u32(1), u32(3);
+    for (let k = 0; k < 16; k++) u32(k);
+  }
+  return new Uint8Array(b.buffer);
+}
+
+t.test('an sFlow interface-counter flood from one source is bounded by that source, from many by the decoder-wide budget', async (t) => {
+  const dec = new FlowDecoder();
+  const cfg = dec.config;
+  const out = new FlowBatch(4);
+  const SRC = '203.0.113.9';
+  // The review's flood: one spoofable source, agent addresses and ifIndexes made up, 30 agents × 8192
+  // interfaces (unbounded: 245,760 entries, about 83 MiB).
+  let before = used();
+  for (let a = 0; a < 30; a++) for (let i = 1; i <= 8192; i += 12) dec.decodeSflow(counterFlood(0x0a000000 + a, i), SRC, { nowMs: 1 }, out);
+  let growth = used() - before;
+  const m = dec.memory(SRC)!;
+  const c = dec.counters(SRC);
+  t.ok(m.sflowCounterBytes <= cfg.maxSflowCounterBytesPerExporter, `${m.sflowCounterBytes} bytes charged to the source, ${m.sflowInterfaces} interfaces of ${m.sflowAgents} agents`);
+  t.ok(m.sflowCounterBytes > cfg.maxSflowCounterBytesPerExporter - SFLOW_COUNTER_ENTRY_BYTES - SFLOW_AGENT_OVERHEAD_BYTES, 'and it is full');
+  t.ok(c.counters_evicted > 200_000, `its own least recently updated counters made room: ${c.counters_evicted} forgotten`);
+  t.ok(growth < cfg.maxSflowCounterBytesPerExporter + 4 * MiB, `heap grew ${(growth / MiB).toFixed(1)} MiB`);
+  t.ok(growth > m.sflowCounterBytes * 0.7, 'the charge is an honest estimate of what the counters hold');
+  t.equal(dec.memory().sflowCounterBytes, m.sflowCounterBytes);
+  t.comment(`one source: heap +${(growth / MiB).toFixed(1)} MiB for ${(m.sflowCounterBytes / MiB).toFixed(1)} MiB charged (${m.sflowInterfaces} interfaces)`);
+
+  // Many sources, each filling its own share: the decoder-wide budget stops them at 3/4 (not established).
+  before = used();
+  for (let s = 0; s < 10; s++) {
+    for (let a = 0; a < 3; a++) for (let i = 1; i <= 8192; i += 12) dec.decodeSflow(counterFlood(0x0a100000 + s * 16 + a, i), `198.18.0.${s}`, { nowMs: 1 }, out);
+  }
+  growth = used() - before;
+  const total = dec.memory().sflowCounterBytes;
+  const refused = dec.counters().counter_budget;
+  t.ok(total <= cfg.maxSflowCounterBytesTotal * NEW_EXPORTER_SHARE, `${(total / MiB).toFixed(1)} MiB charged in all`);
+  t.ok(total > cfg.maxSflowCounterBytesTotal * NEW_EXPORTER_SHARE - SFLOW_COUNTER_ENTRY_BYTES - SFLOW_AGENT_OVERHEAD_BYTES, 'the new sources filled their share');
+  t.ok(refused > 0, `${refused} counter records refused (counter_budget)`);
+  t.ok(growth < cfg.maxSflowCounterBytesTotal, `heap grew ${(growth / MiB).toFixed(1)} MiB`);
+  let sum = 0;
+  for (const k of dec.exporterKeys()) sum += dec.memory(k)!.sflowCounterBytes;
+  t.equal(sum, total, 'the decoder-wide charge is the sum over sources');
+  t.comment(`ten sources: heap +${(growth / MiB).toFixed(1)} MiB, ${(total / MiB).toFixed(1)} MiB charged in all, ${refused} refused`);
+
+  for (const k of dec.exporterKeys()) dec.forget(k);
+  t.same([dec.memory().sflowCounterBytes, dec.sflowAgents().length], [0, 0], 'forgetting the sources gives everything back');
+});
+
+/** NetFlow v9 from one source id: an options template (system scope; samplerId, samplingInterval, samplerMode) and 256 sampler rates. */
+function samplerOptions(srcId: number): Uint8Array {
+  const rec = new Bytes();
+  for (let i = 0; i < 256; i++) rec.u32(0).u16(i + 1).u32(100 + i).u8(2);
+  const tpl = new Bytes().u16(300).u16(4).u16(12).u16(1).u16(4).u16(48).u16(2).u16(34).u16(4).u16(49).u16(1).done();
+  return v9({ uptime: 1000, secs: 1_700_000_000, srcId }, set(1, tpl), set(300, rec.done()));
+}
+
+t.test('sampler rates from options data are charged, and bounded by maxSamplingBytesTotal', async (t) => {
+  // The review's flood: 20 exporters × 256 source ids × 256 samplers, 1.3 M rates if nothing bounded them.
+  const dec = new FlowDecoder();
+  const cfg = dec.config;
+  const out = new FlowBatch(4);
+  const before = used();
+  for (let e = 0; e < 20; e++) for (let s = 0; s < 256; s++) dec.decode(samplerOptions(s), `198.18.${e >> 8}.${e & 255}`, { nowMs: 1 }, out);
+  const growth = used() - before;
+  const m = dec.memory();
+  const c = dec.counters();
+  let rates = 0;
+  for (const k of dec.exporterKeys()) rates += dec.memory(k)!.samplers;
+  t.equal(m.samplingBytes, rates * SAMPLING_ENTRY_BYTES, `${rates} rates charged ${SAMPLING_ENTRY_BYTES} bytes each`);
+  t.ok(m.samplingBytes <= cfg.maxSamplingBytesTotal * NEW_EXPORTER_SHARE && m.samplingBytes > cfg.maxSamplingBytesTotal * NEW_EXPORTER_SHARE - SAMPLING_ENTRY_BYTES, 'the new exporters filled their share');
+  t.ok(c.sampling_budget > 0, `${c.sampling_budget} rates refused (sampling_budget)`);
+  // What the flood holds besides rates: the domains, charged to the template budget with their templates.
+  const charged = m.samplingBytes + m.templateBytes;
+  t.ok(growth < charged * 1.1 + 2 * MiB, `heap grew ${(growth / MiB).toFixed(1)} MiB for ${(charged / MiB).toFixed(1)} MiB charged (rates ${(m.samplingBytes / MiB).toFixed(1)}, templates and domains ${(m.templateBytes / MiB).toFixed(1)})`);
+  t.ok(growth > charged * 0.6, 'and the charges are honest estimates');
+  t.comment(`sampler flood: heap +${(growth / MiB).toFixed(1)} MiB, ${rates} rates, ${(charged / MiB).toFixed(1)} MiB charged`);
+  for (const k of dec.exporterKeys()) dec.forget(k);
+  t.same([dec.memory().samplingBytes, dec.memory().templateBytes], [0, 0], 'forgetting the exporters gives the charges back');
+});
+
+t.test('a template flapping between two layouts reuses their compiled plans, counted as templates_flapped', async (t) => {
+  // The plan cache: a released plan waits idle and comes back as the same compiled function.
+  const cache = new FlowPlanCache();
+  const fieldsA = BASIC.map((f) => ({ ...f, pen: 0 }));
+  const fieldsB = [...fieldsA, { id: 7, len: 2, pen: 0 }];
+  const a = cache.acquire(10, fieldsA, templateSignature(10, false, 0, fieldsA), 8)!;
+  cache.release(a);
+  t.same([cache.size, cache.idleSize], [0, 1], 'released: idle');
+  const b = cache.acquire(10, fieldsB, templateSignature(10, false, 0, fieldsB), 8)!;
+  t.equal(cache.acquire(10, fieldsA, templateSignature(10, false, 0, fieldsA), 8), a, 'the idle plan itself, not a new compilation');
+  t.same([cache.size, cache.idleSize], [2, 0]);
+  cache.release(b);
+  t.equal(cache.acquire(10, fieldsB, templateSignature(10, false, 0, fieldsB), 2), b, 'coming back from idle needs no room under the limit');
+  cache.release(a);
+  cache.release(b);
+  const c = cache.acquire(10, [...fieldsA, { id: 11, len: 2, pen: 0 }], 'c', 2);
+  t.ok(c !== undefined, 'a new layout forgets idle plans to stay within the limit');
+  t.same([cache.size, cache.idleSize], [1, 1]);
+  for (let k = 0; k < MAX_IDLE_FLOW_PLANS + 10; k++) {
+    const fields = [...fieldsA, { id: 20000 + k, len: 4, pen: 0 }];
+    const p = cache.acquire(10, fields, templateSignature(10, false, 0, fields), 10_000)!;
+    cache.release(p);
+  }
+  t.equal(cache.idleSize, MAX_IDLE_FLOW_PLANS, 'idle plans are bounded');
+
+  // Two devices behind one address with the same observation domain, each sending its template 300.
+  const dec = new FlowDecoder();
+  const out = new FlowBatch(64);
+  const L7: Field[] = [...BASIC, { id: 7, len: 2 }];
+  const dataA = set(300, new Bytes().ip4('10.0.0.1').ip4('10.0.0.2').u32(3).u32(300).done());
+  const dataB = set(300, new Bytes().ip4('10.9.0.1').ip4('10.9.0.2').u32(5).u32(500).u16(4444).done());
+  for (let k = 0; k < 100; k++) {
+    const even = k % 2 === 0;
+    dec.decode(ipfix({ exportTime: 1 }, ipfixTemplates({ id: 300, fields: even ? BASIC : L7 }), even ? dataA : dataB), EXP_A, { nowMs: 1 + k }, out);
+  }
+  const cn = dec.counters(EXP_A);
+  t.same([cn.templates_added, cn.templates_changed, cn.templates_flapped, cn.flows], [1, 99, 98, 100], 'every change after the second goes back to the layout before');
+  t.same([dec.memory().flowPlans, dec.memory().idleFlowPlans], [1, 1], 'two plans in all: one in use, one waiting');
+  let wrong = 0;
+  for (let r = 0; r < out.length; r++) {
+    const even = r % 2 === 0;
+    if (out.packets[r] !== (even ? 3 : 5) || out.bytes[r] !== (even ? 300 : 500) || out.srcPort[r] !== (even ? 0 : 4444)) wrong++;
+  }
+  t.equal(wrong, 0, 'each data set decoded with the layout sent before it');
+  dec.decode(ipfix({ exportTime: 1 }, ipfixTemplates({ id: 300, fields: [...BASIC, { id: 11, len: 2 }] })), EXP_A, { nowMs: 200 }, out);
+  t.equal(dec.counters(EXP_A).templates_flapped, 98, 'a third layout is a change, not a flap');
 });

@@ -208,6 +208,7 @@ t.test('totals and tables', async (t) => {
   t.same([...relativeSeen].sort(), [...RELATIVE_ONLY].sort(), 'captures compared by duration only are exactly the listed ones');
   t.same([...quirksSeen].sort(), [...QUIRKS].sort(), 'tshark quirks corrected for are all met');
   t.ok(recordsCompared > 7000, `compared ${recordsCompared} records`);
+  t.ok((timeChecks.get('event-time-end') ?? 0) > 0, 'NSEL records with a creation and an event time had their end compared with the event time');
   t.comment(`files decoded: ${files}; records compared: ${recordsCompared}; fields compared: ${fieldsCompared}`);
   t.comment(`records we decode that tshark does not show: ${extraRows}`);
   t.comment(`time checks: ${[...timeChecks].map(([k, v]) => `${k} ${v}`).join(', ')}`);

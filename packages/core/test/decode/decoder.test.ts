@@ -520,6 +520,45 @@ t.test('NSEL: legacy NF_F_* fields, initiator/responder counters, event time', a
   t.same([pan.nsel[0], pan.fwEvent[0]], [0, 2], 'a firewall event alone (Palo Alto) is not NSEL');
 });
 
+t.test('NSEL: a creation time (152) and an event time (323) without end give start = creation, end = event', async (t) => {
+  const fields: Field[] = [
+    { id: 8, len: 4 },
+    { id: 12, len: 4 },
+    { id: 7, len: 2 },
+    { id: 11, len: 2 },
+    { id: 4, len: 1 },
+    { id: 233, len: 1 },
+    { id: 33002, len: 2 },
+    { id: 231, len: 4 },
+    { id: 232, len: 4 },
+    { id: 152, len: 8 },
+    { id: 323, len: 8 },
+  ];
+  const created = 1_469_109_000_000;
+  const rec = (event: number, eventMs: number): Bytes =>
+    new Bytes().ip4('10.1.1.1').ip4('8.8.8.8').u16(40000).u16(443).u8(6).u8(event).u16(0).u32(1000).u32(5000).u64(created).u64(eventMs);
+  const body = new Bytes().raw(rec(5, created + 600_000).done()).raw(rec(2, created + 18_060_000).done()).done();
+  const { out } = decoded(new FlowDecoder(), v9({ uptime: 1, secs: 1_469_127_100 }, v9Templates({ id: 263, fields }), set(263, body)));
+  t.equal(out.length, 2);
+  t.same([out.nsel[0], out.fwEvent[0], out.start[0], out.end[0]], [1, 5, created * 1000, (created + 600_000) * 1000], 'update: from creation to the event time');
+  t.same([out.fwEvent[1], out.start[1], out.end[1]], [2, created * 1000, (created + 18_060_000) * 1000], 'teardown: 5 h 1 min long');
+
+  // The corpus ASA streams: every record has a creation and an event time, the end is never before the start.
+  for (const file of ['nsel/ls-cisco-asa-1.pcap', 'nsel/ls-cisco-asa-2.pcap']) {
+    const b = new FlowBatch(64);
+    replay([file], new FlowDecoder({ pendingMaxSets: 0, clockSkewThresholdMs: 0 }), b);
+    let backwards = 0;
+    let long = 0;
+    for (let i = 0; i < b.length; i++) {
+      if (b.end[i]! < b.start[i]!) backwards++;
+      if (b.end[i]! > b.start[i]!) long++;
+    }
+    t.ok(b.length > 0, `${file}: ${b.length} records`);
+    t.equal(backwards, 0, `${file}: no end before its start`);
+    t.ok(long > 0, `${file}: ${long} records last longer than an instant`);
+  }
+});
+
 t.test('interface names from options data: netflow9/tg-netflow_v9_options.pcap', async (t) => {
   const dec = new FlowDecoder();
   replay(['netflow9/tg-netflow_v9_options.pcap'], dec, new FlowBatch(8));

@@ -4,7 +4,7 @@
 // bounds, its process-wide charge always the sum of what the exporters hold.
 import t from 'tap';
 import { FlowBatch, FlowDecoder, DROP_REASONS, type DecoderConfig } from '../../src/decode/index.js';
-import { HELD_SET_OVERHEAD_BYTES } from '../../src/decode/decoderbudget.js';
+import { DOMAIN_OVERHEAD_BYTES, HELD_SET_OVERHEAD_BYTES, SAMPLING_ENTRY_BYTES } from '../../src/decode/decoderbudget.js';
 import { templateCost } from '../../src/decode/template.js';
 import { corpusIndex, udpPayloads } from './corpusreplay.js';
 import { rng } from '../seededrng.js';
@@ -56,6 +56,7 @@ const cfg: Partial<DecoderConfig> = {
   maxTemplateBytesTotal: 128 * 1024,
   maxHeldBytesTotal: 12 * 1024,
   maxFlowPlans: 48,
+  maxSamplingBytesTotal: 1024,
 };
 
 t.test(`${ITERATIONS} mutated corpus datagrams`, async (t) => {
@@ -146,16 +147,19 @@ t.test(`${ITERATIONS} mutated corpus datagrams`, async (t) => {
       let tplBytes = 0;
       let heldBytes = 0;
       let ifBytes = 0;
+      let samplingBytes = 0;
       for (const key of dec.exporterKeys()) {
         const m = dec.memory(key)!;
         ifBytes += m.interfaceBytes;
-        tplBytes += templateCost(0) * m.templates + (templateCost(1) - templateCost(0)) * m.templateFields;
+        tplBytes += templateCost(0) * m.templates + (templateCost(1) - templateCost(0)) * m.templateFields + DOMAIN_OVERHEAD_BYTES * m.domains;
         heldBytes += m.heldBytes + HELD_SET_OVERHEAD_BYTES * m.heldSets;
+        samplingBytes += m.samplingBytes;
+        if (m.samplingBytes !== SAMPLING_ENTRY_BYTES * (m.samplers + m.interfaceRates)) leaks++;
       }
       const total = dec.memory();
-      if (total.templateBytes !== tplBytes || total.heldBytes !== heldBytes || total.interfaceBytes !== ifBytes) leaks++;
-      if (total.templateBytes > cfg.maxTemplateBytesTotal! || total.heldBytes > cfg.maxHeldBytesTotal! || total.flowPlans > cfg.maxFlowPlans!) over++;
-      if (total.interfaceBytes > cfg.maxInterfaceBytesTotal!) over++;
+      if (total.templateBytes !== tplBytes || total.heldBytes !== heldBytes || total.interfaceBytes !== ifBytes || total.samplingBytes !== samplingBytes) leaks++;
+      if (total.templateBytes > cfg.maxTemplateBytesTotal! || total.heldBytes > cfg.maxHeldBytesTotal! || total.flowPlans + total.idleFlowPlans > cfg.maxFlowPlans!) over++;
+      if (total.interfaceBytes > cfg.maxInterfaceBytesTotal! || total.samplingBytes > cfg.maxSamplingBytesTotal!) over++;
     }
   }
   const totals = dec.counters();
@@ -164,7 +168,10 @@ t.test(`${ITERATIONS} mutated corpus datagrams`, async (t) => {
   t.equal(nan, 0, 'no NaN in times or counters');
   t.equal(over, 0, 'per-exporter and process-wide memory within bounds at every check');
   t.equal(leaks, 0, 'process-wide charge equals the sum over exporters at every check');
-  t.ok(totals.template_budget > 0 && totals.held_budget > 0, `the process-wide budgets were reached (${totals.template_budget} templates, ${totals.held_budget} held sets refused)`);
+  t.ok(
+    totals.template_budget > 0 && totals.held_budget > 0 && totals.sampling_budget > 0,
+    `the process-wide budgets were reached (${totals.template_budget} templates, ${totals.held_budget} held sets, ${totals.sampling_budget} sampling rates refused)`,
+  );
   t.equal(totals.datagrams, ITERATIONS);
   const seen = DROP_REASONS.filter((d) => totals[d] > 0);
   t.ok(seen.length >= 10, `mutations reached ${seen.length} drop reasons: ${seen.join(' ')}`);

@@ -118,3 +118,36 @@ t.test('a bad header breaks the stream for good', async (t) => {
   t.equal(split.push(new Uint8Array([0, 3]), () => t.fail('no message')), false, 'then fails on the length');
   t.equal(split.error!.code, 'BAD_LENGTH');
 });
+
+t.test('a stream ending in the middle of a message: finish() hands the part over, the decoder counts truncated_stream', async (t) => {
+  // The first message with data after the first: msgLen bytes of whole messages before it, next bytes long.
+  let msgLen = (stream[2]! << 8) | stream[3]!;
+  let next = (stream[msgLen + 2]! << 8) | stream[msgLen + 3]!;
+  while (next <= 16) {
+    msgLen += next;
+    next = (stream[msgLen + 2]! << 8) | stream[msgLen + 3]!;
+  }
+  for (const cut of [1, 3, 15, 16, next - 1]) {
+    const dec = new FlowDecoder();
+    const out = new FlowBatch(64);
+    const framer = new IpfixStreamFramer();
+    const ctx = { nowMs: 0, transport: 'tcp' as const, session: 'cut' };
+    framer.push(stream.subarray(0, msgLen + cut), (m) => dec.decode(m, '192.0.2.10', ctx, out));
+    const rows = out.length;
+    const rest = framer.finish();
+    t.same([rest?.length, framer.buffered], [cut, 0], `${cut} of the ${next} bytes of a message are left`);
+    t.same(rest, stream.subarray(msgLen, msgLen + cut), 'as received');
+    const r = dec.decode(rest!, '192.0.2.10', ctx, out);
+    t.same([r.dropped, r.flows, out.length], ['truncated_stream', 0, rows], 'counted, nothing decoded from it');
+    t.same([dec.counters('192.0.2.10#cut').truncated_stream, dec.counters().truncated_stream], [1, 1]);
+  }
+  const whole = new IpfixStreamFramer();
+  t.equal(whole.push(stream.subarray(0, msgLen), () => {}), true);
+  t.equal(whole.finish(), null, 'a stream ending between messages leaves nothing');
+  const broken = new IpfixStreamFramer();
+  broken.push(new Uint8Array([0, 9, 0, 20, 1, 2]), () => {});
+  t.equal(broken.finish(), null, 'nor does a broken one (counted as a stream error already)');
+  // The same bytes over UDP are an ordinary truncated datagram.
+  const udp = new FlowDecoder().decode(stream.subarray(0, 20), '192.0.2.10', { nowMs: 0 }, new FlowBatch(4));
+  t.equal(udp.dropped, 'truncated');
+});

@@ -4,6 +4,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { formatIpAt, parseMac } from '../../src/fields/ipcodec.js';
 import { FlowBatch, FlowDecoder, SamplingOrigin, type DecodeResult, type FlowColumnName, type InterfaceCounters } from '../../src/decode/index.js';
+import { SFLOW_AGENT_OVERHEAD_BYTES, SFLOW_COUNTER_ENTRY_BYTES } from '../../src/decode/decoderbudget.js';
 import { HeaderLayer, HeaderStatus, PacketHeaders, parsePacket, readPcap } from '../../src/pcap/index.js';
 import { Bytes, concat, v5 as netflowV5 } from './build.js';
 import { CORPUS, corpusIndex } from './corpusreplay.js';
@@ -526,10 +527,10 @@ t.test('v5 counter samples: compact and expanded, other records skipped', async 
   t.equal(dec.interfaceCounters('192.0.2.50').get(5)?.inOctets, 3000n, 'a newer sample replaces the kept counters');
 });
 
-t.test('interface counter table is bounded per agent and in agents', async (t) => {
-  const dec = new FlowDecoder({ maxInterfacesPerExporter: 2, maxExporters: 2 });
-  const one = (agent: string, ifIndex: number): void => {
-    decodeOne(datagram({ version: 5, agent }, counterSampleV5({ ifIndex }, tlv(1, genericCounters({ ifIndex })))), { decoder: dec, src: '192.0.2.200' });
+t.test('interface counters are bounded per datagram source: its agents, interfaces per agent and bytes', async (t) => {
+  const dec = new FlowDecoder({ maxInterfacesPerExporter: 2, maxSflowAgentsPerExporter: 2 });
+  const one = (agent: string, ifIndex: number, src = '192.0.2.200', decoder = dec): void => {
+    decodeOne(datagram({ version: 5, agent }, counterSampleV5({ ifIndex }, tlv(1, genericCounters({ ifIndex })))), { decoder, src });
   };
   one('10.0.0.1', 1);
   one('10.0.0.1', 2);
@@ -538,11 +539,41 @@ t.test('interface counter table is bounded per agent and in agents', async (t) =
   t.same([...dec.interfaceCounters('10.0.0.1').keys()], [1, 3], 'least recently updated interface forgotten');
   one('10.0.0.2', 1);
   one('10.0.0.3', 1);
-  t.same(dec.sflowAgents(), ['10.0.0.2', '10.0.0.3'], 'least recently updated agent forgotten');
-  t.equal(dec.counters().counters_evicted, 3, 'evictions counted (1 interface, then an agent with 2)');
+  t.same(dec.sflowAgents(), ['10.0.0.2', '10.0.0.3'], "the source's least recently updated agent forgotten");
+  t.equal(dec.counters('192.0.2.200').counters_evicted, 3, 'evictions counted for the source (1 interface, then an agent with 2)');
+  const A = SFLOW_AGENT_OVERHEAD_BYTES;
+  const I = SFLOW_COUNTER_ENTRY_BYTES;
+  t.same(
+    [dec.memory('192.0.2.200')!.sflowAgents, dec.memory('192.0.2.200')!.sflowInterfaces, dec.memory('192.0.2.200')!.sflowCounterBytes],
+    [2, 2, 2 * (A + I)],
+    'charged per agent and interface',
+  );
+
+  // Another source speaking for an agent keeps its own table: no room taken from the first.
+  one('10.0.0.1', 7, '192.0.2.201');
+  t.same(dec.sflowAgents(), ['10.0.0.2', '10.0.0.3', '10.0.0.1']);
+  t.same([...dec.interfaceCounters('10.0.0.1').keys()], [7]);
+  one('10.0.0.3', 9, '192.0.2.201');
+  t.same([...dec.interfaceCounters('10.0.0.3').keys()], [9], 'an agent sent by two sources: the counters of the one that updated it last');
+  t.equal(dec.memory().sflowCounterBytes, 2 * (A + I) + 2 * (A + I), 'the decoder-wide charge is the sum over sources');
+  dec.forget('192.0.2.201');
+  t.same([...dec.interfaceCounters('10.0.0.3').keys()], [1], 'forgetting a source forgets its tables');
+  t.equal(dec.memory().sflowCounterBytes, 2 * (A + I));
+
+  // Bytes: room for one agent and three interfaces; the least recently updated interfaces go first.
+  const bytes = new FlowDecoder({ maxSflowCounterBytesPerExporter: A + 3 * I });
+  for (const ifIndex of [1, 2, 3, 4, 5]) one('10.0.0.1', ifIndex, '192.0.2.200', bytes);
+  t.same([...bytes.interfaceCounters('10.0.0.1').keys()], [3, 4, 5]);
+  one('10.0.0.2', 1, '192.0.2.200', bytes);
+  t.same([bytes.sflowAgents(), bytes.counters().counters_evicted], [['10.0.0.1', '10.0.0.2'], 4], "a new agent makes room from the oldest agent's oldest interfaces");
+  t.same([...bytes.interfaceCounters('10.0.0.1').keys()], [5]);
+  one('10.0.0.2', 2, '192.0.2.200', bytes);
+  t.same([bytes.sflowAgents(), bytes.counters().counters_evicted], [['10.0.0.2'], 5], 'an agent whose last interface goes is forgotten');
+  t.same([...bytes.interfaceCounters('10.0.0.2').keys()], [1, 2]);
+
   const none = new FlowDecoder({ maxInterfacesPerExporter: 0 });
-  decodeOne(datagram({ version: 5, agent: '10.0.0.1' }, counterSampleV5({ ifIndex: 1 }, tlv(1, genericCounters({ ifIndex: 1 })))), { decoder: none });
-  t.same([none.interfaceCounters('10.0.0.1').size, none.counters().counters_evicted], [0, 1], 'maxInterfacesPerExporter 0 keeps none');
+  one('10.0.0.1', 1, '192.0.2.200', none);
+  t.same([none.interfaceCounters('10.0.0.1').size, none.counters().counters_evicted, none.counters().interface_counters], [0, 1, 0], 'maxInterfacesPerExporter 0 keeps none');
 });
 
 t.test('sFlow v4 (RFC 3176): header, IPv4 and IPv6 packet data, every extended type, counters versions', async (t) => {

@@ -3,6 +3,7 @@
 // values, splices). Nothing may throw, no row may hold NaN, and the counter tables stay inside their bounds.
 import t from 'tap';
 import { FlowBatch, FlowDecoder, DROP_REASONS, type DecoderConfig } from '../../src/decode/index.js';
+import { SFLOW_AGENT_OVERHEAD_BYTES, SFLOW_COUNTER_ENTRY_BYTES } from '../../src/decode/decoderbudget.js';
 import { HeaderLayer, PacketHeaders, type HeaderLayerCode } from '../../src/pcap/index.js';
 import { concat } from './build.js';
 import { corpusIndex, udpPayloads } from './corpusreplay.js';
@@ -89,7 +90,7 @@ for (const e of corpusIndex()) {
 captures.push(builtV2V4());
 const datagrams = captures.flat();
 
-const cfg: Partial<DecoderConfig> = { maxExporters: 6, maxInterfacesPerExporter: 10 };
+const cfg: Partial<DecoderConfig> = { maxExporters: 6, maxInterfacesPerExporter: 10, maxSflowAgentsPerExporter: 4, maxSflowCounterBytesPerExporter: 8 * 1024 };
 
 t.test(`${ITERATIONS} mutated sFlow datagrams`, async (t) => {
   t.ok(datagrams.length >= 70, `${datagrams.length} datagrams from ${captures.length} sources`);
@@ -100,6 +101,7 @@ t.test(`${ITERATIONS} mutated sFlow datagrams`, async (t) => {
   let thrown = 0;
   let bad = 0;
   let over = 0;
+  let leaks = 0;
   for (let i = 0; i < ITERATIONS; i++) {
     const src = datagrams[pick(datagrams.length)]!;
     const b = src.slice();
@@ -131,9 +133,11 @@ t.test(`${ITERATIONS} mutated sFlow datagrams`, async (t) => {
         buf = concat(b.subarray(0, cut), other.subarray(pick(other.length)));
       }
     }
-    // Mutated agent addresses make many agents; 9 datagram sources for a table of 6.
+    // Mutated agent addresses make many agents per source. Five steady datagram sources, and one in
+    // ten datagrams from 20 others, which push each other (and their counters) out of a table of 6.
+    const from = i % 10 === 9 ? `10.0.1.${pick(20)}` : `10.0.0.${i % 5}`;
     try {
-      dec.decodeSflow(buf, `10.0.0.${i % 9}`, { nowMs: 1_700_000_000_000 + i }, out);
+      dec.decodeSflow(buf, from, { nowMs: 1_700_000_000_000 + i }, out);
     } catch {
       thrown++;
     }
@@ -147,16 +151,25 @@ t.test(`${ITERATIONS} mutated sFlow datagrams`, async (t) => {
     }
     if (i % 50 === 0) {
       const agents = dec.sflowAgents();
-      if (agents.length > cfg.maxExporters!) over++;
+      if (agents.length > cfg.maxExporters! * cfg.maxSflowAgentsPerExporter!) over++;
       for (const a of agents) if (dec.interfaceCounters(a).size > cfg.maxInterfacesPerExporter!) over++;
       if (dec.exporterKeys().length > cfg.maxExporters!) over++;
+      let bytes = 0;
+      for (const key of dec.exporterKeys()) {
+        const m = dec.memory(key)!;
+        if (m.sflowAgents > cfg.maxSflowAgentsPerExporter! || m.sflowCounterBytes > cfg.maxSflowCounterBytesPerExporter!) over++;
+        if (m.sflowCounterBytes !== m.sflowAgents * SFLOW_AGENT_OVERHEAD_BYTES + m.sflowInterfaces * SFLOW_COUNTER_ENTRY_BYTES) leaks++;
+        bytes += m.sflowCounterBytes;
+      }
+      if (bytes !== dec.memory().sflowCounterBytes) leaks++;
     }
   }
   const totals = dec.counters();
   t.equal(thrown, 0, 'decodeSflow never throws');
   t.equal(totals.decoder_error, 0, 'no internal errors caught either');
   t.equal(bad, 0, 'every row has finite, non-negative counters and a time');
-  t.equal(over, 0, 'agents and interfaces per agent within bounds at every check');
+  t.equal(over, 0, 'agents and interfaces per source and per agent within bounds at every check');
+  t.equal(leaks, 0, 'the charge of every source matches what it holds, and the decoder-wide charge is their sum');
   t.equal(totals.datagrams, ITERATIONS);
   const sflowReasons = ['truncated', 'bad_version', 'bad_agent', 'bad_sample', 'bad_sample_record', 'bad_count', 'bad_packet_header', 'counters_evicted'];
   const seen = DROP_REASONS.filter((d) => totals[d] > 0);

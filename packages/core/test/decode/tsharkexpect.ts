@@ -51,8 +51,11 @@ interface DomainOracle {
 /** Expected values by FlowBatch column; addresses as text (formatIp), `undefined` = not checked. */
 export type Expected = Record<string, number | string | undefined>;
 
-/** How a record's start/end were checked. */
-export type TimeCheck = 'absolute' | 'uptime-header' | 'uptime-sysinit' | 'duration-only' | 'observation' | 'export-time';
+/**
+ * How a record's start/end were checked; `event-time-end`: a start and an observation time but no end
+ * (Cisco ASA: creation and event time), the observation time taken as the end.
+ */
+export type TimeCheck = 'absolute' | 'uptime-header' | 'uptime-sysinit' | 'duration-only' | 'observation' | 'export-time' | 'event-time-end';
 
 export class TsharkOracle {
   private readonly domains = new Map<string, DomainOracle>();
@@ -255,6 +258,9 @@ export class TsharkOracle {
         this.quirks.add('uptime-zero-as-1970');
       }
     }
+    // An observation time (NSEL: the event time) stands for a missing end, before the start does.
+    const o = r['observation_time_milliseconds'];
+    const obs = typeof o === 'string' ? isoToUs(o) : undefined;
     let time: TimeCheck;
     let start = t.start.abs;
     let end = t.end.abs;
@@ -270,8 +276,6 @@ export class TsharkOracle {
         const f = t.end.rel ?? t.start.rel!;
         return { e, time: 'duration-only', duration: (f - s) * 1000 };
       }
-      const o = r['observation_time_milliseconds'];
-      const obs = typeof o === 'string' ? isoToUs(o) : undefined;
       if (obs !== undefined) {
         start = end = obs;
         time = 'observation';
@@ -279,6 +283,10 @@ export class TsharkOracle {
         start = end = exportUs;
         time = 'export-time';
       }
+    }
+    if (end === undefined && obs !== undefined) {
+      end = obs;
+      time = 'event-time-end';
     }
     e['start'] = start ?? end;
     e['end'] = end ?? start;

@@ -4,7 +4,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { FlowBatch, FlowDecoder, FlowInitiator, REVERSE_PEN } from '../../src/decode/index.js';
-import { Bytes, ipfix, ipfixTemplates, set, type Field } from '../decode/build.js';
+import { Bytes, ipfix, ipfixTemplates, set, v9, v9Templates, type Field } from '../decode/build.js';
 import {
   defaultIsServicePort,
   servicePortTable,
@@ -12,7 +12,7 @@ import {
   SessionTracker,
   type SessionTrackerOptions,
 } from '../../src/session/index.js';
-import { assemble, collecting, flows, rowsOf, SEC, T0, type FlowSpec } from './flows.js';
+import { assemble, collecting, flows, rowsOf, SEC, T0, type FlowSpec, type Row } from './flows.js';
 
 const SYN = 0x02;
 const ACK = 0x10;
@@ -302,6 +302,16 @@ t.test('NSEL: creation, updates and teardown are not double counted', async (t) 
     { clnbyts: 50, srvbyts: 60, startS: 400, endS: 410, flows: 2 },
   ]);
   t.equal(col.tracker.stats().emitted.closed, 1);
+  // two pings overlapping in time (ICMP identifiers 17549 and 18061, which the key does not hold):
+  // the second, created after the first was, is a new connection although it began before the first's
+  // teardown (nsel/ls-cisco-asa-1.pcap)
+  const ping: FlowSpec = { src: '192.168.23.22', dst: '164.164.37.11', proto: 1, dport: 2048, nsel: 1, biflow: 1, event: 2, bytes: 56 };
+  r = assemble([
+    { ...ping, sport: 17549, start: 17.1, end: 19.1 },
+    { ...ping, sport: 18061, start: 18.2, end: 20.2 },
+    { ...ping, event: 5, sport: 18061, start: 18.2, end: 20.2 },
+  ]);
+  t.same(r.map((x) => [x['clnbyts'], x['startS'], x['endS'], x['flows']]), [[56, 17.1, 19.1, 1], [56, 18.2, 20.2, 2]], 'two sessions; a late update stays with its connection');
   // plain NetFlow records with a firewall event (Palo Alto, Barracuda) are ordinary delta records
   r = assemble([
     { src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 80, event: 2, bytes: 100 },
@@ -324,6 +334,64 @@ t.test('NSEL teardown totals after a toolong split: the pieces add up to the tot
   ]);
   t.equal(rows.reduce((a, r) => a + (r['clnbyts'] as number), 0), 2500, 'client bytes: the teardown total');
   t.equal(rows.reduce((a, r) => a + (r['srvbyts'] as number), 0), 20000, 'server bytes: the teardown total');
+});
+
+t.test('NSEL through the decoder: a 5-hour ASA connection updated every 10 minutes is one session with its real duration', async (t) => {
+  // What a Cisco ASA sends: creation time (152) and event time (323), no end time; updates carry
+  // the bytes since the previous record, the teardown the totals.
+  const fields: Field[] = [
+    { id: 8, len: 4 },
+    { id: 12, len: 4 },
+    { id: 7, len: 2 },
+    { id: 11, len: 2 },
+    { id: 4, len: 1 },
+    { id: 233, len: 1 },
+    { id: 33002, len: 2 },
+    { id: 231, len: 4 },
+    { id: 232, len: 4 },
+    { id: 152, len: 8 },
+    { id: 323, len: 8 },
+  ];
+  const createdMs = T0 / 1000;
+  const MIN = 60_000;
+  const datagram = (event: number, atMs: number, ini: number, resp: number): Uint8Array => {
+    const rec = new Bytes().ip4('10.0.0.1').ip4('8.8.8.8').u16(40000).u16(443).u8(6).u8(event).u16(0).u32(ini).u32(resp).u64(createdMs).u64(atMs).done();
+    return v9({ uptime: 1, secs: Math.floor(atMs / 1000) }, v9Templates({ id: 263, fields }), set(263, rec));
+  };
+  const stream: [Uint8Array, number][] = [[datagram(1, createdMs, 0, 0), createdMs]];
+  for (let k = 1; k <= 30; k++) stream.push([datagram(5, createdMs + k * 10 * MIN, 100, 1000), createdMs + k * 10 * MIN]);
+  stream.push([datagram(2, createdMs + 301 * MIN, 3000, 30000), createdMs + 301 * MIN]);
+
+  const run = (opts: Partial<SessionTrackerOptions>): Row[] => {
+    const dec = new FlowDecoder();
+    const c = collecting(opts);
+    // As the collector does: each datagram decoded and merged when it arrives.
+    for (const [d, atMs] of stream) {
+      const b = new FlowBatch(4);
+      dec.decode(d, '192.0.2.1', { nowMs: atMs }, b);
+      c.tracker.ingest(b, atMs * 1000);
+    }
+    c.tracker.drain();
+    return c.rows;
+  };
+  const one = run({});
+  t.same(
+    one.map((r) => [r['startS'], r['endS'], r['clnbyts'], r['srvbyts'], r['flows'], r['asaevt']]),
+    [[0, 301 * 60, 3000, 30000, 32, 2]],
+    'one session from creation to teardown with the teardown totals (default timeout 2 h, toolong 8 h)',
+  );
+  // toolong shorter than the connection: consecutive pieces of at most toolong, the updates' bytes in
+  // the piece of their time, the teardown adding what they missed; the pieces add up to the totals.
+  const split = run({ toolong: 2 * H });
+  t.same(
+    split.map((r) => [r['startS'], r['endS'], r['clnbyts'], r['srvbyts']]),
+    [
+      [0, 2 * H, 1200, 12000],
+      [2 * H, 4 * H, 1200, 12000],
+      [4 * H, 301 * 60, 600, 6000],
+    ],
+    'toolong 2 h: three pieces',
+  );
 });
 
 /** The [start, end, client bytes, server bytes] of the rows of client port `port`, in emitted order. */

@@ -9,6 +9,10 @@ export interface TcpListenerOptions {
   address: string;
   /** Connections kept open at most; more are refused at accept. */
   maxConnections: number;
+  /**
+   * A message cut from the stream; also, just before onClosed, the part of a message the connection
+   * ended in the middle of (shorter than its header's length: the decoder counts it truncated_stream).
+   */
   onMessage(msg: Uint8Array, from: string, connection: string): void;
   onClosed(from: string, connection: string): void;
   /** A connection closed because its stream is not IPFIX (bad version or length). */
@@ -21,6 +25,8 @@ export class TcpListener {
   connections = 0;
   accepted = 0;
   streamErrors = 0;
+  /** Connections that closed in the middle of a message. */
+  truncatedStreams = 0;
   bytes = 0;
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
@@ -71,7 +77,17 @@ export class TcpListener {
     sock.on('close', () => {
       this.connections--;
       this.sockets.delete(sock);
-      this.opts.onClosed(from, connection);
+      // What arrived of an unfinished message goes to the decoder, which counts it for this
+      // connection before onClosed lets the connection's state (and counters) go.
+      const rest = framer.finish();
+      try {
+        if (rest !== null) {
+          this.truncatedStreams++;
+          this.opts.onMessage(rest, from, connection);
+        }
+      } finally {
+        this.opts.onClosed(from, connection);
+      }
     });
   }
 

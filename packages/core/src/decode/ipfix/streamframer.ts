@@ -75,6 +75,19 @@ export class IpfixStreamFramer {
     return true;
   }
 
+  /**
+   * The stream ended (the connection closed): the bytes received of a message not yet complete, as a
+   * copy, or null when it ended between two messages or had broken (see `error`). The framer is empty
+   * afterwards. Decoded with `transport: 'tcp'` they count as `truncated_stream` for the connection.
+   */
+  finish(): Uint8Array | null {
+    const n = this.have;
+    this.have = 0;
+    if (n === 0 || this.error !== null) return null;
+    this.offset += n;
+    return this.buf.slice(0, n);
+  }
+
   /** Length of the message whose header starts at b[p]; -1 (and `error`) when invalid. */
   private check(b: Uint8Array, p: number): number {
     const version = u16(b, p);

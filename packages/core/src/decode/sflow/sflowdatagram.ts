@@ -3,9 +3,10 @@
 
 import { formatIp } from '../../fields/ipcodec.js';
 import { C, type CounterName } from '../counters.js';
+import type { DecoderBudget } from '../decoderbudget.js';
 import type { ExporterState } from '../exporterstate.js';
 import type { FlowBatch } from '../flowbatch.js';
-import type { SflowAgentTable } from './agenttable.js';
+import { SflowAgentTable, type SflowCounterLimits } from './agenttable.js';
 import type { InterfaceCounters } from './interfacecounters.js';
 import { RowColumns } from './rowcolumns.js';
 import { SampledFlow, type RowContext } from './sampledflow.js';
@@ -35,10 +36,13 @@ export class SflowDatagram implements RowContext {
   private st: ExporterState | null = null;
   private out: FlowBatch | null = null;
   private agentKey = '';
+  /** Counter records stored so far, over all sources: the order of agent updates. */
+  private updates = 0;
 
   constructor(
     private readonly count: CountFn,
-    private readonly agents: SflowAgentTable,
+    private readonly budget: DecoderBudget,
+    private readonly limits: SflowCounterLimits,
     private readonly overrides: ReadonlyMap<string, number>,
   ) {}
 
@@ -106,9 +110,13 @@ export class SflowDatagram implements RowContext {
     }
   }
 
+  /** Keep the counters with the datagram source's other agents (see SflowAgentTable). */
   storeCounters(c: InterfaceCounters): void {
-    this.event('interface_counters');
-    const evicted = this.agents.put(this.agent(), c);
-    if (evicted > 0) this.count(this.st!, C.counters_evicted, evicted);
+    const st = this.st!;
+    st.sflow ??= new SflowAgentTable(this.budget, this.limits);
+    const r = st.sflow.put(this.agent(), c, ++this.updates, st, this.nowMs);
+    if (r.evicted > 0) this.count(st, C.counters_evicted, r.evicted);
+    if (r.stored) this.event('interface_counters');
+    else if (r.refused) this.drop('counter_budget');
   }
 }

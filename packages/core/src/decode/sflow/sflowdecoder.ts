@@ -1,13 +1,14 @@
 // sFlow v2, v4 and v5 datagrams: reads the datagram header (agent, sub-agent, uptime, sample count) and
-// hands the samples to the v5 or v2/v4 reader; owns the per-agent interface counter table.
+// hands the samples to the v5 or v2/v4 reader; interface counters go to the datagram source's agent table.
 
 import { formatIp, parseIp } from '../../fields/ipcodec.js';
 import { u32 } from '../bytes.js';
+import type { DecoderBudget } from '../decoderbudget.js';
 import type { DecoderConfig } from '../decoderconfig.js';
 import type { ExporterState } from '../exporterstate.js';
 import type { FlowBatch } from '../flowbatch.js';
 import type { DecodeResult } from '../flowdecoder.js';
-import { SflowAgentTable } from './agenttable.js';
+import type { AgentCounters } from './agenttable.js';
 import type { InterfaceCounters } from './interfacecounters.js';
 import { SFLOW_EXPV, SflowDatagram, type CountFn } from './sflowdatagram.js';
 import { decodeV2V4Samples } from './v2v4.js';
@@ -16,12 +17,10 @@ import { decodeV5Samples } from './v5.js';
 const EMPTY: ReadonlyMap<number, InterfaceCounters> = new Map();
 
 export class SflowDecoder {
-  private readonly agents: SflowAgentTable;
   private readonly dg: SflowDatagram;
 
-  constructor(config: DecoderConfig, count: CountFn) {
-    this.agents = new SflowAgentTable(config.maxExporters, config.maxInterfacesPerExporter);
-    this.dg = new SflowDatagram(count, this.agents, config.samplingOverrides);
+  constructor(config: DecoderConfig, budget: DecoderBudget, count: CountFn) {
+    this.dg = new SflowDatagram(count, budget, config, config.samplingOverrides);
   }
 
   /** Decode one datagram from `st`; `version` in the result is the 32-bit sFlow version word. */
@@ -53,14 +52,28 @@ export class SflowDecoder {
     return { version, flows: dg.flows, optionsRecords: 0, held: 0, dropped: dg.firstDrop };
   }
 
-  /** Latest generic counters per ifIndex of an agent (its address as text, either form of IPv4). */
-  interfaceCounters(agent: string): ReadonlyMap<number, InterfaceCounters> {
-    return this.agents.get(normalise(agent)) ?? EMPTY;
+  /**
+   * Latest generic counters per ifIndex of an agent (its address as text, either form of IPv4), as
+   * kept by the datagram source that updated it last (a relay and the agent itself may both send them).
+   */
+  interfaceCounters(agent: string, sources: Iterable<ExporterState>): ReadonlyMap<number, InterfaceCounters> {
+    const key = normalise(agent);
+    let best: AgentCounters | undefined;
+    for (const st of sources) {
+      const a = st.sflow?.get(key);
+      if (a !== undefined && (best === undefined || a.updated > best.updated)) best = a;
+    }
+    return best?.interfaces ?? EMPTY;
   }
 
-  /** Agents with interface counters, least recently updated first. */
-  agentKeys(): string[] {
-    return this.agents.keys();
+  /** Agents with interface counters over all sources, least recently updated first. */
+  agentKeys(sources: Iterable<ExporterState>): string[] {
+    const latest = new Map<string, number>();
+    for (const st of sources) {
+      if (st.sflow === null) continue;
+      for (const [agent, a] of st.sflow.entriesByAge()) if (a.updated > (latest.get(agent) ?? -1)) latest.set(agent, a.updated);
+    }
+    return [...latest].sort((x, y) => x[1] - y[1]).map(([agent]) => agent);
   }
 
   private fail(reason: 'truncated' | 'bad_version' | 'bad_agent', version: number): DecodeResult {
