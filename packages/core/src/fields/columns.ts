@@ -19,8 +19,9 @@ export interface ColumnDef {
 /**
  * Schema version of the column set. Bump when a column is added, removed or
  * changes type; the store records it per segment and upgrades older ones.
+ * 2: `sampleorigin` added (schema 1 segments read it as 0, none).
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const COLUMN_DEFS = [
   { name: 'start', type: 'f64', doc: 'session start, microseconds since the Unix epoch (UTC)' },
@@ -57,6 +58,11 @@ export const COLUMN_DEFS = [
   { name: 'srvxport', type: 'u16', doc: 'translated server port' },
   { name: 'mpls', type: 'u32', doc: 'top MPLS label (20 bits; 0: none)' },
   { name: 'samplerate', type: 'u32', doc: 'sampling rate the counters were scaled by (1: unsampled)' },
+  {
+    name: 'sampleorigin',
+    type: 'u8',
+    doc: 'where samplerate came from: 0 none, 1 header, 2 options, 3 record, 4 config (0 with samplerate > 1: stored before schema 2, origin unknown)',
+  },
   { name: 'flows', type: 'u32', doc: 'number of flow records assembled into this session record' },
 ] as const satisfies readonly { name: string; type: ColumnType; doc: string }[];
 

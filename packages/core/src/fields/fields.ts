@@ -141,6 +141,15 @@ const DEFS = [
   { name: 'MPLS', role: 'session', source: col('mpls'), doc: 'top MPLS label', output: { format: 'int', table: false } },
   { name: 'SAMPLERATE', role: 'session', source: col('samplerate'), doc: 'sampling rate the counters were scaled by', output: { format: 'int', table: false } },
   { name: 'FLOWS', role: 'session', source: col('flows'), doc: 'flow records assembled into this session record', output: { format: 'int', table: false } },
+  // After FLOWS, so that the CSV columns of earlier versions keep their places. Output only, like
+  // SAMPLERATE: the filter language is FlowTraq's fields (filter.md), opentraq's extra columns are not in it.
+  {
+    name: 'SAMPLEORIGIN',
+    role: 'session',
+    source: col('sampleorigin'),
+    doc: 'where SAMPLERATE came from: 0 none (unsampled), 1 header (NetFlow v5 header, sFlow sample), 2 options (v9/IPFIX options data), 3 record (a sampling field in the flow record), 4 config (a per-exporter override)',
+    output: { format: 'int', table: false },
+  },
   // Derived fields: filter only.
   { name: 'ADDR', role: 'either', source: either('CLNIP', 'SRVIP'), doc: 'either address', filter: ipFilter },
   { name: 'PORT', role: 'either', source: either('CLNPORT', 'SRVPORT'), doc: 'either port', filter: intFilter(U16) },

@@ -1,6 +1,7 @@
 // Deterministic generator of realistic sessions, written straight into column batches: the workload
 // of the core benchmark, the README demo and randomized tests. Times are UTC.
 
+import { SamplingOrigin } from '../decode/flowbatch.js';
 import { allocColumns, type Columns } from '../fields/columns.js';
 import { parseIp, V4_MAPPED_W2 } from '../fields/ipcodec.js';
 import { detExp, detLog } from './detmath.js';
@@ -221,6 +222,8 @@ export class SessionGenerator {
     this.writeNat(out, i, ex, c, s, cInt, sInt, v6);
     out.mpls[i] = ex.mpls && !(cInt && sInt) ? 24000 + pop.asIndex[cInt ? s : c]! : 0;
     out.samplerate[i] = ex.samplerate;
+    // the sampled exporter is an sFlow agent: its rate comes in each sample's header
+    out.sampleorigin[i] = ex.samplerate > 1 ? SamplingOrigin.header : SamplingOrigin.none;
     out.flows[i] = this.flows;
   }
 

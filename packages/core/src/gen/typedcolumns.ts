@@ -40,6 +40,7 @@ export class TypedColumns {
   readonly srvxport: Uint16Array;
   readonly mpls: Uint32Array;
   readonly samplerate: Uint32Array;
+  readonly sampleorigin: Uint8Array;
   readonly flows: Uint32Array;
 
   /** @param c columns already checked by checkColumns() */
@@ -78,6 +79,7 @@ export class TypedColumns {
     this.srvxport = c.srvxport as Uint16Array;
     this.mpls = c.mpls as Uint32Array;
     this.samplerate = c.samplerate as Uint32Array;
+    this.sampleorigin = c.sampleorigin as Uint8Array;
     this.flows = c.flows as Uint32Array;
   }
 }

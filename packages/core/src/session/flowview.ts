@@ -32,6 +32,7 @@ export class FlowView {
   dstMac: Float64Array = new Float64Array(0);
   mplsLabel: Uint32Array = new Uint32Array(0);
   samplingRate: Uint32Array = new Uint32Array(0);
+  samplingOrigin: Uint8Array = new Uint8Array(0);
   fwEvent: Uint16Array = new Uint16Array(0);
   fwExtEvent: Uint16Array = new Uint16Array(0);
   biflow: Uint8Array = new Uint8Array(0);
@@ -70,6 +71,7 @@ export class FlowView {
     this.dstMac = b.dstMac;
     this.mplsLabel = b.mplsLabel;
     this.samplingRate = b.samplingRate;
+    this.samplingOrigin = b.samplingOrigin;
     this.fwEvent = b.fwEvent;
     this.fwExtEvent = b.fwExtEvent;
     this.biflow = b.biflow;

@@ -4,7 +4,7 @@
 import type { Columns } from '../fields/columns.js';
 import { K_A, K_B, K_PORTS, K_PROTO, K_SRCID } from './flowkey.js';
 import {
-  F_ASA, F_ASB, F_EVT, F_EXPV, F_EXTEVT, F_FLAGS, F_INIF, F_MACA, F_MACB, F_MPLS, F_OUTIF, F_RATE, F_STATE, F_TOS,
+  F_ASA, F_ASB, F_EVT, F_EXPV, F_EXTEVT, F_FLAGS, F_INIF, F_MACA, F_MACB, F_MPLS, F_ORIGIN, F_OUTIF, F_RATE, F_STATE, F_TOS,
   F_VLANIN, F_VLANOUT, F_XA, F_XB, F_XPA, F_XPB, S16, S32, S64, SLOT_BYTES, ST_ATTR_B, ST_CLIENT_B, type SessionTable,
 } from './sessiontable.js';
 
@@ -44,6 +44,7 @@ export class SessionRowWriter {
   private readonly srvxport: Uint16Array;
   private readonly mpls: Uint32Array;
   private readonly samplerate: Uint32Array;
+  private readonly sampleorigin: Uint8Array;
   private readonly flows: Uint32Array;
 
   /** `cols` must be a full set of columns as allocColumns makes them. */
@@ -83,6 +84,7 @@ export class SessionRowWriter {
     this.srvxport = cols.srvxport as Uint16Array;
     this.mpls = cols.mpls as Uint32Array;
     this.samplerate = cols.samplerate as Uint32Array;
+    this.sampleorigin = cols.sampleorigin as Uint8Array;
     this.flows = cols.flows as Uint32Array;
   }
 
@@ -168,6 +170,7 @@ export class SessionRowWriter {
     this.mpls[row] = u32[o32 + F_MPLS]!;
     const rate = u32[o32 + F_RATE]!;
     this.samplerate[row] = rate > 1 ? rate : 1;
+    this.sampleorigin[row] = t.u8[s * SLOT_BYTES + F_ORIGIN]!;
     this.flows[row] = flows;
   }
 }

@@ -17,8 +17,8 @@ export const S16 = SLOT_BYTES / 2;
 // Field offsets within a slot, in units of the view that reads them. Byte layout:
 //   0-59 key (KEY_WORDS u32) | 60 hash | 64 pA 72 bA 80 pB 88 bB 96 start 104 end 112 act (f64)
 //   120 prev 124 next (i32) | 128 flows 132 inIf 136 outIf 140 asA 144 asB 148 mpls 152 rate (u32)
-//   156 vlanIn 158 vlanOut 160 evt 162 extEvt 164 xpA 166 xpB (u16) | 168 state 169 flags 170 tos 171 expv (u8)
-//   176 macA 184 macB (f64) | 192 xA 208 xB (4 u32 each)
+//   156 vlanIn 158 vlanOut 160 evt 162 extEvt 164 xpA 166 xpB (u16) | 168 state 169 flags 170 tos 171 expv
+//   172 origin (u8) | 176 macA 184 macB (f64) | 192 xA 208 xB (4 u32 each)
 /** u32: the session key (KEY_WORDS words from 0) and its hash. */
 export const F_HASH = 15;
 /** f64: packets and bytes sent by endpoint A / B in the current record. */
@@ -56,6 +56,8 @@ export const F_STATE = 168;
 export const F_FLAGS = 169;
 export const F_TOS = 170;
 export const F_EXPV = 171;
+/** u8: the SamplingOrigin of the rate in F_RATE. */
+export const F_ORIGIN = 172;
 /** f64 */
 export const F_MACA = 22;
 export const F_MACB = 23;

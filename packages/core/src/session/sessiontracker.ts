@@ -13,7 +13,7 @@ import { SessionRowWriter } from './sessionrowwriter.js';
 import { EMIT_REASONS, type EmitReason, type SessionTrackerStats } from './sessionstats.js';
 import {
   Evidence, F_ACT, F_ASA, F_ASB, F_BA, F_BB, F_END, F_EVT, F_EXPV, F_EXTEVT, F_FLAGS, F_FLOWS, F_HASH, F_INIF, F_MACA, F_MACB,
-  F_MPLS, F_OUTIF, F_PA, F_PB, F_RATE, F_START, F_STATE, F_TOS, F_VLANIN, F_VLANOUT, F_XA, F_XB, F_XPA, F_XPB, S16, S32,
+  F_MPLS, F_ORIGIN, F_OUTIF, F_PA, F_PB, F_RATE, F_START, F_STATE, F_TOS, F_VLANIN, F_VLANOUT, F_XA, F_XB, F_XPA, F_XPB, S16, S32,
   S64, SessionTable, SLOT_BYTES, ST_ATTR_B, ST_CLIENT_B, ST_LEVEL_MASK, ST_LEVEL_SHIFT, ST_NSEL, ST_NSEL_CLOSED,
 } from './sessiontable.js';
 
@@ -444,8 +444,13 @@ export class SessionTracker {
     }
     const mpls = b.mplsLabel[i]!;
     if (mpls !== 0) u32[o32 + F_MPLS] = mpls;
+    // the highest rate, with its origin; among flows of that rate the latest one's origin (options
+    // data that arrived, or a reloaded override, names the rate better than what came before)
     const rate = b.samplingRate[i]!;
-    if (rate > u32[o32 + F_RATE]!) u32[o32 + F_RATE] = rate;
+    if (rate >= u32[o32 + F_RATE]!) {
+      u32[o32 + F_RATE] = rate;
+      u8[o8 + F_ORIGIN] = b.samplingOrigin[i]!;
+    }
     u8[o8 + F_EXPV] = b.expv[i]!;
     // counters by endpoint: a biflow's reverse counters belong to the receiver
     let fpA: number, fbA: number, fpB: number, fbB: number;

@@ -7,13 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { FlowBatch, FlowDecoder, IpfixStreamFramer } from '../../src/decode/index.js';
 import { openEnrichment, ServiceNames } from '../../src/enrich/index.js';
-import { COLUMN_DEFS, packCountry, type Columns } from '../../src/fields/columns.js';
-import { formatIpAt } from '../../src/fields/ipcodec.js';
+import { allocColumns, COLUMN_DEFS, packCountry, type Columns } from '../../src/fields/columns.js';
+import { findField } from '../../src/fields/fields.js';
+import { formatIpAt, parseIp, setIpAt } from '../../src/fields/ipcodec.js';
 import { parsePacket, readPcap, TcpReassembler } from '../../src/pcap/index.js';
 import { IngestPipeline, PipelineError, type IngestPipelineOptions } from '../../src/pipeline/index.js';
+import { ColumnStore } from '../../src/store/index.js';
 import { SessionError, SessionTracker } from '../../src/session/index.js';
-import { v5, type FixedRecord } from '../decode/build.js';
+import { Bytes, concat, set, v5, v9, v9OptionsTemplate, v9Templates, type Field, type FixedRecord } from '../decode/build.js';
 import { CORPUS, corpusIndex } from '../decode/corpusreplay.js';
+import { datagram as sflowDatagram, ethernet, flowSampleV5, ipv4, sampledHeader, tcp, tlv } from '../decode/sflowbuild.js';
 
 type Row = Record<string, number | string>;
 
@@ -298,6 +301,94 @@ t.test('exporter clocks: a skewed exporter\'s sessions land at the receive time,
   t.match(old.p.drainEvents(), [{ exporter: '192.0.2.99', corrected: false }, { exporter: '192.0.2.98', corrected: false }, { exporter: '192.0.2.97', corrected: false }]);
   t.throws(() => collecting({ decoder: { ignoreOldFlowsUs: 86_400 } }), { name: 'DecoderConfigError', key: 'ignoreOldFlowsUs', message: /microseconds/ });
   t.throws(() => collecting({ decoder: { clockSkewThresholdMs: 10 } }), { name: 'DecoderConfigError', key: 'clockSkewThresholdMs' });
+});
+
+// NetFlow v9 flows of one TCP 5-tuple per exporter, from 10.9.0.<host>:40000 to 10.8.0.1:443, 3 packets
+// 300 bytes; with a sampler id (IE 48) or a sampling interval (IE 34) in the record when asked.
+const V9_FLOW: Field[] = [
+  { id: 8, len: 4 }, { id: 12, len: 4 }, { id: 7, len: 2 }, { id: 11, len: 2 }, { id: 4, len: 1 }, { id: 6, len: 1 },
+  { id: 2, len: 4 }, { id: 1, len: 4 }, { id: 22, len: 4 }, { id: 21, len: 4 },
+];
+function v9Flow(host: number, extra: 'sampler' | 'interval' | null, value = 0): Uint8Array {
+  const fields = extra === null ? V9_FLOW : [...V9_FLOW, extra === 'sampler' ? { id: 48, len: 1 } : { id: 34, len: 4 }];
+  const id = extra === null ? 300 : extra === 'sampler' ? 301 : 302;
+  const rec = new Bytes().ip4(`10.9.0.${host}`).ip4('10.8.0.1').u16(40000).u16(443).u8(6).u8(0x12).u32(3).u32(300).u32(90_000).u32(95_000);
+  if (extra === 'sampler') rec.u8(value);
+  if (extra === 'interval') rec.u32(value);
+  return v9({ uptime: 100_000, secs: EXPORT_SECS }, v9Templates({ id, fields }), set(id, rec.done()));
+}
+/** v9 options data of sampler 1 (rate 2000) and sampler 2 (rate 4000), system scope. */
+const V9_SAMPLERS = v9(
+  { uptime: 100_000, secs: EXPORT_SECS },
+  v9OptionsTemplate(256, [{ id: 1, len: 4 }], [{ id: 48, len: 2 }, { id: 34, len: 4 }]),
+  set(256, new Bytes().u32(0).u16(1).u32(2000).u32(0).u16(2).u32(4000).done()),
+);
+/** An sFlow v5 sample at 1 in 512 of a TCP packet 10.9.0.6:40000 → 10.8.0.1:443, 100 bytes of IP. */
+const SFLOW_SAMPLE = sflowDatagram(
+  { version: 5, agent: '192.0.2.16' },
+  flowSampleV5({ rate: 512, input: 1, output: 2 }, tlv(1, sampledHeader(1, 118, 4, concat(ethernet('02:00:00:00:00:0b', '02:00:00:00:00:0a', 0x0800), ipv4({ src: '10.9.0.6', dst: '10.8.0.1', proto: 6, totalLength: 100 }, tcp(40000, 443, 0x12)))))),
+);
+
+t.test('sampling: every session keeps its rate and where the rate came from, through the store', async (t) => {
+  const { p, out } = collecting({ decoder: { samplingOverrides: new Map([['192.0.2.14', 7]]) } });
+  p.datagram('netflow', v5({ uptime: 100_000, secs: EXPORT_SECS, sampling: 0x4000 | 10 }, { ...fwd, src: '10.9.0.1', dst: '10.8.0.1', srcPort: 40000, dstPort: 443, packets: 3, octets: 300 }), '192.0.2.11', NOW);
+  p.datagram('netflow', V9_SAMPLERS, '192.0.2.12', NOW);
+  p.datagram('netflow', v9Flow(2, 'sampler', 2), '192.0.2.12', NOW);
+  p.datagram('netflow', v9Flow(3, 'interval', 50), '192.0.2.13', NOW);
+  p.datagram('netflow', V9_SAMPLERS, '192.0.2.14', NOW);
+  p.datagram('netflow', v9Flow(4, 'sampler', 1), '192.0.2.14', NOW);
+  p.datagram('netflow', v9Flow(5, null), '192.0.2.15', NOW);
+  p.datagram('sflow', SFLOW_SAMPLE, '192.0.2.16', NOW);
+  // an exporter whose options data comes after its first flow: the session keeps the sampled rate's origin
+  p.datagram('netflow', v9Flow(7, 'sampler', 1), '192.0.2.17', NOW);
+  p.datagram('netflow', V9_SAMPLERS, '192.0.2.17', NOW);
+  p.datagram('netflow', v9Flow(7, 'sampler', 1), '192.0.2.17', NOW);
+  p.drain();
+
+  const origin = findField('SAMPLEORIGIN')!.source;
+  const rate = findField('SAMPLERATE')!.source;
+  t.ok(origin.kind === 'column' && rate.kind === 'column', 'SAMPLEORIGIN and SAMPLERATE are stored columns');
+  const oc = origin.kind === 'column' ? origin.column : 'flows';
+  const rc = rate.kind === 'column' ? rate.column : 'flows';
+  // codes as docs/sessions.md lists them: 0 none, 1 header, 2 options, 3 record, 4 config
+  const want = [
+    { expip: '192.0.2.11', clnip: '10.9.0.1', rate: 10, origin: 1, clnpkts: 30, why: 'NetFlow v5 header interval: header' },
+    { expip: '192.0.2.12', clnip: '10.9.0.2', rate: 4000, origin: 2, clnpkts: 12000, why: 'v9 sampler 2 from options data: options' },
+    { expip: '192.0.2.13', clnip: '10.9.0.3', rate: 50, origin: 3, clnpkts: 150, why: 'v9 samplingInterval in the record: record' },
+    { expip: '192.0.2.14', clnip: '10.9.0.4', rate: 7, origin: 4, clnpkts: 21, why: 'per-exporter override in the configuration: config' },
+    { expip: '192.0.2.15', clnip: '10.9.0.5', rate: 1, origin: 0, clnpkts: 3, why: 'unsampled v9: none' },
+    { expip: '192.0.2.16', clnip: '10.9.0.6', rate: 512, origin: 1, clnpkts: 512, why: 'sFlow sample rate: header' },
+    { expip: '192.0.2.17', clnip: '10.9.0.7', rate: 2000, origin: 2, clnpkts: 3 + 6000, why: 'unsampled flow, then one sampled by options data: options' },
+  ];
+  const got = (r: Row) => ({ expip: r['expip'], clnip: r['clnip'], rate: r[rc], origin: r[oc], clnpkts: r['clnpkts'] });
+  const byExporter = (rs: Row[]) => [...rs].sort((a, b) => String(a['expip']).localeCompare(String(b['expip']))).map(got);
+  t.same(byExporter(out), want.map(({ why: _, ...w }) => w), want.map((w) => w.why).join('; '));
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'opentraq-sampling-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const cols = allocColumns(out.length);
+  out.forEach((r, i) => {
+    for (const d of COLUMN_DEFS) if (d.type !== 'ip') cols[d.name][i] = r[d.name] as number;
+    setIpAt(cols.expip as Uint32Array, i, parseIp(r['expip'] as string)!);
+    setIpAt(cols.clnip as Uint32Array, i, parseIp(r['clnip'] as string)!);
+  });
+  const store = ColumnStore.open(dir, { segmentCount: 4, segmentSize: 64 });
+  store.append(cols, out.length);
+  store.flush();
+  store.close();
+  const reopened = ColumnStore.open(dir, { segmentCount: 4, segmentSize: 64, readOnly: true });
+  t.teardown(() => reopened.close());
+  const segs = reopened.list();
+  t.equal(segs.length, 1, 'one segment written');
+  const read = reopened.open(segs[0]!).read(['expip', 'clnip', 'clnpkts', oc, rc]);
+  const back: Row[] = Array.from({ length: out.length }, (_, i) => ({
+    expip: formatIpAt(read.expip as Uint32Array, i),
+    clnip: formatIpAt(read.clnip as Uint32Array, i),
+    clnpkts: read.clnpkts![i]!,
+    [oc]: read[oc]![i]!,
+    [rc]: read[rc]![i]!,
+  }));
+  t.same(byExporter(back), want.map(({ why: _, ...w }) => w), 'the store keeps rate and origin');
 });
 
 t.test('bad input and options', async (t) => {

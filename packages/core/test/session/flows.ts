@@ -43,6 +43,8 @@ export interface FlowSpec {
   dstMac?: number;
   mpls?: number;
   rate?: number;
+  /** The `samplingOrigin` column (SamplingOrigin code of `rate`). */
+  origin?: number;
   xSrc?: string;
   xDst?: string;
   xSport?: number;
@@ -93,6 +95,7 @@ export function flows(specs: readonly FlowSpec[], b: FlowBatch = new FlowBatch(M
     b.dstMac[r] = f.dstMac ?? 0;
     b.mplsLabel[r] = f.mpls ?? 0;
     b.samplingRate[r] = f.rate ?? 1;
+    b.samplingOrigin[r] = f.origin ?? 0;
     b.xlateSrcPort[r] = f.xSport ?? 0;
     b.xlateDstPort[r] = f.xDport ?? 0;
   }

@@ -123,6 +123,33 @@ t.test('later stronger evidence flips the session; weaker evidence never flips b
   });
 });
 
+t.test('sampling: the highest rate and its origin, the latest origin among flows of that rate', async (t) => {
+  // origin codes as docs/sessions.md lists them
+  const NONE = 0, HEADER = 1, OPTIONS = 2, RECORD = 3, CONFIG = 4;
+  const fwd: FlowSpec = { src: '10.0.0.1', dst: '203.0.113.9', sport: 50000, dport: 443 };
+  const rev: FlowSpec = { src: '203.0.113.9', dst: '10.0.0.1', sport: 443, dport: 50000 };
+  const pick = (rs: Row[]) => rs.map((r) => [r['samplerate'], r['sampleorigin']]);
+  t.same(pick(assemble([fwd])), [[1, NONE]], 'unsampled flows: rate 1, none');
+  t.same(pick(assemble([{ ...fwd, rate: 100, origin: HEADER }])), [[100, HEADER]], 'one sampled flow: its rate and origin');
+  t.same(pick(assemble([{ ...fwd, start: 1 }, { ...rev, start: 2, rate: 2000, origin: OPTIONS }])), [[2000, OPTIONS]], 'unsampled, then sampled by options data: options');
+  t.same(pick(assemble([{ ...fwd, start: 1, rate: 2000, origin: OPTIONS }, { ...rev, start: 2 }, { ...fwd, start: 3, rate: 50, origin: RECORD }])), [[2000, OPTIONS]], 'a later flow of a lower rate changes neither');
+  t.same(pick(assemble([{ ...fwd, start: 1, rate: 10, origin: RECORD }, { ...rev, start: 2, rate: 10, origin: CONFIG }])), [[10, CONFIG]], 'the same rate: the latest flow\'s origin');
+  t.same(pick(assemble([{ ...fwd, start: 1, rate: 10, origin: CONFIG }, { ...rev, start: 2, rate: 10, origin: RECORD }])), [[10, RECORD]], 'in either order');
+  t.same(pick(assemble([{ ...fwd, start: 1, origin: NONE }, { ...rev, start: 2, rate: 1, origin: CONFIG }])), [[1, CONFIG]], 'an override of 1 (count as unsampled) says config');
+
+  // kept through toolong pieces; a session that times out starts again from its own flows
+  const split = assemble([{ ...fwd, start: 0, end: 10, rate: 64, origin: HEADER }, { ...rev, start: 9, end: 20 }], { toolong: 8, timeout: 0 });
+  t.ok(split.length > 1, `${split.length} toolong pieces`);
+  t.same(pick(split), split.map(() => [64, HEADER]), 'every piece');
+  const again = assemble([{ ...fwd, start: 0, rate: 64, origin: HEADER }, { ...fwd, start: 1000 }], { timeout: 60 });
+  t.same(pick(again), [[64, HEADER], [1, NONE]], 'after a timeout the new record does not inherit the old origin');
+
+  const c = collecting();
+  c.tracker.ingest(flows([{ ...fwd, rate: 8, origin: OPTIONS }]), 0);
+  const snap = c.tracker.snapshot();
+  t.same(pick(rowsOf(snap.cols, snap.rows)), [[8, OPTIONS]], 'snapshots carry it too');
+});
+
 t.test('interfaces, VLANs and ToS come from the client→server flow; per-side fields follow the sides', async (t) => {
   const fwd: FlowSpec = { src: '10.0.0.1', dst: '203.0.113.9', sport: 50000, dport: 443, inIf: 3, outIf: 7, srcVlan: 100, dstVlan: 200, tos: 0x28 };
   const rev: FlowSpec = { src: '203.0.113.9', dst: '10.0.0.1', sport: 443, dport: 50000, inIf: 7, outIf: 3, srcVlan: 200, dstVlan: 100, tos: 0x10 };

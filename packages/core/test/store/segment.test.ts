@@ -3,7 +3,7 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import t from 'tap';
 import { COLUMN_DEFS, COLUMN_NAMES, SCHEMA_VERSION, wordsPerRow, type ColumnName, type Columns } from '../../src/fields/index.js';
-import { FORMAT_VERSION, openSegment, readSegmentInfo, verifySegment, writeSegment, type SegmentFileInfo } from '../../src/store/index.js';
+import { ColumnStore, FORMAT_VERSION, openSegment, readSegmentInfo, verifySegment, writeSegment, type SegmentFileInfo } from '../../src/store/index.js';
 import { plausibleFlows, randomColumns, rng } from './flowdata.js';
 
 /** Rows of `cols` in stable ascending order of start, computed here independently of the store. */
@@ -301,6 +301,34 @@ t.test('a segment of an older schema reads its missing columns as zeros', async 
   t.same(mismatches(cols, stableOrder(cols, rows), got, older), [], 'the stored columns are intact');
   t.throws(() => writeSegment(dir, 2, cols, rows, { columns: older }), { code: 'USAGE', message: /holds every column/ }, 'the current schema cannot omit columns');
   t.throws(() => writeSegment(dir, 2, cols, rows, { schemaVersion: SCHEMA_VERSION + 1 }), { code: 'USAGE' });
+});
+
+t.test('a schema 1 segment (before sampleorigin) reads sampleorigin as 0, none; schema 2 keeps it', async (t) => {
+  const dir = t.testdir();
+  const rows = 800;
+  const cols = plausibleFlows(rows, 12);
+  for (let i = 0; i < rows; i++) {
+    cols.samplerate[i] = i % 2 === 0 ? 256 : 1;
+    cols.sampleorigin[i] = i % 2 === 0 ? 1 : 0;
+  }
+  const schema1 = COLUMN_NAMES.filter((n) => n !== 'sampleorigin');
+  const old = writeSegment(dir, 1, cols, rows, { schemaVersion: 1, columns: schema1 });
+  t.equal(old.schemaVersion, 1);
+  t.notOk(old.columns.some((c) => c.name === 'sampleorigin'), 'not stored');
+  const cur = writeSegment(dir, 2, cols, rows);
+  t.equal(cur.schemaVersion, 2);
+  t.ok(cur.columns.some((c) => c.name === 'sampleorigin'), 'stored');
+  // through the store, as the server opens it
+  const store = ColumnStore.open(dir, { segmentCount: 4, segmentSize: rows, readOnly: true });
+  t.teardown(() => store.close());
+  const [a, b] = store.list();
+  const was = store.open(a!).read(['samplerate', 'sampleorigin']);
+  t.ok(was.sampleorigin instanceof Uint8Array && was.sampleorigin.length === rows && was.sampleorigin.every((v) => v === 0), 'schema 1: all 0 (none)');
+  t.same([...new Set(was.samplerate)].sort((x, y) => x - y), [1, 256], 'its rates are intact');
+  const now = store.open(b!).read(['samplerate', 'sampleorigin']);
+  const order = stableOrder(cols, rows);
+  t.same(Array.from(now.sampleorigin!), order.map((i) => (i % 2 === 0 ? 1 : 0)), 'schema 2: every row\'s origin, in store order');
+  t.same(Array.from(now.samplerate!), order.map((i) => (i % 2 === 0 ? 256 : 1)));
 });
 
 t.test('the writer checks what it is given', async (t) => {
