@@ -276,6 +276,13 @@ function generate(version: 9 | 10, fields: readonly TemplateField[]): Omit<FlowP
   const start = t('start') ?? t('end') ?? t('obs') ?? 'ex';
   const end = t('end') ?? t('obs') ?? t('start') ?? 'ex';
   w.push(`${col('start')}[r] = ${start}; ${col('end')}[r] = ${end};`);
+  // An event time before the creation time can only be a broken exporter clock: the record then
+  // lasts an instant at its creation rather than ending before it starts (absolute times only; a
+  // sysUptime-relative pair is settled later, with the boot time).
+  const absolute = (s: Slot): boolean => chosen.get(s)?.def.kind !== 'uptime';
+  if (t('end') === undefined && t('obs') !== undefined && t('start') !== undefined && absolute('obs') && absolute('start')) {
+    w.push(`if (${col('end')}[r] < ${col('start')}[r]) ${col('end')}[r] = ${col('start')}[r];`);
+  }
   const startFromUptime = (chosen.get('start') ?? chosen.get('end'))?.def.kind === 'uptime';
   const endFromUptime = (chosen.get('end') ?? chosen.get('obs') ?? chosen.get('start'))?.def.kind === 'uptime';
 

@@ -542,6 +542,9 @@ t.test('NSEL: a creation time (152) and an event time (323) without end give sta
   t.equal(out.length, 2);
   t.same([out.nsel[0], out.fwEvent[0], out.start[0], out.end[0]], [1, 5, created * 1000, (created + 600_000) * 1000], 'update: from creation to the event time');
   t.same([out.fwEvent[1], out.start[1], out.end[1]], [2, created * 1000, (created + 18_060_000) * 1000], 'teardown: 5 h 1 min long');
+  // an event time before the creation (a broken clock): an instant at the creation, never end < start
+  const early = decoded(new FlowDecoder(), v9({ uptime: 1, secs: 1_469_127_100 }, v9Templates({ id: 263, fields }), set(263, rec(2, created - 3_600_000).done()))).out;
+  t.same([early.start[0], early.end[0]], [created * 1000, created * 1000], 'event before creation: end = start');
 
   // The corpus ASA streams: every record has a creation and an event time, the end is never before the start.
   for (const file of ['nsel/ls-cisco-asa-1.pcap', 'nsel/ls-cisco-asa-2.pcap']) {
