@@ -259,9 +259,19 @@ export class FlowDecoder {
     return this.sflow.agentKeys(this.exporters.all());
   }
 
-  /** Expire unrefreshed templates and held data sets of every exporter (call periodically). */
+  /**
+   * Expire unrefreshed templates and held data sets of every exporter (call periodically), and the sFlow
+   * interface counters of sources silent for exporterIdleMs, so that the counter budget a flood of
+   * spoofed sources took comes back once it stops.
+   */
   expire(nowMs: number): void {
-    for (const st of this.exporters.all()) this.engine.sweep(st, nowMs);
+    for (const st of this.exporters.all()) {
+      this.engine.sweep(st, nowMs);
+      if (st.sflow !== null && nowMs - st.lastSeenMs > this.config.exporterIdleMs) {
+        st.sflow.clear();
+        st.sflow = null;
+      }
+    }
   }
 
   /** Forget an exporter or session (e.g. when its TCP connection closes); its held data sets count as held_sets_lost. */

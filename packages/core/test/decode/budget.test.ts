@@ -423,6 +423,17 @@ t.test('an sFlow interface-counter flood from one source is bounded by that sour
   t.equal(sum, total, 'the decoder-wide charge is the sum over sources');
   t.comment(`ten sources: heap +${(growth / MiB).toFixed(1)} MiB, ${(total / MiB).toFixed(1)} MiB charged in all, ${refused} refused`);
 
+  // once the flood stops, its sources' counters expire and a new switch gets counters again
+  const NEW = '192.0.2.77';
+  dec.decodeSflow(counterFlood(0x0a200001, 1), NEW, { nowMs: 2 }, out);
+  t.equal(dec.memory(NEW)!.sflowInterfaces, 0, 'during the flood a new switch is refused');
+  const later = 2 + cfg.exporterIdleMs + 1000;
+  dec.decodeSflow(counterFlood(0x0a200001, 1), NEW, { nowMs: later }, out);
+  dec.expire(later);
+  t.equal(dec.memory().sflowCounterBytes, dec.memory(NEW)!.sflowCounterBytes, 'the silent sources\' counters are gone');
+  dec.decodeSflow(counterFlood(0x0a200001, 1), NEW, { nowMs: later + 1 }, out);
+  t.ok(dec.memory(NEW)!.sflowInterfaces > 0, `the new switch keeps its ${dec.memory(NEW)!.sflowInterfaces} interfaces`);
+
   for (const k of dec.exporterKeys()) dec.forget(k);
   t.same([dec.memory().sflowCounterBytes, dec.sflowAgents().length], [0, 0], 'forgetting the sources gives everything back');
 });
