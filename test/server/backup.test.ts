@@ -102,7 +102,7 @@ t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
 t.test('backup while ingesting, restore into a second config, refusals, clear', async (t) => {
   const seed = Number(process.env.BACKUP_SEED ?? Date.now() % 100_000);
   t.comment(`seed ${seed} (BACKUP_SEED=${seed} repeats this run)`);
-  const traffic = v9Traffic(4000, seed);
+  const traffic = v9Traffic(6000, seed);
   const dirA = fs.mkdtempSync(path.join(tmp, 'a-'));
   const dirB = fs.mkdtempSync(path.join(tmp, 'b-'));
   const backup = path.join(tmp, 'backup');
@@ -119,9 +119,10 @@ t.test('backup while ingesting, restore into a second config, refusals, clear', 
   });
   t.equal(add.status, 201, `user ${EXTRA_USER.username} added: ${await add.text()}`);
 
-  // eight seconds of traffic; the backup starts 2.5 s in, and has time to finish before the end
-  const sending = sendTimed(a.ports.netflow, traffic, { ratePerSecond: traffic.datagrams.length / 8 });
-  await new Promise((r) => setTimeout(r, 2500));
+  // twelve seconds of traffic; the backup starts 3.5 s in, and has time to finish before the end even
+  // on a loaded machine (starting the backup process alone can take seconds there)
+  const sending = sendTimed(a.ports.netflow, traffic, { ratePerSecond: traffic.datagrams.length / 12 });
+  await new Promise((r) => setTimeout(r, 3500));
   const backupStarted = Date.now();
   const made = await ftserver([...pathsOf(dirA), 'backup', backup], tmp);
   const backupEnded = Date.now();
