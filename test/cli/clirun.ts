@@ -1,11 +1,14 @@
-// Runs the real bin/ftstat and bin/ftsq for the end-to-end tests of the query tools, and reads their
-// CSV back: a child process per run, with an environment free of the test runner's and the caller's settings.
+// Runs the real bin/ftstat, bin/ftsq, bin/ftum and bin/ftnbi for the end-to-end tests of the query tools,
+// in a pipe or a pseudo-terminal, and reads their CSV back: a child process per run, with an environment
+// free of the test runner's and the caller's settings.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { REPO } from '../lib/ftserver.js';
 
 export const FTSTAT = path.join(REPO, 'bin/ftstat');
 export const FTSQ = path.join(REPO, 'bin/ftsq');
+export const FTUM = path.join(REPO, 'bin/ftum');
+export const FTNBI = path.join(REPO, 'bin/ftnbi');
 
 export interface ToolRun {
   code: number | null;
@@ -32,7 +35,7 @@ export function toolEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Runs `bin` (FTSTAT, FTSQ) with `args` until it exits; killed (SIGKILL) after `timeoutMs`, default 60 s. */
+/** Runs `bin` (FTSTAT, FTSQ, FTUM, FTNBI) with `args` until it exits; killed (SIGKILL) after `timeoutMs`, default 60 s. */
 export function runTool(bin: string, args: readonly string[], opts: RunOptions = {}): Promise<ToolRun> {
   const proc = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: toolEnv(opts.env) });
   let stdout = '';
@@ -45,6 +48,43 @@ export function runTool(bin: string, args: readonly string[], opts: RunOptions =
     proc.once('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
+    }),
+  );
+}
+
+/**
+ * Runs `bin` with `args` in a pseudo-terminal (util-linux `script`): each time the output shows the
+ * next prompt of `dialogue`, its answer is typed. Resolves with the exit code and everything shown.
+ */
+export function runInTerminal(bin: string, args: readonly string[], dialogue: readonly (readonly [RegExp, string])[]): Promise<{ code: number | null; output: string }> {
+  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, bin, ...args].map(quote).join(' ');
+  const proc = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: toolEnv() });
+  let output = '';
+  let step = 0;
+  // where the last answered prompt ended: the next prompt is looked for after it
+  let from = 0;
+  const advance = (): void => {
+    while (step < dialogue.length) {
+      const [prompt, answer] = dialogue[step]!;
+      const m = prompt.exec(output.slice(from));
+      if (m === null) return;
+      from += m.index + m[0].length;
+      step++;
+      proc.stdin.write(answer);
+    }
+  };
+  proc.stdout.on('data', (d: Buffer) => {
+    output += d.toString();
+    advance();
+  });
+  proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) =>
+    proc.once('close', (code) => {
+      clearTimeout(timer);
+      proc.stdin.destroy();
+      resolve({ code, output });
     }),
   );
 }

@@ -1,6 +1,12 @@
 // bin/ftstat and bin/ftsq end to end against a real ftserver fed generated NetFlow v9: every -grp ×
 // -cnt, every output form parsed back and compared with the API's own answers, filters, time frames,
-// local times, session keys, FLOWTRAQ_* defaults, colour, progress, and the exit codes 0 2 3 4.
+// local times, session keys, FLOWTRAQ_* defaults, colour, progress, charts (-g: PNG decoded back, SVG,
+// TGA), and the exit codes 0 2 3 4.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { Resvg } from '@resvg/resvg-js';
 import t, { type Test } from 'tap';
 import { ENTITIES, UNIQUE_TARGETS } from '../../packages/core/src/index.js';
 import { ADMIN_PASSWORD, freePort, queryString, startServer } from '../lib/ftserver.js';
@@ -264,15 +270,99 @@ t.test('exit codes and messages', async (t) => {
   t.equal(host.code, 4, 'an unknown host: exit 4');
   t.match(host.stderr, /cannot connect to no-such-host\.invalid:9640: /);
 
-  const chart = await runTool(FTSTAT, [...KEYED, '-grp', 'IP', '-cnt', 'BYTES', '-g', 'top.png']);
-  t.equal(chart.code, 1, '-g: exit 1, charts are not in this version');
-  t.match(chart.stderr, /charts are not available in this version/);
-
   for (const [bin, name] of [[FTSTAT, 'ftstat'], [FTSQ, 'ftsq']] as const) {
     const help = await runTool(bin, ['--help']);
     t.equal(help.code, 0, `${name} --help: exit 0`);
     t.match(help.stdout, /Examples:\n/, `${name} --help has examples`);
     const version = await runTool(bin, ['--version']);
     t.match(version.stdout, new RegExp(`^${name} \\(opentraq\\) \\d+\\.\\d+\\.\\d+\\n$`));
+  }
+});
+
+/** The colours other than white that fill a 6 × 6 block in the rectangle (swatches and areas, never text). */
+function solidColours(png: PNG, x0: number, x1: number, y0: number, y1: number): Map<string, number> {
+  const at = (x: number, y: number): number => png.data.readUInt32BE((y * png.width + x) * 4);
+  const out = new Map<string, number>();
+  for (let y = y0; y + 6 <= y1; y++) {
+    for (let x = x0; x + 6 <= x1; x++) {
+      const c = at(x, y);
+      if (c === 0xffffffff) continue;
+      let solid = true;
+      for (let dy = 0; dy < 6 && solid; dy++) for (let dx = 0; dx < 6 && solid; dx++) solid = at(x + dx, y + dy) === c;
+      const key = `#${(c >>> 8).toString(16).padStart(6, '0')}`;
+      if (solid) out.set(key, (out.get(key) ?? 0) + 1);
+    }
+  }
+  return out;
+}
+
+t.test('charts: -g FILE draws the top rows over time', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftstat-chart-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const params = { group_by: 'IP', count_by: 'BYTES', rows: 5 };
+  // the generated sessions start within the two minutes before they were sent: a frame around them fills the chart
+  const chartFromMs = Math.floor(nowMs / 1000) * 1000 - 150_000;
+  const chartToMs = chartFromMs + 160_000;
+  const FRAME = ['-te', new Date(chartFromMs).toISOString(), '-tl', new Date(chartToMs).toISOString()];
+  const API_FRAME = { after_time: chartFromMs / 1000, before_time: chartToMs / 1000 };
+  const apiStat = async (p: Record<string, string | number>): Promise<StatAnswer> => JSON.parse(await apiText('/api/v1/stat', { ...API_FRAME, format: 'json', ...p })) as StatAnswer;
+
+  const png = path.join(dir, 'top.png');
+  const r = await runTool(FTSTAT, [...KEYED, '-grp', 'IP', '-cnt', 'BYTES', '-r', '5', '-g', png, '-C', ...FRAME]);
+  ok(t, r, '-g top.png -C');
+  t.equal(r.stdout, await apiText('/api/v1/stat', { ...API_FRAME, ...params, format: 'csv', header: 1 }), 'the CSV is what it is without -g');
+  const image = PNG.sync.read(fs.readFileSync(png));
+  t.same([image.width, image.height], [800, 400], 'the default size');
+  const legend = solidColours(image, 480, 800, 0, 400);
+  t.equal(legend.size, 6, 'six swatches in the legend: the five rows and other');
+  const plot = solidColours(image, 0, 440, 0, 400);
+  for (const c of legend.keys()) t.ok((plot.get(c) ?? 0) > 50, `the plot has an area in the legend's ${c}`);
+
+  const svgFile = path.join(dir, 'top.svg');
+  const j = await runTool(FTSTAT, [...KEYED, '-grp', 'IP', '-cnt', 'BYTES', '-r', '5', '-g', svgFile, '-gx', '1000', '-gy', '500', '-j', ...FRAME], { env: { TZ: 'UTC' } });
+  ok(t, j, '-g top.svg -gx 1000 -gy 500 -j');
+  const api = await apiStat(params);
+  t.same(JSON.parse(j.stdout), asObjects(api), 'the JSON carries no slices when -w was not asked for');
+  const svg = fs.readFileSync(svgFile, 'utf8');
+  t.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="1000" height="500"/);
+  t.doesNotThrow(() => new Resvg(svg, { font: { loadSystemFonts: false } }), 'the SVG parses');
+  const ipAt = api.columns.indexOf('IP');
+  // a long IPv6 address may be shortened with … to fit the legend
+  for (const row of api.data) t.match(svg, new RegExp(`>${String(row[ipAt]).slice(0, 12).replace(/\./g, '\\.')}[^<]*</text>`), `the legend names ${row[ipAt]}`);
+  t.match(svg, '>Bytes per 2.7 s</text>', 'the value axis: 60 slices of 160 s');
+  t.match(svg, />local time \(UTC\)(, \d\d\/\d\d\/\d{4})?<\/text>/, 'the time axis in the local time zone');
+  t.match(svg, '-grp IP -cnt BYTES -te', 'the title says what was asked');
+
+  const tgaFile = path.join(dir, 'Top.TGA');
+  const w = await runTool(FTSTAT, [...KEYED, '-grp', 'PORTPROTO', '-cnt', 'SESSIONS', '-w', '6', '-r', '3', '-g', tgaFile, '-gx', '640', '-gy', '320', '-j', ...FRAME]);
+  ok(t, w, '-w 6 -g Top.TGA -j');
+  t.same(JSON.parse(w.stdout), asObjects(await apiStat({ group_by: 'PORTPROTO', count_by: 'SESSIONS', rows: 3, slices: 6 })), '-w: the JSON keeps its series');
+  const tga = fs.readFileSync(tgaFile);
+  t.same([tga[2], tga.readUInt16LE(12), tga.readUInt16LE(14), tga[16], tga[17]], [2, 640, 320, 24, 0x20], 'an uncompressed 24-bit TGA of 640 × 320, top row first');
+  t.equal(tga.length, 18 + 640 * 320 * 3 + 26);
+
+  const table = await runTool(FTSTAT, [...KEYED, '-grp', 'IP', '-cnt', 'BYTES', '-r', '5', '-g', path.join(dir, 't.png'), ...FRAME]);
+  const plain = await runTool(FTSTAT, [...KEYED, '-grp', 'IP', '-cnt', 'BYTES', '-r', '5', ...FRAME]);
+  t.equal(table.stdout, plain.stdout, 'the table is the same with and without -g');
+  const empty = await runTool(FTSTAT, [...KEYED, '-grp', 'IP', '-cnt', 'BYTES', '-q', 'SRVPORT=1 && CLNPORT=1', '-g', path.join(dir, 'empty.svg'), ...FRAME]);
+  ok(t, empty, 'an empty ranking');
+  t.match(fs.readFileSync(path.join(dir, 'empty.svg'), 'utf8'), '>no sessions in the frame</text>');
+
+  const usage: [string[], RegExp][] = [
+    [['-g', path.join(dir, 'x.png'), '-gx', '100'], /^ftstat: -gx '100' is not a chart width in pixels: give a whole number from 200 to 10000\n$/],
+    [['-g', path.join(dir, 'x.png'), '-gy', 'tall'], /-gy 'tall' is not a chart height in pixels/],
+    [['-g', path.join(dir, 'x.jpg')], /the chart file must end in \.png, \.tga or \.svg/],
+    [['-gx', '900'], /^ftstat: -gx needs -g as well/],
+    [['-g', path.join(dir, 'no', 'such', 'x.png')], /the chart cannot be written there: the directory .* does not exist/],
+    [['-g', dir + path.sep + '.png'], /the chart cannot be written there|must end in/],
+    [['-g', dir], /must end in \.png/],
+    [['-g', path.join(dir, 'folder.png')], /the chart cannot be written there: it is a directory/],
+  ];
+  fs.mkdirSync(path.join(dir, 'folder.png'));
+  const nobody = String(await freePort());
+  for (const [args, message] of usage) {
+    const u = await runTool(FTSTAT, ['-p', nobody, '-un', 'admin', '-up', 'x', '-grp', 'IP', '-cnt', 'BYTES', ...args]);
+    t.equal(u.code, 2, `${args.join(' ')}: exit 2, before connecting`);
+    t.match(u.stderr, message);
   }
 });

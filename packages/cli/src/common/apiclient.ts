@@ -2,9 +2,10 @@
 // sends requests with the token, and turns every failure into the error with cli.md's exit code.
 
 import type { Readable } from 'node:stream';
-import type { Client, Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { AuthFailure, ConnectFailure, RuntimeFailure, UsageError, type AuthFailureCode } from './clierror.js';
 import type { LoginPlan } from './loginplan.js';
+import { openHttpClient, type HttpClient } from './httpclient.js';
 import { promptPassword } from './promptpassword.js';
 import type { ServerAddress } from './serveraddress.js';
 
@@ -106,7 +107,10 @@ function answerFailure(status: number, raw: string, path: string, address: Serve
   }
   if (status === 401) return new AuthFailure('TOKEN_EXPIRED', `the server no longer accepts the login: ${text}`);
   if (status === 403) return new AuthFailure('NOT_ALLOWED', text);
+  // the server's 404 for an endpoint it lacks is NOT_FOUND; any other code names a thing that is missing (NO_SUCH_USER)
+  if (status === 404 && typeof body?.code === 'string' && body.code !== 'NOT_FOUND') return new RuntimeFailure('NOT_FOUND', text);
   if (status === 404) return new RuntimeFailure('SERVER_ERROR', `${address.display} does not answer ${path} (an ftserver of another version, or not an ftserver?): ${text}`);
+  if (status === 409) return new RuntimeFailure('REFUSED', text);
   if (status === 503) return new RuntimeFailure('SERVER_ERROR', `the server is busy: ${text}; try again in a moment`);
   return new RuntimeFailure('SERVER_ERROR', `the server failed (HTTP ${status}): ${text}`);
 }
@@ -119,15 +123,9 @@ const LOGIN_CODES: Readonly<Record<string, AuthFailureCode>> = {
   THROTTLED: 'THROTTLED',
 };
 
-/** undici's Client, loaded on first use (it is most of a tool's code); an ES bundle of the CommonJS package has it under `default`. */
-async function loadClient(): Promise<typeof Client> {
-  const m = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
-  return m.Client ?? m.default!.Client;
-}
-
 export class ApiClient {
   private constructor(
-    private readonly client: Client,
+    private readonly client: HttpClient,
     readonly address: ServerAddress,
     private readonly token: string,
     /** The user the server logged in (for -us KEY, the key's owner). */
@@ -141,8 +139,7 @@ export class ApiClient {
    * only once the server is known to answer, so that nobody types a password for a dead address.
    */
   static async login(address: ServerAddress, plan: LoginPlan, opts: LoginOptions): Promise<ApiClient> {
-    const Client = await loadClient();
-    const client = new Client(address.origin, { connect: { timeout: CONNECT_TIMEOUT_MS }, headersTimeout: 0, bodyTimeout: 0 });
+    const client = await openHttpClient(address.origin, { connect: { timeout: CONNECT_TIMEOUT_MS }, headersTimeout: 0, bodyTimeout: 0 });
     const userAgent = `opentraq-${opts.tool}/${opts.version}`;
     try {
       let body: Record<string, unknown>;
@@ -197,7 +194,7 @@ export class ApiClient {
   }
 
   /** GET /healthz: fails with exit 4 when nothing answers at the address. */
-  private static async ping(client: Client, address: ServerAddress, userAgent: string): Promise<void> {
+  private static async ping(client: HttpClient, address: ServerAddress, userAgent: string): Promise<void> {
     try {
       const res = await client.request({ method: 'GET', path: '/healthz', headers: { 'user-agent': userAgent }, headersTimeout: LOGIN_TIMEOUT_MS });
       await res.body.dump();

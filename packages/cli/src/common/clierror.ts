@@ -57,7 +57,11 @@ export type FailureCode =
   /** the connection broke after it was established, or an answer was cut off */
   | 'CONNECTION_LOST'
   /** the tool cannot do what was asked (a feature this version lacks, a file it cannot write) */
-  | 'NOT_AVAILABLE';
+  | 'NOT_AVAILABLE'
+  /** what the request names does not exist on the server (a user) */
+  | 'NOT_FOUND'
+  /** the server refused a change that conflicts with what it holds (a user that exists, the last administrator) */
+  | 'REFUSED';
 
 export type AuthFailureCode = 'BAD_CREDENTIALS' | 'BAD_SESSION_KEY' | 'WRONG_ADDRESS' | 'SESSION_KEYS_DISABLED' | 'THROTTLED' | 'NOT_ALLOWED' | 'TOKEN_EXPIRED' | 'LOGIN_REFUSED';
 

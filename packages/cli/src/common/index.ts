@@ -12,7 +12,7 @@ export { readServerAddress, envValue, type ServerAddress, type Environment } fro
 export { readLoginPlan, type LoginPlan } from './loginplan.js';
 export { readConnection, connect, type ConnectionPlan } from './connection.js';
 export { ApiClient, type LoginOptions, type RequestOptions, type HttpMethod } from './apiclient.js';
-export { promptPassword, type PromptStreams } from './promptpassword.js';
+export { canPrompt, promptHidden, promptPassword, type PromptStreams } from './promptpassword.js';
 export { readTimeFrame, epochParam, type RequestedFrame } from './readtimeframe.js';
 export { readSelection, filterUsageError, type Selection } from './readselection.js';
 export { EXPORT_FORMAT_NAMES, exportFormatFilter } from './exportformat.js';

@@ -5,7 +5,7 @@
  * - `flag`: no value (`-c`).
  * - `value`: exactly one value, which may start with a dash (`-tn -3m`).
  * - `optional-value`: a value when the next word is not a parameter (`-us` or `-us KEY`).
- * - `two-values`: two values (`-chpw USER PASS`).
+ * - `two-values`: two values (`-chpw USER PASS`); with `secondOptional`, one or two.
  */
 export type OptionKind = 'flag' | 'value' | 'optional-value' | 'two-values';
 
@@ -36,6 +36,11 @@ export interface OptionDef {
    * whether the next word belongs to it too.
    */
   readonly takesSecondWord?: (first: string) => boolean;
+  /**
+   * For `two-values` options: the second value may be left out (`-chpw USER`, the password then asked
+   * for); it is read as '' when the next word is absent or a parameter.
+   */
+  readonly secondOptional?: boolean;
 }
 
 /** `-tn` for the option named `tn`. */

@@ -159,10 +159,16 @@ function walk(argv: readonly string[], spec: ToolSpec, lookup: Lookup): { given:
       case 'two-values': {
         const words = inline === undefined ? [argv[next], argv[next + 1]] : [inline, argv[next]];
         const missing = words.findIndex((w) => w === undefined || isParameter(w, lookup));
+        if (missing === 1 && def.secondOptional === true) {
+          value = [words[0]!, ''];
+          next += inline === undefined ? 1 : 0;
+          forYargs.push(head, words[0]!, '');
+          break;
+        }
         if (missing >= 0) {
           const w = words[missing];
           const why = w === undefined ? '' : ` (found the parameter ${w} instead)`;
-          throw new UsageError('MISSING_VALUE', `${head} needs two values: ${def.arg ?? 'VALUE VALUE'}${def.example === undefined ? '' : `, e.g. ${flagOf(def)} ${def.example}`}${why}`);
+          throw new UsageError('MISSING_VALUE', `${head} needs ${def.secondOptional === true ? 'a value' : 'two values'}: ${def.arg ?? 'VALUE VALUE'}${def.example === undefined ? '' : `, e.g. ${flagOf(def)} ${def.example}`}${why}`);
         }
         value = [words[0]!, words[1]!];
         next += inline === undefined ? 2 : 1;

@@ -38,7 +38,7 @@ export class ParsedOptions {
     return typeof v === 'string' ? v : undefined;
   }
 
-  /** The two values of a two-values parameter. */
+  /** The two values of a two-values parameter (the second '' when it is optional and was left out). */
   values(name: string): readonly [string, string] | undefined {
     const v = this.given.get(name)?.value;
     return Array.isArray(v) ? (v as readonly [string, string]) : undefined;

@@ -14,10 +14,16 @@ export interface PromptStreams {
   readonly output: NodeJS.WritableStream;
 }
 
+const DEFAULT_STREAMS: PromptStreams = { input: process.stdin, output: process.stderr };
+
+/** Whether secrets can be asked for on `input`: a terminal that can turn echo off. */
+export function canPrompt(input: NodeJS.ReadStream = process.stdin): boolean {
+  return input.isTTY === true && typeof input.setRawMode === 'function';
+}
+
 /** `what` names the login for the prompt, e.g. `alice@localhost:9640`. */
-export function promptPassword(what: string, streams: PromptStreams = { input: process.stdin, output: process.stderr }): Promise<string> {
-  const { input, output } = streams;
-  if (input.isTTY !== true || typeof input.setRawMode !== 'function') {
+export function promptPassword(what: string, streams: PromptStreams = DEFAULT_STREAMS): Promise<string> {
+  if (!canPrompt(streams.input)) {
     return Promise.reject(
       new UsageError(
         'NO_PASSWORD',
@@ -25,12 +31,22 @@ export function promptPassword(what: string, streams: PromptStreams = { input: p
       ),
     );
   }
+  return promptHidden(`Password for ${what}: `, streams);
+}
+
+/**
+ * Shows `prompt` on the output and reads a line from the terminal without echo; Ctrl-C rejects with
+ * Interrupted. The caller checks canPrompt() first (without a terminal this rejects with NO_PASSWORD).
+ */
+export function promptHidden(prompt: string, streams: PromptStreams = DEFAULT_STREAMS): Promise<string> {
+  const { input, output } = streams;
+  if (!canPrompt(input)) return Promise.reject(new UsageError('NO_PASSWORD', `cannot ask '${prompt.trim()}': stdin is not a terminal`));
   return new Promise((resolve, reject) => {
     const chars: string[] = [];
     const wasRaw = input.isRaw;
     // echo goes off before the prompt shows: keys typed ahead of it are not echoed either
     input.setRawMode(true);
-    output.write(`Password for ${what}: `);
+    output.write(prompt);
     const finish = (error: Error | null): void => {
       input.off('data', onData);
       input.off('end', onEnd);

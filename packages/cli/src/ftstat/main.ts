@@ -1,6 +1,8 @@
 // ftstat: checks its parameters, logs in, asks GET /api/v1/stat for the ranking and prints it —
-// CSV as the server writes it (exact), JSON as an array of objects, a table for people.
+// CSV as the server writes it (exact), JSON as an array of objects, a table for people — and with -g
+// also draws the top rows over time as a stacked chart.
 
+import type { ApiClient } from '../common/apiclient.js';
 import { RuntimeFailure } from '../common/clierror.js';
 import { connect } from '../common/connection.js';
 import { OutputClosed } from '../common/output.js';
@@ -10,7 +12,8 @@ import { statAnswerProblem, type StatAnswer } from '../common/statanswer.js';
 import { styleFor } from '../common/style.js';
 import type { ParsedOptions } from '../common/parsedoptions.js';
 import { FTSTAT } from './ftstatspec.js';
-import { readStatRequest } from './readstatrequest.js';
+import { readStatRequest, type StatRequest } from './readstatrequest.js';
+import { withoutSeries } from './withoutseries.js';
 import { renderStatJson } from './statobjects.js';
 import { renderStatTable } from './stattable.js';
 
@@ -19,21 +22,31 @@ export { exitWhenFlushed } from '../common/runtool.js';
 
 const STAT_PATH = '/api/v1/stat';
 
+async function ranking(client: ApiClient, params: Readonly<Record<string, string>>): Promise<StatAnswer> {
+  const answer = await client.json<StatAnswer>('GET', STAT_PATH, { params });
+  const problem = statAnswerProblem(answer);
+  if (problem !== null) throw new RuntimeFailure('BAD_ANSWER', `the server's ranking cannot be read: ${problem}`);
+  return answer;
+}
+
+/** Draws the chart of -g from `answer` (which has slices) and writes its file; the chart code is loaded only then. */
+async function drawChart(answer: StatAnswer, req: StatRequest): Promise<void> {
+  const { drawStatChart } = await import('./drawstatchart.js');
+  await drawStatChart(answer, req);
+}
+
 async function ftstat(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
   const req = readStatRequest(parsed, ctx.env, ctx.spec.name);
-  if (req.chart !== undefined) {
-    throw new RuntimeFailure(
-      'NOT_AVAILABLE',
-      `-g ${req.chart.file}: charts are not available in this version of ftstat yet; -w N with -C or -j gives the same series as numbers`,
-    );
-  }
   const client = await connect(req.connection, { tool: ctx.spec.name, version: ctx.version });
   const started = Date.now();
   const progress = await startProgress(req.progress, ctx.spec.name, `ranking ${req.entity.name} by ${req.count} (${req.frame.text})`);
   const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   const ticker = req.progress ? setInterval(() => progress.update(`ranking ${req.entity.name} by ${req.count}: ${elapsed()}`), 200) : undefined;
+  const drawn = req.chart === undefined ? '' : `; chart in ${req.chart.file}`;
   try {
     if (req.output === 'csv' || req.output === 'csv-header') {
+      // the chart first: when it fails, nothing has been printed
+      if (req.chartParams !== undefined) await drawChart(await ranking(client, req.chartParams), req);
       const body = await client.stream(STAT_PATH, { params: req.params });
       let bytes = 0;
       try {
@@ -41,19 +54,20 @@ async function ftstat(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
       } catch (e) {
         throw e instanceof OutputClosed ? e : client.lost(e);
       }
-      progress.stop(`${bytes} bytes of CSV in ${elapsed()}`);
+      progress.stop(`${bytes} bytes of CSV in ${elapsed()}${drawn}`);
       await client.close();
       return;
     }
-    const answer = await client.json<StatAnswer>('GET', STAT_PATH, { params: req.params });
-    const problem = statAnswerProblem(answer);
-    if (problem !== null) throw new RuntimeFailure('BAD_ANSWER', `the server's ranking cannot be read: ${problem}`);
-    progress.stop(`${answer.data.length} rows of ${answer.summary.entities} ${req.entity.name} in ${elapsed()}`);
+    const answer = await ranking(client, req.params);
     await client.close();
+    if (req.chart !== undefined) await drawChart(answer, req);
+    progress.stop(`${answer.data.length} rows of ${answer.summary.entities} ${req.entity.name} in ${elapsed()}${drawn}`);
+    // slices asked for the chart alone are not printed
+    const printed = req.slices === undefined ? withoutSeries(answer) : answer;
     if (req.output === 'json') {
-      await ctx.out.write(renderStatJson(answer));
+      await ctx.out.write(renderStatJson(printed));
     } else {
-      await ctx.out.write(renderStatTable(answer, req, await styleFor(ctx.stdout, ctx.env)));
+      await ctx.out.write(renderStatTable(printed, req, await styleFor(ctx.stdout, ctx.env)));
     }
   } catch (e) {
     // a half-read answer would keep close() waiting: drop the connection

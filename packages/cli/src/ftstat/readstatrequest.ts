@@ -2,6 +2,7 @@
 // -snd/-rcv, -r, -w) by the query engine's own planner, the frame, the filters and the output.
 
 import { COUNTS, ENTITIES, ENTITY_BY_NAME, MAX_SLICES, planRank, QueryError, UNIQUE_TARGETS, type CountName, type EntityDef, type EntityName } from '@opentraq/core';
+import { MAX_LAYERS } from '../chart/stackedchart.js';
 import { UsageError } from '../common/clierror.js';
 import { readConnection, type ConnectionPlan } from '../common/connection.js';
 import { didYouMean } from '../common/didyoumean.js';
@@ -10,7 +11,7 @@ import { readSelection } from '../common/readselection.js';
 import { readTimeFrame, type RequestedFrame } from '../common/readtimeframe.js';
 import { readWholeNumber } from '../common/readwholenumber.js';
 import type { Environment } from '../common/serveraddress.js';
-import { readChartRequest, type ChartRequest } from './chartrequest.js';
+import { DEFAULT_CHART_SLICES, readChartRequest, type ChartRequest } from './chartrequest.js';
 
 export type StatOutput = 'table' | 'csv' | 'csv-header' | 'json';
 
@@ -26,8 +27,10 @@ export interface StatRequest {
   readonly output: StatOutput;
   readonly progress: boolean;
   readonly chart: ChartRequest | undefined;
-  /** The query string of GET /api/v1/stat. */
+  /** The query string of GET /api/v1/stat (with a chart and a table or JSON, with the chart's slices). */
   readonly params: Readonly<Record<string, string>>;
+  /** With a chart and CSV output: the JSON ranking the chart is drawn from, asked for before the CSV. */
+  readonly chartParams: Readonly<Record<string, string>> | undefined;
 }
 
 /** Rows of a ranking when -r is absent (cli.md). */
@@ -108,17 +111,26 @@ export function readStatRequest(parsed: ParsedOptions, env: Environment, tool: s
   const chart = readChartRequest(parsed);
   // last: what to ask is checked before who asks, so a bad filter is reported even without a login
   const connection = readConnection(parsed, env);
-  const params: Record<string, string> = {
+  const csv = output === 'csv' || output === 'csv-header';
+  // a chart needs slices: -w's, or cli.md's default (a slice is at least a microsecond)
+  const chartSlices = chart === undefined ? undefined : (slices ?? Math.min(DEFAULT_CHART_SLICES, frameUs));
+  const query: Record<string, string> = {
     group_by: entity.name,
     count_by: count,
     ...(unique !== undefined && { unique }),
     ...(direction !== undefined && { direction }),
     ...frame.params,
     ...selection.params,
+  };
+  const asked = slices ?? (csv ? undefined : chartSlices);
+  const params: Record<string, string> = {
+    ...query,
     rows: String(rows),
-    ...(slices !== undefined && { slices: String(slices) }),
-    format: output === 'csv' || output === 'csv-header' ? 'csv' : 'json',
+    ...(asked !== undefined && { slices: String(asked) }),
+    format: csv ? 'csv' : 'json',
     ...(output === 'csv-header' && { header: '1' }),
   };
-  return { connection, entity, count, unique, direction, frame, rows, slices, output, progress: parsed.flag('v'), chart, params };
+  // the server sums what is not among the rows into the series' "other": ten rows are all a chart shows
+  const chartParams = chartSlices !== undefined && csv ? { ...query, rows: String(Math.min(rows, MAX_LAYERS)), slices: String(chartSlices), format: 'json' } : undefined;
+  return { connection, entity, count, unique, direction, frame, rows, slices, output, progress: parsed.flag('v'), chart, params, chartParams };
 }

@@ -42,7 +42,8 @@ function scaleOf(count: CountName): (n: number) => string {
   return count === 'BYTES' ? formatBytes : count === 'BITS' ? formatBits : formatCount;
 }
 
-function valueHeader(q: StatTableQuery): string {
+/** The ranked value's name: `Bytes sent`, `Sessions accepted`, `Unique PORTPROTO`. */
+export function valueHeader(q: StatTableQuery): string {
   const base = q.count === 'UNIQUE' ? `Unique ${q.unique ?? ''}` : q.count.charAt(0) + q.count.slice(1).toLowerCase();
   if (q.direction === undefined) return base;
   if (q.count === 'SESSIONS') return q.direction === 'snd' ? 'Sessions initiated' : 'Sessions accepted';
