@@ -12,3 +12,4 @@ export * from './session/index.js';
 export * from './enrich/index.js';
 export * from './pipeline/index.js';
 export * from './config/index.js';
+export * from './alert/index.js';

@@ -1,30 +1,9 @@
 // ftnbi -j: the alerts of GET /api/v1/alerts as cli.md lists their fields, in that order and no
 // others (the server's bookkeeping — who posted, when received — stays out), one object per line.
 
-/** cli.md's fields of an alert, in order: a stable contract for scripts. */
-export const ALERT_FIELDS = [
-  'version',
-  'id',
-  'earliest_utc',
-  'latest_utc',
-  'severity',
-  'alert_type',
-  'detector',
-  'target_ip',
-  'target_mask',
-  'proto',
-  'server_port',
-  'sources',
-  'total_sources',
-  'threshold_value',
-  'current_values',
-  'peak_values',
-  'average_values',
-  'message',
-] as const;
+import { ALERT_FIELDS, ALERT_VALUE_NAMES as VALUE_NAMES } from '@opentraq/core';
 
-/** The measures of current_values, peak_values and average_values, in order. */
-export const VALUE_NAMES = ['packets_in', 'packets_out', 'bytes_in', 'bytes_out', 'new_conn'] as const;
+export { ALERT_FIELDS };
 
 const VALUE_SETS = new Set<string>(['current_values', 'peak_values', 'average_values']);
 
