@@ -2,13 +2,15 @@
 // store, then times the six reference queries single-threaded and on every core.
 //
 // Usage: node --expose-gc bench/core.mjs [--sessions 20000000] [--runs 5] [--dir bench/out/core] [--keep]
-//        [--reuse] [--queries 1,3] [--core path/to/a/core/build]
+//        [--reuse] [--queries 1,3] [--warmup 1] [--core path/to/a/core/build]
 // --reuse queries the store already in --dir; --queries runs only the listed reference queries;
+// --warmup runs each query that many times on one thread and on the pool before timing it (the
+// JIT of the calling thread and of every worker, the page cache: what a running server has);
 // --core imports the engine from another build of packages/core (e.g. one compiled with
 // `tsc --outDir` to compare two versions) instead of packages/core/dist.
 // Prints figures only; nothing here asserts a time.
 
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +24,7 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     reuse: { type: 'boolean', default: false },
     queries: { type: 'string', default: '1,2,3,4,5,6' },
+    warmup: { type: 'string', default: '1' },
     core: { type: 'string', default: new URL('../packages/core/dist', import.meta.url).pathname },
   },
 });
@@ -31,6 +34,7 @@ const { ColumnStore, GEN_DEFAULT_START_US, SessionGenerator, WorkerPool, busiest
 const wanted = new Set(args.queries.split(',').map((x) => Number(x.trim())));
 const SESSIONS = Number(args.sessions);
 const RUNS = Number(args.runs);
+const WARMUP = Number(args.warmup);
 const dir = resolve(args.dir);
 const SEED = 42;
 const HOUR = 3_600_000_000;
@@ -44,7 +48,7 @@ const fmtRate = (r) => (r >= 1e6 ? `${(r / 1e6).toFixed(1)} M/s` : `${(r / 1e3).
 
 console.log(`# opentraq core benchmark`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-console.log(`sessions: ${SESSIONS.toLocaleString('en-US')} over 14 days (generator seed ${SEED}), runs per query: ${RUNS}\n`);
+console.log(`sessions: ${SESSIONS.toLocaleString('en-US')} over 14 days (generator seed ${SEED}), runs per query: ${RUNS} after ${WARMUP} untimed\n`);
 
 // 1. Write.
 let store;
@@ -115,6 +119,8 @@ const median = (xs) => {
   return s[Math.floor(s.length / 2)];
 };
 
+const load = () => loadavg().map((x) => x.toFixed(2)).join(', ');
+console.log(`load average before the queries: ${load()}`);
 const pool = new WorkerPool(cpus().length);
 console.log('| query | sessions in frame | entities | scanned rows | 1 thread: median ms | rows/s | ' + `${pool.size} workers: median ms | rows/s | peak RSS MiB |`);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
@@ -124,14 +130,21 @@ for (const query of queries.filter((_, i) => wanted.has(i + 1))) {
   const single = [];
   const multi = [];
   let info;
+  for (let i = 0; i < WARMUP; i++) {
+    await runOnce(query, null);
+    if (query.kind === 'rank') await runOnce(query, pool);
+  }
   gc();
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   for (let i = 0; i < RUNS; i++) {
+    // the previous run's arrays are garbage: collected first, they do not count in this run's peak
+    gc();
     const a = await runOnce(query, null);
     single.push(a.ms);
     peak = Math.max(peak, process.memoryUsage().rss);
+    gc();
     const b = await runOnce(query, query.kind === 'rank' ? pool : null);
     multi.push(b.ms);
     if (a.sessions !== b.sessions || a.top !== b.top) throw new Error(`${query.name}: single and multi-threaded answers differ`);
@@ -148,5 +161,6 @@ for (const query of queries.filter((_, i) => wanted.has(i + 1))) {
 }
 await pool.close();
 store.close();
+console.log(`\nload average after the queries: ${load()}`);
 if (!args.keep && !args.reuse) rmSync(dir, { recursive: true, force: true });
 console.log(`\nmax RSS of the process: ${mib(process.resourceUsage().maxRSS * 1024)} MiB`);

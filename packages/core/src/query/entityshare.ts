@@ -1,5 +1,5 @@
-// Splits the rows of a one-entity-per-session ranking (pairs, session entities) among k threads
-// by a hash of the entity key, so each thread owns whole entities and partials never need merging.
+// Splits a ranking among k threads by a hash of the entity key, so each thread owns whole entities
+// and partials never need merging: rows of pairs and session entities, sides of sided entities.
 
 import type { ColumnArray, ColumnName } from '../fields/columns.js';
 import { mix32 } from './keytable.js';
@@ -15,11 +15,12 @@ export interface ShareSpec {
 
 /**
  * Rankings whose partials are costly to merge by key (millions of pairs or (entity, value)
- * sets) and where every row has exactly one entity, so that a row belongs to one share.
+ * sets): pair entities and UNIQUE rankings. A row of a pair or session entity belongs to
+ * one share; a row of a sided entity has a side in one or two (see markSides).
  */
 export function shareable(plan: RankPlan): boolean {
   const shape = plan.entity.shape;
-  return shape === 'pair' || (shape === 'session' && plan.measure === 'unique');
+  return shape === 'pair' || plan.measure === 'unique';
 }
 
 function step(h: number, x: number): number {
@@ -47,6 +48,8 @@ export class EntityShare {
   private readonly hb: Uint32Array;
   /** Per segment: hash of every dictionary entry of the coded key columns. */
   private dictHashes = new Map<ColumnName, Uint32Array>();
+  /** A sided entity: sideA and sideB are the client and server sides, each its own entity (markSides). */
+  readonly sided: boolean;
 
   constructor(plan: RankPlan, spec: ShareSpec, chunkRows: number) {
     if (!shareable(plan)) throw new Error(`ranking by ${plan.entity.name} cannot be split by entity`);
@@ -56,7 +59,8 @@ export class EntityShare {
     this.index = spec.index;
     this.of = spec.of;
     const e = plan.entity;
-    if (e.shape === 'pair' && e.unordered) {
+    this.sided = e.shape === 'sided';
+    if ((e.shape === 'pair' && e.unordered) || this.sided) {
       this.sideA = plan.clientColumns;
       this.sideB = plan.serverColumns;
     } else {
@@ -95,11 +99,42 @@ export class EntityShare {
     }
   }
 
+  /** The share a key hash falls in: the top 16 bits as a small integer (% on a full uint32 would be a floating-point modulo). */
+  private shareOf(h: number): number {
+    return (mix32(h) >>> 16) % this.of;
+  }
+
+  /**
+   * Sided entities: marks[r - lo] for the rows of [lo, hi) (or of sel[0..n)) gets bit 1 when
+   * the row's client-side entity is in this share, bit 2 for its server side, and bit 4 when
+   * this share counts the row in the totals (its client side's share: each row in exactly
+   * one). Writes to `out` the rows with a mark and returns how many; `prepare` first.
+   */
+  markSides(cols: Partial<Record<ColumnName, ColumnArray>>, dicts: Partial<Record<ColumnName, DictColumn>>, lo: number, hi: number, sel: Uint32Array | null, n: number, marks: Uint8Array, out: Uint32Array): number {
+    if (!this.sided) throw new Error('markSides is for sided entities');
+    const ha = this.ha;
+    const hb = this.hb;
+    this.hashSide(this.sideA, cols, dicts, lo, hi, ha);
+    this.hashSide(this.sideB!, cols, dicts, lo, hi, hb);
+    const me = this.index;
+    let m = 0;
+    const count = sel === null ? hi - lo : n;
+    for (let j = 0; j < count; j++) {
+      const r = sel === null ? lo + j : sel[j]!;
+      const client = this.shareOf(ha[r - lo]!) === me;
+      const mark = (client ? 5 : 0) | (this.shareOf(hb[r - lo]!) === me ? 2 : 0);
+      marks[r - lo] = mark;
+      if (mark !== 0) out[m++] = r;
+    }
+    return m;
+  }
+
   /**
    * Writes to `out` the rows of [lo, hi) (or of sel[0..n) when sel is given) whose entity is
    * in this share; returns how many. `prepare` must have been called for the segment.
    */
   select(cols: Partial<Record<ColumnName, ColumnArray>>, dicts: Partial<Record<ColumnName, DictColumn>>, lo: number, hi: number, sel: Uint32Array | null, n: number, out: Uint32Array): number {
+    if (this.sided) throw new Error('rows of a sided entity are marked by side, not selected');
     const ha = this.ha;
     const hb = this.hb;
     this.hashSide(this.sideA, cols, dicts, lo, hi, ha);

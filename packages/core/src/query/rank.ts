@@ -22,27 +22,25 @@ export interface RankOptions {
   readonly pool?: WorkerPool;
 }
 
-/** Splits segments into k groups of about the same number of rows (largest first, to the lightest group). */
-export function partitionSegments(infos: readonly SegmentInfo[], k: number): SegmentInfo[][] {
-  const groups: SegmentInfo[][] = Array.from({ length: k }, () => []);
-  const load = new Array<number>(k).fill(0);
-  const bySize = infos.map((s, i) => ({ s, i })).sort((a, b) => b.s.rows - a.s.rows || a.i - b.i);
-  for (const { s } of bySize) {
-    let g = 0;
-    for (let j = 1; j < k; j++) if (load[j]! < load[g]!) g = j;
-    groups[g]!.push(s);
-    load[g]! += s.rows;
-  }
-  return groups.filter((g) => g.length > 0);
+/** The order workers claim segments in: largest first, so that the last claims are small and the workers finish together. */
+function claimOrder(infos: readonly SegmentInfo[]): SegmentInfo[] {
+  return infos
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => b.s.rows - a.s.rows || a.i - b.i)
+    .map((x) => x.s);
 }
 
-/** A segment as a worker receives it: files by path, memory segments cut down to the columns read (shared, not copied). */
+/**
+ * A segment as a worker receives it: what scanning needs (no statistics or column directory
+ * to clone), files by path, memory segments cut down to the columns read (shared, not copied).
+ */
 function forWorker(info: SegmentInfo, names: readonly ColumnName[]): SegmentInfo {
-  if (info.ref.kind === 'file') return info;
+  const { id, rows, startMin, startMax, endMax } = info;
+  if (info.ref.kind === 'file') return { id, rows, startMin, startMax, endMax, stats: {}, ref: { kind: 'file', path: info.ref.path } };
   const all = info.ref.columns;
   const columns: Partial<Record<ColumnName, ColumnArray>> = {};
   for (const n of names) if (all[n] !== undefined) columns[n] = all[n];
-  return { ...info, ref: { kind: 'memory', rows: info.rows, columns } };
+  return { id, rows, startMin, startMax, endMax, stats: {}, ref: { kind: 'memory', rows: info.rows, columns } };
 }
 
 export async function rank(source: SessionSource, q: RankQuery, opts: RankOptions = {}): Promise<RankResult> {
@@ -76,11 +74,12 @@ export async function rank(source: SessionSource, q: RankQuery, opts: RankOption
       await Promise.all(Array.from({ length: k }, (_, index) => pool.run({ query: q, segments, share: { index, of: k } }).then((p) => st.merge(p))));
       return finishRank(st);
     }
-    const groups = partitionSegments(infos, k);
-    // each partial is merged as it arrives, while slower workers still scan (merging is order-independent)
-    await Promise.all(
-      groups.map((g) => pool.run({ query: q, segments: g.map((info) => forWorker(info, scanner.columnsFor(info))) }).then((p) => st.merge(p))),
-    );
+    // Every worker gets every segment and claims the next unclaimed one from a shared counter
+    // until none is left: a worker slowed down (another query, another process on its core)
+    // takes fewer, so all finish together. Each partial is merged as it arrives (in any order).
+    const segments = claimOrder(infos).map((info) => forWorker(info, scanner.columnsFor(info)));
+    const claim = new Int32Array(new SharedArrayBuffer(4));
+    await Promise.all(Array.from({ length: Math.min(k, segments.length) }, () => pool.run({ query: q, segments, claim }).then((p) => st.merge(p))));
     return finishRank(st);
   } finally {
     if (opts.pool === undefined) await pool.close();

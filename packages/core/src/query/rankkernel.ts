@@ -5,7 +5,7 @@ import type { ColumnArray, ColumnName } from '../fields/columns.js';
 import { partKind } from './keyindex.js';
 import { UNIT, unitsWithin } from './prorate.js';
 import type { RankPlan } from './rankquery.js';
-import type { CodeSums } from './codesums.js';
+import { CODE_SUM_WIDTH, type CodeSums } from './codesums.js';
 import type { RankState } from './rankstate.js';
 import type { DictColumn } from './source.js';
 
@@ -35,6 +35,8 @@ export interface CodeSumSpec {
   readonly column: ColumnName;
   readonly memo: number;
   readonly countSlots: readonly number[];
+  /** The code sums (index) of the other side, whose codes `twin` maps this column's codes to (see CodeSums.linkTwins); -1: none. */
+  twinOf: number;
 }
 
 /**
@@ -96,9 +98,16 @@ interface Gen {
   readonly coded: ReadonlySet<ColumnName>;
   /** Every row lies entirely inside the frame. */
   readonly inside: boolean;
+  /**
+   * A sided entity split among threads by entity (EntityShare.markSides): marks say which
+   * sides are this thread's (bits 1, 2) and whether it counts the row in the totals (bit 4).
+   */
+  readonly shared: boolean;
   readonly memoColumns: ColumnName[];
   readonly codeSums: CodeSumSpec[];
   readonly loaded: Set<ColumnName>;
+  /** Run after the loop for each row the body listed in selfRows (null: the body lists none). */
+  after: string | null;
 }
 
 /** `out = <id of the key prefix ++ columns>` through the compact table when every address is IPv4. */
@@ -124,22 +133,12 @@ function get(g: Gen, index: string, scratch: string, prefix: readonly string[], 
 }
 
 /**
- * Expression: the row's values of the coded columns a and b (of one kind, summed by code in
- * code sums ia and ib) are equal. The fingerprints beside the codes' row counts tell almost
- * all unequal values apart on cache lines the row has just touched; equal fingerprints are
- * confirmed in the dictionaries when they are not the whole value.
+ * Expression: the row's values of the coded columns a and b are equal, told by one load:
+ * code sums `ia` (of column a) map each code of a to the code of the same value in b.
  */
-function sameValue(a: ColumnName, ia: number, b: ColumnName, ib: number): string {
-  const [ka, kb] = [`x_${a}[r]`, `x_${b}[r]`];
-  const tags = `cn${ia}[${ka} * 2 + 1] === cn${ib}[${kb} * 2 + 1]`;
-  switch (partKind(a)) {
-    case 'ip':
-      return `(${tags} && d_${a}[${ka} * 4] === d_${b}[${kb} * 4] && d_${a}[${ka} * 4 + 1] === d_${b}[${kb} * 4 + 1] && d_${a}[${ka} * 4 + 2] === d_${b}[${kb} * 4 + 2])`;
-    case 'mac':
-      return `(${tags} && d_${a}[${ka}] === d_${b}[${kb}])`;
-    case 'word':
-      return tags;
-  }
+function sameValue(g: Gen, a: ColumnName, ia: number, b: ColumnName, ib: number): string {
+  g.codeSums[ia]!.twinOf = ib;
+  return `tw${ia}[x_${a}[r]] === x_${b}[r]`;
 }
 
 /** Expression: the words a are lexicographically <= the words b (unsigned). */
@@ -168,8 +167,8 @@ function accumulate(g: Gen, id: string, memo: number, fwd: boolean, sessionSlots
   if (g.inside && memo >= 0) {
     const column = g.memoColumns[memo]!;
     const i = g.codeSums.length;
-    g.codeSums.push({ column, memo, countSlots: sessionSlots });
-    return `{ const k = x_${column}[r], o = k * 4; cs${i}[o] += ${b0}; cs${i}[o + 1] += ${b1}; cs${i}[o + 2] += ${p0}; cs${i}[o + 3] += ${p1}; cn${i}[k * 2] += 1; }`;
+    g.codeSums.push({ column, memo, countSlots: sessionSlots, twinOf: -1 });
+    return `{ const o = x_${column}[r] * ${CODE_SUM_WIDTH}; cs${i}[o] += ${b0}; cs${i}[o + 1] += ${b1}; cs${i}[o + 2] += ${p0}; cs${i}[o + 3] += ${p1}; cs${i}[o + 4] += 1; }`;
   }
   return (
     `{ const o = ${id} * 8; acc[o] += ${b0}; acc[o + 1] += ${b1}; acc[o + 2] += ${p0}; acc[o + 3] += ${p1}; ` +
@@ -185,7 +184,7 @@ function body(plan: RankPlan, g: Gen): string {
     if (plan.slices > 0) lines.push('const s = c_start[r], e = c_end[r];');
     lines.push('const rbc = c_clnbyts[r], rbs = c_srvbyts[r], rpc = c_clnpkts[r], rps = c_srvpkts[r];');
     lines.push('const bc = rbc, bs = rbs, pc = rpc, ps = rps;');
-    lines.push('sessions++; bytesW += bc + bs; packetsW += pc + ps;');
+    lines.push(g.shared ? 'if (marks[r - lo] & 4) { sessions++; bytesW += bc + bs; packetsW += pc + ps; }' : 'sessions++; bytesW += bc + bs; packetsW += pc + ps;');
   } else {
     lines.push('const s = c_start[r], e = c_end[r];');
     lines.push('if (e > s ? (s >= to || e <= from) : (s < from || s >= to)) continue;');
@@ -202,7 +201,9 @@ function body(plan: RankPlan, g: Gen): string {
       lines.push(`  { const q = units(${raw}, s, e, from, to); ${v} = Math.floor(q / UNIT); ${v}F = q - ${v} * UNIT; }`);
     }
     lines.push('}');
-    lines.push('sessions++; bytesW += bc + bs; bytesF += bcF + bsF; packetsW += pc + ps; packetsF += pcF + psF;');
+    lines.push(
+      (g.shared ? 'if (marks[r - lo] & 4) ' : '') + '{ sessions++; bytesW += bc + bs; bytesF += bcF + bsF; packetsW += pc + ps; packetsF += pcF + psF; }',
+    );
   }
 
   const loadsAt = lines.length;
@@ -227,32 +228,36 @@ function body(plan: RankPlan, g: Gen): string {
   // Inside a segment without slices or UNIQUE, rows need no entity id: a side keyed by one
   // coded column is summed by code, and ids are looked up at the fold, once per code.
   const deferrable = (columns: readonly ColumnName[]): boolean =>
-    g.inside && plan.slices === 0 && !unique && columns.length === 1 && g.coded.has(columns[0]!);
+    g.inside && !g.shared && plan.slices === 0 && !unique && columns.length === 1 && g.coded.has(columns[0]!);
+  // either-field filters and entity shares say per row which sides are ranked
+  const sideMarks = plan.eitherField !== null || g.shared;
   const [cc, sc] = [plan.clientColumns[0]!, plan.serverColumns[0]];
   if (e.shape === 'sided' && deferrable(plan.clientColumns) && deferrable(plan.serverColumns) && partKind(cc) === partKind(sc!)) {
     const c = lookup(g, plan.clientColumns, 'idc');
     const v = lookup(g, plan.serverColumns, 'ids');
     const [iC, addC] = [g.codeSums.length, accumulate(g, 'idc', c.memo, true, [4])];
     const [iS, addS] = [g.codeSums.length, accumulate(g, 'ids', v.memo, false, [5])];
-    // a session of an entity with itself (both sides the same value) also goes to sv, by id
-    const self = `{ let idc = -1; ${c.code} ${ENSURE} const f = idc * 5; sv[f] += bc + bs; sv[f + 2] += pc + ps; sv[f + 4] += 1; }`;
-    const same = sameValue(cc, iC, sc!, iS);
+    // A session of an entity with itself (both sides the same value) also goes to sv, by id.
+    // Such rows are listed without a branch (a branch here costs more than the whole test)
+    // and added after the loop.
+    g.after = `{ const bc = c_clnbyts[r], bs = c_srvbyts[r], pc = c_clnpkts[r], ps = c_srvpkts[r]; let idc = -1; ${c.code} ${ENSURE} const f = idc * 5; sv[f] += bc + bs; sv[f + 2] += pc + ps; sv[f + 4] += 1; }`;
+    const same = sameValue(g, cc, iC, sc!, iS);
     if (plan.eitherField !== null) {
       lines.push('const el = marks[r - lo];');
       lines.push(`if (el & 1) ${addC}`);
       lines.push(`if (el & 2) ${addS}`);
-      lines.push(`if ((el & 3) === 3 && ${same}) ${self}`);
+      lines.push(`selfRows[selfCount] = r; selfCount += (el & 3) === 3 && ${same} ? 1 : 0;`);
     } else {
       lines.push(addC);
       lines.push(addS);
-      lines.push(`if (${same}) ${self}`);
+      lines.push(`selfRows[selfCount] = r; selfCount += ${same} ? 1 : 0;`);
     }
   } else if (e.shape === 'sided') {
     const d = plan.direction;
     lines.push('let idc = -1, ids = -1;');
     const c = lookup(g, plan.clientColumns, 'idc');
     const v = lookup(g, plan.serverColumns, 'ids');
-    if (plan.eitherField !== null) {
+    if (sideMarks) {
       lines.push('const el = marks[r - lo];');
       lines.push(`if (el & 1) { ${c.code} }`);
       lines.push(`if (el & 2) { ${v.code} }`);
@@ -338,27 +343,33 @@ export function codableColumns(plan: RankPlan): ColumnName[] {
 
 /**
  * Source of the kernel for `plan` with the key columns in `coded` read through dictionary
- * codes; `inside`: for segments whose every session lies entirely inside the frame.
+ * codes; `inside`: for segments whose every session lies entirely inside the frame;
+ * `shared`: for a thread ranking one share of a sided entity (rows marked by EntityShare).
  */
 export function generateKernelSource(
   plan: RankPlan,
   coded: ReadonlySet<ColumnName> = new Set(),
   inside = false,
+  shared = false,
 ): { source: string; memoColumns: ColumnName[]; codeSums: CodeSumSpec[] } {
   const codable = new Set(codableColumns(plan));
   for (const c of coded) if (!codable.has(c)) throw new Error(`column ${c} is not a key column of this ranking`);
-  const g: Gen = { coded, inside, memoColumns: [], codeSums: [], loaded: new Set() };
+  if (shared && plan.entity.shape !== 'sided') throw new Error('only sided entities are marked by side');
+  const g: Gen = { coded, inside, shared, memoColumns: [], codeSums: [], loaded: new Set(), after: null };
   const cols = kernelColumns(plan).filter((c) => !coded.has(c));
   const b = body(plan, g);
   const source = `"use strict";
 const kb = new Uint32Array(32), kp = new Uint32Array(32), kt = new Uint32Array(32);
+let selfRows = new Uint32Array(0);
 return function rankKernel(st, cols, lo, hi, sel, n, marks, dicts, memos, codeSums) {
+let selfCount = 0;
+if (selfRows.length < hi - lo) selfRows = new Uint32Array(hi - lo);
 const from = st.plan.fromUs, to = st.plan.toUs;
 const c_start = cols.start, c_end = cols.end;
 ${cols.map((c) => `const c_${c} = cols.${c};`).join('\n')}
 ${[...coded].map((c) => `const x_${c} = dicts.${c}.codes, d_${c} = dicts.${c}.dict;`).join('\n')}
 ${g.memoColumns.map((_, i) => `const m${i} = memos[${i}];`).join('\n')}
-${g.codeSums.map((_, i) => `const cs${i} = codeSums[${i}].sums, cn${i} = codeSums[${i}].counts;`).join('\n')}
+${g.codeSums.map((c, i) => `const cs${i} = codeSums[${i}].sums${c.twinOf >= 0 ? `, tw${i} = codeSums[${i}].twin` : ''};`).join('\n')}
 const ix = st.ix, pairs = st.pairs, targets = st.targets;
 let cap = st.cap, acc = st.acc, fr = st.fr, sv = st.sv, uq = st.uq;
 let sessions = 0, bytesW = 0, bytesF = 0, packetsW = 0, packetsF = 0;
@@ -372,6 +383,7 @@ const r = sel[j];
 ${b}
 }
 }
+${g.after === null ? '' : `for (let j = 0; j < selfCount; j++) {\nconst r = selfRows[j];\n${g.after}\n}`}
 st.sessions += sessions; st.bytesW += bytesW; st.bytesF += bytesF; st.packetsW += packetsW; st.packetsF += packetsF;
 };`;
   return { source, memoColumns: g.memoColumns, codeSums: g.codeSums };
@@ -382,13 +394,14 @@ const CACHE_SIZE = 64;
 const cache = new Map<string, CompiledKernel>();
 
 /**
- * The kernel for a plan, a set of coded key columns, and segments inside the frame or not.
+ * The kernel for a plan, a set of coded key columns, segments inside the frame or not, and
+ * a share of a sided entity or not.
  * Queries of the same shape (entity, count, direction, slices or not, either-field marks or
  * not, coded columns) share one function, so V8's type feedback and optimised code carry
  * over from one query to the next instead of starting cold.
  */
-export function compileKernel(plan: RankPlan, coded: ReadonlySet<ColumnName> = new Set(), inside = false): CompiledKernel {
-  const { source, memoColumns, codeSums } = generateKernelSource(plan, coded, inside);
+export function compileKernel(plan: RankPlan, coded: ReadonlySet<ColumnName> = new Set(), inside = false, shared = false): CompiledKernel {
+  const { source, memoColumns, codeSums } = generateKernelSource(plan, coded, inside, shared);
   let k = cache.get(source);
   if (k !== undefined) {
     cache.delete(source);

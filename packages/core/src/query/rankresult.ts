@@ -151,10 +151,12 @@ export function topEntities(values: Float64Array, keys: Uint32Array, w: number, 
 
 /** Ids of the state's best entities in rank order (at most plan.rows). */
 export function bestEntities(st: RankState): number[] {
+  st.settle();
   return topEntities(entityValues(st, st.acc), st.entityKeys(), st.plan.entityLayout.fullWidth, st.plan.rows);
 }
 
 export function finishRank(st: RankState): RankResult {
+  st.settle();
   const { plan } = st;
   const layout = plan.entityLayout;
   const w = layout.fullWidth;

@@ -55,6 +55,7 @@ export class RankScanner {
   /** Set when this thread ranks only the entities of one share (see EntityShare). */
   private readonly share: EntityShare | null;
   private readonly shareSel = new Uint32Array(CHUNK_ROWS);
+  private readonly shareMarks = new Uint8Array(CHUNK_ROWS);
 
   constructor(plan: RankPlan, share?: ShareSpec) {
     this.plan = plan;
@@ -87,7 +88,7 @@ export class RankScanner {
     if (src.readEncoded === undefined || this.codable.length === 0) return { cols: src.read(names, this.scratch), dicts };
     const codable = new Set(this.codable);
     const cols = src.read(names.filter((c) => !codable.has(c)), this.scratch);
-    const enc = src.readEncoded(this.codable);
+    const enc = src.readEncoded(this.codable, this.scratch);
     for (const c of this.codable) {
       const e = enc[c]!;
       if (e.kind === 'dict') dicts[c] = e;
@@ -102,10 +103,11 @@ export class RankScanner {
     inside: boolean,
   ): { kernel: CompiledKernel; memos: Int32Array[]; codeSums: CodeSums[] } {
     const names = Object.keys(dicts) as ColumnName[];
+    const shared = this.share?.sided ?? false;
     const key = `${inside ? 'in' : 'part'}:${names.join(',')}`;
     let kernel = this.kernels.get(key);
     if (kernel === undefined) {
-      kernel = compileKernel(this.plan, new Set(names), inside);
+      kernel = compileKernel(this.plan, new Set(names), inside, shared);
       this.kernels.set(key, kernel);
     }
     const memos = kernel.memoColumns.map((c, i) => {
@@ -117,8 +119,11 @@ export class RankScanner {
     });
     const codeSums = kernel.codeSums.map((spec, i) => {
       const s = (this.codeSums[i] ??= new CodeSums());
-      s.prepare(partKind(spec.column), dicts[spec.column]!);
+      s.prepare(dicts[spec.column]!);
       return s;
+    });
+    kernel.codeSums.forEach((spec, i) => {
+      if (spec.twinOf >= 0) codeSums[i]!.linkTwins(partKind(spec.column), dicts[spec.column]!, dicts[kernel.codeSums[spec.twinOf]!.column]!);
     });
     return { kernel, memos, codeSums };
   }
@@ -126,6 +131,7 @@ export class RankScanner {
   scan(info: SegmentInfo, src: ColumnSource, st: RankState): void {
     const { fromUs, toUs } = this.plan;
     const inside = segmentInside(info, fromUs, toUs);
+    if (!inside) st.useFractions();
     const { cols, dicts } = this.readColumns(info, src);
     const { kernel, memos, codeSums } = this.kernelFor(dicts, inside);
     this.share?.prepare(dicts);
@@ -139,12 +145,16 @@ export class RankScanner {
         if (n === 0) continue;
         sel = this.sel;
       }
+      let shareMarks: Uint8Array | null = null;
       if (this.share !== null) {
-        n = this.share.select(cols, dicts, lo, end, sel, n, this.shareSel);
+        if (this.share.sided) {
+          shareMarks = this.shareMarks;
+          n = this.share.markSides(cols, dicts, lo, end, sel, n, shareMarks, this.shareSel);
+        } else n = this.share.select(cols, dicts, lo, end, sel, n, this.shareSel);
         if (n === 0) continue;
         sel = this.shareSel;
       }
-      let marks: Uint8Array | null = null;
+      let marks: Uint8Array | null = shareMarks;
       if (this.sides !== null) {
         marks = this.marks;
         marks.fill(0, 0, end - lo);
@@ -153,9 +163,16 @@ export class RankScanner {
           const bit = side + 1;
           for (let i = 0; i < m; i++) marks[this.sideSel[i]! - lo]! |= bit;
         }
+        // a side is ranked when the filter allows it and it is this share's; the totals bit stays
+        if (shareMarks !== null) {
+          for (let j = 0; j < n; j++) {
+            const i = sel![j]! - lo;
+            marks[i] = (shareMarks[i]! & 4) | (shareMarks[i]! & marks[i]! & 3);
+          }
+        }
       }
       kernel.run(st, cols, lo, end, sel, n, marks, dicts, memos, codeSums);
     }
-    kernel.codeSums.forEach((spec, i) => codeSums[i]!.fold(st, memos[spec.memo]!, dicts[spec.column]!.dict, dicts[spec.column]!.size, spec.countSlots));
+    kernel.codeSums.forEach((spec, i) => codeSums[i]!.fold(st, memos[spec.memo]!, dicts[spec.column]!, spec.countSlots));
   }
 }

@@ -2,6 +2,8 @@
 // sends back: typed arrays indexed by dense entity ids, merged by key on the main thread.
 
 import { KeyIndex, makeLayout } from './keyindex.js';
+import { AddressSums } from './addresssums.js';
+import { sortKeys } from './sortkeys.js';
 import { SliceGrid, UNIT, unitsBefore } from './prorate.js';
 import type { RankPlan } from './rankquery.js';
 
@@ -32,6 +34,11 @@ export const SV_WIDTH = 5;
  */
 export interface RankPartial {
   readonly disjoint: boolean;
+  /**
+   * The entities are in key order (a partial by segments without UNIQUE pairs): partials
+   * like it are merged in one pass by key when the result is needed, without a key lookup.
+   */
+  readonly sorted: boolean;
   /** Entities in this partial. */
   readonly entities: number;
   /** Disjoint partials: entities of the share left out (they cannot reach the top rows) and their slice sums (whole, units). */
@@ -63,6 +70,11 @@ export interface RankPartial {
 export class RankState {
   readonly plan: RankPlan;
   readonly ix: KeyIndex;
+  /**
+   * Entities of one address column (IP): sums kept in address order by the code sums of
+   * segments inside the frame, added to acc by settle() (null: other keys).
+   */
+  readonly addr: AddressSums | null;
   /** UNIQUE: (entity id, target) pairs. */
   readonly pairs: KeyIndex | null;
   /** UNIQUE: the distinct targets of the selection (the percent base). */
@@ -71,6 +83,10 @@ export class RankState {
   readonly bitWords: number;
   /** Entities the arrays have room for. */
   cap = 0;
+  /** fr may hold something (see useFractions). */
+  private fractions = false;
+  /** Sorted partials merged in, waiting for mergeSorted. */
+  private sorted: RankPartial[] = [];
   acc: Float64Array = new Float64Array(0);
   fr: Float64Array = new Float64Array(0);
   sv: Float64Array = new Float64Array(0);
@@ -95,6 +111,7 @@ export class RankState {
   constructor(plan: RankPlan) {
     this.plan = plan;
     this.ix = new KeyIndex(plan.entityLayout);
+    this.addr = plan.entityLayout.kinds.length === 1 && plan.entityLayout.kinds[0] === 'ip' ? new AddressSums() : null;
     if (plan.targetLayout !== null) {
       this.pairs = new KeyIndex(makeLayout([null, ...plan.targetClient]));
       this.targets = new KeyIndex(plan.targetLayout);
@@ -105,6 +122,32 @@ export class RankState {
     this.grid = plan.slices > 0 ? new SliceGrid(plan.fromUs, plan.toUs, plan.slices) : null;
     this.bitWords = plan.measure === 'unique' && plan.slices > 0 ? Math.ceil(plan.slices / 32) : 0;
     this.grow(256);
+  }
+
+  /** Makes the entities complete (what addr holds, the sorted partials merged): before anything reads them or acc. */
+  settle(): void {
+    this.settleAddresses();
+    this.mergeSorted();
+  }
+
+  /** Adds what addr holds to the entities (ids and acc). */
+  private settleAddresses(): void {
+    this.addr?.settle(
+      this.ix,
+      () => {
+        this.ensure();
+        return this.acc;
+      },
+      ACC_WIDTH,
+    );
+  }
+
+  /**
+   * A pro-rated row may be added from now on (fr is written): the scanner says so before a
+   * segment not entirely inside the frame, a merge before adding a partial's fr.
+   */
+  useFractions(): void {
+    this.fractions = true;
   }
 
   /** Makes the per-entity arrays hold every id handed out so far. */
@@ -118,18 +161,20 @@ export class RankState {
 
   private grow(cap: number): void {
     const n = this.plan.slices;
-    const widen = (a: Float64Array, width: number): Float64Array => {
+    // An array nothing has written is replaced, not copied: its pages are never touched, and
+    // take no memory (rankings over millions of pairs write neither fr nor sv nor uq).
+    const widen = (a: Float64Array, width: number, used: boolean): Float64Array => {
       const b = new Float64Array(cap * width);
-      b.set(a);
+      if (used) b.set(a);
       return b;
     };
-    this.acc = widen(this.acc, ACC_WIDTH);
-    this.fr = widen(this.fr, FR_WIDTH);
-    this.sv = widen(this.sv, SV_WIDTH);
-    this.uq = widen(this.uq, 1);
+    this.acc = widen(this.acc, ACC_WIDTH, true);
+    this.fr = widen(this.fr, FR_WIDTH, this.fractions);
+    this.sv = widen(this.sv, SV_WIDTH, this.plan.entity.shape === 'sided');
+    this.uq = widen(this.uq, 1, this.pairs !== null);
     if (n > 0) {
-      this.serW = widen(this.serW, n);
-      if (this.plan.measure === 'bytes' || this.plan.measure === 'packets') this.serF = widen(this.serF, n);
+      this.serW = widen(this.serW, n, true);
+      if (this.plan.measure === 'bytes' || this.plan.measure === 'packets') this.serF = widen(this.serF, n, true);
     }
     this.cap = cap;
   }
@@ -220,6 +265,7 @@ export class RankState {
    * null: all of them). What the others add to the slices is sent as `omittedW/F`.
    */
   exportDisjoint(keep: readonly number[] | null): RankPartial {
+    this.settle();
     const all = this.ix.count;
     const ids = keep ?? Array.from({ length: all }, (_, i) => i);
     const n = ids.length;
@@ -252,6 +298,7 @@ export class RankState {
     }
     return {
       disjoint: true,
+      sorted: false,
       entities: n,
       omitted: all - n,
       omittedW,
@@ -273,6 +320,7 @@ export class RankState {
 
   /** This state as a transferable partial aggregate, to be merged by key. */
   exportPartial(): RankPartial {
+    this.settle();
     const n = this.ix.count;
     const series = this.plan.slices > 0 && this.plan.measure !== 'unique';
     const volume = this.plan.measure === 'bytes' || this.plan.measure === 'packets';
@@ -290,18 +338,33 @@ export class RankState {
         for (let j = 0; j < tw; j++) pairTargets[i * tw + j] = all[i * w + 1 + j]!;
       }
     }
+    const keys = this.ix.exportKeys();
+    const w = this.plan.entityLayout.fullWidth;
+    const ns = this.plan.slices;
+    // without pairs (which refer to entities by index) the entities go out in key order
+    const order = this.pairs === null ? sortKeys(keys, w, n) : null;
+    const rows = <T extends Float64Array | Uint32Array>(src: T, width: number): T => {
+      if (order === null) return src.slice(0, n * width) as T;
+      const out = new (src.constructor as new (length: number) => T)(n * width);
+      for (let i = 0; i < n; i++) {
+        const from = order[i]! * width;
+        for (let j = 0; j < width; j++) out[i * width + j] = src[from + j]!;
+      }
+      return out;
+    };
     return {
       disjoint: false,
+      sorted: order !== null,
       entities: n,
       omitted: 0,
       omittedW: null,
       omittedF: null,
-      keys: this.ix.exportKeys(),
-      acc: this.acc.slice(0, n * ACC_WIDTH),
-      fr: this.fr.slice(0, n * FR_WIDTH),
-      sv: this.sv.slice(0, n * SV_WIDTH),
-      serW: series ? this.serW.slice(0, n * this.plan.slices) : null,
-      serF: series && volume ? this.serF.slice(0, n * this.plan.slices) : null,
+      keys: rows(keys, w),
+      acc: rows(this.acc, ACC_WIDTH),
+      fr: rows(this.fr, FR_WIDTH),
+      sv: rows(this.sv, SV_WIDTH),
+      serW: series ? rows(this.serW, ns) : null,
+      serF: series && volume ? rows(this.serF, ns) : null,
       uq: null,
       pairEntities,
       pairTargets,
@@ -326,6 +389,7 @@ export class RankState {
     }
     const n = this.plan.slices;
     this.acc.set(p.acc, base * ACC_WIDTH);
+    this.useFractions();
     this.fr.set(p.fr, base * FR_WIDTH);
     this.sv.set(p.sv, base * SV_WIDTH);
     if (p.uq !== null) this.uq.set(p.uq, base);
@@ -346,13 +410,21 @@ export class RankState {
 
   /** Adds a partial aggregate (from a worker) into this state. Exact: the result does not depend on the order of merges. */
   merge(p: RankPartial): void {
+    this.settleAddresses();
     if (p.disjoint) {
       this.adopt(p);
       this.mergeShared(p);
       return;
     }
-    if (this.adoptedCount > 0) throw new Error('a partial by segments cannot join a state built from disjoint partials');
+    if (p.sorted) {
+      if (this.ix.count > 0 || this.adoptedCount > 0) throw new Error('a sorted partial joins only a state of sorted partials');
+      this.sorted.push(p);
+      this.mergeShared(p);
+      return;
+    }
+    if (this.adoptedCount > 0 || this.sorted.length > 0) throw new Error('a partial by segments cannot join a state built from disjoint or sorted partials');
     const w = this.plan.entityLayout.fullWidth;
+    this.useFractions();
     const map = new Int32Array(p.entities);
     const ix = this.ix;
     ix.reserve(Math.max(ix.count, p.entities));
@@ -360,6 +432,7 @@ export class RankState {
     this.ensure();
     const n = this.plan.slices;
     const { acc, fr, sv, serW, serF } = this;
+    const sided = this.plan.entity.shape === 'sided';
     const pAcc = p.acc;
     const pFr = p.fr;
     const pSv = p.sv;
@@ -369,7 +442,7 @@ export class RankState {
       const g = map[i]!;
       for (let j = 0; j < ACC_WIDTH; j++) acc[g * ACC_WIDTH + j] += pAcc[i * ACC_WIDTH + j]!;
       for (let j = 0; j < FR_WIDTH; j++) fr[g * FR_WIDTH + j] += pFr[i * FR_WIDTH + j]!;
-      for (let j = 0; j < SV_WIDTH; j++) sv[g * SV_WIDTH + j] += pSv[i * SV_WIDTH + j]!;
+      if (sided) for (let j = 0; j < SV_WIDTH; j++) sv[g * SV_WIDTH + j] += pSv[i * SV_WIDTH + j]!;
       if (pSerW !== null) for (let k = 0; k < n; k++) serW[g * n + k] += pSerW[i * n + k]!;
       if (pSerF !== null) for (let k = 0; k < n; k++) serF[g * n + k] += pSerF[i * n + k]!;
     }
@@ -400,6 +473,32 @@ export class RankState {
     this.mergeShared(p);
   }
 
+  /**
+   * Merges the sorted partials waiting in `sorted` by key, in one pass each, and takes the
+   * result as its entities (as from a disjoint partial: no key index needed afterwards).
+   */
+  private mergeSorted(): void {
+    if (this.sorted.length === 0) return;
+    let all = this.sorted[0]!;
+    for (let i = 1; i < this.sorted.length; i++) all = mergeSortedPair(all, this.sorted[i]!, this.plan.entityLayout.fullWidth, this.plan.slices);
+    this.sorted = [];
+    if (this.adoptedCount > 0) {
+      this.adopt(all);
+      return;
+    }
+    // the merged arrays become this state's, without another copy (no entity is added afterwards)
+    this.useFractions();
+    this.acc = all.acc;
+    this.fr = all.fr;
+    this.sv = all.sv;
+    this.uq = new Float64Array(all.entities);
+    if (all.serW !== null) this.serW = all.serW;
+    if (all.serF !== null) this.serF = all.serF;
+    this.cap = all.entities;
+    this.adopted.push(all.keys);
+    this.adoptedCount = all.entities;
+  }
+
   /** What every partial adds whatever its kind: distinct targets of the selection and totals. */
   private mergeShared(p: RankPartial): void {
     if (this.targets !== null && p.targets !== null) {
@@ -412,4 +511,86 @@ export class RankState {
     this.packetsW += p.totals[3]!;
     this.packetsF += p.totals[4]!;
   }
+}
+
+/**
+ * Adds row i of the per-entity arrays `src` (`width` values a row) to row o of `dst`; written
+ * out for the widths of acc, fr and sv, as it runs for every entity of every partial.
+ */
+function addRow(src: Float64Array, i: number, dst: Float64Array, o: number, width: number): void {
+  const q = i * width;
+  const d = o * width;
+  if (width === SV_WIDTH) {
+    dst[d] += src[q]!;
+    dst[d + 1] += src[q + 1]!;
+    dst[d + 2] += src[q + 2]!;
+    dst[d + 3] += src[q + 3]!;
+    dst[d + 4] += src[q + 4]!;
+  } else if (width === FR_WIDTH) {
+    dst[d] += src[q]!;
+    dst[d + 1] += src[q + 1]!;
+    dst[d + 2] += src[q + 2]!;
+    dst[d + 3] += src[q + 3]!;
+  } else for (let j = 0; j < width; j++) dst[d + j] += src[q + j]!;
+}
+
+/** One sorted partial holding the entities of two, the sums of an entity in both added. */
+function mergeSortedPair(a: RankPartial, b: RankPartial, w: number, slices: number): RankPartial {
+  const cap = a.entities + b.entities;
+  const keys = new Uint32Array(cap * w);
+  const acc = new Float64Array(cap * ACC_WIDTH);
+  const fr = new Float64Array(cap * FR_WIDTH);
+  const sv = new Float64Array(cap * SV_WIDTH);
+  const serW = a.serW === null ? null : new Float64Array(cap * slices);
+  const serF = a.serF === null ? null : new Float64Array(cap * slices);
+  const [ka, kb] = [a.keys, b.keys];
+  const [na, nb] = [a.entities, b.entities];
+  const take = (p: RankPartial, i: number, o: number): void => {
+    addRow(p.acc, i, acc, o, ACC_WIDTH);
+    addRow(p.fr, i, fr, o, FR_WIDTH);
+    addRow(p.sv, i, sv, o, SV_WIDTH);
+    if (serW !== null) addRow(p.serW!, i, serW, o, slices);
+    if (serF !== null) addRow(p.serF!, i, serF, o, slices);
+  };
+  let m = 0;
+  let i = 0;
+  let j = 0;
+  while (i < na || j < nb) {
+    let c: number;
+    if (i >= na) c = 1;
+    else if (j >= nb) c = -1;
+    else {
+      c = 0;
+      for (let k = 0; k < w && c === 0; k++) c = ka[i * w + k]! - kb[j * w + k]!;
+    }
+    if (c <= 0) {
+      for (let k = 0; k < w; k++) keys[m * w + k] = ka[i * w + k]!;
+      take(a, i++, m);
+    }
+    if (c >= 0) {
+      if (c > 0) for (let k = 0; k < w; k++) keys[m * w + k] = kb[j * w + k]!;
+      take(b, j++, m);
+    }
+    m++;
+  }
+  return {
+    disjoint: false,
+    sorted: true,
+    entities: m,
+    omitted: 0,
+    omittedW: null,
+    omittedF: null,
+    keys: keys.subarray(0, m * w),
+    acc: acc.subarray(0, m * ACC_WIDTH),
+    fr: fr.subarray(0, m * FR_WIDTH),
+    sv: sv.subarray(0, m * SV_WIDTH),
+    serW: serW === null ? null : serW.subarray(0, m * slices),
+    serF: serF === null ? null : serF.subarray(0, m * slices),
+    uq: null,
+    pairEntities: null,
+    pairTargets: null,
+    pairBits: null,
+    targets: null,
+    totals: new Float64Array(5),
+  };
 }

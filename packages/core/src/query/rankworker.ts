@@ -34,7 +34,11 @@ function run(task: RankTask): RankPartial {
   const plan = planRank(task.query);
   const st = new RankState(plan);
   const scanner = new RankScanner(plan, task.share);
-  for (const info of task.segments) {
+  const claim = task.claim;
+  for (let i = 0; i < task.segments.length; i++) {
+    const k = claim === undefined ? i : Atomics.add(claim, 0, 1);
+    if (k >= task.segments.length) break;
+    const info = task.segments[k]!;
     const reader = open(info);
     try {
       scanner.scan(info, reader, st);

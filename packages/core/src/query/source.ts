@@ -35,9 +35,12 @@ export interface SegmentInfo {
 export interface DictColumn {
   readonly kind: 'dict';
   readonly codes: Uint8Array | Uint16Array | Uint32Array;
+  /** The entries, in ascending order as the store keeps them (addresses word by word); nothing may fail when they are not. */
   readonly dict: ColumnArray;
   /** Entries in `dict`. */
   readonly size: number;
+  /** Addresses: entries [v4[0], v4[1]) are IPv4-mapped, when the reader knows it (a hint for merging dictionaries). */
+  readonly v4?: readonly [number, number];
 }
 
 /** A column as readEncoded gives it: dictionary codes when the store has them, else the values. */
@@ -59,8 +62,10 @@ export interface SegmentReader {
   /**
    * Optional: the named columns without expanding dictionaries, so that grouping can work on
    * codes (one id lookup per distinct value instead of one hash per row). Same checks as read.
+   * `scratch` as for read (a reader may also keep the bytes of a dictionary column there,
+   * which its codes then view); what comes back is valid until the next call with it.
    */
-  readEncoded?(names: readonly ColumnName[]): Partial<Record<ColumnName, CodedColumn>>;
+  readEncoded?(names: readonly ColumnName[], scratch?: Partial<Record<ColumnName, ColumnArray>>): Partial<Record<ColumnName, CodedColumn>>;
   close(): void;
 }
 

@@ -14,6 +14,11 @@ export interface RankTask {
   readonly segments: readonly SegmentInfo[];
   /** Rank only the entities of this share (the segments are then all of the query's). */
   readonly share?: ShareSpec;
+  /**
+   * Claim segments instead of ranking them all: shared by every task of the query, it holds
+   * the index of the next segment not yet claimed (Atomics.add), so each is ranked once.
+   */
+  readonly claim?: Int32Array;
 }
 
 /** A failure inside a worker, as it crosses the thread boundary. */

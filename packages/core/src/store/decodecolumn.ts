@@ -3,6 +3,7 @@
 
 import { inflateRawSync } from 'node:zlib';
 import { allocColumn, wordsPerRow, type ColumnArray, type ColumnType } from '../fields/columns.js';
+import { V4_MAPPED_W2 } from '../fields/ipcodec.js';
 import type { CodedColumn } from '../query/source.js';
 import { encodingName } from './encodings.js';
 import { assertLittleEndian, TYPE_CODES, TYPE_WIDTH, TYPES_BY_CODE, align8, type CompressionName } from './format.js';
@@ -50,6 +51,46 @@ function header(blob: Uint8Array, type: ColumnType): { name: string; dv: DataVie
   return { name, dv: new DataView(blob.buffer, blob.byteOffset, blob.length) };
 }
 
+/** out[i] = base + step × p[i] for the first n rows. */
+function frameOfReference(out: NumericArray, p: NumericArray, base: number, step: number, n: number): void {
+  if (base === 0 && step === 1) out.set(p.subarray(0, n));
+  else if (p instanceof Uint8Array) widen8(out, p, base, step, n);
+  else if (p instanceof Uint16Array) widen16(out, p, base, step, n);
+  else for (let i = 0; i < n; i++) out[i] = base + step * p[i]!;
+}
+
+// One function per width, so that each loop reads one array type; four rows an iteration.
+
+function widen8(out: NumericArray, p: Uint8Array, base: number, step: number, n: number): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const a = p[i]!;
+    const b = p[i + 1]!;
+    const c = p[i + 2]!;
+    const d = p[i + 3]!;
+    out[i] = base + step * a;
+    out[i + 1] = base + step * b;
+    out[i + 2] = base + step * c;
+    out[i + 3] = base + step * d;
+  }
+  for (; i < n; i++) out[i] = base + step * p[i]!;
+}
+
+function widen16(out: NumericArray, p: Uint16Array, base: number, step: number, n: number): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const a = p[i]!;
+    const b = p[i + 1]!;
+    const c = p[i + 2]!;
+    const d = p[i + 3]!;
+    out[i] = base + step * a;
+    out[i + 1] = base + step * b;
+    out[i + 2] = base + step * c;
+    out[i + 3] = base + step * d;
+  }
+  for (; i < n; i++) out[i] = base + step * p[i]!;
+}
+
 function decodeNumeric(blob: Uint8Array, type: NumType, n: number, out: NumericArray, start: Float64Array | undefined, depth: number): void {
   if (depth > MAX_DEPTH) corrupt('encodings nested too deep');
   const { name, dv } = header(blob, type);
@@ -68,12 +109,29 @@ function decodeNumeric(blob: Uint8Array, type: NumType, n: number, out: NumericA
     case 'for': {
       const width = blob[2]!;
       expectLength(blob, 24 + n * width, 'for');
+      frameOfReference(out, view(uintCtor(width), blob, 24, n), dv.getFloat64(8, true), dv.getFloat64(16, true), n);
+      return;
+    }
+    case 'pfor': {
+      const width = blob[2]!;
+      const e = dv.getUint32(4, true);
+      const posAt = align8(24 + n * width);
+      expectLength(blob, posAt + 8 * e, 'pfor');
       const p = view(uintCtor(width), blob, 24, n);
       const base = dv.getFloat64(8, true);
       const step = dv.getFloat64(16, true);
-      if (base === 0 && step === 1) out.set(p);
-      else if (step === 1) for (let i = 0; i < n; i++) out[i] = base + p[i]!;
-      else for (let i = 0; i < n; i++) out[i] = base + step * p[i]!;
+      frameOfReference(out, p, base, step, n);
+      const pos = view(Uint32Array, blob, posAt, e);
+      const high = view(Uint32Array, blob, posAt + 4 * e, e);
+      // a literal, not 2 ** (8 * width): V8 may compute a power in the loop below
+      const scale = width === 1 ? 0x100 : width === 2 ? 0x10000 : 0x100000000;
+      let prev = -1;
+      for (let j = 0; j < e; j++) {
+        const r = pos[j]!;
+        if (r <= prev || r >= n) corrupt(`pfor exception ${j} is at row ${r}, after row ${prev} and below ${n} expected`);
+        prev = r;
+        out[r] = base + step * (p[r]! + high[j]! * scale);
+      }
       return;
     }
     case 'dict': {
@@ -180,6 +238,20 @@ function decodeIp(blob: Uint8Array, n: number, out: Uint32Array, depth: number):
       }
       return;
     }
+    case 'ip-dict': {
+      const { dict, d, idx } = ipDict(blob, dv, n);
+      for (let i = 0; i < n; i++) {
+        const k = idx[i]!;
+        if (k >= d) corrupt(`dictionary index ${k} at row ${i} beyond ${d} entries`);
+        const o = 4 * i;
+        const s = 4 * k;
+        out[o] = dict[s]!;
+        out[o + 1] = dict[s + 1]!;
+        out[o + 2] = dict[s + 2]!;
+        out[o + 3] = dict[s + 3]!;
+      }
+      return;
+    }
     case 'ipv4': {
       const w = new Uint32Array(n);
       decodeNumeric(blob.subarray(8), 'u32', n, w, undefined, depth + 1);
@@ -209,6 +281,39 @@ function decodeIp(blob: Uint8Array, n: number, out: Uint32Array, depth: number):
     default:
       corrupt(`encoding ${name} does not apply to an ip column`);
   }
+}
+
+/**
+ * The dictionary of an 'ip-dict' blob expanded to four words an entry (its IPv4-mapped run
+ * is stored as low words), and a view of its indices; lengths checked, indices not.
+ */
+function ipDict(
+  blob: Uint8Array,
+  dv: DataView,
+  n: number,
+  spare?: Uint8Array,
+): { dict: Uint32Array; d: number; idx: Uint8Array | Uint16Array | Uint32Array; below: number; v4: number } {
+  if (blob.length < 16) corrupt('ip-dict blob shorter than its header');
+  const iw = blob[2]!;
+  const d = dv.getUint32(4, true);
+  const below = dv.getUint32(8, true);
+  const v4 = dv.getUint32(12, true);
+  if (below + v4 > d) corrupt(`ip-dict runs of ${below} and ${v4} addresses exceed its ${d} entries`);
+  const idxAt = align8(16 + 16 * d - 12 * v4);
+  expectLength(blob, idxAt + n * iw, 'ip-dict');
+  const stored = view(Uint32Array, blob, 16, 4 * d - 3 * v4);
+  const dict = spare !== undefined && spare.length >= 16 * d && spare.byteOffset % 4 === 0 ? new Uint32Array(spare.buffer, spare.byteOffset, 4 * d) : new Uint32Array(4 * d);
+  dict.set(stored.subarray(0, 4 * below));
+  let o = 4 * below;
+  for (let k = 0; k < v4; k++) {
+    dict[o] = 0;
+    dict[o + 1] = 0;
+    dict[o + 2] = V4_MAPPED_W2;
+    dict[o + 3] = stored[4 * below + k]!;
+    o += 4;
+  }
+  dict.set(stored.subarray(4 * below + v4), o);
+  return { dict, d, idx: view(uintCtor(iw), blob, idxAt, n) as Uint8Array | Uint16Array | Uint32Array, below, v4 };
 }
 
 export interface StoredColumn {
@@ -241,11 +346,17 @@ export function decodeColumn(type: ColumnType, stored: StoredColumn, rows: numbe
 
 /**
  * Like decodeColumn, but a 'dict' blob comes back as its codes and dictionary (views of the
- * blob, not copies), every code checked to be below the dictionary size.
+ * blob, not copies), every code checked to be below the dictionary size. An 'ip-dict' blob's
+ * dictionary is expanded to four words an entry, into `spare` when it is long enough.
  */
-export function decodeColumnEncoded(type: ColumnType, stored: StoredColumn, rows: number, start?: Float64Array): CodedColumn {
+export function decodeColumnEncoded(type: ColumnType, stored: StoredColumn, rows: number, start?: Float64Array, spare?: Uint8Array): CodedColumn {
   const blob = storedBlob(stored);
   const { name, dv } = header(blob, type);
+  if (name === 'ip-dict' && type === 'ip') {
+    const { dict, d, idx, below, v4 } = ipDict(blob, dv, rows, spare);
+    checkCodes(idx, rows, d);
+    return { kind: 'dict', codes: idx, dict, size: d, v4: [below, below + v4] };
+  }
   if (name !== 'dict') {
     const out = allocColumn(type, rows);
     if (type === 'ip') decodeIp(blob, rows, out as Uint32Array, 0);
@@ -258,11 +369,51 @@ export function decodeColumnEncoded(type: ColumnType, stored: StoredColumn, rows
   const idxAt = 8 + align8(d * tw);
   expectLength(blob, idxAt + rows * iw, 'dict');
   const codes = view(uintCtor(iw), blob, idxAt, rows) as Uint8Array | Uint16Array | Uint32Array;
-  let max = 0;
-  for (let i = 0; i < rows; i++) if (codes[i]! > max) max = codes[i]!;
-  if (rows > 0 && max >= d) corrupt(`dictionary index ${max} beyond ${d} entries`);
+  checkCodes(codes, rows, d);
   const dict = type === 'ip' ? view(Uint32Array, blob, 8, 4 * d) : view(CTOR[type], blob, 8, d);
   return { kind: 'dict', codes, dict, size: d };
+}
+
+/** Every code of a dictionary column must be below its size d. */
+function checkCodes(codes: Uint8Array | Uint16Array | Uint32Array, rows: number, d: number): void {
+  if (codes instanceof Uint16Array) checkCodes16(codes, rows, d);
+  else if (codes instanceof Uint8Array) checkCodes8(codes, rows, d);
+  else for (let i = 0; i < rows; i++) if (codes[i]! >= d) corrupt(`dictionary index ${codes[i]} beyond ${d} entries`);
+}
+
+/**
+ * Without a branch a row: d − 1 − code is negative for a code beyond the dictionary (codes are
+ * below 2^16), read two codes at a time when they are 4-byte aligned.
+ */
+function checkCodes16(codes: Uint16Array, rows: number, d: number): void {
+  const last = d - 1;
+  let bad = 0;
+  let i = 0;
+  if ((codes.byteOffset & 3) === 0) {
+    const pairs = new Uint32Array(codes.buffer, codes.byteOffset, rows >>> 1);
+    const m = pairs.length;
+    let j = 0;
+    for (; j + 4 <= m; j += 4) {
+      const a = pairs[j]!;
+      const b = pairs[j + 1]!;
+      const c = pairs[j + 2]!;
+      const e = pairs[j + 3]!;
+      bad |= (last - (a & 0xffff)) | (last - (a >>> 16)) | (last - (b & 0xffff)) | (last - (b >>> 16));
+      bad |= (last - (c & 0xffff)) | (last - (c >>> 16)) | (last - (e & 0xffff)) | (last - (e >>> 16));
+    }
+    for (; j < m; j++) bad |= (last - (pairs[j]! & 0xffff)) | (last - (pairs[j]! >>> 16));
+    i = 2 * m;
+  }
+  for (; i < rows; i++) bad |= last - codes[i]!;
+  if (bad < 0) for (let k = 0; k < rows; k++) if (codes[k]! > last) corrupt(`dictionary index ${codes[k]} beyond ${d} entries`);
+}
+
+/** checkCodes16 for 1-byte codes: a copy, so that each loop reads one array type. */
+function checkCodes8(codes: Uint8Array, rows: number, d: number): void {
+  const last = d - 1;
+  let bad = 0;
+  for (let i = 0; i < rows; i++) bad |= last - codes[i]!;
+  if (bad < 0) for (let i = 0; i < rows; i++) if (codes[i]! > last) corrupt(`dictionary index ${codes[i]} beyond ${d} entries`);
 }
 
 /** The encoded blob of a stored column, inflated when deflated, its length checked. */

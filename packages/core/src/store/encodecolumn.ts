@@ -6,7 +6,7 @@ import type { ColumnArray, ColumnType } from '../fields/columns.js';
 import type { ColumnStats } from '../query/source.js';
 import { ENCODINGS, encodingId, type EncodingName } from './encodings.js';
 import { assertLittleEndian, TYPE_CODES, TYPE_WIDTH, align8, type CompressionName } from './format.js';
-import { profileIp, profileNumeric, type NumericArray, type NumericProfile } from './profile.js';
+import { profileIp, profileNumeric, type IpSet, type NumericArray, type NumericProfile } from './profile.js';
 import { StoreError } from './storeerror.js';
 
 /** 'auto' deflates a blob when that at least halves it; 'deflate' always; 'none' never. */
@@ -47,11 +47,13 @@ const DECODE_WEIGHT: Readonly<Record<EncodingName, number>> = {
   const: 1,
   for: 1,
   dict: 1,
-  varint: 1.3,
+  varint: 1.6,
   delta: 1.05,
   'start-offset': 1.05,
   ipv4: 1,
   'ip-words': 1.05,
+  pfor: 1.05,
+  'ip-dict': 1,
 };
 
 const REQUIREMENT: Readonly<Record<EncodingName, string>> = {
@@ -64,6 +66,8 @@ const REQUIREMENT: Readonly<Record<EncodingName, string>> = {
   'start-offset': 'needs an f64 column of safe integers and the segment start column',
   ipv4: 'needs an ip column holding only IPv4-mapped addresses',
   'ip-words': 'needs an ip column',
+  pfor: 'needs integers of which some, not all, need a wider frame of reference than the rest',
+  'ip-dict': 'needs an ip column of at most 65536 distinct addresses',
 };
 
 interface Candidate {
@@ -175,6 +179,12 @@ function plainCandidates(values: NumericArray, n: number, type: NumType, p: Nume
     );
   }
   if (p.integral && Number.isFinite(p.varintBytes)) {
+    const maxX = (p.max - p.min) / step;
+    PFOR_WIDTHS.forEach((w, k) => {
+      const e = p.pforExceptions[k]!;
+      // no exception: 'for' at this width is smaller; high parts are u32, so x < 2^(8w + 32)
+      if (e > 0 && e < n && maxX < 2 ** (8 * w + 32)) out.push(pforCandidate(values, n, type, p.min, step, w, e));
+    });
     const size = 24 + p.varintBytes;
     out.push(
       candidate('varint', size, () => {
@@ -197,6 +207,43 @@ function plainCandidates(values: NumericArray, n: number, type: NumType, p: Nume
     );
   }
   return out;
+}
+
+/** Widths of the frame of reference of 'pfor' (the exception counts of NumericProfile are in this order). */
+const PFOR_WIDTHS = [1, 2, 4] as const;
+
+/**
+ * 'pfor': x = (value − base) / step as w-byte low parts p, and for the e rows where x does
+ * not fit (ascending), their row numbers and high parts h (u32): x = p + h × 2^(8w).
+ */
+function pforCandidate(values: NumericArray, n: number, type: NumType, base: number, step: number, w: 1 | 2 | 4, e: number): Candidate {
+  const posAt = align8(24 + n * w);
+  const size = posAt + 8 * e;
+  return candidate('pfor', size, () => {
+    const { buf, dv } = blobHeader(size, 'pfor', type);
+    buf[2] = w;
+    dv.setUint32(4, e, true);
+    dv.setFloat64(8, base, true);
+    dv.setFloat64(16, step, true);
+    const low = uintView(w, buf, 24, n);
+    const pos = new Uint32Array(buf.buffer, posAt, e);
+    const high = new Uint32Array(buf.buffer, posAt + 4 * e, e);
+    const scale = w === 1 ? 0x100 : w === 2 ? 0x10000 : 0x100000000;
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      const x = (values[i]! - base) / step;
+      if (x < scale) {
+        low[i] = x;
+      } else {
+        const h = Math.floor(x / scale);
+        low[i] = x - h * scale;
+        pos[j] = i;
+        high[j++] = h;
+      }
+    }
+    if (j !== e) throw new Error(`encoder bug: pfor found ${j} exceptions, the profile ${e}`);
+    return buf;
+  });
 }
 
 /** A transform's candidate: header bytes + the best plain encoding of the residuals. */
@@ -259,6 +306,35 @@ function numericCandidates(values: NumericArray, n: number, type: NumType, force
   return { cands, profile: p };
 }
 
+/**
+ * 'ip-dict': the sorted dictionary in three runs, the addresses below the IPv4-mapped ones (16
+ * bytes each), the IPv4-mapped ones (their low word, 4 bytes), the addresses above (16 bytes).
+ */
+function ipDictCandidate(words: Uint32Array, n: number, set: IpSet): Candidate {
+  const d = set.size;
+  const iw = d <= 0x100 ? 1 : 2;
+  const below = set.belowV4;
+  const v4 = set.v4;
+  const idxAt = align8(16 + 16 * d - 12 * v4);
+  const size = idxAt + n * iw;
+  return candidate('ip-dict', size, () => {
+    const { buf, dv } = blobHeader(size, 'ip-dict', 'ip');
+    buf[2] = iw;
+    dv.setUint32(4, d, true);
+    dv.setUint32(8, below, true);
+    dv.setUint32(12, v4, true);
+    const sorted = set.sorted();
+    const out = new Uint32Array(buf.buffer, 16, (idxAt - 16) >>> 2);
+    out.set(sorted.subarray(0, 4 * below));
+    let o = 4 * below;
+    for (let k = below; k < below + v4; k++) out[o++] = sorted[4 * k + 3]!;
+    out.set(sorted.subarray(4 * (below + v4)), o);
+    const idx = uintView(iw, buf, idxAt, n);
+    for (let i = 0; i < n; i++) idx[i] = set.rank(words, 4 * i);
+    return buf;
+  });
+}
+
 function ipCandidates(words: Uint32Array, n: number, force: EncodingName | undefined): Candidate[] {
   const p = profileIp(words, n);
   const cands: Candidate[] = [];
@@ -296,6 +372,7 @@ function ipCandidates(words: Uint32Array, n: number, force: EncodingName | undef
       }),
     );
   }
+  if (set !== undefined && n > 0) cands.push(ipDictCandidate(words, n, set));
   const word = (k: number): Uint32Array => {
     const w = new Uint32Array(n);
     for (let i = 0; i < n; i++) w[i] = words[4 * i + k]!;
@@ -388,9 +465,10 @@ export function encodeColumn(type: ColumnType, values: ColumnArray, rows: number
   if (force === undefined) {
     chosen = best(cands);
   } else {
-    const c = cands.find((x) => x.name === force);
-    if (c === undefined) throw new StoreError('USAGE', `encoding '${force}' does not apply to this ${type} column: it ${REQUIREMENT[force]}`);
-    chosen = c;
+    // the best of its variants (pfor has one per width)
+    const forced = cands.filter((x) => x.name === force);
+    if (forced.length === 0) throw new StoreError('USAGE', `encoding '${force}' does not apply to this ${type} column: it ${REQUIREMENT[force]}`);
+    chosen = best(forced);
   }
   const blob = chosen.encode();
   if (blob.length !== chosen.size) throw new Error(`encoder bug: ${chosen.name} wrote ${blob.length} bytes, planned ${chosen.size}`);

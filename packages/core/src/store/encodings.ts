@@ -1,5 +1,5 @@
-// The column encodings of format version 1 and their one-byte ids (the first byte of every encoded blob).
-// The id is the index in ENCODINGS: append new encodings at the end, never reorder.
+// The column encodings of the segment format and their one-byte ids (the first byte of every encoded blob).
+// The id is the index in ENCODINGS: append new encodings at the end, never reorder (ids 9 and 10: format 2).
 
 export const ENCODINGS = [
   /** values as they are in memory */
@@ -20,6 +20,10 @@ export const ENCODINGS = [
   'ipv4',
   /** ip column as four word columns, each encoded */
   'ip-words',
+  /** patched frame of reference: (value − base) / step in 1, 2 or 4 bytes, the few that do not fit patched */
+  'pfor',
+  /** dictionary of addresses whose IPv4-mapped entries take 4 bytes, and 1- or 2-byte indices */
+  'ip-dict',
 ] as const;
 
 export type EncodingName = (typeof ENCODINGS)[number];

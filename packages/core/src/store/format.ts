@@ -1,11 +1,11 @@
-// Byte-level constants of segment format version 1 (docs/storage-format.md is the prose version).
+// Byte-level constants of the segment format, version 2 (docs/storage-format.md is the prose version).
 // Changing any of them changes the format: bump FORMAT_VERSION and keep a reader for the old one.
 
 import type { ColumnType } from '../fields/columns.js';
 import { StoreError } from './storeerror.js';
 
 /** Version of the segment file layout written by this code; readers accept 1..FORMAT_VERSION. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 /** "OTQSEG\r\n": the CR LF catches files mangled by text-mode transfers. */
 export const MAGIC: readonly number[] = [0x4f, 0x54, 0x51, 0x53, 0x45, 0x47, 0x0d, 0x0a];

@@ -1,5 +1,7 @@
 // One or two passes over a column that tell the encoder which encodings apply and how big each would be,
-// without encoding it: range, integrality, common step, varint size, distinct values (up to DICT_LIMIT).
+// without encoding it: range, integrality, common step, varint size, pfor exceptions, distinct values (up to DICT_LIMIT).
+
+import { V4_MAPPED_W2 } from '../fields/ipcodec.js';
 
 /** The numeric arrays the encoder reads: a column's own array or a transform's residuals. */
 export type NumericArray = Float64Array | Uint32Array | Uint16Array | Uint8Array;
@@ -128,6 +130,11 @@ export interface NumericProfile {
   readonly step: number;
   /** Bytes of LEB128 varints of (value − min) / step (NaN when not integral). */
   readonly varintBytes: number;
+  /**
+   * Rows whose (value − min) / step does not fit in 1, 2 and 4 bytes (in that order): the
+   * exceptions 'pfor' would patch at each width (NaN when not integral).
+   */
+  readonly pforExceptions: readonly [number, number, number];
   /** Distinct values, or undefined when more than DICT_LIMIT or not finite. */
   readonly distinct: DistinctValues | undefined;
   /** Rows i ≥ 1 with v[i] ≥ v[i−1]: how sorted the column is (delta pays off only when nearly all). */
@@ -184,8 +191,17 @@ function profileSmall(values: Uint8Array | Uint16Array, n: number): NumericProfi
   }
   const div = step === 0 ? 1 : step;
   let varintBytes = 0;
-  for (let v = min; v <= max; v++) if (hist[v] !== 0) varintBytes += hist[v]! * varintLength((v - min) / div);
-  return { n, finite: true, integral: true, min, max, step, varintBytes, distinct: new SmallSet(hist), ascending };
+  let over1 = 0;
+  let over2 = 0;
+  for (let v = min; v <= max; v++) {
+    const c = hist[v]!;
+    if (c === 0) continue;
+    const x = (v - min) / div;
+    varintBytes += c * varintLength(x);
+    if (x >= 0x100) over1 += c;
+    if (x >= 0x10000) over2 += c;
+  }
+  return { n, finite: true, integral: true, min, max, step, varintBytes, pforExceptions: [over1, over2, 0], distinct: new SmallSet(hist), ascending };
 }
 
 /** f64 and u32: a pass for range, integrality, step and distinct values, another for varint sizes. */
@@ -218,14 +234,29 @@ function profileWide(values: Float64Array | Uint32Array, n: number): NumericProf
   if (n > 0) ascending--;
   if (n === 0) min = max = 0;
   let varintBytes = NaN;
+  let pforExceptions: [number, number, number] = [NaN, NaN, NaN];
   if (!integral || !Number.isSafeInteger(max - min)) {
     step = 1;
   } else {
     const div = step === 0 ? 1 : step;
     varintBytes = 0;
-    for (let i = 0; i < n; i++) varintBytes += varintLength((values[i]! - min) / div);
+    let over1 = 0;
+    let over2 = 0;
+    let over4 = 0;
+    for (let i = 0; i < n; i++) {
+      const x = (values[i]! - min) / div;
+      varintBytes += varintLength(x);
+      if (x >= 0x100) {
+        over1++;
+        if (x >= 0x10000) {
+          over2++;
+          if (x > 0xffffffff) over4++;
+        }
+      }
+    }
+    pforExceptions = [over1, over2, over4];
   }
-  return { n, finite, integral, min, max, step, varintBytes, distinct: finite ? set : undefined, ascending };
+  return { n, finite, integral, min, max, step, varintBytes, pforExceptions, distinct: finite ? set : undefined, ascending };
 }
 
 /** Open-addressing set of 128-bit addresses (four words each), at most DICT_LIMIT. */
@@ -235,6 +266,10 @@ export class IpSet {
   private readonly used: Uint8Array;
   private ranks: Uint32Array | undefined;
   size = 0;
+  /** Distinct IPv4-mapped addresses (::ffff:a.b.c.d). */
+  v4 = 0;
+  /** Distinct addresses that sort below the IPv4-mapped ones (::, ::1, …, first three words 0, 0, < 0xffff). */
+  belowV4 = 0;
 
   constructor(expected: number) {
     this.bits = tableBits(Math.min(expected, DICT_LIMIT));
@@ -271,6 +306,10 @@ export class IpSet {
     this.used[i] = 1;
     this.keys.set(w.subarray(o, o + 4), 4 * i);
     this.size++;
+    if (w[o] === 0 && w[o + 1] === 0) {
+      if (w[o + 2] === V4_MAPPED_W2) this.v4++;
+      else if (w[o + 2]! < V4_MAPPED_W2) this.belowV4++;
+    }
     return true;
   }
 

@@ -1,12 +1,12 @@
 // Reads segment files: the header and directory (checked), and only the columns asked for, each read
-// at its offset, CRC-checked and decoded. Columns an older schema lacks read as zeros.
+// at its offset, CRC-checked (once per file and thread) and decoded. Columns an older schema lacks read as zeros.
 
 import fs from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { COLUMNS, allocColumn, type ColumnArray, type ColumnName } from '../fields/columns.js';
 import type { CodedColumn, SegmentReader } from '../query/source.js';
 import { decodeColumn, decodeColumnEncoded } from './decodecolumn.js';
-import { HEADER } from './format.js';
+import { HEADER, align8 } from './format.js';
 import { parseDirectory, parseFixedHeader, type SegmentColumnEntry } from './segmentheader.js';
 import { segmentInfoOf, type SegmentFileInfo } from './segmentfileinfo.js';
 import { StoreError } from './storeerror.js';
@@ -21,9 +21,12 @@ function openFile(path: string): number {
   }
 }
 
-/** Read exactly `length` bytes at `position` into a fresh (8-byte aligned) array. */
-function readAt(fd: number, path: string, position: number, length: number): Uint8Array {
-  const buf = new Uint8Array(length);
+/**
+ * Read exactly `length` bytes at `position` into the first bytes of `into` when it is long
+ * enough (a view of it comes back), else into a fresh array; either is 8-byte aligned.
+ */
+function readAt(fd: number, path: string, position: number, length: number, into?: Uint8Array): Uint8Array {
+  const buf = into !== undefined && into.length >= length ? into.subarray(0, length) : new Uint8Array(length);
   let done = 0;
   try {
     while (done < length) {
@@ -38,19 +41,47 @@ function readAt(fd: number, path: string, position: number, length: number): Uin
   return buf;
 }
 
-function readInfo(fd: number, path: string): SegmentFileInfo {
-  const size = fs.fstatSync(fd).size;
+function readInfo(fd: number, path: string, size: number): SegmentFileInfo {
   const head = readAt(fd, path, 0, Math.min(HEADER.size, size));
   const fixed = parseFixedHeader(head, size, path);
   const dir = readAt(fd, path, HEADER.size, fixed.directoryLength);
   return segmentInfoOf(parseDirectory(dir, fixed, path), path);
 }
 
+function statFile(fd: number, path: string): fs.BigIntStats {
+  try {
+    return fs.fstatSync(fd, { bigint: true });
+  } catch (e) {
+    throw new StoreError('IO', `cannot stat: ${(e as Error).message}`, { path, cause: e });
+  }
+}
+
+/**
+ * Files whose column CRCs this thread has checked, by identity (device, inode, size, change
+ * and modification times in ns: rewriting or replacing the file changes it), with the offsets
+ * of the columns found intact. Segments are immutable, so a column read again is not summed
+ * again; the oldest files are forgotten beyond VERIFIED_FILES.
+ */
+const verified = new Map<string, Set<number>>();
+const VERIFIED_FILES = 8192;
+
+function fileIdentity(st: fs.BigIntStats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+/** Stored bytes that decodeColumn copies out of at once: one buffer per thread, grown as needed. */
+let transient = new Uint8Array(0);
+
+function transientBuffer(length: number): Uint8Array {
+  if (transient.length < length) transient = new Uint8Array(Math.max(length, 2 * transient.length));
+  return transient;
+}
+
 /** Header and directory of a segment file, checked (CORRUPT, VERSION, MISSING, IO on failure). */
 export function readSegmentInfo(path: string): SegmentFileInfo {
   const fd = openFile(path);
   try {
-    return readInfo(fd, path);
+    return readInfo(fd, path, Number(statFile(fd, path).size));
   } finally {
     fs.closeSync(fd);
   }
@@ -61,36 +92,54 @@ export class SegmentFileReader implements SegmentReader {
   readonly info: SegmentFileInfo;
   private fd: number | undefined;
   private readonly entries: ReadonlyMap<string, SegmentColumnEntry>;
+  /** Offsets of the columns of this file already found intact in this thread (shared by every reader of the file). */
+  private readonly intact: Set<number>;
 
-  private constructor(fd: number, info: SegmentFileInfo) {
+  private constructor(fd: number, info: SegmentFileInfo, intact: Set<number>) {
     this.fd = fd;
     this.info = info;
     this.entries = new Map(info.columns.map((c) => [c.name, c]));
+    this.intact = intact;
   }
 
   static open(path: string): SegmentFileReader {
     const fd = openFile(path);
     try {
-      return new SegmentFileReader(fd, readInfo(fd, path));
+      const st = statFile(fd, path);
+      const info = readInfo(fd, path, Number(st.size));
+      const id = fileIdentity(st);
+      let intact = verified.get(id);
+      if (intact === undefined) {
+        intact = new Set();
+        verified.set(id, intact);
+        if (verified.size > VERIFIED_FILES) verified.delete(verified.keys().next().value!);
+      }
+      return new SegmentFileReader(fd, info, intact);
     } catch (e) {
       fs.closeSync(fd);
       throw e;
     }
   }
 
-  /** The stored bytes of a column, CRC-checked when the segment has CRCs. */
-  private stored(entry: SegmentColumnEntry): Uint8Array {
+  /**
+   * The stored bytes of a column, read into `into` when it is long enough, CRC-checked when the
+   * segment has CRCs, unless this thread has found this column of this file intact before
+   * (`always`: check anyway).
+   */
+  private stored(entry: SegmentColumnEntry, into: Uint8Array | undefined, always = false): Uint8Array {
     const path = this.info.ref.path;
     if (this.fd === undefined) throw new StoreError('CLOSED', 'segment reader used after close()', { path });
-    const bytes = readAt(this.fd, path, entry.offset, entry.length);
-    if (this.info.columnCrc && crc32(bytes) !== entry.crc) {
-      throw new StoreError('CORRUPT', 'checksum mismatch: the column bytes are damaged', { path, column: entry.name });
+    const bytes = readAt(this.fd, path, entry.offset, entry.length, into);
+    if (this.info.columnCrc && (always || !this.intact.has(entry.offset))) {
+      if (crc32(bytes) !== entry.crc) throw new StoreError('CORRUPT', 'checksum mismatch: the column bytes are damaged', { path, column: entry.name });
+      this.intact.add(entry.offset);
     }
     return bytes;
   }
 
-  private decode(entry: SegmentColumnEntry, start: Float64Array | undefined, into?: ColumnArray): ColumnArray {
-    const bytes = this.stored(entry);
+  private decode(entry: SegmentColumnEntry, start: Float64Array | undefined, into?: ColumnArray, always = false): ColumnArray {
+    // decodeColumn copies every value out of the stored bytes: they can go to the thread's transient buffer
+    const bytes = this.stored(entry, transientBuffer(entry.length), always);
     try {
       return decodeColumn(entry.type, { bytes, compression: entry.compression, blobLength: entry.blobLength }, this.info.rows, start, into);
     } catch (e) {
@@ -99,27 +148,44 @@ export class SegmentFileReader implements SegmentReader {
     }
   }
 
-  private decodeEncoded(entry: SegmentColumnEntry, start: Float64Array | undefined): CodedColumn {
-    const bytes = this.stored(entry);
+  private decodeEncoded(entry: SegmentColumnEntry, start: Float64Array | undefined, into: Uint8Array | undefined): CodedColumn {
+    // the codes come back as a view of these bytes (when not deflated): not the transient buffer
+    const bytes = this.stored(entry, into);
+    const spare = into?.subarray(align8(entry.length));
     try {
-      return decodeColumnEncoded(entry.type, { bytes, compression: entry.compression, blobLength: entry.blobLength }, this.info.rows, start);
+      return decodeColumnEncoded(entry.type, { bytes, compression: entry.compression, blobLength: entry.blobLength }, this.info.rows, start, spare);
     } catch (e) {
       if (e instanceof StoreError) throw new StoreError(e.code, e.message, { path: this.info.ref.path, column: entry.name, cause: e });
       throw e;
     }
   }
 
-  /** Like read, but dictionary-encoded columns come back as codes and dictionary. */
-  readEncoded(names: readonly ColumnName[]): Partial<Record<ColumnName, CodedColumn>> {
+  /**
+   * Like read, but dictionary-encoded columns come back as codes and dictionary. With
+   * `scratch`, a dictionary column's bytes are read into the byte array kept there under its
+   * name (replaced by a bigger one when too short), other columns decoded as read does.
+   */
+  readEncoded(names: readonly ColumnName[], scratch?: Partial<Record<ColumnName, ColumnArray>>): Partial<Record<ColumnName, CodedColumn>> {
     const out: Partial<Record<ColumnName, CodedColumn>> = {};
     const plain: ColumnName[] = [];
     for (const name of names) {
       const entry = this.entries.get(name);
-      if (entry !== undefined && entry.encoding === 'dict') {
-        if (out[name] === undefined) out[name] = this.decodeEncoded(entry, undefined);
+      if (entry !== undefined && (entry.encoding === 'dict' || (entry.encoding === 'ip-dict' && entry.type === 'ip'))) {
+        if (out[name] !== undefined) continue;
+        let into: Uint8Array | undefined;
+        if (scratch !== undefined) {
+          const kept = scratch[name];
+          into = kept instanceof Uint8Array && kept.length >= entry.length ? kept : (scratch[name] = new Uint8Array(entry.length));
+        }
+        const coded = this.decodeEncoded(entry, undefined, into);
+        out[name] = coded;
+        // an expanded dictionary that did not fit after the bytes will, in the next segment's read
+        if (scratch !== undefined && coded.kind === 'dict' && coded.dict.buffer !== into!.buffer && coded.dict.buffer !== coded.codes.buffer) {
+          scratch[name] = new Uint8Array(align8(entry.length) + Math.ceil(1.25 * coded.dict.byteLength));
+        }
       } else plain.push(name);
     }
-    const values = this.read(plain);
+    const values = this.read(plain, scratch);
     for (const name of plain) out[name] = { kind: 'plain', values: values[name]! };
     return out;
   }
@@ -152,10 +218,10 @@ export class SegmentFileReader implements SegmentReader {
     return out;
   }
 
-  /** Read and decode every column, checking CRCs: what backup and restore run before trusting a file. */
+  /** Read and decode every column, checking every CRC again: what backup and restore run before trusting a file. */
   verify(): void {
-    const start = this.decode(this.entries.get('start')!, undefined) as Float64Array;
-    for (const entry of this.info.columns) this.decode(entry, start);
+    const start = this.decode(this.entries.get('start')!, undefined, undefined, true) as Float64Array;
+    for (const entry of this.info.columns) this.decode(entry, start, undefined, true);
   }
 
   close(): void {

@@ -78,11 +78,62 @@ t.test('a share of a filtered selection keeps only selected rows of its entities
   t.ok(want.length > 0 && want.length < n, 'some rows kept, some not');
 });
 
-t.test('only one-entity-per-session rankings split by entity; bad shares are refused', async (t) => {
-  t.notOk(shareable(planRank({ entity: 'IP', count: 'UNIQUE', unique: 'PORTPROTO', fromUs: FROM, toUs: TO })), 'sided entities: a row has two');
+t.test('sided entities: each side goes to the share of its own entity, each row counted in the totals once', async (t) => {
+  for (const e of ENTITIES.filter((x) => x.shape === 'sided')) {
+    const plan = planRank({ entity: e.name, count: 'UNIQUE', unique: 'PORTPROTO', fromUs: FROM, toUs: TO });
+    t.ok(shareable(plan), `${e.name} UNIQUE is shareable`);
+    const side = (cs: readonly ColumnName[], r: number): string =>
+      cs.map((c) => (COLUMNS.get(c)!.type === 'ip' ? Array.from(columns[c].subarray(4 * r, 4 * r + 4)).join('.') : String(columns[c][r]))).join('|');
+    for (const coded of [false, true]) {
+      const dicts: Partial<Record<ColumnName, DictColumn>> = {};
+      if (coded) for (const c of [...plan.clientColumns, ...plan.serverColumns]) dicts[c] = toDict(columns[c], rows, COLUMNS.get(c)!.type === 'ip' ? 4 : 1, true);
+      const of = 3;
+      const counted = new Uint8Array(rows);
+      const shareOf = new Map<string, number>();
+      let clash = 0;
+      let bothSides = 0;
+      const note = (entity: string, index: number): void => {
+        const s = shareOf.get(entity);
+        if (s === undefined) shareOf.set(entity, index);
+        else if (s !== index) clash++;
+      };
+      for (let index = 0; index < of; index++) {
+        const share = new EntityShare(plan, { index, of }, CHUNK);
+        share.prepare(dicts);
+        const marks = new Uint8Array(CHUNK);
+        const out = new Uint32Array(CHUNK);
+        for (let lo = 0; lo < rows; lo += CHUNK) {
+          const hi = Math.min(rows, lo + CHUNK);
+          const n = share.markSides(columns, dicts, lo, hi, null, 0, marks, out);
+          const listed: number[] = [];
+          for (let r = lo; r < hi; r++) {
+            const m = marks[r - lo]!;
+            if (m & 1) note(side(plan.clientColumns, r), index);
+            if (m & 2) note(side(plan.serverColumns, r), index);
+            if (m & 4) counted[r]!++;
+            if ((m & 4) !== 0 && (m & 1) === 0) t.fail(`row ${r}: counted without its client side`);
+            if ((m & 3) === 3) bothSides++;
+            if (m !== 0) listed.push(r);
+          }
+          if (listed.join() !== Array.from(out.subarray(0, n)).join()) t.fail(`${e.name} share ${index}: the marked rows are not the ones listed`);
+        }
+      }
+      t.ok(counted.every((c) => c === 1), `${e.name} ${coded ? 'coded' : 'plain'}: every row counted in exactly one share`);
+      t.equal(clash, 0, `${e.name} ${coded ? 'coded' : 'plain'}: an entity is in one share, on either side`);
+      t.ok(shareOf.size < 8 || new Set(shareOf.values()).size > 1, `${e.name}: entities spread over shares`);
+      if (e.name === 'IP') t.ok(bothSides > 0, 'some rows have both sides in one share');
+    }
+  }
+});
+
+t.test('pair entities and UNIQUE rankings split by entity; bad shares are refused', async (t) => {
+  t.notOk(shareable(planRank({ entity: 'IP', count: 'BYTES', fromUs: FROM, toUs: TO })), 'sided entities without UNIQUE: merging sums by key is cheap');
   t.notOk(shareable(planRank({ entity: 'PORTPROTO', count: 'BYTES', fromUs: FROM, toUs: TO })), 'few session entities: merging by key is cheap');
   t.ok(shareable(planRank({ entity: 'PORTPROTO', count: 'UNIQUE', unique: 'IP', fromUs: FROM, toUs: TO })));
   const plan = planRank({ entity: 'IPPAIR', count: 'BYTES', fromUs: FROM, toUs: TO });
   t.throws(() => new EntityShare(plan, { index: 2, of: 2 }, CHUNK), /bad entity share 2 of 2/);
   t.throws(() => new EntityShare(planRank({ entity: 'IP', count: 'BYTES', fromUs: FROM, toUs: TO }), { index: 0, of: 2 }, CHUNK), /cannot be split/);
+  const sided = new EntityShare(planRank({ entity: 'IP', count: 'UNIQUE', unique: 'IP', fromUs: FROM, toUs: TO }), { index: 0, of: 2 }, CHUNK);
+  t.throws(() => sided.select(columns, {}, 0, 10, null, 0, new Uint32Array(CHUNK)), /marked by side/);
+  t.throws(() => new EntityShare(plan, { index: 0, of: 2 }, CHUNK).markSides(columns, {}, 0, 10, null, 0, new Uint8Array(CHUNK), new Uint32Array(CHUNK)), /sided/);
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import t, { type Test } from 'tap';
 import { ENTITIES, UNIQUE_TARGETS } from '../../src/fields/entities.js';
 import { parseFilter } from '../../src/filter/index.js';
-import { WorkerPool, rank, type RankQuery } from '../../src/query/index.js';
+import { MemorySource, WorkerPool, rank, type RankQuery } from '../../src/query/index.js';
 import { ColumnStore } from '../../src/store/index.js';
 import { FROM, TO, randomSessions } from './randomsessions.js';
 
@@ -57,6 +57,12 @@ t.test('pair and UNIQUE rankings split by entity over 3 workers match one thread
     { entity: 'IFPAIR', count: 'PACKETS', fromUs: FROM, toUs: TO, slices: 3, filter: parseFilter('PROTO=TCP || SRVPORT=53') },
     { entity: 'PORTPROTO', count: 'UNIQUE', unique: 'IP', fromUs: FROM, toUs: TO, rows: 3, slices: 2 },
     { entity: 'MACPAIR', count: 'SESSIONS', fromUs: FROM, toUs: TO, filter: parseFilter('ADDR=10.0.0.0/29') },
+    // sided entities: each side of a row goes to the share of its own entity
+    { entity: 'IP', count: 'UNIQUE', unique: 'PORTPROTO', fromUs: FROM, toUs: TO, rows: 3 },
+    { entity: 'IP', count: 'UNIQUE', unique: 'IP', direction: 'snd', fromUs: FROM + 4321, toUs: TO, slices: 4, filter: parseFilter('ADDR=10.0.0.0/29,2001:db8::/64') },
+    { entity: 'IF', count: 'UNIQUE', unique: 'COUNTRY', direction: 'rcv', fromUs: FROM, toUs: TO - 9999 },
+    { entity: 'COUNTRY', count: 'UNIQUE', unique: 'IP', fromUs: FROM, toUs: TO, slices: 2, filter: parseFilter('PROTO=TCP') },
+    { entity: 'MAC', count: 'UNIQUE', unique: 'MAC', fromUs: FROM, toUs: TO, filter: parseFilter('MAC=00:11:22:33:44:55') },
   ] satisfies RankQuery[];
   for (const q of split) {
     const one = await rank(fixture.source, q);
@@ -64,6 +70,29 @@ t.test('pair and UNIQUE rankings split by entity over 3 workers match one thread
     t.strictSame(await rank(store, q, { pool: three }), one, `${q.entity} ${q.count} ${q.unique ?? ''} from files`);
     t.strictSame(await rank(fixture.source, q, { pool: three }), one, `${q.entity} ${q.count} ${q.unique ?? ''} from memory`);
   }
+});
+
+t.test('rankings by segment over 3 workers (segments claimed as they go, partials merged by key in order) match one thread', async (t) => {
+  const store = diskStore(t);
+  const three = new WorkerPool(3);
+  t.teardown(() => three.close());
+  const span = TO - FROM;
+  const byKey = [
+    { entity: 'IP', count: 'BYTES', fromUs: FROM - span, toUs: FROM + 3 * span, rows: 5 },
+    { entity: 'IP', count: 'PACKETS', direction: 'rcv', fromUs: FROM + 999, toUs: TO - 1, slices: 4 },
+    { entity: 'COUNTRY', count: 'SESSIONS', direction: 'snd', fromUs: FROM, toUs: TO, slices: 3 },
+    { entity: 'MAC', count: 'BYTES', fromUs: FROM, toUs: TO, filter: parseFilter('MAC=00:11:22:33:44:55 || PROTO=UDP') },
+  ] satisfies RankQuery[];
+  for (const q of byKey) {
+    const one = await rank(fixture.source, q);
+    t.strictSame(await rank(store, q, { pool: three }), one, `${q.entity} ${q.count} from files`);
+    t.strictSame(await rank(fixture.source, q, { pool: three }), one, `${q.entity} ${q.count} from memory`);
+  }
+  // more workers than segments: the extra ones claim nothing
+  const single = new MemorySource();
+  single.append(fixture.batches[0]!.columns, fixture.batches[0]!.rows);
+  const q = byKey[0]!;
+  t.strictSame(await rank(single, q, { pool: three }), await rank(single, q), 'one segment, three workers');
 });
 
 t.test('a pool made for one call is closed after it; a closed pool refuses work', async (t) => {

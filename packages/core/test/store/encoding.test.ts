@@ -1,6 +1,9 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { allocColumn, type ColumnArray, type ColumnType } from '../../src/fields/index.js';
+import { inflateRawSync } from 'node:zlib';
+import { parseIp } from '../../src/fields/ipcodec.js';
+import { decodeColumnEncoded } from '../../src/store/decodecolumn.js';
 import { ENCODINGS, StoreError, decodeColumn, encodeColumn, type EncodingName } from '../../src/store/index.js';
 import { rng } from './flowdata.js';
 
@@ -46,11 +49,11 @@ function ipBatch(kind: string, rows: number, seed: number): Uint32Array {
 
 /** Which encodings the format defines for which types (docs/storage-format.md). */
 const APPLIES: Record<ColumnType, readonly EncodingName[]> = {
-  f64: ['raw', 'const', 'for', 'dict', 'varint', 'delta', 'start-offset'],
-  u32: ['raw', 'const', 'for', 'dict', 'varint', 'delta'],
-  u16: ['raw', 'const', 'for', 'dict', 'varint', 'delta'],
+  f64: ['raw', 'const', 'for', 'dict', 'varint', 'delta', 'start-offset', 'pfor'],
+  u32: ['raw', 'const', 'for', 'dict', 'varint', 'delta', 'pfor'],
+  u16: ['raw', 'const', 'for', 'dict', 'varint', 'delta', 'pfor'],
   u8: ['raw', 'const', 'for', 'dict', 'varint', 'delta'],
-  ip: ['raw', 'const', 'dict', 'ipv4', 'ip-words'],
+  ip: ['raw', 'const', 'dict', 'ipv4', 'ip-words', 'ip-dict'],
 };
 
 t.test('every encoding round-trips on every type it applies to, plain and deflated', async (t) => {
@@ -253,5 +256,135 @@ t.test("'raw' without compression (the checkpoint's fast path) writes the genera
     t.same(Buffer.from(fast.bytes), inflateRawSync(general.bytes), `${c.type}: same bytes as the general raw encoder`);
     t.same(fast.stats, c.stats, `${c.type}: stats`);
     t.same(fast.stats, general.stats, `${c.type}: stats as the general encoder gives`);
+  }
+});
+
+t.test('pfor: every width, exceptions anywhere, edge values', async (t) => {
+  const cases: { label: string; type: NumType; values: number[]; width: number }[] = [];
+  const heavy = (n: number, seed: number, small: number, big: number): number[] => {
+    const r = rng(seed);
+    return Array.from({ length: n }, () => (r() < 0.9 ? Math.floor(r() * small) : small + Math.floor(r() * big)));
+  };
+  cases.push({ label: 'bytes, a byte and exceptions', type: 'f64', values: heavy(1000, 1, 256, 1e6), width: 1 });
+  cases.push({ label: 'bytes, two bytes and exceptions', type: 'f64', values: heavy(1000, 2, 65536, 5e9), width: 2 });
+  // four bytes: exceptions need 2^32 and more, up to the largest safe integer
+  cases.push({ label: 'four bytes, exceptions to 2^53 - 1', type: 'f64', values: [...heavy(300, 3, 2 ** 32, 0), 2 ** 53 - 1, 2 ** 32, 2 ** 40 + 7], width: 4 });
+  // high parts are u32: 2^(8w + 32) - 1 is the largest a width w can patch
+  cases.push({ label: 'the largest a 1-byte frame patches', type: 'f64', values: [0, 5, 2 ** 40 - 1, 255, 256], width: 1 });
+  cases.push({ label: 'the largest a 2-byte frame patches', type: 'f64', values: [1, 2 ** 48 - 1, ...Array(20).fill(3)], width: 2 });
+  cases.push({ label: 'exceptions in the first and last rows', type: 'u32', values: [4e9, 1, 2, 3, 1, 0, 4e9], width: 1 });
+  cases.push({ label: 'a negative base and a step of 1000', type: 'f64', values: [-5000, -4000, 1e9 - 5000, -3000, 2e12], width: 1 });
+  cases.push({ label: 'u16 in one byte', type: 'u16', values: [0, 1, 65535, 7, 300, 2, 2], width: 1 });
+  for (const c of cases) {
+    const v = allocColumn(c.type, c.values.length);
+    c.values.forEach((x, i) => (v[i] = x));
+    for (const compression of ['none', 'deflate'] as const) {
+      const enc = encodeColumn(c.type, v, c.values.length, { encoding: 'pfor', compression });
+      const blob = compression === 'none' ? enc.bytes : new Uint8Array(inflateRawSync(enc.bytes));
+      t.equal(blob[2], c.width, `${c.label}: ${c.width}-byte frame`);
+      t.equal(firstDifference(decodeColumn(c.type, enc, c.values.length), v), -1, `${c.label} (${compression})`);
+    }
+  }
+  const flat = Float64Array.from([3, 4, 5, 6]);
+  t.throws(() => encodeColumn('f64', flat, 4, { encoding: 'pfor' }), { code: 'USAGE', message: /some, not all/ }, 'nothing to patch: for is the encoding');
+  t.throws(() => encodeColumn('u8', Uint8Array.of(0, 255), 2, { encoding: 'pfor' }), { code: 'USAGE' }, 'a byte never needs patching');
+  t.throws(() => encodeColumn('f64', Float64Array.of(0.5, 1e6), 2, { encoding: 'pfor' }), { code: 'USAGE' }, 'not integers');
+});
+
+t.test('the chooser stores heavy-tailed volumes as pfor, not varint', async (t) => {
+  const rows = 20000;
+  const r = rng(42);
+  const bytes = new Float64Array(rows);
+  // mostly below 64 KiB, a tail to gigabytes: what session byte counts look like
+  for (let i = 0; i < rows; i++) bytes[i] = 40 + Math.floor(Math.exp(r() * 11)) + (r() < 0.05 ? Math.floor(r() * 2e9) : 0);
+  const e = encodeColumn('f64', bytes, rows, { compression: 'none' });
+  t.equal(e.encoding, 'pfor');
+  t.ok(e.bytes.length < 3 * rows, `under 3 bytes a row (${(e.bytes.length / rows).toFixed(2)})`);
+});
+
+t.test('damaged pfor blobs throw CORRUPT', async (t) => {
+  const v = Float64Array.from([1, 2, 70000, 3, 80000, 4]);
+  const enc = encodeColumn('f64', v, 6, { encoding: 'pfor', compression: 'none' });
+  t.equal(enc.bytes[2], 1);
+  const posAt = Math.ceil((24 + 6) / 8) * 8;
+  const swapped = Uint8Array.from(enc.bytes);
+  new DataView(swapped.buffer).setUint32(posAt, 4, true); // positions 4, 4: not ascending
+  t.throws(() => decodeColumn('f64', { ...enc, bytes: swapped }, 6), { code: 'CORRUPT', message: /pfor exception 1/ });
+  const beyond = Uint8Array.from(enc.bytes);
+  new DataView(beyond.buffer).setUint32(posAt + 4, 6, true); // row 6 of 6
+  t.throws(() => decodeColumn('f64', { ...enc, bytes: beyond }, 6), { code: 'CORRUPT', message: /below 6/ });
+  const more = Uint8Array.from(enc.bytes);
+  new DataView(more.buffer).setUint32(4, 3, true); // three exceptions claimed, two stored
+  t.throws(() => decodeColumn('f64', { ...enc, bytes: more }, 6), { code: 'CORRUPT', message: /pfor blob is/ });
+});
+
+t.test('ip-dict: addresses below, in and above the IPv4-mapped run, both index widths', async (t) => {
+  const addr = (s: string): number[] => Array.from(parseIp(s)!);
+  const pool = ['::', '::1', '::fffe:1:2', '0.0.0.0', '10.0.0.1', '10.0.0.2', '255.255.255.255', '2001:db8::1', 'fe80::1', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'];
+  const r = rng(9);
+  for (const [label, addrs] of [
+    ['mixed', pool],
+    ['IPv4 only', pool.slice(3, 7)],
+    ['IPv6 only', ['::1', '2001:db8::1', 'fe80::1']],
+    ['300 addresses: 2-byte indices', Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? `2001:db8::${i.toString(16)}` : `10.1.${i >> 8}.${i & 255}`))],
+  ] as const) {
+    const rows = 2000;
+    const v = new Uint32Array(4 * rows);
+    for (let i = 0; i < rows; i++) v.set(addr(addrs[Math.floor(r() * addrs.length)]!), 4 * i);
+    for (const compression of ['none', 'deflate'] as const) {
+      const enc = encodeColumn('ip', v, rows, { encoding: 'ip-dict', compression });
+      t.equal(firstDifference(decodeColumn('ip', enc, rows), v), -1, `${label} (${compression})`);
+      const coded = decodeColumnEncoded('ip', enc, rows);
+      if (coded.kind !== 'dict') throw new Error('expected codes');
+      const back = new Uint32Array(4 * rows);
+      for (let i = 0; i < rows; i++) back.set(coded.dict.subarray(4 * coded.codes[i]!, 4 * coded.codes[i]! + 4), 4 * i);
+      t.equal(firstDifference(back, v), -1, `${label}: codes and dictionary (${compression})`);
+      const [from, to] = coded.v4!;
+      for (let k = 0; k < coded.size; k++) {
+        const mapped = coded.dict[4 * k] === 0 && coded.dict[4 * k + 1] === 0 && coded.dict[4 * k + 2] === 0xffff;
+        if (mapped !== (k >= from && k < to)) t.fail(`${label}: entry ${k} is ${mapped ? '' : 'not '}IPv4-mapped but ${mapped ? 'outside' : 'inside'} the marked run`);
+      }
+      t.ok(coded.codes.BYTES_PER_ELEMENT === (coded.size <= 256 ? 1 : 2), `${label}: ${coded.codes.BYTES_PER_ELEMENT}-byte indices`);
+    }
+  }
+  const mixed = new Uint32Array(4 * 200);
+  for (let i = 0; i < 200; i++) mixed.set(addr(pool[i % pool.length]!), 4 * i);
+  t.equal(encodeColumn('ip', mixed, 200, { compression: 'none' }).encoding, 'ip-dict', 'the chooser takes it for a few addresses of both families');
+});
+
+t.test('damaged ip-dict blobs and out-of-range codes throw CORRUPT', async (t) => {
+  const rows = 64;
+  const v = new Uint32Array(4 * rows);
+  for (let i = 0; i < rows; i++) v.set(i % 2 === 0 ? [0, 0, 0xffff, i] : [0x20010db8, 0, 0, i], 4 * i);
+  const enc = encodeColumn('ip', v, rows, { encoding: 'ip-dict', compression: 'none' });
+  const runs = Uint8Array.from(enc.bytes);
+  new DataView(runs.buffer).setUint32(12, rows + 1, true); // IPv4-mapped run longer than the dictionary
+  t.throws(() => decodeColumn('ip', { ...enc, bytes: runs }, rows), { code: 'CORRUPT', message: /exceed/ });
+  const code = Uint8Array.from(enc.bytes);
+  code[code.length - 1] = 200; // 64 entries, 1-byte indices
+  t.throws(() => decodeColumn('ip', { ...enc, bytes: code }, rows), { code: 'CORRUPT', message: /dictionary index 200/ });
+  t.throws(() => decodeColumnEncoded('ip', { ...enc, bytes: code }, rows), { code: 'CORRUPT', message: /dictionary index 200/ });
+  t.throws(() => decodeColumn('ip', { ...enc, bytes: enc.bytes.subarray(0, 12), blobLength: 12 }, rows), { code: 'CORRUPT', message: /shorter/ });
+});
+
+t.test('2-byte codes beyond the dictionary are found wherever they are (aligned, unaligned, odd rows)', async (t) => {
+  for (const rows of [1, 2, 7, 8, 9, 1001]) {
+    const v = new Uint32Array(rows);
+    for (let i = 0; i < rows; i++) v[i] = 1000 + (i % 300);
+    const enc = encodeColumn('u32', v, rows, { encoding: 'dict', compression: 'none' });
+    t.equal(decodeColumnEncoded('u32', enc, rows).kind, 'dict', `${rows} rows: intact codes pass`);
+    const idxAt = enc.bytes.length - rows * enc.bytes[2]!;
+    for (const at of new Set([0, 1, rows >> 1, rows - 1].filter((x) => x < rows))) {
+      const bad = Uint8Array.from(enc.bytes);
+      if (enc.bytes[2] === 2) new DataView(bad.buffer).setUint16(idxAt + 2 * at, 0xfff0, true);
+      else bad[idxAt + at] = 0xff;
+      const d = new DataView(bad.buffer).getUint32(4, true);
+      if (enc.bytes[2] === 1 && d > 0xff) continue;
+      t.throws(() => decodeColumnEncoded('u32', { ...enc, bytes: bad }, rows), { code: 'CORRUPT', message: /dictionary index/ }, `${rows} rows, bad code at ${at}`);
+      // the same bytes one byte further into a buffer: the codes are no longer 4-byte aligned
+      const shifted = new Uint8Array(bad.length + 2).subarray(2);
+      shifted.set(bad);
+      t.throws(() => decodeColumnEncoded('u32', { ...enc, bytes: shifted }, rows), { code: 'CORRUPT', message: /dictionary index/ }, `${rows} rows, bad code at ${at}, unaligned`);
+    }
   }
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import t from 'tap';
 import { COLUMN_DEFS, COLUMN_NAMES, SCHEMA_VERSION, wordsPerRow, type ColumnName, type Columns } from '../../src/fields/index.js';
-import { ColumnStore, FORMAT_VERSION, openSegment, readSegmentInfo, verifySegment, writeSegment, type SegmentFileInfo } from '../../src/store/index.js';
+import { ColumnStore, FORMAT_VERSION, openSegment, readSegmentInfo, verifySegment, writeSegment, type EncodingName, type SegmentFileInfo } from '../../src/store/index.js';
 import { plausibleFlows, randomColumns, rng } from './flowdata.js';
 
 /** Rows of `cols` in stable ascending order of start, computed here independently of the store. */
@@ -230,6 +230,67 @@ t.test('a flipped byte in a column blob is caught by its CRC, naming file and co
     reader.close();
     t.throws(() => verifySegment(info.ref.path), { code: 'CORRUPT', column: name });
   }
+});
+
+t.test('a column found intact is not summed again in this thread, until the file changes; verify always sums', async (t) => {
+  const zlib = await import('node:zlib');
+  let sums = 0;
+  const counting = (data: Parameters<typeof zlib.crc32>[0], value?: number): number => {
+    sums++;
+    return zlib.crc32(data, value);
+  };
+  const reader = await t.mockImport<typeof import('../../src/store/segmentreader.js')>('../../src/store/segmentreader.js', {
+    'node:zlib': { ...zlib, crc32: counting },
+  });
+  const dir = t.testdir();
+  const rows = 1000;
+  const cols = plausibleFlows(rows, 6);
+  const info = writeSegment(dir, 1, cols, rows, { compression: 'none' });
+  const order = stableOrder(cols, rows);
+  const readClnport = (): void => {
+    const r = reader.openSegment(info.ref.path);
+    try {
+      t.strictSame(mismatches(cols, order, r.read(['clnport']), ['clnport']), []);
+    } finally {
+      r.close();
+    }
+  };
+  sums = 0;
+  readClnport();
+  const once = sums;
+  readClnport();
+  t.equal(sums - once, once - 1, 'the second read sums the header and directory again, not the column');
+  reader.verifySegment(info.ref.path);
+  t.ok(sums - 2 * once + 1 >= info.columns.length, 'verify sums every column');
+  // a write to the file (its change time moves) makes the column be summed again
+  const e = entry(info, 'clnport');
+  flipByte(info.ref.path, e.offset + 8);
+  t.throws(() => readClnport(), { code: 'CORRUPT', column: 'clnport' }, 'a changed file is summed again');
+  t.throws(() => reader.verifySegment(info.ref.path), { code: 'CORRUPT', column: 'clnport' });
+});
+
+t.test('format 1 segments (before pfor and ip-dict) still read', async (t) => {
+  const dir = t.testdir();
+  const rows = 2000;
+  const cols = plausibleFlows(rows, 8);
+  // what a format 1 writer could choose: every column the writer now stores as pfor or ip-dict gets varint or dict
+  const encodings: Partial<Record<ColumnName, EncodingName>> = {};
+  for (const c of writeSegment(dir, 9, cols, rows).columns) {
+    if (c.encoding === 'pfor') encodings[c.name as ColumnName] = 'varint';
+    if (c.encoding === 'ip-dict') encodings[c.name as ColumnName] = 'dict';
+  }
+  t.ok(Object.keys(encodings).length >= 4, 'volumes and addresses would be in format 2 encodings');
+  encodings.clnip = 'dict';
+  const info = writeSegment(dir, 1, cols, rows, { encodings });
+  for (const c of info.columns) t.not(['pfor', 'ip-dict'].includes(c.encoding), true, `${c.name} uses a format 1 encoding (${c.encoding})`);
+  patchHeader(info.ref.path, (dv) => dv.setUint16(8, 1, true));
+  const old = readSegmentInfo(info.ref.path);
+  t.equal(old.formatVersion, 1);
+  const reader = openSegment(info.ref.path);
+  t.strictSame(mismatches(cols, stableOrder(cols, rows), reader.read(COLUMN_NAMES)), [], 'every column reads back');
+  const coded = reader.readEncoded(['clnip']);
+  t.equal(coded.clnip!.kind, 'dict', 'its dictionaries are still handed out as codes');
+  reader.close();
 });
 
 t.test('computecrc no: no column CRCs written or checked; structure still checked', async (t) => {
