@@ -204,6 +204,13 @@ function profileSmall(values: Uint8Array | Uint16Array, n: number): NumericProfi
   return { n, finite: true, integral: true, min, max, step, varintBytes, pforExceptions: [over1, over2, 0], distinct: new SmallSet(hist), ascending };
 }
 
+/**
+ * Every 4096 rows the distinct values are counted against the rows seen: once more than half of them
+ * are distinct, a dictionary hardly ever pays (its 2-byte index plus a key per two rows costs at least
+ * what 'raw' does for u32), and hashing every further value costs ~20 % of a segment's encoding.
+ */
+const DICT_CHECK_MASK = 4095;
+
 /** f64 and u32: a pass for range, integrality, step and distinct values, another for varint sizes. */
 function profileWide(values: Float64Array | Uint32Array, n: number): NumericProfile {
   let min = Infinity;
@@ -229,7 +236,7 @@ function profileWide(values: Float64Array | Uint32Array, n: number): NumericProf
       // once a value is not a safe integer the step is not used; and v0 may then be NaN, whose gcd never ends
       step = gcd(Math.abs(v - v0), step);
     }
-    if (set !== undefined && !set.add(v)) set = undefined;
+    if (set !== undefined && (!set.add(v) || ((i & DICT_CHECK_MASK) === DICT_CHECK_MASK && set.size * 2 > i + 1))) set = undefined;
   }
   if (n > 0) ascending--;
   if (n === 0) min = max = 0;
