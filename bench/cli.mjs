@@ -14,12 +14,15 @@
 // child's CPU time (user + system, from /usr/bin/time, 10 ms resolution) when that program exists.
 // --baseline-bundle DIR also times the same queries run by another build of the tools (a directory
 // holding ftstat.mjs, e.g. a copy of packages/cli/dist/bundle made before a change), interleaved.
+// The server remembers a password scrypt accepted for 5 minutes (docs/server.md): after the warm-up,
+// every timed -un/-up run logs in without the hash, as a script's repeated queries do.
 // The streaming part writes --stream-sessions sessions into a second store, starts ftserver on it and
 // times `ftsq -c` and `ftsq -j` over all of them with stdout on /dev/null, and the same answer read by
 // curl straight from the API (what the server streams without the tool); one more run into a pipe
-// counts the lines.
+// counts the lines. Beside the wall time it gives the CPU time of the tool and of the server during
+// each run (/proc), steadier figures than wall time on a shared machine.
 // Prints figures only; nothing here asserts a time.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ColumnStore, FlowBatch, NetflowV9Encoder, SessionGenerator, sessionsToFlows } from '../packages/core/dist/index.js';
@@ -28,6 +31,7 @@ import {
   PacedSender,
   REPO,
   benchOptions,
+  cpuSeconds,
   load,
   machine,
   median,
@@ -65,6 +69,26 @@ const MINUTE_US = 60_000_000;
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const log = (m) => process.stderr.write(`cli: ${m}\n`);
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+/** Clock ticks per second of /proc's CPU times. */
+const TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** User + system CPU seconds of a process's main thread (/proc/<pid>/task/<pid>/stat), or NaN when it is gone. */
+function threadCpuSeconds(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICKS;
+  } catch {
+    return NaN;
+  }
+}
 
 /** Runs `file args` to its exit with stdout going to `stdout` ('ignore' is /dev/null); wall ms and CPU ms (or null). */
 function timed(file, argv, { stdout = 'ignore' } = {}) {
@@ -253,26 +277,34 @@ async function streaming(work) {
     const url = (format) => server.url('/api/v1/sessions', { after_time: Math.floor((filled.startUs - 3_600_000_000) / 1e6), before_time: Math.floor(Date.now() / 1000) + 86_400, format });
     const devnull = fs.openSync('/dev/null', 'w');
     const runs = { csv: [], json: [], apiCsv: [] };
+    /** One timed run, with the server's CPU time during it: the whole process, and its main thread (which reads the store, formats and writes). */
+    const withServerCpu = async (file, argv) => {
+      const before = cpuSeconds(server.pid);
+      const mainBefore = threadCpuSeconds(server.pid);
+      const x = await timed(file, argv, { stdout: devnull });
+      return { ...x, serverCpu: (cpuSeconds(server.pid) - before) * 1000, serverMainCpu: (threadCpuSeconds(server.pid) - mainBefore) * 1000 };
+    };
     const loadBefore = load();
     try {
       for (let r = 0; r < STREAM_RUNS; r++) {
-        runs.csv.push(await timed(node, [ftsq, ...connect, '-us', key, '-c', ...all], { stdout: devnull }));
-        runs.json.push(await timed(node, [ftsq, ...connect, '-us', key, '-j', ...all], { stdout: devnull }));
-        if (curl !== null) runs.apiCsv.push(await timed(curl, ['-sf', '-H', `Authorization: Bearer ${token}`, url('csv')], { stdout: devnull }));
+        runs.csv.push(await withServerCpu(node, [ftsq, ...connect, '-us', key, '-c', ...all]));
+        runs.json.push(await withServerCpu(node, [ftsq, ...connect, '-us', key, '-j', ...all]));
+        if (curl !== null) runs.apiCsv.push(await withServerCpu(curl, ['-sf', '-H', `Authorization: Bearer ${token}`, url('csv')]));
       }
     } finally {
       fs.closeSync(devnull);
     }
     const loadAfter = load();
     const rate = (xs) => Math.round(filled.rows / (median(xs.map((x) => x.ms)) / 1000));
+    const serverStats = (xs) => ({ serverCpuMs: stats(xs.map((x) => x.serverCpu)), serverMainCpuMs: stats(xs.map((x) => x.serverMainCpu)) });
     return {
       store: { sessions: filled.rows, bytes: filled.bytes, segments: filled.segments },
       linesCounted: lines,
       runs: STREAM_RUNS,
       load: { before: loadBefore, after: loadAfter },
-      csv: { wallMs: stats(runs.csv.map((x) => x.ms)), cpuMs: stats(runs.csv.map((x) => x.cpu)), sessionsPerSecond: rate(runs.csv) },
-      json: { wallMs: stats(runs.json.map((x) => x.ms)), cpuMs: stats(runs.json.map((x) => x.cpu)), sessionsPerSecond: rate(runs.json) },
-      apiCsv: runs.apiCsv.length === 0 ? null : { wallMs: stats(runs.apiCsv.map((x) => x.ms)), sessionsPerSecond: rate(runs.apiCsv) },
+      csv: { wallMs: stats(runs.csv.map((x) => x.ms)), cpuMs: stats(runs.csv.map((x) => x.cpu)), ...serverStats(runs.csv), sessionsPerSecond: rate(runs.csv) },
+      json: { wallMs: stats(runs.json.map((x) => x.ms)), cpuMs: stats(runs.json.map((x) => x.cpu)), ...serverStats(runs.json), sessionsPerSecond: rate(runs.json) },
+      apiCsv: runs.apiCsv.length === 0 ? null : { wallMs: stats(runs.apiCsv.map((x) => x.ms)), ...serverStats(runs.apiCsv), sessionsPerSecond: rate(runs.apiCsv) },
     };
   } finally {
     await server.stop();
@@ -285,6 +317,7 @@ async function main() {
     const small = await smallQuery(work);
     const stream = args['skip-stream'] ? null : await streaming(work);
     const cell = (s) => (s === null ? '—' : `${s.median} (${s.best})`);
+    const serverCell = (x) => (x.serverCpuMs === null || x.serverMainCpuMs === null ? '—' : `${x.serverCpuMs.median}, ${x.serverMainCpuMs.median}`);
     const lines = [
       `# query tools (${machine()})`,
       '',
@@ -302,11 +335,11 @@ async function main() {
         '',
         `ftsq over ${fmt(stream.store.sessions)} sessions (${stream.store.segments} segments) to /dev/null, ${stream.runs} runs; ${fmt(stream.linesCounted)} lines counted in a pipe; load ${stream.load.before.join(' ')} → ${stream.load.after.join(' ')}`,
         '',
-        '| command | wall ms: median (best) | CPU ms of ftsq | sessions/s |',
-        '| --- | ---: | ---: | ---: |',
-        `| \`ftsq -c\` | ${cell(stream.csv.wallMs)} | ${cell(stream.csv.cpuMs)} | ${fmt(stream.csv.sessionsPerSecond)} |`,
-        `| \`ftsq -j\` | ${cell(stream.json.wallMs)} | ${cell(stream.json.cpuMs)} | ${fmt(stream.json.sessionsPerSecond)} |`,
-        ...(stream.apiCsv === null ? [] : [`| the API alone: \`curl …/api/v1/sessions?format=csv\` | ${cell(stream.apiCsv.wallMs)} | — | ${fmt(stream.apiCsv.sessionsPerSecond)} |`]),
+        '| command | wall ms: median (best) | CPU ms of the tool | CPU ms of ftserver: all threads, main thread (medians) | sessions/s |',
+        '| --- | ---: | ---: | ---: | ---: |',
+        `| \`ftsq -c\` | ${cell(stream.csv.wallMs)} | ${cell(stream.csv.cpuMs)} | ${serverCell(stream.csv)} | ${fmt(stream.csv.sessionsPerSecond)} |`,
+        `| \`ftsq -j\` | ${cell(stream.json.wallMs)} | ${cell(stream.json.cpuMs)} | ${serverCell(stream.json)} | ${fmt(stream.json.sessionsPerSecond)} |`,
+        ...(stream.apiCsv === null ? [] : [`| the API alone: \`curl …/api/v1/sessions?format=csv\` | ${cell(stream.apiCsv.wallMs)} | — | ${serverCell(stream.apiCsv)} | ${fmt(stream.apiCsv.sessionsPerSecond)} |`]),
       );
     }
     const out = { benchmark: 'cli', date: new Date().toISOString(), machine: machine(), small, stream };

@@ -11,6 +11,8 @@ import { Output, OutputClosed } from '../src/common/output.js';
 import { promptPassword } from '../src/common/promptpassword.js';
 import { Interrupted, UsageError } from '../src/common/clierror.js';
 import { lineBatches } from '../src/common/linebatches.js';
+import { readProgressAnswer, type ScanProgress } from '../src/common/progressanswer.js';
+import { RuntimeFailure } from '../src/common/clierror.js';
 import { statAnswerProblem, type StatAnswer } from '../src/common/statanswer.js';
 import { renderStatTable } from '../src/ftstat/stattable.js';
 import { renderStatJson, statObjects } from '../src/ftstat/statobjects.js';
@@ -198,6 +200,44 @@ t.test('lines of a streamed answer', async (t) => {
   src.end();
   await done;
   t.same(got.flat(), ['a', 'bcé', 'd'], 'lines across chunks, a split character kept whole, the last line without a newline');
+});
+
+t.test('an answer with progress first (ftstat -v)', async (t) => {
+  /** The bytes of `text` fed in chunks of `size`, so that lines and characters are split anywhere. */
+  const read = async (text: string, size: number): Promise<{ seen: ScanProgress[]; last: unknown }> => {
+    const src = new PassThrough();
+    const seen: ScanProgress[] = [];
+    const done = readProgressAnswer(src, (p) => seen.push(p));
+    const bytes = Buffer.from(text);
+    for (let i = 0; i < bytes.length; i += size) src.write(bytes.subarray(i, i + size));
+    src.end();
+    return { seen, last: await done };
+  };
+  const result = { columns: ['rank', 'IP'], data: [[1, '10.0.0.1']], summary: { note: 'é' } };
+  const text = `{"progress":{"scanned":0,"total":900}}\n{"progress":{"scanned":450,"total":900}}\n{"progress":{"scanned":900,"total":900}}\n{"result":${JSON.stringify(result)}}\n`;
+  for (const size of [1, 7, 4096]) {
+    const r = await read(text, size);
+    t.strictSame(r.seen, [{ scanned: 0, total: 900 }, { scanned: 450, total: 900 }, { scanned: 900, total: 900 }], `progress in order (chunks of ${size})`);
+    t.strictSame(r.last, { result }, `the answer whole, a split character too (chunks of ${size})`);
+  }
+  t.strictSame((await read('{"progress":{"scanned":1,"total":2}}\n{"csv":"rank,IP\\n1,10.0.0.1\\n"}\n', 5)).last, { csv: 'rank,IP\n1,10.0.0.1\n' }, 'a CSV answer');
+  const failure = async (body: string): Promise<RuntimeFailure> => {
+    try {
+      await read(body, 3);
+    } catch (e) {
+      if (e instanceof RuntimeFailure) return e;
+      throw e;
+    }
+    throw new Error('no failure');
+  };
+  t.match(await failure('{"progress":{"scanned":0,"total":5}}\n{"error":"the store could not be read: bad checksum","code":"STORE_CORRUPT"}\n'), {
+    code: 'SERVER_ERROR',
+    exitCode: 1,
+    message: 'the server failed during the query: the store could not be read: bad checksum (STORE_CORRUPT)',
+  });
+  t.match(await failure('{"progress":{"scanned":0,"total":5}}\n{"progress":{"scan'), { code: 'CONNECTION_LOST', message: /ended before the ranking arrived: it is incomplete/ }, 'cut off');
+  t.match(await failure('not json\n'), { code: 'BAD_ANSWER', message: /not a JSON object: "not json"/ });
+  t.match(await failure('{"something":1}\n'), { code: 'BAD_ANSWER', message: /neither progress nor an answer/ });
 });
 
 t.test('stdout: backpressure and a reader that goes away', async (t) => {

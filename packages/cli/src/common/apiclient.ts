@@ -22,6 +22,11 @@ export interface LoginOptions {
   readonly askPassword?: (what: string) => Promise<string>;
   /** Receives the session key asked for with -us; default: printed alone on a line of stderr. */
   readonly onSessionKey?: (key: string) => void;
+  /**
+   * The local address to connect from (a machine with several); default: the one the system picks.
+   * The server binds session keys to the address that asked for them.
+   */
+  readonly localAddress?: string;
 }
 
 /** The JSON error body of the API: {error, code, param?, caret?, retry_after?}. */
@@ -139,7 +144,12 @@ export class ApiClient {
    * only once the server is known to answer, so that nobody types a password for a dead address.
    */
   static async login(address: ServerAddress, plan: LoginPlan, opts: LoginOptions): Promise<ApiClient> {
-    const client = await openHttpClient(address.origin, { connect: { timeout: CONNECT_TIMEOUT_MS }, headersTimeout: 0, bodyTimeout: 0 });
+    const client = await openHttpClient(address.origin, {
+      connect: { timeout: CONNECT_TIMEOUT_MS },
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      ...(opts.localAddress !== undefined && { localAddress: opts.localAddress }),
+    });
     const userAgent = `opentraq-${opts.tool}/${opts.version}`;
     try {
       let body: Record<string, unknown>;

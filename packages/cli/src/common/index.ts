@@ -24,5 +24,7 @@ export { colourWanted, styleFor, PLAIN_STYLE, type Style } from './style.js';
 export { TextTable, type TableColumn } from './texttable.js';
 export { formatBytes, formatBits, formatCount, formatPercent } from './humanscale.js';
 export { startProgress, type Progress } from './progress.js';
+export { readProgressAnswer, type ScanProgress, type FinalLine } from './progressanswer.js';
+export { toolTimeZone, timeZoneParams } from './timezoneparams.js';
 export { didYouMean, nearestNames } from './didyoumean.js';
 export { cliVersion } from './version.js';

@@ -2,13 +2,15 @@
 // closing line elsewhere, nothing without -v. stdout is never touched.
 
 export interface Progress {
+  /** Whether updates are shown (a spinner on a terminal); without, only the closing line is. */
+  readonly live: boolean;
   /** The text beside the spinner, e.g. `1,234 sessions received`. */
   update(text: string): void;
   /** Stops the spinner; `summary` (when given) stays on stderr as the last word. Later calls do nothing. */
   stop(summary?: string): void;
 }
 
-const SILENT: Progress = { update: () => undefined, stop: () => undefined };
+const SILENT: Progress = { live: false, update: () => undefined, stop: () => undefined };
 
 /**
  * ora hangs at 100 % CPU on a terminal that reports 0 columns (some CI terminals), so the spinner
@@ -19,6 +21,7 @@ export async function startProgress(wanted: boolean, tool: string, text: string,
   let stopped = false;
   if (stream.isTTY !== true || !(stream.columns > 0)) {
     return {
+      live: false,
       update: () => undefined,
       stop: (summary) => {
         if (stopped) return;
@@ -30,6 +33,7 @@ export async function startProgress(wanted: boolean, tool: string, text: string,
   const { default: ora } = await import('ora');
   const spinner = ora({ text, stream, discardStdin: false }).start();
   return {
+    live: true,
     update: (t) => {
       if (!stopped) spinner.text = t;
     },

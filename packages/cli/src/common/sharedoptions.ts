@@ -64,7 +64,7 @@ const DEFS = [
   { name: 'c', long: ['csv'], kind: 'flag', group: 'Output', help: 'CSV without a header row (exact numbers)' },
   { name: 'C', long: ['csv-header'], kind: 'flag', group: 'Output', help: 'CSV with a header row, then summary lines starting with #' },
   { name: 'j', long: ['json'], kind: 'flag', group: 'Output', help: 'JSON' },
-  { name: 'v', long: ['progress'], kind: 'flag', group: 'Output', help: 'progress indicator on stderr' },
+  { name: 'v', long: ['progress'], kind: 'flag', group: 'Output', help: 'progress on stderr: a spinner showing how far the query is, and a closing line' },
   { name: 'w', long: ['slices'], kind: 'value', arg: 'NUM', example: '24', group: 'Output', help: 'also break every row into NUM equal time slices of the frame (a time series)' },
   { name: 'g', long: ['chart'], kind: 'value', arg: 'FILE', example: 'top.png', group: 'Chart', help: 'also write a stacked chart of the top rows over time (.png, .tga or .svg)' },
   { name: 'gx', long: ['chart-width'], kind: 'value', arg: 'X', example: '1200', group: 'Chart', help: 'chart width in pixels; only with -g', defaultText: '800' },

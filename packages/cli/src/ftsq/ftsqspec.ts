@@ -14,7 +14,7 @@ export const FTSQ: ToolSpec = {
     'Streams the bidirectional session records that overlap the time frame and pass the filters from an ftserver, oldest first, ' +
     'whole (never pro-rated), and prints them as they arrive: a table of the main columns for people (at most -r rows, 128 by default), ' +
     'or every column as CSV (-c, -C) or newline-delimited JSON (-j), unlimited unless -r is given. ' +
-    'Column names are the filter field names, so a column can be pasted into a filter. Times are local (TZ); JSON has UTC epoch seconds.',
+    'Column names are the filter field names, so a column can be pasted into a filter. Times are local (TZ), in CSV too (the server writes them in the zone of the tool); JSON has UTC epoch seconds.',
   options: sharedOptions(...CONNECTION_OPTIONS, ...SELECTION_OPTIONS, 'r', 'c', 'C', 'j', 'v'),
   refuses: {
     snd: `${NOT_RANKED} (-snd counts what an entity sent in a ranking)`,

@@ -42,9 +42,10 @@ class Tally {
 
   private text(): string {
     const { fromUs, toUs } = this.req.frame.frame;
-    if (!Number.isFinite(this.lastStart)) return `${this.sessions} sessions received`;
+    const received = `${this.sessions.toLocaleString('en-US')} sessions received`;
+    if (!Number.isFinite(this.lastStart)) return received;
     const pct = Math.max(0, Math.min(100, ((this.lastStart * 1e6 - fromUs) / (toUs - fromUs)) * 100));
-    return `${this.sessions} sessions received, ${pct.toFixed(0)}% of the frame`;
+    return `${received}, ${pct.toFixed(0)}% of the frame`;
   }
 
   summary(): string {
@@ -76,6 +77,8 @@ async function printTable(body: Readable, req: SessionsRequest, ctx: ToolContext
 }
 
 async function passThrough(body: Readable, req: SessionsRequest, ctx: ToolContext, tally: Tally): Promise<void> {
+  // without -v nothing shows the count: the bytes go through untouched
+  if (!req.progress) return ctx.out.copyFrom(body);
   const json = req.output === 'json';
   await ctx.out.copyFrom(body, (chunk) => {
     let lines = 0;

@@ -8,6 +8,7 @@ import { readSelection } from '../common/readselection.js';
 import { readTimeFrame, type RequestedFrame } from '../common/readtimeframe.js';
 import { readWholeNumber } from '../common/readwholenumber.js';
 import type { Environment } from '../common/serveraddress.js';
+import { timeZoneParams } from '../common/timezoneparams.js';
 
 export type SessionsOutput = 'table' | 'csv' | 'csv-header' | 'json';
 
@@ -39,6 +40,8 @@ export function readSessionsRequest(parsed: ParsedOptions, env: Environment, too
   const connection = readConnection(parsed, env);
   const params: Record<string, string> = {
     ...frame.params,
+    // CSV times in the tool's zone, like the table's
+    ...timeZoneParams(),
     ...selection.params,
     // the table asks for one session more than it shows, to say whether there are more
     ...(limit !== undefined && { rows: String(output === 'table' ? limit + 1 : limit) }),

@@ -6,7 +6,8 @@ import type { ApiClient } from '../common/apiclient.js';
 import { RuntimeFailure } from '../common/clierror.js';
 import { connect } from '../common/connection.js';
 import { OutputClosed } from '../common/output.js';
-import { startProgress } from '../common/progress.js';
+import { startProgress, type Progress } from '../common/progress.js';
+import { readProgressAnswer, type FinalLine, type ScanProgress } from '../common/progressanswer.js';
 import { runTool, type ToolContext } from '../common/runtool.js';
 import { statAnswerProblem, type StatAnswer } from '../common/statanswer.js';
 import { styleFor } from '../common/style.js';
@@ -22,11 +23,30 @@ export { exitWhenFlushed } from '../common/runtool.js';
 
 const STAT_PATH = '/api/v1/stat';
 
-async function ranking(client: ApiClient, params: Readonly<Record<string, string>>): Promise<StatAnswer> {
-  const answer = await client.json<StatAnswer>('GET', STAT_PATH, { params });
+function checked(answer: unknown): StatAnswer {
   const problem = statAnswerProblem(answer);
   if (problem !== null) throw new RuntimeFailure('BAD_ANSWER', `the server's ranking cannot be read: ${problem}`);
-  return answer;
+  return answer as StatAnswer;
+}
+
+async function ranking(client: ApiClient, params: Readonly<Record<string, string>>): Promise<StatAnswer> {
+  return checked(await client.json<unknown>('GET', STAT_PATH, { params }));
+}
+
+/** `1,234,567 of 5,000,000 sessions scanned (24%)`. */
+function scannedText(p: ScanProgress): string {
+  const pct = p.total > 0 ? Math.floor((p.scanned / p.total) * 100) : 100;
+  return `${p.scanned.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} sessions scanned (${pct}%)`;
+}
+
+/** The ranking asked for with progress=1, the spinner showing the sessions scanned as the server reports them. */
+async function rankingWithProgress(client: ApiClient, params: Readonly<Record<string, string>>, progress: Progress, what: string): Promise<FinalLine> {
+  const body = await client.stream(STAT_PATH, { params: { ...params, progress: '1' } });
+  try {
+    return await readProgressAnswer(body, (p) => progress.update(`${what}: ${scannedText(p)}`));
+  } catch (e) {
+    throw client.lost(e);
+  }
 }
 
 /** Draws the chart of -g from `answer` (which has slices) and writes its file; the chart code is loaded only then. */
@@ -41,12 +61,22 @@ async function ftstat(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
   const started = Date.now();
   const progress = await startProgress(req.progress, ctx.spec.name, `ranking ${req.entity.name} by ${req.count} (${req.frame.text})`);
   const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-  const ticker = req.progress ? setInterval(() => progress.update(`ranking ${req.entity.name} by ${req.count}: ${elapsed()}`), 200) : undefined;
+  const what = `ranking ${req.entity.name} by ${req.count}`;
   const drawn = req.chart === undefined ? '' : `; chart in ${req.chart.file}`;
   try {
     if (req.output === 'csv' || req.output === 'csv-header') {
       // the chart first: when it fails, nothing has been printed
       if (req.chartParams !== undefined) await drawChart(await ranking(client, req.chartParams), req);
+      if (progress.live) {
+        // the spinner shows the server's scan; the CSV comes whole at the end, as the last line, and is
+        // printed once the spinner is gone (it would draw over the rows)
+        const last = await rankingWithProgress(client, req.params, progress, what);
+        if (!('csv' in last)) throw new RuntimeFailure('BAD_ANSWER', 'the server answered a CSV ranking with JSON');
+        await client.close();
+        progress.stop(`${Buffer.byteLength(last.csv)} bytes of CSV in ${elapsed()}${drawn}`);
+        await ctx.out.write(last.csv);
+        return;
+      }
       const body = await client.stream(STAT_PATH, { params: req.params });
       let bytes = 0;
       try {
@@ -58,7 +88,14 @@ async function ftstat(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
       await client.close();
       return;
     }
-    const answer = await ranking(client, req.params);
+    let answer: StatAnswer;
+    if (progress.live) {
+      const last = await rankingWithProgress(client, req.params, progress, what);
+      if (!('result' in last)) throw new RuntimeFailure('BAD_ANSWER', 'the server answered a JSON ranking with CSV');
+      answer = checked(last.result);
+    } else {
+      answer = await ranking(client, req.params);
+    }
     await client.close();
     if (req.chart !== undefined) await drawChart(answer, req);
     progress.stop(`${answer.data.length} rows of ${answer.summary.entities} ${req.entity.name} in ${elapsed()}${drawn}`);
@@ -74,7 +111,6 @@ async function ftstat(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
     await client.destroy();
     throw e;
   } finally {
-    if (ticker !== undefined) clearInterval(ticker);
     progress.stop();
   }
 }

@@ -11,6 +11,7 @@ import { readSelection } from '../common/readselection.js';
 import { readTimeFrame, type RequestedFrame } from '../common/readtimeframe.js';
 import { readWholeNumber } from '../common/readwholenumber.js';
 import type { Environment } from '../common/serveraddress.js';
+import { timeZoneParams } from '../common/timezoneparams.js';
 import { DEFAULT_CHART_SLICES, readChartRequest, type ChartRequest } from './chartrequest.js';
 
 export type StatOutput = 'table' | 'csv' | 'csv-header' | 'json';
@@ -120,6 +121,8 @@ export function readStatRequest(parsed: ParsedOptions, env: Environment, tool: s
     ...(unique !== undefined && { unique }),
     ...(direction !== undefined && { direction }),
     ...frame.params,
+    // -tn's days, weeks and months counted on the tool's calendar
+    ...timeZoneParams(),
     ...selection.params,
   };
   const asked = slices ?? (csv ? undefined : chartSlices);

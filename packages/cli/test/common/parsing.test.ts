@@ -15,6 +15,11 @@ import { FTSTAT } from '../../src/ftstat/ftstatspec.js';
 import { readStatRequest } from '../../src/ftstat/readstatrequest.js';
 import { FTSQ } from '../../src/ftsq/ftsqspec.js';
 import { readSessionsRequest } from '../../src/ftsq/readsessionsrequest.js';
+import { toolTimeZone } from '../../src/common/timezoneparams.js';
+
+/** The tools send their own zone (TZ) with every query: tz= below. */
+const ZONE = 'America/Chicago';
+process.env.TZ = ZONE;
 
 /** The UsageError code and message `fn` throws (fails the test when it throws something else or nothing). */
 function usage(t: Test, fn: () => unknown): { code: string; message: string } {
@@ -222,9 +227,9 @@ t.test('filters and exporters are checked here', async (t) => {
 t.test('ftstat requests', async (t) => {
   const req = (argv: string[], env: Record<string, string> = {}) => readStatRequest(parseCommandLine([...LOGIN, ...argv], FTSTAT), env, 'ftstat');
   const r = req(['-grp', 'ip', '-cnt', 'bytes', '-snd', '-r', '25', '-tn', '1w', '-q', 'PROTO=TCP', '-e', '192.0.2.1', '-ei', '2']);
-  t.same(r.params, { group_by: 'IP', count_by: 'BYTES', direction: 'snd', time_range: '1w', exporter: '192.0.2.1', ifindex: '2', query: 'PROTO=TCP', rows: '25', format: 'json' });
+  t.same(r.params, { group_by: 'IP', count_by: 'BYTES', direction: 'snd', time_range: '1w', tz: ZONE, exporter: '192.0.2.1', ifindex: '2', query: 'PROTO=TCP', rows: '25', format: 'json' });
   t.equal(r.output, 'table');
-  t.same(req(['-grp', 'IPPAIR', '-cnt', 'UNIQUE', 'portproto', '-c']).params, { group_by: 'IPPAIR', count_by: 'UNIQUE', unique: 'PORTPROTO', time_range: '15m', rows: '128', format: 'csv' }, 'default 128 rows');
+  t.same(req(['-grp', 'IPPAIR', '-cnt', 'UNIQUE', 'portproto', '-c']).params, { group_by: 'IPPAIR', count_by: 'UNIQUE', unique: 'PORTPROTO', time_range: '15m', tz: ZONE, rows: '128', format: 'csv' }, 'default 128 rows');
   t.match(req(['-grp', 'COUNTRY', '-cnt', 'SESSIONS', '-rcv', '-w', '24', '-C']).params, { direction: 'rcv', slices: '24', format: 'csv', header: '1' });
   t.equal(req(['-grp', 'IP', '-cnt', 'BITS', '-j']).output, 'json');
 
@@ -258,16 +263,34 @@ t.test('ftsq requests', async (t) => {
   t.equal(table.limit, 128, 'the table shows 128 by default');
   t.same(table.params, {
     time_range: '1h',
+    tz: ZONE,
     rows: '129',
     format: 'ndjson',
     fields: 'START,END,CLNIP,CLNPORT,SRVIP,SRVPORT,PROTO,CLNPKTS,SRVPKTS,CLNBYTS,SRVBYTS,FLAGS',
   }, 'one more than shown, the readable columns');
-  t.same(req(['-c']).params, { time_range: '15m', format: 'csv' }, 'CSV is unlimited by default');
+  t.same(req(['-c']).params, { time_range: '15m', tz: ZONE, format: 'csv' }, 'CSV is unlimited by default; times in the tool\'s zone');
   t.equal(req(['-c']).limit, undefined);
-  t.same(req(['-C', '-r', '10']).params, { time_range: '15m', rows: '10', format: 'csv', header: '1' });
-  t.same(req(['-j', '-q', 'SRVPORT=80 && !(CLNIP=123.45.67.0/24)']).params, { time_range: '15m', query: 'SRVPORT=80 && !(CLNIP=123.45.67.0/24)', format: 'ndjson' });
+  t.same(req(['-C', '-r', '10']).params, { time_range: '15m', tz: ZONE, rows: '10', format: 'csv', header: '1' });
+  t.same(req(['-j', '-q', 'SRVPORT=80 && !(CLNIP=123.45.67.0/24)']).params, { time_range: '15m', tz: ZONE, query: 'SRVPORT=80 && !(CLNIP=123.45.67.0/24)', format: 'ndjson' });
   t.equal(req(['-r', '5']).params.rows, '6');
   t.match(usage(t, () => req(['-r', '-1'])).code, 'BAD_VALUE');
+});
+
+t.test("the tool's time zone, as the server's tz= takes it", async (t) => {
+  const saved = process.env.TZ;
+  try {
+    for (const [tz, want] of [
+      ['Asia/Tokyo', 'Asia/Tokyo'],
+      ['UTC', 'UTC'],
+      ['Europe/Amsterdam', 'Europe/Amsterdam'],
+    ] as const) {
+      process.env.TZ = tz;
+      t.equal(toolTimeZone(), want, `TZ=${tz}`);
+    }
+  } finally {
+    process.env.TZ = saved;
+  }
+  t.equal(toolTimeZone(), ZONE);
 });
 
 t.test('help shows every parameter, its aliases and real examples', async (t) => {

@@ -20,6 +20,33 @@ export interface RankOptions {
   readonly workers?: number;
   /** A pool to run on; the calling thread then only merges the partial results. */
   readonly pool?: WorkerPool;
+  /**
+   * Told how far the scan is: the rows of the segments scanned so far and of all the query's segments
+   * (every row of a segment is looked at, so these count stored sessions, not matches). Called after
+   * each segment on the calling thread, which then lets the event loop run before the next one (a
+   * caller that reports progress must be able to send it); every `progressMs` (default 200) while
+   * workers scan; and with scanned = 0 at the start and scanned = total at the end.
+   */
+  readonly onProgress?: (scannedRows: number, totalRows: number) => void;
+  readonly progressMs?: number;
+}
+
+/** Segments scanned per index of `segments` (shared with the workers, which count them), turned into rows. */
+function scannedRows(segments: readonly SegmentInfo[], done: Int32Array, perSegment: number): number {
+  let rows = 0;
+  for (let k = 0; k < segments.length; k++) rows += segments[k]!.rows * Math.min(1, Atomics.load(done, k) / perSegment);
+  return Math.round(rows);
+}
+
+/** Runs `work`, reporting the workers' progress on `done` every `ms` while it runs. */
+async function withProgress(work: Promise<void>, report: (() => void) | null, ms: number): Promise<void> {
+  if (report === null) return work;
+  const timer = setInterval(report, ms);
+  try {
+    await work;
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** The order workers claim segments in: largest first, so that the last claims are small and the workers finish together. */
@@ -50,8 +77,13 @@ export async function rank(source: SessionSource, q: RankQuery, opts: RankOption
   const infos = source.segments(plan.fromUs, plan.toUs);
   const st = new RankState(plan);
   const scanner = new RankScanner(plan);
+  const onProgress = opts.onProgress;
+  const total = infos.reduce((n, s) => n + s.rows, 0);
+  const progressMs = opts.progressMs ?? 200;
+  onProgress?.(0, total);
 
   if ((opts.pool === undefined && workers === 1) || infos.length === 0) {
+    let scanned = 0;
     for (const info of infos) {
       const reader = source.open(info);
       try {
@@ -59,7 +91,13 @@ export async function rank(source: SessionSource, q: RankQuery, opts: RankOption
       } finally {
         reader.close();
       }
+      scanned += info.rows;
+      if (onProgress !== undefined && scanned < total) {
+        onProgress(scanned, total);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
+    onProgress?.(total, total);
     return finishRank(st);
   }
 
@@ -71,7 +109,14 @@ export async function rank(source: SessionSource, q: RankQuery, opts: RankOption
       // partials are then disjoint and are appended, where merging millions of pairs by
       // key on this thread would cost more than the whole scan.
       const segments = infos.map((info) => forWorker(info, scanner.columnsFor(info)));
-      await Promise.all(Array.from({ length: k }, (_, index) => pool.run({ query: q, segments, share: { index, of: k } }).then((p) => st.merge(p))));
+      const progress = onProgress === undefined ? undefined : new Int32Array(new SharedArrayBuffer(4 * segments.length));
+      const report = progress === undefined ? null : () => onProgress!(scannedRows(segments, progress, k), total);
+      await withProgress(
+        Promise.all(Array.from({ length: k }, (_, index) => pool.run({ query: q, segments, share: { index, of: k }, progress }).then((p) => st.merge(p)))).then(() => undefined),
+        report,
+        progressMs,
+      );
+      onProgress?.(total, total);
       return finishRank(st);
     }
     // Every worker gets every segment and claims the next unclaimed one from a shared counter
@@ -79,7 +124,14 @@ export async function rank(source: SessionSource, q: RankQuery, opts: RankOption
     // takes fewer, so all finish together. Each partial is merged as it arrives (in any order).
     const segments = claimOrder(infos).map((info) => forWorker(info, scanner.columnsFor(info)));
     const claim = new Int32Array(new SharedArrayBuffer(4));
-    await Promise.all(Array.from({ length: Math.min(k, segments.length) }, () => pool.run({ query: q, segments, claim }).then((p) => st.merge(p))));
+    const progress = onProgress === undefined ? undefined : new Int32Array(new SharedArrayBuffer(4 * segments.length));
+    const report = progress === undefined ? null : () => onProgress!(scannedRows(segments, progress, 1), total);
+    await withProgress(
+      Promise.all(Array.from({ length: Math.min(k, segments.length) }, () => pool.run({ query: q, segments, claim, progress }).then((p) => st.merge(p)))).then(() => undefined),
+      report,
+      progressMs,
+    );
+    onProgress?.(total, total);
     return finishRank(st);
   } finally {
     if (opts.pool === undefined) await pool.close();

@@ -45,6 +45,7 @@ function run(task: RankTask): RankPartial {
     } finally {
       reader.close();
     }
+    if (task.progress !== undefined) Atomics.add(task.progress, k, 1);
   }
   if (task.share === undefined) return st.exportPartial();
   // the other shares hold other entities: only this share's best rows can make the top

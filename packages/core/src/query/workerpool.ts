@@ -19,6 +19,8 @@ export interface RankTask {
    * the index of the next segment not yet claimed (Atomics.add), so each is ranked once.
    */
   readonly claim?: Int32Array;
+  /** Progress: the worker adds 1 at index k (Atomics.add) once it has ranked segments[k]. */
+  readonly progress?: Int32Array;
 }
 
 /** A failure inside a worker, as it crosses the thread boundary. */

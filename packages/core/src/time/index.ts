@@ -4,6 +4,7 @@ export { TimeError, type TimeErrorCode, type TimeErrorContext, type TimeOption }
 export type { TimeFrame } from './timeframe.js';
 export { parseRelTime, MAX_REL_YEARS, type RelTime } from './reltime.js';
 export { relFrame } from './relframe.js';
+export { LOCAL_ZONE, type ZoneOffset } from './localzone.js';
 export { parseAbsTime, ABS_TIME_FORMAT, MIN_YEAR, MAX_YEAR } from './abstime.js';
 export { absFrame } from './absframe.js';
 export { resolveTimeFrame, DEFAULT_REL_TIME, type TimeFrameOptions } from './resolvetimeframe.js';

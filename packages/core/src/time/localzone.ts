@@ -1,5 +1,5 @@
-// The local time zone (process.env.TZ, read by Date at every call) as offsets and wall-clock readings.
-// Maps a wall-clock reading to the instants it names: one, two (fall-back) or none (spring-forward gap).
+// The local time zone (process.env.TZ, read by Date at every call), or another one, as offsets and wall-
+// clock readings. Maps a wall-clock reading to the instants it names: one, two (fall-back) or none (gap).
 
 import { civilToUs, civilFromUs, floorDiv, type CivilDateTime } from './civil.js';
 
@@ -20,14 +20,24 @@ function offsetUsAtMs(ms: number): number {
   return wall - ms * 1000;
 }
 
-/** Local offset in µs at the instant `us`; offsets change on whole seconds, so the ms floor is exact. */
-function offsetUsAt(us: number): number {
-  return offsetUsAtMs(floorDiv(us, 1000));
+/**
+ * A time zone as its offset from UTC (wall clock minus UTC, in ms; whole seconds) at the instant `ms`
+ * (ms since the epoch): another zone than the process's, e.g. that of a client (the server's `tz=`).
+ */
+export type ZoneOffset = (ms: number) => number;
+
+/** The process's zone (TZ). */
+export const LOCAL_ZONE: ZoneOffset = (ms) => offsetUsAtMs(ms) / 1000;
+
+/** Offset in µs at the instant `us`; offsets change on whole seconds, so the ms floor is exact. */
+function offsetUsAt(us: number, zone: ZoneOffset): number {
+  const ms = floorDiv(us, 1000);
+  return zone === LOCAL_ZONE ? offsetUsAtMs(ms) : zone(ms) * 1000;
 }
 
-/** The local wall-clock reading at instant `us`, as µs counted as if UTC. */
-export function localWallUs(us: number): number {
-  return us + offsetUsAt(us);
+/** The wall-clock reading in `zone` (default: local) at instant `us`, as µs counted as if UTC. */
+export function localWallUs(us: number, zone: ZoneOffset = LOCAL_ZONE): number {
+  return us + offsetUsAt(us, zone);
 }
 
 export function localFields(us: number): CivilDateTime {
@@ -46,21 +56,21 @@ export type LocalResolution =
   | { kind: 'gap'; shifted: number; gapStartWallUs: number; gapEndWallUs: number };
 
 /**
- * The instants whose local wall-clock reading is `wallUs`. The offsets a day either side cover the
- * transition around the reading: real zones never change offset twice within two days.
+ * The instants whose wall-clock reading in `zone` (default: local) is `wallUs`. The offsets a day either
+ * side cover the transition around the reading: real zones never change offset twice within two days.
  */
-export function resolveLocal(wallUs: number): LocalResolution {
+export function resolveLocal(wallUs: number, zone: ZoneOffset = LOCAL_ZONE): LocalResolution {
   const wallMs = floorDiv(wallUs, 1000);
-  const before = offsetUsAtMs(wallMs - MS_PER_DAY);
-  const after = offsetUsAtMs(wallMs + MS_PER_DAY);
+  const before = offsetUsAt((wallMs - MS_PER_DAY) * 1000, zone);
+  const after = offsetUsAt((wallMs + MS_PER_DAY) * 1000, zone);
   const hits: number[] = [];
   for (const offset of before === after ? [before] : [before, after]) {
     const us = wallUs - offset;
-    if (offsetUsAt(us) === offset) hits.push(us);
+    if (offsetUsAt(us, zone) === offset) hits.push(us);
   }
   if (hits.length === 1) return { kind: 'unique', us: hits[0]! };
   if (hits.length === 2) return { kind: 'ambiguous', earlier: Math.min(...hits), later: Math.max(...hits) };
-  const transition = findTransitionMs(wallMs - MS_PER_DAY, wallMs + MS_PER_DAY, after);
+  const transition = findTransitionMs(wallMs - MS_PER_DAY, wallMs + MS_PER_DAY, after, zone);
   return {
     kind: 'gap',
     shifted: wallUs - before,
@@ -70,10 +80,10 @@ export function resolveLocal(wallUs: number): LocalResolution {
 }
 
 /** First ms in (lo, hi] whose offset is `target`, given the offset at lo differs and at hi equals it. */
-function findTransitionMs(lo: number, hi: number, target: number): number {
+function findTransitionMs(lo: number, hi: number, target: number, zone: ZoneOffset): number {
   while (hi - lo > 1) {
     const mid = lo + Math.floor((hi - lo) / 2);
-    if (offsetUsAtMs(mid) === target) hi = mid;
+    if (offsetUsAt(mid * 1000, zone) === target) hi = mid;
     else lo = mid;
   }
   return hi;

@@ -19,6 +19,7 @@ import {
 } from './passwordhash.js';
 import { readPrivateFileSync, writePrivateFile, writePrivateFileSync } from './privatefile.js';
 import { SerialQueue } from './serialqueue.js';
+import { VerifiedCredentials } from './verifiedcredentials.js';
 
 export const USERS_FILE = 'users.json';
 const FILE_VERSION = 1;
@@ -46,6 +47,11 @@ export interface UserStoreOptions {
   readonly scrypt?: Partial<ScryptParams>;
   /** Delay of the lazy write that records last-login times (default 5 s). */
   readonly lastLoginWriteMs?: number;
+  /**
+   * How long a password scrypt accepted is remembered (as an HMAC under a per-process key), so that
+   * the same password again skips the hash: default 300 s; 0 hashes every login.
+   */
+  readonly verifiedLoginMs?: number;
   /** ms clock, for tests. */
   readonly now?: () => number;
   /** Told about lazy last-login writes that failed (they are retried by the next write and by flush). */
@@ -142,6 +148,9 @@ export class UserStore {
   private readonly listeners = new Set<UserChangeListener>();
   /** Last-login times changed since the file was last written. */
   private lastLoginsDirty = false;
+  private readonly verified: VerifiedCredentials;
+  private hashed = 0;
+  private remembered = 0;
   private timer: NodeJS.Timeout | undefined;
 
   private constructor(dir: string, params: ScryptParams, opts: UserStoreOptions) {
@@ -152,6 +161,7 @@ export class UserStore {
     this.now = opts.now ?? Date.now;
     this.lastLoginWriteMs = opts.lastLoginWriteMs ?? 5_000;
     this.onError = opts.onError;
+    this.verified = new VerifiedCredentials(opts.verifiedLoginMs ?? 300_000, this.now);
   }
 
   /**
@@ -221,16 +231,29 @@ export class UserStore {
 
   /**
    * The user when `password` is theirs, else null. An unknown name costs one scrypt hash like a wrong
-   * password, so timing does not reveal which names exist. Success records the login (recordLogin).
+   * password, so timing does not reveal which names exist. The password scrypt last accepted for a user
+   * is remembered for verifiedLoginMs (VerifiedCredentials): the same password again within that time
+   * is checked by its HMAC instead; anything else is hashed. Success records the login (recordLogin).
    */
   async verify(name: string, password: string): Promise<UserInfo | null> {
     if (typeof name !== 'string' || !isAcceptablePassword(password)) return null;
     const rec = this.users.get(name);
+    if (rec !== undefined && this.verified.matches(name, rec.kdf, password)) {
+      this.remembered++;
+      return this.recordLogin(name) ?? null;
+    }
+    this.hashed++;
     const ok = await verifyPassword(password, rec?.kdf ?? this.decoy);
     if (!ok || rec === undefined) return null;
     // the user may have been removed, or given a new password, while the hash was computed
     if (this.users.get(name)?.kdf !== rec.kdf) return null;
+    this.verified.remember(name, rec.kdf, password);
     return this.recordLogin(name) ?? null;
+  }
+
+  /** Password checks since start: by scrypt, and by a password remembered from an earlier one (for metrics and tests). */
+  get verifications(): { readonly hashed: number; readonly remembered: number } {
+    return { hashed: this.hashed, remembered: this.remembered };
   }
 
   /**
@@ -351,6 +374,7 @@ export class UserStore {
     await this.write(next, '; the change was not made');
     if (rec === undefined) this.users.delete(name);
     else this.users.set(name, rec);
+    this.verified.forget(name);
   }
 
   private writeNow(): Promise<void> {

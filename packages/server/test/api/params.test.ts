@@ -39,7 +39,7 @@ function apiError(t: Test, fn: () => unknown, want: { code: string; param: strin
 t.test('stat defaults: 15 minutes to now, 128 rows, JSON, no filter', async (t) => {
   process.env.TZ = 'UTC';
   const r = parseStatParams(q('group_by=IP&count_by=BYTES'), NOW);
-  t.strictSame(r, { query: { entity: 'IP', count: 'BYTES', fromUs: NOW - 15 * MIN, toUs: NOW, rows: 128 }, format: 'json', header: false });
+  t.strictSame(r, { query: { entity: 'IP', count: 'BYTES', fromUs: NOW - 15 * MIN, toUs: NOW, rows: 128 }, format: 'json', header: false, progress: false });
 });
 
 t.test('stat parameters: names in any case, direction, unique, rows, slices, CSV with a header', async (t) => {
@@ -49,6 +49,7 @@ t.test('stat parameters: names in any case, direction, unique, rows, slices, CSV
     query: { entity: 'IP', count: 'UNIQUE', unique: 'PORTPROTO', direction: 'snd', fromUs: NOW - 90 * MIN, toUs: NOW, rows: 25, slices: 24 },
     format: 'csv',
     header: true,
+    progress: false,
   });
   t.equal(parseStatParams(q('group_by=IP&count_by=BYTES&format=csv&header=0'), NOW).header, false);
   t.equal(parseStatParams(q('group_by=IP&count_by=BYTES&direction=none'), NOW).query.direction, 'none');
@@ -249,7 +250,9 @@ t.test('formats and header', async (t) => {
 t.test('sessions: defaults, rows, fields', async (t) => {
   process.env.TZ = 'UTC';
   const all = OUTPUT_FIELDS.map((f) => f.name);
-  t.strictSame(parseSessionsParams(q(''), NOW), { query: { fromUs: NOW - 15 * MIN, toUs: NOW }, format: 'json', header: false, fields: all }, 'unlimited rows, every output field');
+  const { zone, ...rest } = parseSessionsParams(q(''), NOW);
+  t.strictSame(rest, { query: { fromUs: NOW - 15 * MIN, toUs: NOW }, format: 'json', header: false, fields: all }, 'unlimited rows, every output field');
+  t.equal(zone.zone, 'local', 'times in the server\'s zone without tz');
   t.ok(all.length >= 27 && all[0] === 'START' && all[26] === 'ASAEXTEVT', 'cli.md column order first');
   t.equal(parseSessionsParams(q('rows=10'), NOW).query.limit, 10);
   t.strictSame(parseSessionsParams(q('fields=srvip,START,%20proto'), NOW).fields, ['SRVIP', 'START', 'PROTO'], 'order and case as given, spaces trimmed');
@@ -261,4 +264,36 @@ t.test('sessions: defaults, rows, fields', async (t) => {
   apiError(t, bad('fields=START,start'), { code: 'BAD_PARAM', param: 'fields', includes: ['START is listed twice'] }, 'duplicate');
   apiError(t, bad('fields='), { code: 'BAD_PARAM', param: 'fields', includes: ['separated by commas'] }, 'empty');
   apiError(t, bad('fields=START,,END'), { code: 'BAD_PARAM', param: 'fields', includes: ['separated by commas'] }, 'empty item');
+});
+
+t.test('tz: the zone of CSV times and of time_range\'s calendar, checked', async (t) => {
+  const saved = process.env.TZ;
+  try {
+    process.env.TZ = 'UTC';
+    const HOUR = 60 * MIN;
+    // NOW is 12:00 UTC on 10 March 2024, the day New York springs forward (at 07:00 UTC)
+    t.equal(parseStatParams(q('group_by=IP&count_by=BYTES&time_range=1d'), NOW).query.fromUs, NOW - 24 * HOUR, 'the server\'s zone (UTC): 24 h');
+    t.equal(parseStatParams(q('group_by=IP&count_by=BYTES&time_range=1d&tz=America/New_York'), NOW).query.fromUs, NOW - 23 * HOUR, 'a New York day across spring-forward: 23 h');
+    t.equal(parseSessionsParams(q('time_range=1d&tz=America/New_York'), NOW).query.fromUs, NOW - 23 * HOUR, 'the same for sessions');
+    t.equal(parseSessionsParams(q('time_range=90m&tz=Asia/Kathmandu'), NOW).query.fromUs, NOW - 90 * MIN, 'hours and minutes are exact durations in any zone');
+    t.equal(parseSessionsParams(q('tz=america/new_york'), NOW).zone.zone, 'America/New_York', 'any case; the canonical name is kept');
+    t.equal(parseSessionsParams(q('tz=UTC'), NOW).zone.zone, 'UTC');
+    for (const bad of ['Mars/Olympus', '', 'America/New_York/x', '../../etc/passwd', 'x'.repeat(500)]) {
+      apiError(t, () => parseSessionsParams(q(`tz=${encodeURIComponent(bad)}`), NOW), { code: 'BAD_PARAM', param: 'tz', includes: ['unknown time zone', 'IANA name'] }, `tz=${bad.slice(0, 20)}`);
+    }
+    apiError(t, () => parseStatParams(q('group_by=IP&count_by=BYTES&tz=Nowhere'), NOW), { code: 'BAD_PARAM', param: 'tz', includes: ['unknown time zone'] }, 'tz on stat');
+    apiError(t, () => parseSessionsParams(q('tz=UTC&tz=UTC'), NOW), { code: 'REPEATED_PARAM', param: 'tz', includes: ['more than once'] }, 'tz twice');
+  } finally {
+    process.env.TZ = saved;
+  }
+});
+
+t.test('progress: a yes/no flag of rankings only', async (t) => {
+  const stat = (s: string) => parseStatParams(q(`group_by=IP&count_by=BYTES&${s}`), NOW);
+  t.equal(stat('').progress, false);
+  t.equal(stat('progress=1').progress, true);
+  t.equal(stat('progress=yes&format=csv').progress, true);
+  t.equal(stat('progress=0').progress, false);
+  apiError(t, () => stat('progress=sometimes'), { code: 'BAD_PARAM', param: 'progress', includes: ['1 or 0'] }, 'progress=sometimes');
+  apiError(t, () => parseSessionsParams(q('progress=1'), NOW), { code: 'UNKNOWN_PARAM', param: 'progress', includes: ['does not apply to /api/v1/sessions'] }, 'progress on sessions');
 });

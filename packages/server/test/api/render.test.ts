@@ -1,12 +1,16 @@
 import fc from 'fast-check';
 import t from 'tap';
 import {
+  COLUMN_DEFS,
   MemorySource,
   OUTPUT_FIELDS,
+  allocColumn,
   allocColumns,
+  findField,
   formatIp,
   formatLocalTime,
   formatMac,
+  formatTcpFlags,
   packCountry,
   parseIp,
   parseMac,
@@ -19,7 +23,7 @@ import {
   type RankQuery,
   type SessionBatch,
 } from '@opentraq/core';
-import { columnsForFields, createSessionWriter, renderStatCsv, renderStatJson, type RowExtras, type SessionFormat } from '../../src/api/render/index.js';
+import { EncoderFailure, EncoderPool, ZoneOffsets, columnsForFields, createSessionWriter, renderStatCsv, renderStatJson, type RowExtras, type SessionFormat } from '../../src/api/render/index.js';
 
 const S = 1_000_000;
 const FROM = 1_700_000_000 * S;
@@ -263,7 +267,7 @@ const ALL: readonly FieldName[] = OUTPUT_FIELDS.map((f) => f.name);
 function write(format: SessionFormat, fields: readonly FieldName[], header: boolean, batchRows: number, src = SRC, fromUs = FROM, toUs = TO): string {
   const w = createSessionWriter(format, fields, header);
   let out = w.begin();
-  for (const b of streamSessions(src, { fromUs, toUs, columns: columnsForFields(fields), batchRows })) out += w.batch(b);
+  for (const b of streamSessions(src, { fromUs, toUs, columns: columnsForFields(fields), batchRows })) out += Buffer.from(w.batch(b)).toString('latin1');
   return out + w.end();
 }
 
@@ -368,7 +372,7 @@ function oneColumn(name: ColumnName, values: ColumnArray, rows: number): Session
 
 function lines(format: SessionFormat, field: FieldName, b: SessionBatch): string[] {
   const w = createSessionWriter(format, [field], false);
-  return (w.begin() + w.batch(b) + w.end()).split('\n').slice(0, b.rows);
+  return (w.begin() + Buffer.from(w.batch(b)).toString('latin1') + w.end()).split('\n').slice(0, b.rows);
 }
 
 t.test('values are written exactly as core formats them', async (t) => {
@@ -447,7 +451,7 @@ t.test('damaged values never make invalid JSON', async (t) => {
   };
   const fields: FieldName[] = ['START', 'CLNPKTS', 'CLNCC', 'CLNMAC'];
   const w = createSessionWriter('json', fields, false);
-  const json = JSON.parse(w.begin() + w.batch(b) + w.end());
+  const json = JSON.parse(w.begin() + Buffer.from(w.batch(b)).toString('latin1') + w.end());
   t.strictSame(
     json.data.map((d: Record<string, unknown>) => fields.map((f) => d[f])),
     [
@@ -458,5 +462,286 @@ t.test('damaged values never make invalid JSON', async (t) => {
     ],
   );
   const c = createSessionWriter('csv', fields, false);
-  t.equal(c.batch(b), `,,--,\n,,--,\n${formatLocalTime(2)},0.5,NL,\n,-3,--,\n`);
+  t.equal(Buffer.from(c.batch(b)).toString('latin1'), `,,--,\n,,--,\n${formatLocalTime(2)},0.5,NL,\n,-3,--,\n`);
+});
+
+/** mulberry32: the same random sessions for a seed on every run, so that a failure names its seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), 1 | a);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Instants near the DST changes of the zones tested, and their neighbours. */
+const TRANSITIONS_MS = [Date.UTC(2024, 2, 10, 7), Date.UTC(2024, 10, 3, 6), Date.UTC(2024, 2, 31, 1), Date.UTC(2024, 9, 27, 1), Date.UTC(2024, 3, 6, 15), Date.UTC(2024, 9, 5, 15, 30), Date.UTC(1972, 0, 7, 0, 44, 30)];
+
+/**
+ * `rows` sessions of every stored column with the values each can hold: times in order near DST
+ * changes and far from them (before 1970, with µs fractions, NaN, beyond safe µs), IPv4, IPv6 with and
+ * without zero runs, `::`, counts beyond 2^32 and 2^53, negative, fractional, missing (NaN, ±∞) values,
+ * MACs in and out of 48 bits, country codes of letters, digits, 0 and damage, every flags byte.
+ */
+function randomSessions(rows: number, rand: () => number): SessionBatch {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const int = (n: number): number => Math.floor(rand() * n);
+  const columns: Record<string, ColumnArray> = {};
+  for (const d of COLUMN_DEFS) columns[d.name] = allocColumn(d.type, rows);
+  let t = pick(TRANSITIONS_MS) * 1000 - int(7200) * 1_000_000;
+  const odd = [NaN, Infinity, -Infinity, -0, 0.5, 1.5, -1, -12345.678, 2 ** 32, 2 ** 53, 2 ** 53 + 2, 1e21, 4294967295, 4294967296];
+  const ipv6 = [
+    [0, 0, 0, 0],
+    [0, 0, 0, 1],
+    [0x20010db8, 0, 0, 1],
+    [0x20010db8, 0xffff, 0, 2],
+    [0xfe800000, 0, 0x02000000, 0x00000001],
+    [0x20010db8, 0, 1, 0],
+    [0, 0, 0xffff0000, 0],
+    [0x00010000, 0, 0, 0x00000001],
+  ];
+  for (let i = 0; i < rows; i++) {
+    const r = rand();
+    if (r < 0.01) t = pick([-1, 1]) * int(2 ** 52);
+    else if (r < 0.02) t = pick(TRANSITIONS_MS) * 1000 + int(7_200_000_000) - 3_600_000_000;
+    else if (r < 0.03) t = Date.UTC(1900 + int(200), int(12), 1 + int(28), int(24)) * 1000;
+    else t += int(3) === 0 ? 0 : int(5_000_000);
+    const start = rand() < 0.01 ? pick([NaN, Infinity, 2 ** 60, t + 0.4, t + 0.6]) : t;
+    (columns.start as Float64Array)[i] = start;
+    (columns.end as Float64Array)[i] = rand() < 0.01 ? pick([NaN, -Infinity]) : t + pick([0, int(1_000_000), int(600_000_000), int(7_200_000_000), 1_000_000 * int(100)]);
+    for (const d of COLUMN_DEFS) {
+      if (d.name === 'start' || d.name === 'end') continue;
+      const col = columns[d.name]!;
+      if (d.type === 'ip') {
+        const v4 = rand() < 0.6;
+        const w = v4 ? [0, 0, 0xffff, int(2 ** 32)] : rand() < 0.5 ? pick(ipv6) : [int(2 ** 32), rand() < 0.5 ? 0 : int(2 ** 32), rand() < 0.5 ? 0 : int(2 ** 32), int(2 ** 32)];
+        col.set(w, i * 4);
+      } else if (d.name === 'clnmac' || d.name === 'srvmac') {
+        col[i] = rand() < 0.1 ? pick([0, 2 ** 48 - 1, 2 ** 48, -1, 1.5, NaN, Infinity]) : int(2 ** 48);
+      } else if (d.name === 'clncc' || d.name === 'srvcc') {
+        col[i] = rand() < 0.5 ? packCountry(pick(['NL', 'US', 'DE', 'A1', '9Z', 'zz'])) : pick([0, int(65536), 0x2222, 0x0a0d]);
+      } else if (d.type === 'f64') {
+        col[i] = rand() < 0.05 ? pick(odd) : rand() < 0.5 ? int(100) : int(2 ** 40);
+      } else {
+        const bits = d.type === 'u8' ? 8 : d.type === 'u16' ? 16 : 32;
+        col[i] = rand() < 0.3 ? pick([0, 1, 9, 10, 99, 100, 2 ** bits - 1]) : int(2 ** bits);
+      }
+    }
+  }
+  return { rows, columns };
+}
+
+/** The µs `raw` as UTC epoch seconds, exact (BigInt arithmetic), trailing fraction zeros dropped. */
+function epochText(raw: number): string {
+  const us = Math.round(raw);
+  if (!Number.isSafeInteger(us)) return 'null';
+  const abs = BigInt(Math.abs(us));
+  const frac = String(abs % 1_000_000n).padStart(6, '0').replace(/0+$/, '');
+  return `${us < 0 ? '-' : ''}${abs / 1_000_000n}${frac === '' ? '' : `.${frac}`}`;
+}
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** `MM/DD/YYYY hh:mm:ss.ffffff` in an IANA zone, read from Intl (a different path from the server's offsets). */
+function zoneTimeText(us: number, zone: string): string {
+  const sec = Math.floor(us / 1_000_000);
+  let format = zoneFormats.get(zone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    zoneFormats.set(zone, format);
+  }
+  const parts = format.formatToParts(sec * 1000);
+  const get = (type: string): string => parts.find((p) => p.type === type)!.value;
+  return `${get('month')}/${get('day')}/${get('year').padStart(4, '0')} ${get('hour')}:${get('minute')}:${get('second')}.${String(us - sec * 1_000_000).padStart(6, '0')}`;
+}
+
+/** One value as the straightforward formatting writes it: core's formatters, one at a time. */
+function referenceValue(field: FieldName, b: SessionBatch, i: number, json: boolean, zone: string): string {
+  const def = findField(field)!;
+  const col = b.columns[(def.source as { column: ColumnName }).column]!;
+  const missing = json ? 'null' : '';
+  const str = (s: string): string => (json ? JSON.stringify(s) : s);
+  const v = col[i]!;
+  switch (def.output!.format) {
+    case 'time': {
+      if (json) return epochText(v);
+      const us = Math.round(v);
+      if (!Number.isSafeInteger(us)) return missing;
+      return zone === 'local' ? formatLocalTime(us) : zoneTimeText(us, zone);
+    }
+    case 'ip':
+      return str(formatIp(col[i * 4]!, col[i * 4 + 1]!, col[i * 4 + 2]!, col[i * 4 + 3]!));
+    case 'mac':
+      return v >= 0 && v < 2 ** 48 && Number.isInteger(v) ? str(formatMac(v)) : missing;
+    case 'cc': {
+      const text = String.fromCharCode(v >>> 8, v & 255);
+      return str(/^[A-Za-z0-9]{2}$/.test(text) ? text : '--');
+    }
+    case 'flags':
+      return str(formatTcpFlags(v & 255));
+    default:
+      return Number.isFinite(v) ? String(v) : missing;
+  }
+}
+
+function referenceAnswer(format: SessionFormat, fields: readonly FieldName[], header: boolean, b: SessionBatch, zone: string): string {
+  const json = format !== 'csv';
+  const rows = Array.from({ length: b.rows }, (_, i) => {
+    const values = fields.map((f) => referenceValue(f, b, i, json, zone));
+    return json ? `{${fields.map((f, k) => `${JSON.stringify(f)}:${values[k]}`).join(',')}}` : values.join(',');
+  });
+  const cols = b.columns as Record<string, Float64Array>;
+  let packets = 0;
+  let bytes = 0;
+  for (let i = 0; i < b.rows; i++) {
+    packets += cols.clnpkts![i]! + cols.srvpkts![i]!;
+    bytes += cols.clnbyts![i]! + cols.srvbyts![i]!;
+  }
+  if (format === 'ndjson') return rows.map((r) => `${r}\n`).join('');
+  if (format === 'json') {
+    const summary = JSON.stringify({ sessions: b.rows, packets: Math.round(packets), bytes: Math.round(bytes) });
+    return `{"columns":${JSON.stringify(fields)},"data":[${rows.length > 0 ? `\n${rows.join(',\n')}\n` : ''}],"summary":${summary}}\n`;
+  }
+  const body = rows.map((r) => `${r}\n`).join('');
+  if (!header) return body;
+  return `${fields.join(',')}\n${body}# Total sessions: ${b.rows}, Total packets: ${Math.round(packets)}, Total bytes: ${Math.round(bytes)}\n`;
+}
+
+/** Rows [from, to) of a batch of every column. */
+function slice(b: SessionBatch, from: number, to: number): SessionBatch {
+  const columns: Record<string, ColumnArray> = {};
+  for (const d of COLUMN_DEFS) {
+    const w = d.type === 'ip' ? 4 : 1;
+    columns[d.name] = b.columns[d.name]!.subarray(from * w, to * w);
+  }
+  return { rows: to - from, columns };
+}
+
+t.test('the compiled encoder writes what the straightforward formatting writes: every field, format and zone', async (t) => {
+  const saved = process.env.TZ;
+  try {
+    process.env.TZ = 'America/New_York';
+    const zones = ['local', 'UTC', 'Europe/Amsterdam', 'Australia/Lord_Howe', 'Africa/Monrovia', 'America/St_Johns'];
+    let compared = 0;
+    for (let seed = 1; seed <= 12; seed++) {
+      const rand = random(seed);
+      const b = randomSessions(1500, rand);
+      // every field in field-table order, and a shuffled subset
+      const subset = ALL.filter(() => rand() < 0.4).sort(() => rand() - 0.5);
+      for (const fields of [ALL, subset.length > 0 ? subset : ['SRVIP' as FieldName]]) {
+        for (const format of ['csv', 'ndjson', 'json'] as const) {
+          const zone = zones[(seed + compared) % zones.length]!;
+          const header = format === 'csv' && rand() < 0.5;
+          const w = createSessionWriter(format, fields, header, zone === 'local' ? ZoneOffsets.local() : ZoneOffsets.named(zone));
+          let got = w.begin();
+          // batches of random sizes, so that the caches carry across batch ends
+          for (let at = 0; at < b.rows; ) {
+            const n = Math.min(b.rows - at, 1 + Math.floor(rand() * 700));
+            got += Buffer.from(w.batch(slice(b, at, at + n))).toString('latin1');
+            at += n;
+          }
+          got += w.end();
+          const want = referenceAnswer(format, fields, header, b, zone);
+          compared++;
+          if (got !== want) {
+            const gl = got.split('\n');
+            const wl = want.split('\n');
+            const k = gl.findIndex((l, i) => l !== wl[i]);
+            t.fail(`seed ${seed}, ${format}, ${fields.length} fields, zone ${zone}: line ${k} differs`, { found: gl[k], wanted: wl[k] });
+            return;
+          }
+          if (format !== 'csv') JSON.parse(format === 'json' ? got : `[${got.trimEnd().split('\n').join(',')}]`);
+        }
+      }
+    }
+    t.equal(compared, 72, 'every seed, field list and format compared byte for byte');
+  } finally {
+    process.env.TZ = saved;
+  }
+});
+
+t.test('ZoneOffsets: exact offsets across changes, from the hour cache and at the change itself', async (t) => {
+  const saved = process.env.TZ;
+  try {
+    process.env.TZ = 'UTC';
+    const ny = ZoneOffsets.named('America/New_York');
+    const H = 3_600_000;
+    const spring = Date.UTC(2024, 2, 10, 7);
+    t.equal(ny.offsetMsAt(spring - 1000), -5 * H, 'EST the second before');
+    t.equal(ny.offsetMsAt(spring), -4 * H, 'EDT from the change');
+    t.equal(ny.offsetMsAt(spring - 1), -5 * H, 'the last ms before');
+    const lordHowe = ZoneOffsets.named('Australia/Lord_Howe');
+    // Lord Howe goes back half an hour at 02:00 local (+11:00), 15:00 UTC, on 7 April 2024
+    const back = Date.UTC(2024, 3, 6, 15);
+    t.equal(lordHowe.offsetMsAt(back - 1000), 11 * H);
+    t.equal(lordHowe.offsetMsAt(back), 10.5 * H);
+    const adelaide = ZoneOffsets.named('Australia/Adelaide');
+    // a change at half past an hour of UTC: 03:00 local (+10:30) is 16:30 UTC on 6 April 2024
+    const mid = Date.UTC(2024, 3, 6, 16, 30);
+    t.equal(adelaide.offsetMsAt(mid - 1000), 10.5 * H, 'before a change within the hour');
+    t.equal(adelaide.offsetMsAt(mid), 9.5 * H, 'after it, same hour');
+    t.equal(adelaide.offsetMsAt(mid - 1000), 10.5 * H, 'and before it again, from the cache');
+    const monrovia = ZoneOffsets.named('Africa/Monrovia');
+    // Liberia left its mean time (-00:44:30) for GMT at midnight on 7 January 1972: 00:44:30 UTC
+    const gmt = Date.UTC(1972, 0, 7, 0, 44, 30);
+    t.equal(monrovia.offsetMsAt(gmt - 1000), -(44 * 60 + 30) * 1000, 'a change at an odd second: before');
+    t.equal(monrovia.offsetMsAt(gmt), 0, 'the change itself');
+    t.equal(monrovia.offsetMsAt(gmt - 1), -(44 * 60 + 30) * 1000, 'its last ms before');
+    t.equal(ZoneOffsets.named('america/NEW_YORK').zone, 'America/New_York', 'any case; the canonical name');
+    t.equal(ZoneOffsets.named('Asia/Kathmandu').offsetMsAt(0), 5.5 * H, '1970: +05:30');
+    t.throws(() => ZoneOffsets.named('Europe/Atlantis'), { code: 'UNKNOWN_TIME_ZONE', message: /unknown time zone "Europe\/Atlantis".*IANA name/ });
+    t.throws(() => ZoneOffsets.named(''), { code: 'UNKNOWN_TIME_ZONE' });
+    t.equal(ZoneOffsets.local().zone, 'local');
+    t.equal(ZoneOffsets.local().offsetMsAt(spring), 0, 'the process zone, UTC here');
+  } finally {
+    process.env.TZ = saved;
+  }
+});
+
+t.test('encoder threads write the same bytes, in the order the batches were handed over', async (t) => {
+  const pool = new EncoderPool(2);
+  t.teardown(() => pool.close());
+  const saved = process.env.TZ;
+  try {
+    process.env.TZ = 'Europe/Amsterdam';
+    for (let seed = 21; seed <= 23; seed++) {
+      const rand = random(seed);
+      const b = randomSessions(900, rand);
+      for (const [format, zone] of [
+        ['csv', ZoneOffsets.local()],
+        ['csv', ZoneOffsets.named('America/New_York')],
+        ['json', ZoneOffsets.local()],
+        ['ndjson', ZoneOffsets.local()],
+      ] as const) {
+        const here = createSessionWriter(format, ALL, format === 'csv', zone);
+        const there = createSessionWriter(format, ALL, format === 'csv', zone);
+        let want = here.begin();
+        const parts: Promise<Uint8Array>[] = [];
+        for (let at = 0; at < b.rows; at += 128) {
+          const part = slice(b, at, Math.min(b.rows, at + 128));
+          want += Buffer.from(here.batch(part)).toString('latin1');
+          parts.push(there.batchOn(pool, part));
+        }
+        const got = there.begin() + (await Promise.all(parts)).map((p) => Buffer.from(p).toString('latin1')).join('') + there.end();
+        t.equal(got, want + here.end(), `seed ${seed}, ${format}, ${zone.zone}: the same bytes as on this thread`);
+      }
+    }
+  } finally {
+    process.env.TZ = saved;
+  }
+  const spec = { formats: ['time'], prefixes: [''], rowStart: '', rowEnd: '\n', syntax: 'csv', zone: 'Nowhere/Atlantis' } as const;
+  const bad = await pool.encode(spec, [new Float64Array(1)], 1).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  t.ok(bad instanceof EncoderFailure, 'a batch the thread cannot format fails with EncoderFailure');
+  t.match(bad, { code: 'ENCODER_FAILED', message: /formatting the answer failed: unknown time zone "Nowhere\/Atlantis"/ });
+  const w = createSessionWriter('csv', ['START'], false, ZoneOffsets.named('UTC'));
+  t.equal(Buffer.from(await w.batchOn(pool, oneColumn('start', Float64Array.of(0), 1))).toString('latin1'), '01/01/1970 00:00:00.000000\n', 'the thread still works after a failed batch');
+  const pending = t.rejects(w.batchOn(pool, oneColumn('start', new Float64Array(50_000), 50_000)), { code: 'ENCODER_FAILED', message: /stopped while an answer was written/ }, 'a batch still being formatted when the pool stops fails');
+  await pool.close();
+  await pending;
+  await t.rejects(w.batchOn(pool, oneColumn('start', Float64Array.of(0), 1)), { code: 'ENCODER_FAILED', message: /are stopped/ }, 'and so does a batch after');
 });

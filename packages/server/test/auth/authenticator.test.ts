@@ -417,3 +417,23 @@ t.test('addresses are compared in one canonical form', async (t) => {
   for (const [input, canonical] of cases) t.equal(normaliseAddress(input), canonical, input);
   await throwsCode(t, () => normaliseAddress(''), 'BAD_REQUEST', 'empty');
 });
+
+t.test('a remembered password skips the hash, but wrong passwords are hashed and throttled as ever', async (t) => {
+  const { users, auth, clock } = setup(t);
+  const ok = await auth.login('admin', 'admin-pw', '192.0.2.7', false);
+  t.equal(ok.user.name, 'admin');
+  await auth.login('admin', 'admin-pw', '192.0.2.7', false);
+  t.same(users.verifications, { hashed: 1, remembered: 1 }, 'the second login with the same password is not hashed');
+  for (let i = 1; i <= 4; i++) await throwsCode(t, () => auth.login('admin', `guess-${i}`, '192.0.2.7', false), 'BAD_CREDENTIALS', `wrong password ${i}`);
+  t.equal(users.verifications.hashed, 5, 'every wrong password was hashed');
+  t.equal(auth.throttleStats().failures, 4, 'and counted');
+  await throwsCode(t, () => auth.login('admin', 'guess-5', '192.0.2.7', false), 'BAD_CREDENTIALS', 'the fifth wrong password');
+  await throwsCode(t, () => auth.login('admin', 'admin-pw', '192.0.2.7', false), 'THROTTLED', 'the right password from a locked address');
+  t.equal(users.verifications.remembered, 1, 'a locked address gets no answer from the memory either');
+  clock.now += 1_001;
+  t.ok(await auth.login('admin', 'admin-pw', '192.0.2.7', false), 'the lock over: the remembered password logs in');
+  t.same(users.verifications, { hashed: 6, remembered: 2 });
+  await users.setPassword('admin', 'changed-pw');
+  await throwsCode(t, () => auth.login('admin', 'admin-pw', '192.0.2.8', false), 'BAD_CREDENTIALS', 'the old password after a change');
+  t.equal(users.verifications.hashed, 7, 'hashed, not remembered');
+});

@@ -340,3 +340,57 @@ t.test('change listeners hear each change after it is stored', async (t) => {
   await store.add('carol', 'pw', false);
   t.same(heard, ['added bob present', 'admin bob present', 'password bob present', 'removed bob gone']);
 });
+
+t.test('a password scrypt accepted is remembered for a while: the same one again is not hashed', async (t) => {
+  const dir = tempDir(t);
+  let clock = 1_700_000_000_000;
+  const s = open(dir, { now: () => clock });
+  await s.add('bob', 'bob-pw', false);
+  const counts = (): string => `${s.verifications.hashed} hashed, ${s.verifications.remembered} remembered`;
+  t.equal((await s.verify('bob', 'bob-pw'))?.name, 'bob', 'the first login is hashed');
+  t.equal(counts(), '1 hashed, 0 remembered');
+  t.equal((await s.verify('bob', 'bob-pw'))?.name, 'bob');
+  t.equal(counts(), '1 hashed, 1 remembered', 'the second is not');
+  t.equal(await s.verify('bob', 'wrong'), null, 'a wrong password is still refused');
+  t.equal(counts(), '2 hashed, 1 remembered', '... after the full hash');
+  t.equal(await s.verify('bob', 'bob-pw '), null, 'a password that differs by a space');
+  t.equal(await s.verify('bob', 'bob-p'), null, 'or a prefix of it');
+  t.equal(await s.verify('admin', 'bob-pw'), null, "another user's remembered password is not this user's");
+  t.equal(counts(), '5 hashed, 1 remembered');
+  // the same password in decomposed Unicode is the same password (NFC), hashed or remembered
+  await s.setPassword('bob', 'caf\u00e9');
+  t.equal((await s.verify('bob', 'cafe\u0301'))?.name, 'bob');
+  t.equal((await s.verify('bob', 'caf\u00e9'))?.name, 'bob');
+  t.equal(counts(), '6 hashed, 2 remembered');
+
+  clock += 299_000;
+  t.ok(await s.verify('bob', 'caf\u00e9'), 'within five minutes of the hash');
+  t.equal(counts(), '6 hashed, 3 remembered');
+  clock += 2_000;
+  t.ok(await s.verify('bob', 'caf\u00e9'), 'five minutes after the hash: hashed again');
+  t.equal(counts(), '7 hashed, 3 remembered', 'uses do not extend the time; the new hash starts it again');
+});
+
+t.test('a remembered password is forgotten when the user changes', async (t) => {
+  const dir = tempDir(t);
+  const s = open(dir);
+  await s.add('bob', 'old-pw', false);
+  await s.verify('bob', 'old-pw');
+  await s.setPassword('bob', 'new-pw');
+  t.equal(await s.verify('bob', 'old-pw'), null, 'the old password after a change: refused');
+  t.equal(s.verifications.remembered, 0, '... by scrypt, not by the memory');
+  t.ok(await s.verify('bob', 'new-pw'));
+  await s.setAdmin('bob', true);
+  t.ok(await s.verify('bob', 'new-pw'), 'after a change of rights');
+  t.equal(s.verifications.remembered, 0, 'the password is hashed again');
+  t.ok(await s.verify('bob', 'new-pw'));
+  t.equal(s.verifications.remembered, 1);
+  await s.remove('bob');
+  await s.add('bob', 'new-pw', false);
+  t.ok(await s.verify('bob', 'new-pw'), 'a new user of the same name');
+  t.equal(s.verifications.remembered, 1, 'proves the password with scrypt');
+  const none = open(tempDir(t), { verifiedLoginMs: 0 });
+  await none.verify('admin', 'admin-pw');
+  await none.verify('admin', 'admin-pw');
+  t.same(none.verifications, { hashed: 2, remembered: 0 }, 'verifiedLoginMs 0: every login is hashed');
+});

@@ -3,6 +3,7 @@
 
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import os from 'node:os';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -11,8 +12,8 @@ import { AuthError, type Authenticator, type UserInfo, type UserStore } from '..
 import type { Logger } from '../../log/index.js';
 import type { ServerMetrics } from '../../metrics/index.js';
 import { QueryQueueFullError, type QueryQueue } from '../../query/index.js';
-import { ApiError, parseSessionsParams, parseStatParams } from '../params/index.js';
-import { columnsForFields, createSessionWriter, renderStatCsv, renderStatJson, type RowExtras } from '../render/index.js';
+import { ApiError, parseSessionsParams, parseStatParams, type StatRequest } from '../params/index.js';
+import { EncoderPool, columnsForFields, createSessionWriter, renderStatCsv, renderStatJson, type RowExtras } from '../render/index.js';
 import { HttpError } from './httperror.js';
 import { CLIENT_TOO_SLOW, booleanField, readJsonBody, sendJson, sendText, stringField, writeChunk } from './io.js';
 
@@ -54,6 +55,14 @@ export interface TlsFiles {
   readonly cert: string;
   readonly key: string;
 }
+
+/** Threads that format session answers at most (each answer's batches are spread over them). */
+const MAX_ENCODER_THREADS = 2;
+/** Batches of one answer being formatted at once (bounds the memory an answer holds). */
+const BATCHES_IN_FLIGHT = 4;
+
+/** Least time between two progress lines of a ranking (progress=1). */
+const PROGRESS_MS = 100;
 
 const JSON_TYPES = { json: 'application/json; charset=utf-8', ndjson: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' } as const;
 
@@ -103,6 +112,8 @@ function toHttp(e: unknown): HttpError {
 export class HttpApi {
   private server: http.Server | https.Server | undefined;
   private readonly routes: ApiRoute[];
+  /** Threads formatting session answers, made at the first one; null: formatted on this thread (two cores or fewer). */
+  private encoders: EncoderPool | null | undefined;
 
   constructor(private readonly ctx: ApiContext) {
     this.routes = [
@@ -148,14 +159,32 @@ export class HttpApi {
     });
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     const s = this.server;
     this.server = undefined;
-    if (s === undefined) return Promise.resolve();
-    return new Promise((resolve) => {
-      s.close(() => resolve());
-      s.closeAllConnections();
-    });
+    const encoders = this.encoders;
+    this.encoders = undefined;
+    if (s !== undefined) {
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeAllConnections();
+      });
+    }
+    await encoders?.close();
+  }
+
+  /**
+   * Threads that format session answers when the machine has cores to spare: all but two (this thread,
+   * which reads the store, and the reader of the answer or the exporters), at most MAX_ENCODER_THREADS.
+   * Handing a batch to a thread costs a copy of its columns (~20 % more CPU in all, measured on two busy
+   * cores), so with two cores or fewer the answers are formatted here.
+   */
+  private encoderPool(): EncoderPool | null {
+    if (this.encoders === undefined) {
+      const threads = Math.min(MAX_ENCODER_THREADS, os.availableParallelism() - 2);
+      this.encoders = threads >= 1 ? new EncoderPool(threads) : null;
+    }
+    return this.encoders;
   }
 
   private fail(res: ServerResponse, e: HttpError): void {
@@ -163,7 +192,8 @@ export class HttpApi {
     if (e.code === CLIENT_TOO_SLOW) this.ctx.logger.log('MEDIUM', 'disconnected a client that stopped reading its answer (maxclientlatency)', { from: remoteOf(res.req), path: res.req.url?.split('?')[0] });
     if (res.headersSent) {
       // a streamed answer already started: cutting the connection is the only way to say it is incomplete
-      res.destroy();
+      // (unless it has said so itself and ended: the progress stream's error line)
+      if (!res.writableEnded) res.destroy();
       return;
     }
     if (e.status === 499 || res.destroyed) return;
@@ -255,6 +285,7 @@ export class HttpApi {
 
   private async stat(r: ApiRequest): Promise<void> {
     const p = parseStatParams(r.url.searchParams, Date.now() * 1000);
+    if (p.progress) return this.statWithProgress(r, p);
     await this.timed('stat', async () => {
       const pool = this.ctx.pool();
       const result = await rank(this.ctx.source(), p.query, pool === undefined ? {} : { pool });
@@ -263,24 +294,72 @@ export class HttpApi {
     });
   }
 
+  /**
+   * progress=1: NDJSON lines `{"progress":{"scanned":N,"total":M}}` while the ranking runs (the first at
+   * once, then at most every PROGRESS_MS), then one last line: `{"result":{...}}` (the JSON answer) or
+   * `{"csv":"..."}` (the CSV answer as a string), or `{"error":"...","code":"..."}` when the query failed
+   * after the answer began.
+   */
+  private async statWithProgress(r: ApiRequest, p: StatRequest): Promise<void> {
+    await this.timed('stat', async () => {
+      const res = r.res;
+      res.writeHead(200, { 'Content-Type': JSON_TYPES.ndjson, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+      let lastAt = 0;
+      let last = -1;
+      const onProgress = (scanned: number, total: number): void => {
+        const now = Date.now();
+        if (res.destroyed || scanned === last || (scanned < total && now - lastAt < PROGRESS_MS)) return;
+        lastAt = now;
+        last = scanned;
+        res.write(`{"progress":{"scanned":${scanned},"total":${total}}}\n`);
+      };
+      const latency = this.ctx.maxClientLatencyMs();
+      try {
+        const pool = this.ctx.pool();
+        const result = await rank(this.ctx.source(), p.query, pool === undefined ? { onProgress } : { pool, onProgress });
+        const answer = p.format === 'csv' ? `{"csv":${JSON.stringify(renderStatCsv(result, this.ctx.extras, p.header))}}\n` : `{"result":${renderStatJson(result, this.ctx.extras).trimEnd()}}\n`;
+        await writeChunk(res, answer, latency);
+        res.end();
+      } catch (e) {
+        const h = toHttp(e);
+        if (!res.destroyed && h.status !== 499) res.end(`${JSON.stringify({ error: h.message, code: h.code, ...h.extra })}\n`);
+        throw e;
+      }
+    });
+  }
+
   private async sessions(r: ApiRequest): Promise<void> {
     const p = parseSessionsParams(r.url.searchParams, Date.now() * 1000);
     await this.timed('sessions', async () => {
-      const writer = createSessionWriter(p.format, p.fields, p.header);
+      const writer = createSessionWriter(p.format, p.fields, p.header, p.zone);
       const batches = streamSessions(this.ctx.source(), { ...p.query, columns: columnsForFields(p.fields) });
-      // the first batch is read before the status line, so that a query that fails at once gets a proper error
-      let next = batches.next();
-      const latency = this.ctx.maxClientLatencyMs();
-      r.res.writeHead(200, { 'Content-Type': JSON_TYPES[p.format], 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
-      await writeChunk(r.res, writer.begin(), latency);
-      while (next.done !== true) {
-        await writeChunk(r.res, writer.batch(next.value), latency);
-        // let the listeners run between batches: a long answer must not stall ingest
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        next = batches.next();
+      try {
+        // the first batch is read before the status line, so that a query that fails at once gets a proper error
+        let next = batches.next();
+        const latency = this.ctx.maxClientLatencyMs();
+        r.res.writeHead(200, { 'Content-Type': JSON_TYPES[p.format], 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+        await writeChunk(r.res, writer.begin(), latency);
+        // batches are formatted on the encoder threads while the next ones are read, and written in order
+        const pool = this.encoderPool();
+        const formatting: Promise<Uint8Array>[] = [];
+        const writeOldest = async (): Promise<void> => writeChunk(r.res, await formatting.shift()!, latency);
+        while (next.done !== true) {
+          const bytes = pool === null ? Promise.resolve(writer.batch(next.value)) : writer.batchOn(pool, next.value);
+          // awaited in turn below; until then a failure must not count as unhandled
+          bytes.catch(() => undefined);
+          formatting.push(bytes);
+          while (formatting.length >= (pool === null ? 1 : BATCHES_IN_FLIGHT)) await writeOldest();
+          // let the listeners run between batches: a long answer must not stall ingest
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          next = batches.next();
+        }
+        while (formatting.length > 0) await writeOldest();
+        await writeChunk(r.res, writer.end(), latency);
+        r.res.end();
+      } finally {
+        // a client that went away leaves the stream unfinished: close the segments it holds open
+        batches.return(undefined);
       }
-      await writeChunk(r.res, writer.end(), latency);
-      r.res.end();
     });
   }
 

@@ -92,7 +92,8 @@ export const CLIENT_TOO_SLOW = 'CLIENT_TOO_SLOW';
  * Write a chunk of a streamed answer; when the socket's buffer is full, wait until it drains, at
  * most `maxLatencyMs` (maxclientlatency): a client that stops reading is disconnected.
  */
-export function writeChunk(res: ServerResponse, chunk: string, maxLatencyMs: number): Promise<void> {
+export function writeChunk(res: ServerResponse, chunk: string | Uint8Array, maxLatencyMs: number): Promise<void> {
+  if (chunk.length === 0) return Promise.resolve();
   if (res.destroyed) return Promise.reject(new HttpError(499, 'CLIENT_GONE', 'the client closed the connection'));
   if (res.write(chunk)) return Promise.resolve();
   return new Promise((resolve, reject) => {

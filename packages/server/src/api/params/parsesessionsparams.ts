@@ -1,12 +1,14 @@
 // GET /api/v1/sessions parameters → the raw-session stream to run (ftsq's -tn/-te/-tl -q -e -ei
-// -r) and how to write it: JSON, NDJSON or CSV, with all output fields or the ones asked for.
+// -r) and how to write it: JSON, NDJSON or CSV (times in tz=), with all output fields or the ones asked for.
 
 import type { FieldName, SessionQuery } from '@opentraq/core';
+import type { ZoneOffsets } from '../render/index.js';
 import { parseFieldsParam } from './fieldsparam.js';
 import { parseFilterParams } from './filterparams.js';
 import { parseFormatParams } from './formatparams.js';
 import { readParams } from './readparams.js';
 import { parseTimeParams } from './timeparams.js';
+import { parseTimeZoneParam } from './timezoneparam.js';
 import { parseWholeNumber } from './wholenumber.js';
 
 export interface SessionsRequest {
@@ -17,12 +19,15 @@ export interface SessionsRequest {
   readonly header: boolean;
   /** Output fields, in the order of the answer's columns. */
   readonly fields: readonly FieldName[];
+  /** The zone of CSV times (tz=, else the server's TZ). */
+  readonly zone: ZoneOffsets;
 }
 
 /** `nowUs`: the current time in µs, the end of a relative frame. Throws ApiError. */
 export function parseSessionsParams(p: URLSearchParams, nowUs: number): SessionsRequest {
   const params = readParams(p, 'sessions');
-  const { fromUs, toUs } = parseTimeParams(params, nowUs);
+  const zone = parseTimeZoneParam(params);
+  const { fromUs, toUs } = parseTimeParams(params, nowUs, zone.offset);
   const filter = parseFilterParams(params);
   const rowsText = params.get('rows');
   let limit: number | undefined;
@@ -30,5 +35,5 @@ export function parseSessionsParams(p: URLSearchParams, nowUs: number): Sessions
   const fields = parseFieldsParam(params.get('fields'));
   const { format, header } = parseFormatParams(params, ['json', 'ndjson', 'csv'] as const);
   const query: SessionQuery = { fromUs, toUs, ...(filter !== undefined && { filter }), ...(limit !== undefined && { limit }) };
-  return { query, format, header, fields };
+  return { query, format, header, fields, zone };
 }

@@ -4,10 +4,11 @@
 import { COUNTS, ENTITIES, MAX_SLICES, planRank, type CountName, type Direction, type EntityName, type RankQuery } from '@opentraq/core';
 import { ApiError } from './apierror.js';
 import { parseFilterParams } from './filterparams.js';
-import { parseFormatParams } from './formatparams.js';
+import { parseFlagParam, parseFormatParams } from './formatparams.js';
 import { fromQueryError } from './fromqueryerror.js';
 import { readParams } from './readparams.js';
 import { parseTimeParams } from './timeparams.js';
+import { parseTimeZoneParam } from './timezoneparam.js';
 import { parseWholeNumber } from './wholenumber.js';
 
 export interface StatRequest {
@@ -15,6 +16,8 @@ export interface StatRequest {
   readonly format: 'json' | 'csv';
   /** CSV only: a header row first and `#` summary lines last (ftstat -C). */
   readonly header: boolean;
+  /** progress=1: stream NDJSON progress lines, then the answer wrapped in a last line. */
+  readonly progress: boolean;
 }
 
 /** Rows of a ranking when rows= is absent (ftstat -r). */
@@ -33,7 +36,7 @@ export function parseStatParams(p: URLSearchParams, nowUs: number): StatRequest 
   const count = required(params, 'count_by', COUNTS, 'BYTES').toUpperCase() as CountName;
   const unique = params.get('unique')?.toUpperCase() as EntityName | undefined;
   const direction = params.get('direction')?.toLowerCase() as Direction | undefined;
-  const { fromUs, toUs } = parseTimeParams(params, nowUs);
+  const { fromUs, toUs } = parseTimeParams(params, nowUs, parseTimeZoneParam(params).offset);
   const filter = parseFilterParams(params);
   const rowsText = params.get('rows');
   const slicesText = params.get('slices');
@@ -56,5 +59,5 @@ export function parseStatParams(p: URLSearchParams, nowUs: number): StatRequest 
     throw fromQueryError(e);
   }
   const { format, header } = parseFormatParams(params, ['json', 'csv'] as const);
-  return { query, format, header };
+  return { query, format, header, progress: parseFlagParam(params, 'progress') };
 }

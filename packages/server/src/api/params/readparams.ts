@@ -24,6 +24,8 @@ const PARAMS: Readonly<Record<string, readonly Endpoint[]>> = {
   ifindex: ['stat', 'sessions'],
   format: ['stat', 'sessions'],
   header: ['stat', 'sessions'],
+  tz: ['stat', 'sessions'],
+  progress: ['stat'],
   // read by the HTTP layer, and a cache buster some HTTP clients add
   auth_token: ['stat', 'sessions'],
   _: ['stat', 'sessions'],

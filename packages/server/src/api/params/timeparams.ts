@@ -1,7 +1,7 @@
 // The time frame of an API query: time_range (a RELTIME such as 1h30m, like -tn) or
 // after_time + before_time (UTC epoch seconds, like -te/-tl); 15m when none is given.
 
-import { DEFAULT_REL_TIME, TimeError, parseRelTime, relFrame, type TimeFrame } from '@opentraq/core';
+import { DEFAULT_REL_TIME, LOCAL_ZONE, TimeError, parseRelTime, relFrame, type TimeFrame, type ZoneOffset } from '@opentraq/core';
 import { ApiError } from './apierror.js';
 import { quote } from './quote.js';
 
@@ -27,9 +27,9 @@ function parseEpoch(text: string, param: string): number {
 
 /**
  * The frame [fromUs, toUs) of a request. A relative frame ends at `nowUs` and counts calendar
- * units back in the server's local time zone (TZ), exactly as -tn does.
+ * units back in `zone` (the request's tz=, else the server's TZ), exactly as -tn does.
  */
-export function parseTimeParams(params: ReadonlyMap<string, string>, nowUs: number): TimeFrame {
+export function parseTimeParams(params: ReadonlyMap<string, string>, nowUs: number, zone: ZoneOffset = LOCAL_ZONE): TimeFrame {
   const range = params.get('time_range');
   const after = params.get('after_time');
   const before = params.get('before_time');
@@ -63,7 +63,7 @@ export function parseTimeParams(params: ReadonlyMap<string, string>, nowUs: numb
   }
   const text = range ?? DEFAULT_REL_TIME;
   try {
-    return relFrame(parseRelTime(text), nowUs);
+    return relFrame(parseRelTime(text), nowUs, zone);
   } catch (e) {
     if (e instanceof TimeError) throw new ApiError('BAD_TIME', `time_range ${e.message}`, { param: 'time_range' });
     throw e;

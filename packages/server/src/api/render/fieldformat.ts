@@ -1,9 +1,10 @@
 // How each output format of the field table (fields.ts DisplayFormat) is written in the API's
-// answers — the one place that decides it — encoded row by row as ASCII into one buffer a batch.
+// answers — the one place that decides it: the value writers and the code RowEncoder compiles per field.
 
-import { formatIp, formatTcpFlags, type ColumnArray, type DisplayFormat } from '@opentraq/core';
-import { writeText, writeUint } from './ascii.js';
-import { LOCAL_TIME_MAX_BYTES, LocalTimeFormatter } from './localtimeformatter.js';
+import { formatTcpFlags, type DisplayFormat } from '@opentraq/core';
+import { LITTLE_ENDIAN, wordOf, writeText, writeUint, writeUint32 } from './ascii.js';
+import { IP_MAX_BYTES } from './ipformatter.js';
+import { LOCAL_TIME_MAX_BYTES } from './localtimeformatter.js';
 
 export type OutputSyntax = 'json' | 'csv';
 
@@ -11,217 +12,121 @@ export type OutputSyntax = 'json' | 'csv';
  * Whether JSON carries the format as a string. Addresses, MACs, country codes and TCP flags
  * (`...A..S.`) are text; times (UTC epoch seconds with a µs fraction), protocols (6, not TCP),
  * ports, counts and every other integer are numbers. CSV writes the same text unquoted, except
- * times: the local time zone's `MM/DD/YYYY hh:mm:ss.ffffff`, as ftsq prints them. No value
+ * times: `MM/DD/YYYY hh:mm:ss.ffffff` in the answer's time zone, as ftsq prints them. No value
  * contains a comma, quote or line break, so CSV needs no quoting.
  */
 export function isJsonString(format: DisplayFormat): boolean {
   return format === 'ip' || format === 'mac' || format === 'cc' || format === 'flags';
 }
 
-/** How a value is encoded; one per DisplayFormat and syntax. */
-const NUMBER = 0;
-const EPOCH = 1;
-const LOCAL_TIME = 2;
-const IP = 3;
-const MAC = 4;
-const COUNTRY = 5;
-const FLAGS = 6;
-
-/** Most bytes a value of each kind takes, quotes included. */
-const MAX_BYTES = [24, 24, LOCAL_TIME_MAX_BYTES, 41, 19, 4, 10];
-
-function kindOf(format: DisplayFormat, syntax: OutputSyntax): number {
-  switch (format) {
-    case 'time':
-      return syntax === 'json' ? EPOCH : LOCAL_TIME;
-    case 'ip':
-      return IP;
-    case 'mac':
-      return MAC;
-    case 'cc':
-      return COUNTRY;
-    case 'flags':
-      return FLAGS;
-    case 'int':
-    case 'proto':
-    case 'decimal':
-      return NUMBER;
-  }
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const FLAG_TEXT = Array.from({ length: 256 }, (_, i) => formatTcpFlags(i));
+const QUOTE = 34;
 const MAC_LIMIT = 2 ** 48;
+const TWO_32 = 4294967296;
 
-function isCountryChar(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+/** A number of a count or integer column that is not a whole number below 2^32 (rare: big counts, damage). */
+function writeNumber(buf: Uint8Array, pos: number, v: number, missing: string): number {
+  if (v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v)) return writeUint(buf, pos, v);
+  return writeText(buf, pos, Number.isFinite(v) ? String(v) : missing);
 }
 
-function bytesOf(s: string): Uint8Array {
-  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+/** JSON times: seconds with the µs fraction, trailing zeros dropped — the same number as us / 1e6. */
+function writeEpoch(buf: Uint8Array, pos: number, raw: number): number {
+  const us = Math.round(raw);
+  if (!Number.isSafeInteger(us)) return writeText(buf, pos, 'null');
+  let abs = us;
+  if (us < 0) {
+    buf[pos++] = 45;
+    abs = -us;
+  }
+  const sec = Math.floor(abs / 1_000_000);
+  let frac = abs - sec * 1_000_000;
+  pos = sec < TWO_32 ? writeUint32(buf, pos, sec) : writeUint(buf, pos, sec);
+  if (frac === 0) return pos;
+  let digits = 6;
+  while (frac % 10 === 0) {
+    frac /= 10;
+    digits--;
+  }
+  buf[pos] = 46;
+  for (let k = digits; k >= 1; k--) {
+    const t = (frac / 10) | 0;
+    buf[pos + k] = 48 + (frac - t * 10);
+    frac = t;
+  }
+  return pos + digits + 1;
+}
+
+/** Per byte value: its two lowercase hex digits and a colon, as one word (the fourth byte is junk, overwritten next). */
+const HEX_COLON = Uint32Array.from({ length: 256 }, (_, v) => wordOf(`${v.toString(16).padStart(2, '0')}:`));
+
+/** `aa:bb:cc:dd:ee:ff` (quoted when `quote` is the quote byte, not when it is 0); `missing` unless a 48-bit whole number. */
+function writeMac(buf: Uint8Array, view: DataView, pos: number, v: number, quote: number, missing: string): number {
+  if (!(v >= 0 && v < MAC_LIMIT && Number.isInteger(v))) return writeText(buf, pos, missing);
+  if (quote !== 0) buf[pos++] = quote;
+  const hi = Math.floor(v / TWO_32);
+  const lo = v >>> 0;
+  view.setUint32(pos, HEX_COLON[hi >>> 8]!, LITTLE_ENDIAN);
+  view.setUint32(pos + 3, HEX_COLON[hi & 255]!, LITTLE_ENDIAN);
+  view.setUint32(pos + 6, HEX_COLON[lo >>> 24]!, LITTLE_ENDIAN);
+  view.setUint32(pos + 9, HEX_COLON[(lo >>> 16) & 255]!, LITTLE_ENDIAN);
+  view.setUint32(pos + 12, HEX_COLON[(lo >>> 8) & 255]!, LITTLE_ENDIAN);
+  view.setUint32(pos + 15, HEX_COLON[lo & 255]!, LITTLE_ENDIAN);
+  // the last pair is kept without its colon
+  pos += 17;
+  if (quote !== 0) buf[pos++] = quote;
+  return pos;
+}
+
+/** core's formatTcpFlags of every byte, eight characters each, as two words. */
+const FLAG_WORDS = Uint32Array.from({ length: 512 }, (_, i) => wordOf(formatTcpFlags(i >> 1), (i & 1) * 4));
+
+/** The TCP flags `v` (the low byte counts) as `CEUAPRSF` letters and dots. */
+function writeFlags(view: DataView, pos: number, v: number): number {
+  const at = (v & 255) << 1;
+  view.setUint32(pos, FLAG_WORDS[at]!, LITTLE_ENDIAN);
+  view.setUint32(pos + 4, FLAG_WORDS[at + 1]!, LITTLE_ENDIAN);
+  return pos + 8;
+}
+
+/** 1 for the bytes a country code may hold (letters and digits); 0 is unknown, anything else damage: both read `--`. */
+const COUNTRY_CHAR = Uint8Array.from({ length: 256 }, (_, c) => ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) ? 1 : 0));
+
+/** The writers above under the names the compiled code calls them by (RowEncoder hands them over). */
+export const FIELD_WRITERS = { U: writeUint32, N: writeNumber, E: writeEpoch, M: writeMac, F: writeFlags, C: COUNTRY_CHAR } as const;
+
+/** The compiled statements of one field. */
+export interface FieldCode {
+  /** JavaScript that writes the value of row `i` of column `c<k>` at `b[p]` and advances `p`. */
+  readonly source: string;
+  /** Most bytes it writes, quotes included. */
+  readonly maxBytes: number;
 }
 
 /**
- * Encodes rows of session columns as text: per row `rowStart`, then for each field its prefix
- * and value, then `rowEnd`. Keeps its buffer and caches from one batch to the next.
+ * The statements that write field `k` of `format` in `syntax`, calling FIELD_WRITERS, `IP` (an
+ * IpFormatter), `t<k>` (a LocalTimeFormatter) and `MISS` (the text of a missing value). Built from
+ * numbers and fixed identifiers only: nothing a request sends ends up in generated code.
  */
-export class RowEncoder {
-  private readonly kinds: Int32Array;
-  private readonly prefixes: Uint8Array[];
-  private readonly rowStart: Uint8Array;
-  private readonly rowEnd: Uint8Array;
-  private readonly q: number;
-  private readonly missing: string;
-  private readonly maxRow: number;
-  private readonly times: LocalTimeFormatter[];
-  private buf: Buffer = Buffer.alloc(1 << 16);
-
-  constructor(formats: readonly DisplayFormat[], prefixes: readonly string[], rowStart: string, rowEnd: string, syntax: OutputSyntax) {
-    this.kinds = Int32Array.from(formats, (f) => kindOf(f, syntax));
-    this.prefixes = prefixes.map(bytesOf);
-    this.rowStart = bytesOf(rowStart);
-    this.rowEnd = bytesOf(rowEnd);
-    this.q = syntax === 'json' ? 34 : -1;
-    this.missing = syntax === 'json' ? 'null' : '';
-    this.times = formats.map(() => new LocalTimeFormatter());
-    let max = rowStart.length + rowEnd.length;
-    this.kinds.forEach((k, i) => (max += prefixes[i]!.length + MAX_BYTES[k]!));
-    this.maxRow = max;
+export function fieldCode(k: number, format: DisplayFormat, syntax: OutputSyntax): FieldCode {
+  const c = `c${k}`;
+  const json = syntax === 'json';
+  const quoted = (s: string, bytes: number): FieldCode =>
+    json ? { source: `b[p++] = ${QUOTE}; ${s} b[p++] = ${QUOTE};`, maxBytes: bytes + 2 } : { source: s, maxBytes: bytes };
+  switch (format) {
+    case 'time':
+      return json ? { source: `p = E(b, p, ${c}[i]);`, maxBytes: 24 } : { source: `p = t${k}.write(b, dv, p, ${c}[i], MISS);`, maxBytes: LOCAL_TIME_MAX_BYTES };
+    case 'ip':
+      return quoted(`p = IP.write(b, dv, p, ${c}, i * 4);`, IP_MAX_BYTES);
+    case 'mac':
+      return { source: `p = M(b, dv, p, ${c}[i], ${json ? QUOTE : 0}, MISS);`, maxBytes: 19 };
+    case 'cc':
+      return quoted(`{ const v = ${c}[i]; const a = v >>> 8; const z = v & 255; const ok = C[a] === 1 && C[z] === 1; b[p] = ok ? a : 45; b[p + 1] = ok ? z : 45; p += 2; }`, 2);
+    case 'flags':
+      return quoted(`p = F(dv, p, ${c}[i]);`, 8);
+    case 'int':
+    case 'proto':
+    case 'decimal':
+      // nearly every value is a whole number below 2^32 (all of a u8/u16/u32 column); the rest take the general writer
+      return { source: `{ const v = ${c}[i]; if ((v >>> 0) !== v) p = N(b, p, v, MISS); else if (v < 10) b[p++] = 48 + v; else p = U(b, p, v); }`, maxBytes: 24 };
   }
-
-  /** Rows [0, rows) of `cols` (cols[k]: the column of field k; ip columns 4 words a row). */
-  encode(cols: readonly ColumnArray[], rows: number): string {
-    const n = this.kinds.length;
-    const kinds = this.kinds;
-    const q = this.q;
-    let buf = this.buf;
-    let pos = 0;
-    for (let i = 0; i < rows; i++) {
-      if (pos + this.maxRow > buf.length) {
-        const grown = Buffer.alloc(Math.max(buf.length * 2, pos + this.maxRow));
-        buf.copy(grown, 0, 0, pos);
-        buf = this.buf = grown;
-      }
-      pos = copy(buf, pos, this.rowStart);
-      for (let k = 0; k < n; k++) {
-        pos = copy(buf, pos, this.prefixes[k]!);
-        const col = cols[k]!;
-        switch (kinds[k]) {
-          case NUMBER:
-            pos = this.number(buf, pos, col[i]!);
-            break;
-          case EPOCH:
-            pos = this.epoch(buf, pos, col[i]!);
-            break;
-          case LOCAL_TIME: {
-            const us = Math.round(col[i]!);
-            pos = Number.isSafeInteger(us) ? this.times[k]!.write(buf, pos, us) : writeText(buf, pos, this.missing);
-            break;
-          }
-          case IP: {
-            const o = i * 4;
-            const w0 = col[o]!;
-            const w1 = col[o + 1]!;
-            const w2 = col[o + 2]!;
-            const w3 = col[o + 3]!;
-            if (q > 0) buf[pos++] = q;
-            if (w0 === 0 && w1 === 0 && w2 === 0xffff) {
-              pos = writeUint(buf, pos, w3 >>> 24);
-              buf[pos++] = 46;
-              pos = writeUint(buf, pos, (w3 >>> 16) & 255);
-              buf[pos++] = 46;
-              pos = writeUint(buf, pos, (w3 >>> 8) & 255);
-              buf[pos++] = 46;
-              pos = writeUint(buf, pos, w3 & 255);
-            } else {
-              pos = writeText(buf, pos, formatIp(w0, w1, w2, w3));
-            }
-            if (q > 0) buf[pos++] = q;
-            break;
-          }
-          case MAC:
-            pos = this.mac(buf, pos, col[i]!);
-            break;
-          case COUNTRY: {
-            const v = col[i]!;
-            const a = v >>> 8;
-            const b = v & 255;
-            if (q > 0) buf[pos++] = q;
-            // 0 is unknown; anything that is not two letters or digits (a damaged column) reads the same
-            const known = isCountryChar(a) && isCountryChar(b);
-            buf[pos] = known ? a : 45;
-            buf[pos + 1] = known ? b : 45;
-            pos += 2;
-            if (q > 0) buf[pos++] = q;
-            break;
-          }
-          case FLAGS:
-            if (q > 0) buf[pos++] = q;
-            pos = writeText(buf, pos, FLAG_TEXT[col[i]! & 255]!);
-            if (q > 0) buf[pos++] = q;
-            break;
-        }
-      }
-      pos = copy(buf, pos, this.rowEnd);
-    }
-    return buf.toString('latin1', 0, pos);
-  }
-
-  private number(buf: Buffer, pos: number, v: number): number {
-    if (v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v)) return writeUint(buf, pos, v);
-    return writeText(buf, pos, Number.isFinite(v) ? String(v) : this.missing);
-  }
-
-  /** Seconds with the µs fraction, trailing zeros dropped: the same number as us / 1e6. */
-  private epoch(buf: Buffer, pos: number, raw: number): number {
-    const us = Math.round(raw);
-    if (!Number.isSafeInteger(us)) return writeText(buf, pos, 'null');
-    let abs = us;
-    if (us < 0) {
-      buf[pos++] = 45;
-      abs = -us;
-    }
-    const sec = Math.floor(abs / 1_000_000);
-    let frac = abs - sec * 1_000_000;
-    pos = writeUint(buf, pos, sec);
-    if (frac === 0) return pos;
-    let digits = 6;
-    while (frac % 10 === 0) {
-      frac /= 10;
-      digits--;
-    }
-    buf[pos] = 46;
-    for (let k = digits; k >= 1; k--) {
-      const t = (frac / 10) | 0;
-      buf[pos + k] = 48 + (frac - t * 10);
-      frac = t;
-    }
-    return pos + digits + 1;
-  }
-
-  private mac(buf: Buffer, pos: number, v: number): number {
-    if (!(v >= 0 && v < MAC_LIMIT && Number.isInteger(v))) return writeText(buf, pos, this.missing);
-    const q = this.q;
-    if (q > 0) buf[pos++] = q;
-    const hi = Math.floor(v / 4294967296);
-    const lo = v >>> 0;
-    pos = writeText(buf, pos, HEX[hi >>> 8]!);
-    buf[pos++] = 58;
-    pos = writeText(buf, pos, HEX[hi & 255]!);
-    buf[pos++] = 58;
-    pos = writeText(buf, pos, HEX[lo >>> 24]!);
-    buf[pos++] = 58;
-    pos = writeText(buf, pos, HEX[(lo >>> 16) & 255]!);
-    buf[pos++] = 58;
-    pos = writeText(buf, pos, HEX[(lo >>> 8) & 255]!);
-    buf[pos++] = 58;
-    pos = writeText(buf, pos, HEX[lo & 255]!);
-    if (q > 0) buf[pos++] = q;
-    return pos;
-  }
-}
-
-function copy(buf: Uint8Array, pos: number, bytes: Uint8Array): number {
-  for (let j = 0; j < bytes.length; j++) buf[pos + j] = bytes[j]!;
-  return pos + bytes.length;
 }

@@ -1,82 +1,71 @@
-// `MM/DD/YYYY hh:mm:ss.ffffff` in the local time zone (TZ) for hundreds of thousands of rows a
-// second: the zone offset is looked up once an hour of data, the date once a day; the digits are
-// the same as core's formatLocalTime, which it falls back to in an hour where the offset changes.
+// `MM/DD/YYYY hh:mm:ss.ffffff` in a time zone for a million rows a second: the text up to the
+// second is kept per second in a small cache, so most rows only append their six fraction digits.
 
-import { formatLocalTime } from '@opentraq/core';
-import { writeText } from './ascii.js';
+import { LITTLE_ENDIAN, writeSixDigits, writeText, writeTwoDigits } from './ascii.js';
+import type { ZoneOffsets } from './zoneoffsets.js';
 
-const US_PER_SECOND = 1_000_000;
-const US_PER_MINUTE = 60 * US_PER_SECOND;
-const US_PER_HOUR = 60 * US_PER_MINUTE;
-const US_PER_DAY = 24 * US_PER_HOUR;
-
-/** The longest text written: a five-digit or negative year still fits. */
+/** The longest text written (the years of safe-integer µs have four digits; the slack is for safety). */
 export const LOCAL_TIME_MAX_BYTES = 32;
 
-/** Local wall clock minus UTC, in ms, at the instant `ms`; whole seconds in every real zone. */
-function offsetMsAt(ms: number, scratch: Date): number {
-  const d = new Date(ms);
-  scratch.setUTCFullYear(d.getFullYear(), d.getMonth(), d.getDate());
-  scratch.setUTCHours(d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds());
-  return scratch.getTime() - ms;
-}
-
-function two(buf: Uint8Array, pos: number, v: number): void {
-  const t = (v / 10) | 0;
-  buf[pos] = 48 + t;
-  buf[pos + 1] = 48 + (v - t * 10);
-}
+/** `MM/DD/YYYY hh:mm:ss.`: the part shared by every instant of one second. */
+const PREFIX_BYTES = 20;
+/**
+ * Seconds kept, direct-mapped by second: a power of two. START comes in order and hits one entry;
+ * END (START + duration) stays within a few seconds of it for most sessions.
+ */
+const SLOTS = 256;
 
 export class LocalTimeFormatter {
+  /** The second each slot holds (NaN: empty). */
+  private readonly seconds = new Float64Array(SLOTS).fill(NaN);
+  private readonly prefixes = new Uint8Array(SLOTS * PREFIX_BYTES);
+  /** The same bytes as little-endian words: a prefix is copied with five 32-bit stores. */
+  private readonly words = new Uint32Array(this.prefixes.buffer);
   private readonly scratch = new Date(0);
-  /** The hour of data (µs / 1 h) the offset below was found for. */
-  private hour = NaN;
-  /** The offset in µs, or NaN when it changes within that hour. */
-  private offsetUs = NaN;
-  private day = NaN;
-  /** `MM/DD/YYYY ` of that day. */
-  private dayText = '';
 
-  /** Writes the time `us` (µs since the epoch, a safe integer) as ASCII at buf[pos]; returns the end. */
-  write(buf: Uint8Array, pos: number, us: number): number {
-    const hour = Math.floor(us / US_PER_HOUR);
-    if (hour !== this.hour) {
-      const first = hour * (US_PER_HOUR / 1000);
-      const a = offsetMsAt(first, this.scratch);
-      const b = offsetMsAt(first + US_PER_HOUR / 1000 - 1, this.scratch);
-      this.hour = hour;
-      // real zones never change offset twice within an hour, so equal ends mean one offset throughout
-      this.offsetUs = a === b ? a * 1000 : NaN;
-    }
-    if (Number.isNaN(this.offsetUs)) return writeText(buf, pos, formatLocalTime(us));
-    const wall = us + this.offsetUs;
-    const day = Math.floor(wall / US_PER_DAY);
-    if (day !== this.day) {
-      const d = new Date(day * 86_400_000);
-      this.day = day;
-      const mm = String(d.getUTCMonth() + 1).padStart(2, '0');
-      const dd = String(d.getUTCDate()).padStart(2, '0');
-      this.dayText = `${mm}/${dd}/${String(d.getUTCFullYear()).padStart(4, '0')} `;
-    }
-    let p = writeText(buf, pos, this.dayText);
-    const tod = wall - day * US_PER_DAY;
-    const h = Math.floor(tod / US_PER_HOUR);
-    const m = Math.floor((tod - h * US_PER_HOUR) / US_PER_MINUTE);
-    const rest = tod - h * US_PER_HOUR - m * US_PER_MINUTE;
-    const s = Math.floor(rest / US_PER_SECOND);
-    let micro = rest - s * US_PER_SECOND;
-    two(buf, p, h);
-    buf[p + 2] = 58;
-    two(buf, p + 3, m);
-    buf[p + 5] = 58;
-    two(buf, p + 6, s);
-    buf[p + 8] = 46;
-    p += 15;
-    for (let k = 1; k <= 6; k++) {
-      const q = (micro / 10) | 0;
-      buf[p - k] = 48 + (micro - q * 10);
-      micro = q;
-    }
-    return p;
+  constructor(private readonly zone: ZoneOffsets) {}
+
+  /**
+   * Writes the instant `raw` (µs since the epoch, rounded to a whole µs) at buf[pos] and returns the end;
+   * an instant that is not a safe integer number of µs (NaN, a damaged column) writes `missing`.
+   */
+  write(buf: Uint8Array, view: DataView, pos: number, raw: number, missing: string): number {
+    const us = Math.round(raw);
+    if (!Number.isSafeInteger(us)) return writeText(buf, pos, missing);
+    const sec = Math.floor(us / 1_000_000);
+    const slot = sec & (SLOTS - 1);
+    const from = slot * PREFIX_BYTES;
+    if (this.seconds[slot] !== sec) this.fill(sec, from);
+    const w = this.words;
+    const at = from >> 2;
+    view.setUint32(pos, w[at]!, LITTLE_ENDIAN);
+    view.setUint32(pos + 4, w[at + 1]!, LITTLE_ENDIAN);
+    view.setUint32(pos + 8, w[at + 2]!, LITTLE_ENDIAN);
+    view.setUint32(pos + 12, w[at + 3]!, LITTLE_ENDIAN);
+    view.setUint32(pos + 16, w[at + 4]!, LITTLE_ENDIAN);
+    writeSixDigits(buf, pos + PREFIX_BYTES, us - sec * 1_000_000);
+    return pos + PREFIX_BYTES + 6;
+  }
+
+  private fill(sec: number, at: number): void {
+    const ms = sec * 1000;
+    const d = this.scratch;
+    d.setTime(ms + this.zone.offsetMsAt(ms));
+    const p = this.prefixes;
+    const year = d.getUTCFullYear();
+    writeTwoDigits(p, at, d.getUTCMonth() + 1);
+    p[at + 2] = 47;
+    writeTwoDigits(p, at + 3, d.getUTCDate());
+    p[at + 5] = 47;
+    writeTwoDigits(p, at + 6, Math.floor(year / 100));
+    writeTwoDigits(p, at + 8, year % 100);
+    p[at + 10] = 32;
+    writeTwoDigits(p, at + 11, d.getUTCHours());
+    p[at + 13] = 58;
+    writeTwoDigits(p, at + 14, d.getUTCMinutes());
+    p[at + 16] = 58;
+    writeTwoDigits(p, at + 17, d.getUTCSeconds());
+    p[at + 19] = 46;
+    this.seconds[sec & (SLOTS - 1)] = sec;
   }
 }
