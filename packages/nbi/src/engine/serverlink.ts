@@ -1,0 +1,156 @@
+// The detectors' connection to ftserver: the query tools' API client, logged in once, and kept
+// working for days — lost connections and server errors retried with backoff and reported on
+// stderr, a login the server forgot (a restart) renewed, everything unwound at once on stop.
+
+import {
+  AuthFailure,
+  ConnectFailure,
+  RuntimeFailure,
+  connect,
+  promptPassword,
+  type ApiClient,
+  type ConnectionPlan,
+  type HttpMethod,
+  type LoginPlan,
+  type RequestOptions,
+} from '@opentraq/cli';
+import type { ApiLink } from './apilink.js';
+import type { Clock } from './clock.js';
+import type { Notices } from './notices.js';
+import { Stopped } from './stopped.js';
+
+/** Waits between attempts, seconds: doubling, then every 15 s — a recovered server is back in use within 15 s. */
+const BACKOFF_S = [1, 2, 4, 8, 15] as const;
+
+export interface ServerLinkOptions {
+  readonly tool: string;
+  readonly version: string;
+  readonly clock: Clock;
+  readonly notices: Notices;
+  /**
+   * Aborting it ends the link: retries stop and requests in flight are cut off. The detectors abort
+   * it a grace period after they were asked to stop, once queued alert records had their chance.
+   */
+  readonly signal: AbortSignal;
+  /** For the first login; default: the terminal prompt of the query tools. */
+  readonly askPassword?: (what: string) => Promise<string>;
+}
+
+type Failure = 'retry' | 'login' | 'fatal';
+
+function classify(e: unknown): Failure {
+  if (e instanceof ConnectFailure) return 'retry';
+  if (e instanceof AuthFailure) return e.code === 'TOKEN_EXPIRED' ? 'login' : e.code === 'THROTTLED' ? 'retry' : 'fatal';
+  if (e instanceof RuntimeFailure) return e.code === 'NOT_AVAILABLE' ? 'fatal' : 'retry';
+  return 'fatal';
+}
+
+export class ServerLink implements ApiLink {
+  private client: ApiClient | null;
+  private relogin: Promise<ApiClient> | null = null;
+  private readonly onAbort = (): void => void this.client?.destroy();
+
+  private constructor(
+    client: ApiClient,
+    private readonly plan: ConnectionPlan,
+    private readonly options: ServerLinkOptions,
+  ) {
+    this.client = client;
+    options.signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /**
+   * Connects and logs in. A failure here ends the tool with the query tools' exit codes (4 cannot
+   * connect, 3 authentication): a detector that never reached its server has nothing to resume.
+   */
+  static async open(plan: ConnectionPlan, options: ServerLinkOptions): Promise<ServerLink> {
+    let typed: string | undefined;
+    const ask = options.askPassword ?? ((what: string) => promptPassword(what));
+    const client = await connect(plan, {
+      tool: options.tool,
+      version: options.version,
+      askPassword: async (what) => (typed = await ask(what)),
+    });
+    // logins after a server restart reuse the typed password, and ask for no second session key
+    const login: LoginPlan = plan.login.kind === 'password' ? { ...plan.login, password: plan.login.password ?? typed, wantSessionKey: false } : plan.login;
+    return new ServerLink(client, { ...plan, login }, options);
+  }
+
+  /** The user the server logged in. */
+  get username(): string {
+    return this.client?.username ?? '';
+  }
+
+  /**
+   * A JSON answer of the API. Lost connections, server errors and a forgotten login are retried
+   * until an answer comes (each failure said on stderr with what was being done, `what`); refusals
+   * (a request the server rejects, a login it no longer accepts) are thrown; Stopped once stopping.
+   */
+  async json<T>(method: HttpMethod, path: string, opts: RequestOptions, what: string, callSignal?: AbortSignal): Promise<T> {
+    const { clock, notices } = this.options;
+    const signal = callSignal === undefined ? this.options.signal : AbortSignal.any([this.options.signal, callSignal]);
+    let attempt = 0;
+    let failingSince: number | null = null;
+    // a forgotten login is renewed at once; only a fresh login refused again waits like a failure
+    let renewed = false;
+    for (;;) {
+      if (signal.aborted) throw new Stopped(String(signal.reason ?? 'asked to stop'));
+      try {
+        const client = this.client ?? (await this.loginAgain());
+        const answer = await client.json<T>(method, path, opts);
+        if (failingSince !== null) notices.say(`the server answers again (after ${Math.round((clock.now() - failingSince) / 1000)} s); ${what} done`);
+        return answer;
+      } catch (e) {
+        if (signal.aborted) throw new Stopped(String(signal.reason ?? 'asked to stop'));
+        const kind = classify(e);
+        if (kind === 'fatal') throw e;
+        if (kind === 'login') {
+          this.dropClient();
+          if (!renewed) {
+            renewed = true;
+            notices.say(`the server no longer knows this login (was it restarted?): logging in again`);
+            continue;
+          }
+        }
+        failingSince ??= clock.now();
+        const wait = BACKOFF_S[Math.min(attempt, BACKOFF_S.length - 1)]!;
+        attempt++;
+        notices.say(`${what} failed: ${(e as Error).message}; retrying in ${wait} s`);
+        await clock.sleep(wait * 1000, signal);
+      }
+    }
+  }
+
+  private dropClient(): void {
+    const c = this.client;
+    this.client = null;
+    void c?.destroy();
+  }
+
+  private loginAgain(): Promise<ApiClient> {
+    this.relogin ??= connect(this.plan, { tool: this.options.tool, version: this.options.version })
+      .then((c) => {
+        if (this.options.signal.aborted) {
+          void c.destroy();
+          throw new Stopped('asked to stop');
+        }
+        this.client = c;
+        return c;
+      })
+      .finally(() => {
+        this.relogin = null;
+      });
+    return this.relogin;
+  }
+
+  /** Closes the connection (after the last request). */
+  async close(): Promise<void> {
+    this.options.signal.removeEventListener('abort', this.onAbort);
+    const c = this.client;
+    this.client = null;
+    if (c === null) return;
+    // a link that was stopped has cut its connection already
+    if (this.options.signal.aborted) await c.destroy();
+    else await c.close();
+  }
+}

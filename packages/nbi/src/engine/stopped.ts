@@ -1,0 +1,11 @@
+// The error that unwinds a detector once it has been asked to stop (SIGTERM, SIGINT, stdout
+// closed): not a failure, so the tool ends with exit code 0 after saying where it stopped.
+
+export class Stopped extends Error {
+  override readonly name = 'Stopped';
+  readonly code = 'STOPPED';
+
+  constructor(readonly reason: string) {
+    super(`stopped: ${reason}`);
+  }
+}

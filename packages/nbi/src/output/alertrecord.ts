@@ -1,0 +1,67 @@
+// An alert as ftserver records it (POST /api/v1/alerts) and `ftnbi -alert -j` returns it: the
+// fields of cli.md, which also go into every syslog message's structured data and every JSON line.
+
+/** `alert_type` values, nbi.md "Output". */
+export const ALERT_TYPES = [
+  'fingerprint_new_service',
+  'fingerprint_new_client',
+  'dos',
+  'scan_horizontal',
+  'scan_vertical',
+  'volume_high',
+  'volume_low',
+  'threshold',
+  'blacklist',
+] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
+
+/** The detectors of nbi.md. */
+export type DetectorName = 'ftbfg' | 'ftdos' | 'ftscan' | 'fttcv' | 'ftth' | 'ftbl';
+
+/** The alert format version the server knows. */
+export const ALERT_VERSION = 1;
+
+/** One set of measures; null for what the detector does not measure. */
+export interface AlertValues {
+  readonly packets_in: number | null;
+  readonly packets_out: number | null;
+  readonly bytes_in: number | null;
+  readonly bytes_out: number | null;
+  readonly new_conn: number | null;
+}
+
+export const VALUE_NAMES = ['packets_in', 'packets_out', 'bytes_in', 'bytes_out', 'new_conn'] as const;
+
+/** What a detector says about the subject of an alert, besides the message. */
+export interface AlertFacts {
+  /** The attacked or anomalous address (canonical text), with its prefix length; null when there is none. */
+  readonly target_ip: string | null;
+  readonly target_mask: number | null;
+  readonly proto: number | null;
+  readonly server_port: number | null;
+  /** The sources named by the alert (at most 1000), and how many there are in all. */
+  readonly sources: readonly string[];
+  readonly total_sources: number;
+  /** The value the measured one crossed. */
+  readonly threshold_value: number | null;
+  readonly current_values: AlertValues | null;
+  /** The baseline, where the detector has one. */
+  readonly average_values: AlertValues | null;
+}
+
+export interface AlertRecord extends AlertFacts {
+  readonly version: number;
+  /** Stable across the windows of one episode, so that each window updates the same record. */
+  readonly id: string;
+  /** UTC epoch seconds with µs: the start of the episode's first window and the end of its latest. */
+  readonly earliest_utc: number;
+  readonly latest_utc: number;
+  /** Syslog severity 0 (EMERG) – 7 (DEBUG): -ll. */
+  readonly severity: number;
+  readonly alert_type: AlertType;
+  readonly detector: DetectorName;
+  /** Per measure, the highest value over the episode's windows. */
+  readonly peak_values: AlertValues | null;
+  /** The line the detector printed. */
+  readonly message: string;
+}
