@@ -1,36 +1,14 @@
-// An alert as ftserver records it (POST /api/v1/alerts) and `ftnbi -alert -j` returns it: the
-// fields of cli.md, which also go into every syslog message's structured data and every JSON line.
+// An alert as ftserver records it (POST /api/v1/alerts) and `ftnbi -alert -j` returns it: core's alert
+// contract (types, detectors, value names), and what a detector says of its subject besides the message.
 
-/** `alert_type` values, nbi.md "Output". */
-export const ALERT_TYPES = [
-  'fingerprint_new_service',
-  'fingerprint_new_client',
-  'dos',
-  'scan_horizontal',
-  'scan_vertical',
-  'volume_high',
-  'volume_low',
-  'threshold',
-  'blacklist',
-] as const;
-export type AlertType = (typeof ALERT_TYPES)[number];
+import { ALERT_TYPES, ALERT_VALUE_NAMES, ALERT_VERSION, type AlertType, type AlertValues, type Detector } from '@opentraq/core';
+
+export { ALERT_TYPES, ALERT_VERSION, type AlertType, type AlertValues };
 
 /** The detectors of nbi.md. */
-export type DetectorName = 'ftbfg' | 'ftdos' | 'ftscan' | 'fttcv' | 'ftth' | 'ftbl';
+export type DetectorName = Detector;
 
-/** The alert format version the server knows. */
-export const ALERT_VERSION = 1;
-
-/** One set of measures; null for what the detector does not measure. */
-export interface AlertValues {
-  readonly packets_in: number | null;
-  readonly packets_out: number | null;
-  readonly bytes_in: number | null;
-  readonly bytes_out: number | null;
-  readonly new_conn: number | null;
-}
-
-export const VALUE_NAMES = ['packets_in', 'packets_out', 'bytes_in', 'bytes_out', 'new_conn'] as const;
+export const VALUE_NAMES = ALERT_VALUE_NAMES;
 
 /** What a detector says about the subject of an alert, besides the message. */
 export interface AlertFacts {
