@@ -1,7 +1,8 @@
-// Sums of address entities kept in address order, for rankings keyed by one address column: the
-// sorted dictionary of each segment is merged in, without a hash lookup and with sequential memory.
+// Sums of address entities for rankings keyed by one address column, filled from segments'
+// sorted dictionaries without entity ids: IPv4 by a forward walk, other addresses by a hash.
 
 import type { ColumnArray } from '../fields/columns.js';
+import { V4_MAPPED_W2 } from '../fields/ipcodec.js';
 import type { KeyIndex } from './keyindex.js';
 import { KeyTable } from './keytable.js';
 import { sortKeys } from './sortkeys.js';
@@ -12,136 +13,105 @@ export const ADDRESS_SUM_WIDTH = 6;
 
 const W = ADDRESS_SUM_WIDTH;
 
-/** Sign of (words of entry i of `keys`, `width` words an entry) − (the words of x at xs[xo..]). */
-function compareKey(keys: Uint32Array, i: number, width: number, xs: ColumnArray, xo: number): number {
-  for (let w = 0; w < width; w++) {
-    const d = keys[i * width + w]! - xs[xo + w]!;
-    if (d !== 0) return d;
-  }
-  return 0;
-}
+/** After the last key: no key is above it, so a walk stops there without a bounds test. */
+const SENTINEL = 0xffffffff;
 
 /**
- * The first index in [i, n) whose 4-word key is not below the key at xs[xo..], keys ascending:
- * a gallop (1, 2, 4 … entries ahead) then a binary search, since other addresses are sparse
- * (a segment holds a small part of them, so the next one is often many entries ahead). Most
- * addresses differ in their first word: the others are compared only on a tie.
+ * Adds the sums of codes [k, to) of `dict` (their low words: IPv4-mapped addresses) to those
+ * of the table's `n` keys (ascending, then SENTINEL) in one forward walk, converted by `conv`
+ * (see AddressSums.add), the rows to the slots c0 and c1 (-1: none); returns the first code
+ * with rows whose key is not there, or `to`.
  */
-function firstNotBelow(keys: Uint32Array, i: number, n: number, xs: ColumnArray, xo: number): number {
-  const x0 = xs[xo]!;
-  if (i >= n || !below(keys, i, x0, xs, xo)) return i;
-  // keys[lo] is below, keys[hi] (or the end) is not
-  let lo = i;
-  let step = 1;
-  let hi = i + 1;
-  while (hi < n && below(keys, hi, x0, xs, xo)) {
-    lo = hi;
-    step *= 2;
-    hi = lo + step;
+function walk(keys: Uint32Array, n: number, sums: Float64Array, dict: ColumnArray, k: number, to: number, src: Float64Array, sw: number, c0: number, c1: number, conv: Float64Array): number {
+  const b0 = conv[0]!, s0 = conv[1]!, b1 = conv[2]!, s1 = conv[3]!, b2 = conv[4]!, s2 = conv[5]!, b3 = conv[6]!, s3 = conv[7]!;
+  const w = W;
+  // start at the first key not below the first code's: a new key is rare, but the walk restarts
+  // after one (both steps computed every time: a profile that never saw one would deoptimise)
+  const first = dict[4 * k + 3]!;
+  let i = 0;
+  let hi = n;
+  while (i < hi) {
+    const mid = (i + hi) >>> 1;
+    const below = keys[mid]! < first;
+    const up = mid + 1;
+    i = below ? up : i;
+    hi = below ? hi : mid;
   }
-  if (hi > n) hi = n;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1;
-    if (below(keys, mid, x0, xs, xo)) lo = mid;
-    else hi = mid;
+  for (; k < to; k++) {
+    const q = k * sw;
+    const rows = src[q + 4]!;
+    if (rows === 0) continue;
+    const x = dict[4 * k + 3]!;
+    while (keys[i]! < x) i++;
+    if (i >= n || keys[i] !== x) return k;
+    const o = i * w;
+    sums[o] += b0 * rows + s0 * src[q]!;
+    sums[o + 1] += b1 * rows + s1 * src[q + 1]!;
+    sums[o + 2] += b2 * rows + s2 * src[q + 2]!;
+    sums[o + 3] += b3 * rows + s3 * src[q + 3]!;
+    sums[o + c0] += rows;
+    if (c1 >= 0) sums[o + c1] += rows;
   }
-  return hi;
+  return to;
 }
 
-/** Key j (4 words) is below the key at xs[xo..], whose first word is x0. */
-function below(keys: Uint32Array, j: number, x0: number, xs: ColumnArray, xo: number): boolean {
-  const k0 = keys[4 * j]!;
-  return k0 < x0 || (k0 === x0 && compareKey(keys, j, 4, xs, xo) < 0);
+/** Adds the sums of code q/sw of `src` to the sums at `o` of `dst`, converted by `conv` (see AddressSums.add). */
+function addCode(dst: Float64Array, o: number, src: Float64Array, q: number, c0: number, c1: number, conv: Float64Array): void {
+  const rows = src[q + 4]!;
+  dst[o] += conv[0]! * rows + conv[1]! * src[q]!;
+  dst[o + 1] += conv[2]! * rows + conv[3]! * src[q + 1]!;
+  dst[o + 2] += conv[4]! * rows + conv[5]! * src[q + 2]!;
+  dst[o + 3] += conv[6]! * rows + conv[7]! * src[q + 3]!;
+  dst[o + c0] += rows;
+  if (c1 >= 0) dst[o + c1] += rows;
 }
 
 /**
- * Sums of keys of `width` words (1: the low word of IPv4-mapped addresses, 4: other addresses)
- * in key order. Segments hold most of the addresses seen before, and both this table and a
- * segment's dictionary are in address order, so one forward walk finds every address of the
- * segment: about (addresses here) / (addresses of the segment) steps each, on memory read in
+ * Sums of the low words of IPv4-mapped addresses, in address order. Segments hold most of the
+ * addresses seen before, and both this table and a segment's dictionary are in address order,
+ * so one forward walk finds every address of the segment: a few steps each, on memory read in
  * order, where a hash lookup and then the entity's sums would be a cache miss each. Keys not
  * here yet go to a small hash table, and join the sorted table once they are a quarter of it.
  * Nothing depends on the order for exactness: a key out of order in a damaged dictionary is
- * only found in the hash table or kept twice, and settle() adds every row of sums to its
- * entity. Whole numbers only (segments entirely inside the frame), so sums are exact in any order.
+ * only found in the hash table or kept twice (made one when they join). Whole numbers only
+ * (segments entirely inside the frame), so sums are exact in any order.
  */
-export class SortedSums {
-  readonly width: 1 | 4;
-  /** Keys in ascending order (words compared as unsigned numbers, first word first); `size` of them. */
-  private keys = new Uint32Array(0);
-  private sums = new Float64Array(0);
-  private size = 0;
+class V4Sums {
+  /** Keys ascending, `size` of them, then SENTINEL. */
+  keys = Uint32Array.of(SENTINEL);
+  sums = new Float64Array(0);
+  size = 0;
   /** Keys not in the sorted table: index by key, the keys and their sums by index. */
-  private pendingIndex: KeyTable;
-  private pendingKeys: Uint32Array;
-  private pendingSums: Float64Array;
+  private pendingIndex = new KeyTable(1, 1024);
+  private pendingKeys = new Uint32Array(512);
+  private pendingSums = new Float64Array(512 * W);
   private pending = 0;
 
-  constructor(width: 1 | 4) {
-    this.width = width;
-    this.pendingIndex = new KeyTable(width, 1024);
-    this.pendingKeys = new Uint32Array(512 * width);
-    this.pendingSums = new Float64Array(512 * W);
-  }
-
-  /** Keys held (sorted and pending). */
   get count(): number {
     return this.size + this.pending;
   }
 
-  /**
-   * Adds the code sums `src` (`srcWidth` values per code: 4 volumes, then the rows) of the codes
-   * [from, to) of `dict` to their keys' sums, the rows to the slots `countSlots`, and zeroes
-   * them there. Code k's key is the `width` words at dict[4k + 4 − width].
-   */
-  addRun(dict: ColumnArray, from: number, to: number, src: Float64Array, srcWidth: number, countSlots: readonly number[]): void {
-    const keys = this.keys;
-    const sums = this.sums;
-    const n = this.size;
-    const width = this.width;
-    const at = 4 - width;
-    const c0 = countSlots[0]!;
-    const c1 = countSlots.length > 1 ? countSlots[1]! : -1;
-    let i = 0;
-    for (let k = from; k < to; k++) {
-      const q = k * srcWidth;
-      const rows = src[q + 4]!;
-      if (rows === 0) continue;
-      const xo = 4 * k + at;
-      let found: boolean;
-      if (width === 1) {
-        const x = dict[xo]!;
-        while (i < n && keys[i]! < x) i++;
-        found = i < n && keys[i] === x;
-      } else {
-        i = firstNotBelow(keys, i, n, dict, xo);
-        found = i < n && compareKey(keys, i, 4, dict, xo) === 0;
-      }
-      let target: Float64Array = sums;
-      let o = i * W;
-      if (!found) {
-        o = this.pendingSlot(dict, xo) * W;
-        target = this.pendingSums;
-      }
-      target[o] += src[q]!;
-      target[o + 1] += src[q + 1]!;
-      target[o + 2] += src[q + 2]!;
-      target[o + 3] += src[q + 3]!;
-      target[o + c0] += rows;
-      if (c1 >= 0) target[o + c1] += rows;
+  /** Adds the code sums of codes [from, to) of `dict` (see AddressSums.add). */
+  addRun(dict: ColumnArray, from: number, to: number, src: Float64Array, sw: number, c0: number, c1: number, conv: Float64Array): void {
+    let k = from;
+    while (k < to) {
+      k = walk(this.keys, this.size, this.sums, dict, k, to, src, sw, c0, c1, conv);
+      if (k >= to) break;
+      // the slot first: making room for it may replace pendingSums
+      const slot = this.pendingSlot(dict[4 * k + 3]!);
+      addCode(this.pendingSums, slot * W, src, k * sw, c0, c1, conv);
+      k++;
     }
-    src.fill(0, from * srcWidth, to * srcWidth);
     if (this.pending > Math.max(1024, this.size >>> 2)) this.rebuild();
   }
 
-  /** Index of the key at xs[xo..] among the pending keys, added (with zero sums) when absent. */
-  private pendingSlot(xs: ColumnArray, xo: number): number {
+  /** Index of key x among the pending keys, added (with zero sums) when absent. */
+  private pendingSlot(x: number): number {
     const p = this.pending;
-    const g = this.width === 1 ? this.pendingIndex.get1(xs[xo]!, p) : this.pendingIndex.get4(xs[xo]!, xs[xo + 1]!, xs[xo + 2]!, xs[xo + 3]!, p);
+    const g = this.pendingIndex.get1(x, p);
     if (g !== p) return g;
     this.pending++;
-    const width = this.width;
-    if ((p + 1) * width > this.pendingKeys.length) {
+    if (p + 1 > this.pendingKeys.length) {
       const keys = new Uint32Array(2 * this.pendingKeys.length);
       keys.set(this.pendingKeys);
       this.pendingKeys = keys;
@@ -149,63 +119,143 @@ export class SortedSums {
       sums.set(this.pendingSums);
       this.pendingSums = sums;
     }
-    for (let w = 0; w < width; w++) this.pendingKeys[p * width + w] = xs[xo + w]!;
+    this.pendingKeys[p] = x;
     return p;
   }
 
   /** Merges the pending keys into the sorted table (equal keys, from a damaged dictionary, become one). */
-  private rebuild(): void {
-    const width = this.width;
+  rebuild(): void {
     const m = this.pending;
-    const order = sortKeys(this.pendingKeys, width, m);
+    if (m === 0) return;
+    const order = sortKeys(this.pendingKeys, 1, m);
     const n = this.size;
-    const keys = new Uint32Array((n + m) * width);
+    const keys = new Uint32Array(n + m + 1);
     const sums = new Float64Array((n + m) * W);
     const [ok, os, pk, ps] = [this.keys, this.sums, this.pendingKeys, this.pendingSums];
     let i = 0;
     let j = 0;
     let out = -1;
-    const take = (src: Uint32Array, srcSums: Float64Array, row: number): void => {
-      if (out < 0 || compareKey(keys, out, width, src, row * width) !== 0) {
-        out++;
-        for (let w = 0; w < width; w++) keys[out * width + w] = src[row * width + w]!;
-      }
-      for (let w = 0; w < W; w++) sums[out * W + w] += srcSums[row * W + w]!;
-    };
-    while (i < n && j < m) {
-      const p = order[j]!;
-      if (compareKey(ok, i, width, pk, p * width) <= 0) take(ok, os, i++);
-      else {
-        take(pk, ps, p);
-        j++;
-      }
+    while (i < n || j < m) {
+      const fromOld = j >= m || (i < n && ok[i]! <= pk[order[j]!]!);
+      const key = fromOld ? ok[i]! : pk[order[j]!]!;
+      const [src, row] = fromOld ? [os, i++] : [ps, order[j++]!];
+      if (out < 0 || keys[out] !== key) keys[++out] = key;
+      for (let w = 0; w < W; w++) sums[out * W + w] += src[row * W + w]!;
     }
-    while (i < n) take(ok, os, i++);
-    while (j < m) take(pk, ps, order[j++]!);
+    keys.fill(SENTINEL, out + 1);
     this.keys = keys;
     this.sums = sums;
     this.size = out + 1;
     ps.fill(0, 0, m * W);
     this.pending = 0;
     // as big as it grew: the next pending keys are about as many
-    this.pendingIndex = new KeyTable(width, m);
+    this.pendingIndex = new KeyTable(1, m);
+  }
+}
+
+/**
+ * Sums of other addresses (four words), by a hash of the address: they are sparse in the
+ * address space (a segment holds a small part of them, each far from the next), so a walk in
+ * order would step over many. Put in address order only when asked for (sorted()).
+ */
+class OtherSums {
+  private readonly index = new KeyTable(4, 1024);
+  keys = new Uint32Array(4 * 512);
+  sums = new Float64Array(512 * W);
+  size = 0;
+
+  get count(): number {
+    return this.size;
+  }
+
+  /** Adds the code sums of codes [from, to) of `dict` (see AddressSums.add). */
+  addRun(dict: ColumnArray, from: number, to: number, src: Float64Array, sw: number, c0: number, c1: number, conv: Float64Array): void {
+    const index = this.index;
+    for (let k = from; k < to; k++) {
+      const q = k * sw;
+      if (src[q + 4] === 0) continue;
+      const xo = 4 * k;
+      const n = this.size;
+      const slot = index.get4(dict[xo]!, dict[xo + 1]!, dict[xo + 2]!, dict[xo + 3]!, n);
+      if (slot === n) this.append(dict, xo);
+      addCode(this.sums, slot * W, src, q, c0, c1, conv);
+    }
+  }
+
+  private append(dict: ColumnArray, xo: number): void {
+    const n = this.size++;
+    if (4 * this.size > this.keys.length) {
+      const keys = new Uint32Array(2 * this.keys.length);
+      keys.set(this.keys);
+      this.keys = keys;
+      const sums = new Float64Array(2 * this.sums.length);
+      sums.set(this.sums);
+      this.sums = sums;
+    }
+    for (let w = 0; w < 4; w++) this.keys[4 * n + w] = dict[xo + w]!;
+  }
+
+  /** Indices of the keys in address order. */
+  sorted(): Uint32Array {
+    return sortKeys(this.keys, 4, this.size);
+  }
+}
+
+/** Full keys (4 words an address) and their sums (`accWidth` a key), in address order. */
+export interface SortedAddresses {
+  readonly count: number;
+  readonly keys: Uint32Array;
+  readonly acc: Float64Array;
+}
+
+/**
+ * The sums of one address column's entities (IP): IPv4-mapped addresses by their low word,
+ * the others by all four words. They become entities either with ids (settle: when the
+ * ranking also has entities by id that need them) or as they are, in address order (sorted).
+ */
+export class AddressSums {
+  private readonly v4 = new V4Sums();
+  private readonly other = new OtherSums();
+
+  /** Addresses held (an address found both in and out of the IPv4-mapped runs of damaged dictionaries counts twice). */
+  get count(): number {
+    return this.v4.count + this.other.count;
   }
 
   /**
-   * Adds the sums of every key to its entity's ACC slots (ids from `ix`, which gets the keys it
-   * lacks: low words as IPv4-mapped addresses in its compact table, others in its full table)
-   * and zeroes them. `acc` is called once the ids are known, before any slot is written (so
-   * the caller can grow it). The keys stay, for the segments still to come.
+   * Adds the code sums `src` (`srcWidth` values per code: 4 volumes, then the rows) of the
+   * dictionary `d` to its addresses, the rows to the slots `countSlots`, and zeroes them
+   * there; false (nothing added) when the reader did not mark its IPv4-mapped run (d.v4).
+   * Volume k of a code adds conv[2k] × rows + conv[2k + 1] × its sum (sums of steps of a
+   * frame of reference become values: see CodeSums.fold).
+   */
+  add(d: DictColumn, src: Float64Array, srcWidth: number, countSlots: readonly number[], conv: Float64Array): boolean {
+    if (d.v4 === undefined) return false;
+    const [from, to] = d.v4;
+    const c0 = countSlots[0]!;
+    const c1 = countSlots.length > 1 ? countSlots[1]! : -1;
+    this.other.addRun(d.dict, 0, from, src, srcWidth, c0, c1, conv);
+    this.v4.addRun(d.dict, from, to, src, srcWidth, c0, c1, conv);
+    this.other.addRun(d.dict, to, d.size, src, srcWidth, c0, c1, conv);
+    src.fill(0, 0, d.size * srcWidth);
+    return true;
+  }
+
+  /**
+   * Adds the sums of every address to its entity's ACC slots (ids from `ix`, which gets the
+   * addresses it lacks: IPv4-mapped ones in its compact table, others in its full table) and
+   * zeroes them. `acc` is called once the ids are known, before any slot is written (so the
+   * caller can grow it). The addresses stay, for the segments still to come.
    */
   settle(ix: KeyIndex, acc: () => Float64Array, accWidth: number): void {
-    const all = this.size + this.pending;
-    if (all === 0) return;
-    const width = this.width;
-    const ids = new Int32Array(all);
+    const v4 = this.v4;
+    const other = this.other;
+    v4.rebuild();
+    const ids = new Int32Array(v4.size + other.size);
+    const touched = (sums: Float64Array, k: number): boolean => sums[k * W + 4] !== 0 || sums[k * W + 5] !== 0;
+    for (let k = 0; k < v4.size; k++) ids[k] = touched(v4.sums, k) ? ix.compact1(v4.keys[k]!) : -1;
     // idOfValue, not fullN: an IPv4-mapped address in a damaged dictionary's other runs still gets its one id
-    const idOf = (keys: Uint32Array, k: number): number => (width === 1 ? ix.compact1(keys[k]!) : ix.idOfValue(keys, k));
-    for (let k = 0; k < this.size; k++) ids[k] = this.sums[k * W + 4] !== 0 || this.sums[k * W + 5] !== 0 ? idOf(this.keys, k) : -1;
-    for (let p = 0; p < this.pending; p++) ids[this.size + p] = this.pendingSums[p * W + 4] !== 0 || this.pendingSums[p * W + 5] !== 0 ? idOf(this.pendingKeys, p) : -1;
+    for (let k = 0; k < other.size; k++) ids[v4.size + k] = touched(other.sums, k) ? ix.idOfValue(other.keys, k) : -1;
     const a = acc();
     const add = (src: Float64Array, k: number, id: number): void => {
       if (id < 0) return;
@@ -215,34 +265,60 @@ export class SortedSums {
         src[k * W + w] = 0;
       }
     };
-    for (let k = 0; k < this.size; k++) add(this.sums, k, ids[k]!);
-    for (let p = 0; p < this.pending; p++) add(this.pendingSums, p, ids[this.size + p]!);
+    for (let k = 0; k < v4.size; k++) add(v4.sums, k, ids[k]!);
+    for (let k = 0; k < other.size; k++) add(other.sums, k, ids[v4.size + k]!);
   }
-}
-
-/**
- * The sums of one address column's entities (IP): IPv4-mapped addresses by their low word,
- * the others by all four words, each in address order.
- */
-export class AddressSums {
-  readonly v4 = new SortedSums(1);
-  readonly other = new SortedSums(4);
 
   /**
-   * Adds the code sums of a dictionary whose IPv4-mapped run the reader marked (d.v4) and
-   * zeroes them; false (nothing added) when it did not.
+   * Every address with rows, in address order (words compared as unsigned numbers: other
+   * addresses below ::ffff:0:0, the IPv4-mapped ones, then the others), with its sums in
+   * the first 6 of `accWidth` slots: what settle() would make entities of, without ids and
+   * without sorting most of them. The sums here are zeroed.
    */
-  add(d: DictColumn, src: Float64Array, srcWidth: number, countSlots: readonly number[]): boolean {
-    if (d.v4 === undefined) return false;
-    const [from, to] = d.v4;
-    this.other.addRun(d.dict, 0, from, src, srcWidth, countSlots);
-    this.v4.addRun(d.dict, from, to, src, srcWidth, countSlots);
-    this.other.addRun(d.dict, to, d.size, src, srcWidth, countSlots);
-    return true;
-  }
-
-  settle(ix: KeyIndex, acc: () => Float64Array, accWidth: number): void {
-    this.v4.settle(ix, acc, accWidth);
-    this.other.settle(ix, acc, accWidth);
+  sorted(accWidth: number): SortedAddresses {
+    const v4 = this.v4;
+    const other = this.other;
+    v4.rebuild();
+    const order = other.sorted();
+    const cap = v4.size + other.size;
+    const keys = new Uint32Array(4 * cap);
+    const acc = new Float64Array(accWidth * cap);
+    const ok = other.keys;
+    let i = 0;
+    let j = 0;
+    let m = 0;
+    // merges the two lists; an IPv4-mapped address among the others (a damaged dictionary) joins its IPv4 twin
+    while (i < v4.size || j < other.size) {
+      let fromV4: boolean;
+      if (j >= other.size) fromV4 = true;
+      else if (i >= v4.size) fromV4 = false;
+      else {
+        // the other address against ::ffff:x (x = v4.keys[i]), its IPv4 twin first on a tie
+        const o = 4 * order[j]!;
+        const w2 = ok[o + 2]!;
+        fromV4 = ok[o]! !== 0 || ok[o + 1]! !== 0 || w2 > V4_MAPPED_W2 || (w2 === V4_MAPPED_W2 && v4.keys[i]! <= ok[o + 3]!);
+      }
+      const src = fromV4 ? v4.sums : other.sums;
+      const row = fromV4 ? i++ : order[j++]!;
+      if (src[row * W + 4] === 0 && src[row * W + 5] === 0) continue;
+      const k0 = fromV4 ? 0 : ok[4 * row]!;
+      const k1 = fromV4 ? 0 : ok[4 * row + 1]!;
+      const k2 = fromV4 ? V4_MAPPED_W2 : ok[4 * row + 2]!;
+      const k3 = fromV4 ? v4.keys[row]! : ok[4 * row + 3]!;
+      const b = 4 * m;
+      if (m === 0 || keys[b - 4] !== k0 || keys[b - 3] !== k1 || keys[b - 2] !== k2 || keys[b - 1] !== k3) {
+        keys[b] = k0;
+        keys[b + 1] = k1;
+        keys[b + 2] = k2;
+        keys[b + 3] = k3;
+        m++;
+      }
+      const o = (m - 1) * accWidth;
+      for (let w = 0; w < W; w++) {
+        acc[o + w] += src[row * W + w]!;
+        src[row * W + w] = 0;
+      }
+    }
+    return { count: m, keys: keys.subarray(0, 4 * m), acc: acc.subarray(0, accWidth * m) };
   }
 }

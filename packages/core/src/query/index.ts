@@ -1,6 +1,6 @@
 // Public door of the query engine: rankings (ftstat), raw session streams (ftsq), the
 // worker pool they run on, and the in-memory source the server's hot store is built on.
-export type { ColumnStats, DictColumn, CodedColumn, SegmentInfo, SegmentReader, SegmentRef, SessionSource } from './source.js';
+export type { ColumnStats, DictColumn, FrameColumn, CodedColumn, SegmentInfo, SegmentReader, SegmentRef, SessionSource } from './source.js';
 export { QueryError, type QueryErrorCode } from './queryerror.js';
 export { MAX_SLICES, planRank, type Direction, type RankQuery } from './rankquery.js';
 export { rank, type RankOptions } from './rank.js';

@@ -8,6 +8,7 @@ import type { RankPlan } from './rankquery.js';
 import { CODE_SUM_WIDTH, type CodeSums } from './codesums.js';
 import type { RankState } from './rankstate.js';
 import type { DictColumn } from './source.js';
+import { VOLUME_COLUMNS } from './volumeframes.js';
 
 /**
  * Accumulates rows into `st`: rows lo..hi-1 when `sel` is null, else the `n` rows in sel.
@@ -28,6 +29,43 @@ export type RankKernel = (
 ) => void;
 
 /**
+ * A kernel that sums rows by dictionary code alone (CompiledKernel.byCode), given arrays and
+ * numbers only: rows lo..hi-1 or the `n` of sel (marks as for RankKernel); `volumes` the four
+ * volume columns (VOLUME_COLUMNS order: values, or the parts of frames), `codes` the codes of
+ * CompiledKernel.coded, `sums` and `twins` those of each CodeSumSpec, `high` the high parts
+ * of frames ([highRows, high, highScale, next] of VolumeFrames; null without frames).
+ * Lists the sessions of an entity with itself (SelfSpec) in `selfRows` when it is not null
+ * and returns how many; adds rows and volume sums to `tot` (sessions, bc, bs, pc, ps: in
+ * steps with frames) unless the totals come from code sums (CompiledKernel.totalsBy).
+ */
+export type ByCodeKernel = (
+  lo: number,
+  hi: number,
+  sel: Uint32Array | null,
+  n: number,
+  marks: Uint8Array | null,
+  volumes: readonly ColumnArray[],
+  codes: readonly (Uint8Array | Uint16Array | Uint32Array)[],
+  sums: readonly Float64Array[],
+  twins: readonly (Int32Array | null)[],
+  high: readonly [readonly Uint32Array[], readonly Uint32Array[], Float64Array, Int32Array] | null,
+  selfRows: Uint32Array | null,
+  tot: Float64Array,
+) => number;
+
+/**
+ * Sessions of an entity with itself in a kernel that sums by code: their client-side code
+ * sums (index `of`), whose twins tell them, and the client column and memo that give their
+ * entity. Such a session is counted on both sides by code; the caller adds it to the entity's
+ * self-session sums (RankState.sv).
+ */
+export interface SelfSpec {
+  readonly of: number;
+  readonly column: ColumnName;
+  readonly memo: number;
+}
+
+/**
  * Sums of one side kept by dictionary code for the segment (see CodeSums): memo `memo`
  * gives each code's entity, and the code's row count goes to the ACC slots `countSlots`.
  */
@@ -37,6 +75,20 @@ export interface CodeSumSpec {
   readonly countSlots: readonly number[];
   /** The code sums (index) of the other side, whose codes `twin` maps this column's codes to (see CodeSums.linkTwins); -1: none. */
   twinOf: number;
+  /** The volume (index in VOLUME_COLUMNS) summed in each of the first 4 values of a code. */
+  readonly volumes: readonly number[];
+}
+
+/** What generating a kernel gives. */
+export interface KernelSource {
+  readonly source: string;
+  readonly memoColumns: readonly ColumnName[];
+  readonly codeSums: readonly CodeSumSpec[];
+  readonly byCode: boolean;
+  readonly totalsBy: number;
+  /** The coded columns, in the order a ByCodeKernel takes their codes. */
+  readonly coded: readonly ColumnName[];
+  readonly self: SelfSpec | null;
 }
 
 /**
@@ -47,17 +99,17 @@ export interface CodeSumSpec {
  * at the start of a segment) remembers the id found for each code. A kernel for inside
  * segments neither checks nor pro-rates rows, and adds the volumes of a side keyed by one
  * coded column to `codeSums[i]` (one per entry of `codeSums`), which the caller folds
- * into the entities at the end of the segment.
+ * into the entities at the end of the segment. One that does nothing else with a row is a
+ * ByCodeKernel (`byCode`), the others RankKernels.
  */
-export interface CompiledKernel {
-  readonly run: RankKernel;
-  readonly memoColumns: readonly ColumnName[];
-  readonly codeSums: readonly CodeSumSpec[];
-}
+export type CompiledKernel = Omit<KernelSource, 'source'> & {
+  /** Compiled for frames whose parts have these types (null: reads decoded volumes). */
+  readonly frames: string | null;
+} & ({ readonly byCode: false; readonly run: RankKernel } | { readonly byCode: true; readonly run: ByCodeKernel });
 
 /** The columns a kernel reads besides start/end: volumes and every key column. */
 export function kernelColumns(plan: RankPlan): ColumnName[] {
-  const set = new Set<ColumnName>(['clnbyts', 'srvbyts', 'clnpkts', 'srvpkts']);
+  const set = new Set<ColumnName>(VOLUME_COLUMNS);
   for (const c of [...plan.clientColumns, ...plan.serverColumns, ...plan.targetClient, ...plan.targetServer]) set.add(c);
   return [...set];
 }
@@ -106,8 +158,26 @@ interface Gen {
   readonly memoColumns: ColumnName[];
   readonly codeSums: CodeSumSpec[];
   readonly loaded: Set<ColumnName>;
-  /** Run after the loop for each row the body listed in selfRows (null: the body lists none). */
-  after: string | null;
+  /** Sessions of an entity with itself, listed by the kernel with `line` in the loop (null: none are). */
+  self: (SelfSpec & { readonly line: string }) | null;
+  /**
+   * The code sums (index) every row of a call goes to, whose sums then give the totals (rows,
+   * bytes, packets) at the end of the segment: no totals are kept per row (-1: they are).
+   */
+  totalsBy: number;
+  /**
+   * The body adds only what the high part of frame `extra` (index in VOLUME_COLUMNS) adds to
+   * a row already counted: that volume only, as `ex`, no row counts, no self-session listing
+   * (-1: a whole row).
+   */
+  readonly extra: number;
+  /** Volumes go only to code sums (and totals): set by body(). */
+  byCode: boolean;
+  /**
+   * Coded columns whose code the body loads once into k_<column> (a load after a store to a
+   * typed array is not merged with the same load before it: each would read the array again).
+   */
+  readonly codes: Set<ColumnName>;
 }
 
 /** `out = <id of the key prefix ++ columns>` through the compact table when every address is IPv4. */
@@ -132,13 +202,18 @@ function get(g: Gen, index: string, scratch: string, prefix: readonly string[], 
   return lookup;
 }
 
+/** Expression: the row's dictionary code of the coded column (loaded once a row when the body preloaded it). */
+function codeOf(g: Gen, column: ColumnName): string {
+  return g.codes.has(column) ? `k_${column}` : `x_${column}[r]`;
+}
+
 /**
  * Expression: the row's values of the coded columns a and b are equal, told by one load:
  * code sums `ia` (of column a) map each code of a to the code of the same value in b.
  */
 function sameValue(g: Gen, a: ColumnName, ia: number, b: ColumnName, ib: number): string {
   g.codeSums[ia]!.twinOf = ib;
-  return `tw${ia}[x_${a}[r]] === x_${b}[r]`;
+  return `tw${ia}[${codeOf(g, a)}] === ${codeOf(g, b)}`;
 }
 
 /** Expression: the words a are lexicographically <= the words b (unsigned). */
@@ -147,6 +222,9 @@ function lexLE(a: readonly string[], b: readonly string[]): string {
   for (let i = a.length - 1; i >= 0; i--) expr = `(${a[i]} < ${b[i]} || (${a[i]} === ${b[i]} && ${expr}))`;
   return expr;
 }
+
+/** The kernel's names of the volumes of a row, VOLUME_COLUMNS order. */
+const VOLUME_VARS = ['bc', 'bs', 'pc', 'ps'] as const;
 
 const ENSURE = 'if (ix.count > cap) { st.ensure(); cap = st.cap; acc = st.acc; fr = st.fr; sv = st.sv; uq = st.uq; }';
 
@@ -167,8 +245,9 @@ function accumulate(g: Gen, id: string, memo: number, fwd: boolean, sessionSlots
   if (g.inside && memo >= 0) {
     const column = g.memoColumns[memo]!;
     const i = g.codeSums.length;
-    g.codeSums.push({ column, memo, countSlots: sessionSlots, twinOf: -1 });
-    return `{ const o = x_${column}[r] * ${CODE_SUM_WIDTH}; cs${i}[o] += ${b0}; cs${i}[o + 1] += ${b1}; cs${i}[o + 2] += ${p0}; cs${i}[o + 3] += ${p1}; cs${i}[o + 4] += 1; }`;
+    g.codeSums.push({ column, memo, countSlots: sessionSlots, twinOf: -1, volumes: fwd ? [0, 1, 2, 3] : [1, 0, 3, 2] });
+    const adds = [b0, b1, p0, p1].map((v, k) => (g.extra < 0 || v === VOLUME_VARS[g.extra] ? ` cs${i}[o + ${k}] += ${g.extra < 0 ? v : 'ex'};` : ''));
+    return `{ const o = ${codeOf(g, column)} * ${CODE_SUM_WIDTH};${adds.join('')}${g.extra < 0 ? ` cs${i}[o + 4] += 1;` : ''} }`;
   }
   return (
     `{ const o = ${id} * 8; acc[o] += ${b0}; acc[o + 1] += ${b1}; acc[o + 2] += ${p0}; acc[o + 3] += ${p1}; ` +
@@ -180,11 +259,16 @@ function accumulate(g: Gen, id: string, memo: number, fwd: boolean, sessionSlots
 function body(plan: RankPlan, g: Gen): string {
   const e = plan.entity;
   const lines: string[] = [];
+  let totalsLine = -1;
   if (g.inside) {
     if (plan.slices > 0) lines.push('const s = c_start[r], e = c_end[r];');
-    lines.push('const rbc = c_clnbyts[r], rbs = c_srvbyts[r], rpc = c_clnpkts[r], rps = c_srvpkts[r];');
-    lines.push('const bc = rbc, bs = rbs, pc = rpc, ps = rps;');
-    lines.push(g.shared ? 'if (marks[r - lo] & 4) { sessions++; bytesW += bc + bs; packetsW += pc + ps; }' : 'sessions++; bytesW += bc + bs; packetsW += pc + ps;');
+    if (g.extra < 0) {
+      lines.push('const rbc = c_clnbyts[r], rbs = c_srvbyts[r], rpc = c_clnpkts[r], rps = c_srvpkts[r];');
+      lines.push('const bc = rbc, bs = rbs, pc = rpc, ps = rps;');
+    }
+    // written at the end, when it is known whether the kernel sums by code alone
+    totalsLine = lines.length;
+    lines.push('');
   } else {
     lines.push('const s = c_start[r], e = c_end[r];');
     lines.push('if (e > s ? (s >= to || e <= from) : (s < from || s >= to)) continue;');
@@ -235,23 +319,28 @@ function body(plan: RankPlan, g: Gen): string {
   if (e.shape === 'sided' && deferrable(plan.clientColumns) && deferrable(plan.serverColumns) && partKind(cc) === partKind(sc!)) {
     const c = lookup(g, plan.clientColumns, 'idc');
     const v = lookup(g, plan.serverColumns, 'ids');
+    lines.push(`const k_${cc} = x_${cc}[r], k_${sc} = x_${sc}[r];`);
+    g.codes.add(cc).add(sc!);
     const [iC, addC] = [g.codeSums.length, accumulate(g, 'idc', c.memo, true, [4])];
     const [iS, addS] = [g.codeSums.length, accumulate(g, 'ids', v.memo, false, [5])];
-    // A session of an entity with itself (both sides the same value) also goes to sv, by id.
-    // Such rows are listed without a branch (a branch here costs more than the whole test)
-    // and added after the loop.
-    g.after = `{ const bc = c_clnbyts[r], bs = c_srvbyts[r], pc = c_clnpkts[r], ps = c_srvpkts[r]; let idc = -1; ${c.code} ${ENSURE} const f = idc * 5; sv[f] += bc + bs; sv[f + 2] += pc + ps; sv[f + 4] += 1; }`;
-    const same = sameValue(g, cc, iC, sc!, iS);
+    g.byCode = true;
+    // Listed without a branch (a branch here costs more than the whole test), in a variant of
+    // the loop of its own; only a ranking without direction counts such a session once (-snd,
+    // -rcv and the auxiliary columns never do), the others need not tell them.
+    const list = (test: string): string => `selfRows[selfCount] = r; selfCount += ${test} ? 1 : 0;`;
+    const same = plan.direction === 'none' ? sameValue(g, cc, iC, sc!, iS) : null;
     if (plan.eitherField !== null) {
       lines.push('const el = marks[r - lo];');
       lines.push(`if (el & 1) ${addC}`);
       lines.push(`if (el & 2) ${addS}`);
-      lines.push(`selfRows[selfCount] = r; selfCount += (el & 3) === 3 && ${same} ? 1 : 0;`);
+      if (same !== null) g.self = { line: list(`(el & 3) === 3 && ${same}`), of: iC, column: cc, memo: c.memo };
     } else {
       lines.push(addC);
       lines.push(addS);
-      lines.push(`selfRows[selfCount] = r; selfCount += ${same} ? 1 : 0;`);
+      if (same !== null) g.self = { line: list(same), of: iC, column: cc, memo: c.memo };
+      g.totalsBy = iC;
     }
+    if (g.self !== null && g.extra < 0) lines.push(g.self.line);
   } else if (e.shape === 'sided') {
     const d = plan.direction;
     lines.push('let idc = -1, ids = -1;');
@@ -312,13 +401,17 @@ function body(plan: RankPlan, g: Gen): string {
       const keyColumns = plan.entityLayout.columns as readonly ColumnName[];
       const k = lookup(g, keyColumns, 'id');
       deferred = deferrable(keyColumns);
+      g.byCode = deferred;
       if (!deferred) lines.push(k.code);
       lines.push('const ab = true;');
       memo = k.memo;
     }
     if (!deferred) lines.push(ENSURE);
     if (e.shape === 'pair') lines.push(`if (ab) ${accumulate(g, 'id', -1, true, [4])} else ${accumulate(g, 'id', -1, false, [5])}`);
-    else lines.push(accumulate(g, 'id', memo, true, [4, 5]));
+    else {
+      if (deferred) g.totalsBy = g.codeSums.length;
+      lines.push(accumulate(g, 'id', memo, true, [4, 5]));
+    }
     if (plan.slices > 0 && !unique) {
       lines.push(plan.measure === 'sessions' ? 'st.spreadCount(id, s, e);' : `st.spreadVolume(id, ${va}, ${vb}, s, e);`);
     }
@@ -332,6 +425,13 @@ function body(plan: RankPlan, g: Gen): string {
   const plainIp = [...g.loaded].some((c) => !g.coded.has(c) && partKind(c) === 'ip');
   if (plainIp) loads.push('const r4 = r * 4;');
   for (const c of g.loaded) loads.push(load(c, g.coded.has(c) ? `x_${c}[r]` : null));
+  if (totalsLine >= 0) {
+    let totals = 'sessions++; bytesW += bc + bs; packetsW += pc + ps;';
+    if (g.totalsBy >= 0) totals = '';
+    else if (g.extra >= 0) totals = `tot[${g.extra + 1}] += ex;`;
+    else if (g.byCode) totals = 'tot[0] += 1; tot[1] += bc; tot[2] += bs; tot[3] += pc; tot[4] += ps;';
+    lines[totalsLine] = g.shared && totals !== '' ? `if (marks[r - lo] & 4) { ${totals} }` : totals;
+  }
   lines.splice(loadsAt, 0, ...loads);
   return lines.join('\n');
 }
@@ -344,32 +444,48 @@ export function codableColumns(plan: RankPlan): ColumnName[] {
 /**
  * Source of the kernel for `plan` with the key columns in `coded` read through dictionary
  * codes; `inside`: for segments whose every session lies entirely inside the frame;
- * `shared`: for a thread ranking one share of a sided entity (rows marked by EntityShare).
+ * `shared`: for a thread ranking one share of a sided entity (rows marked by EntityShare);
+ * `frames`: the part types of the VolumeFrames it reads the volumes from (only for a kernel
+ * that sums volumes by code alone, see CompiledKernel.byCode), null to read decoded volumes.
  */
 export function generateKernelSource(
   plan: RankPlan,
   coded: ReadonlySet<ColumnName> = new Set(),
   inside = false,
   shared = false,
-): { source: string; memoColumns: ColumnName[]; codeSums: CodeSumSpec[] } {
+  frames: string | null = null,
+): KernelSource {
   const codable = new Set(codableColumns(plan));
   for (const c of coded) if (!codable.has(c)) throw new Error(`column ${c} is not a key column of this ranking`);
   if (shared && plan.entity.shape !== 'sided') throw new Error('only sided entities are marked by side');
-  const g: Gen = { coded, inside, shared, memoColumns: [], codeSums: [], loaded: new Set(), after: null };
-  const cols = kernelColumns(plan).filter((c) => !coded.has(c));
+  const gen = (extra: number): Gen => ({
+    coded,
+    inside,
+    shared,
+    memoColumns: [],
+    codeSums: [],
+    loaded: new Set(),
+    extra,
+    byCode: false,
+    codes: new Set(),
+    self: null,
+    totalsBy: -1,
+  });
+  const g = gen(-1);
   const b = body(plan, g);
+  const out = { memoColumns: g.memoColumns, codeSums: g.codeSums, byCode: g.byCode, totalsBy: g.totalsBy, coded: [...coded], self: g.self };
+  if (g.byCode) return { ...out, source: byCodeSource(plan, g, b, frames, gen) };
+  if (frames !== null) throw new Error('this kernel does not sum volumes by code alone: it cannot read frames');
+  const cols = kernelColumns(plan).filter((c) => !coded.has(c));
   const source = `"use strict";
 const kb = new Uint32Array(32), kp = new Uint32Array(32), kt = new Uint32Array(32);
-let selfRows = new Uint32Array(0);
 return function rankKernel(st, cols, lo, hi, sel, n, marks, dicts, memos, codeSums) {
-let selfCount = 0;
-if (selfRows.length < hi - lo) selfRows = new Uint32Array(hi - lo);
-const from = st.plan.fromUs, to = st.plan.toUs;
+const from = st.fromUs, to = st.toUs;
 const c_start = cols.start, c_end = cols.end;
 ${cols.map((c) => `const c_${c} = cols.${c};`).join('\n')}
 ${[...coded].map((c) => `const x_${c} = dicts.${c}.codes, d_${c} = dicts.${c}.dict;`).join('\n')}
 ${g.memoColumns.map((_, i) => `const m${i} = memos[${i}];`).join('\n')}
-${g.codeSums.map((c, i) => `const cs${i} = codeSums[${i}].sums${c.twinOf >= 0 ? `, tw${i} = codeSums[${i}].twin` : ''};`).join('\n')}
+${g.codeSums.map((_, i) => `const cs${i} = codeSums[${i}].sums;`).join('\n')}
 const ix = st.ix, pairs = st.pairs, targets = st.targets;
 let cap = st.cap, acc = st.acc, fr = st.fr, sv = st.sv, uq = st.uq;
 let sessions = 0, bytesW = 0, bytesF = 0, packetsW = 0, packetsF = 0;
@@ -383,10 +499,69 @@ const r = sel[j];
 ${b}
 }
 }
-${g.after === null ? '' : `for (let j = 0; j < selfCount; j++) {\nconst r = selfRows[j];\n${g.after}\n}`}
 st.sessions += sessions; st.bytesW += bytesW; st.bytesF += bytesF; st.packetsW += packetsW; st.packetsF += packetsF;
 };`;
-  return { source, memoColumns: g.memoColumns, codeSums: g.codeSums };
+  return { ...out, source };
+}
+
+/**
+ * Source of a kernel that sums by code alone (see ByCodeKernel): arrays and numbers in, no
+ * object of the query's (whose map could die with the query and take the compiled kernel
+ * with it), sessions of an entity with itself listed for the caller. Every loop is a function
+ * of its own with nothing after the loop but a return: V8 compiles a long loop while it runs
+ * with what it has seen so far, and code after it that had not run yet would send every later
+ * call back to unoptimised code (the rows of a segment with a filter and without one, the high
+ * parts of frames, the sessions of an entity with itself each run their own loop).
+ */
+function byCodeSource(plan: RankPlan, g: Gen, b: string, frames: string | null, gen: (extra: number) => Gen): string {
+  const args = 'lo, hi, sel, n, marks, volumes, codes, sums, twins, tot';
+  const prologue = `const c_clnbyts = volumes[0], c_srvbyts = volumes[1], c_clnpkts = volumes[2], c_srvpkts = volumes[3];
+${[...g.coded].map((c, i) => `const x_${c} = codes[${i}];`).join('\n')}
+${g.codeSums.map((c, i) => `const cs${i} = sums[${i}]${c.twinOf >= 0 ? `, tw${i} = twins[${i}]` : ''};`).join('\n')}`;
+  // the high parts of frame k, added to the rows they belong to (counted already): the body
+  // for that one volume, for the rows selected; returns where the next call takes up
+  const high = (k: number): string => `function high${k}(${args}, hr, hv, scale, j) {
+${prologue}
+const hn = hr.length;
+let si = 0;
+while (j < hn && hr[j] < lo) j++;
+for (; j < hn; j++) {
+const r = hr[j];
+if (r >= hi) break;
+if (sel !== null) { while (si < n && sel[si] < r) si++; if (si === n) break; if (sel[si] !== r) continue; }
+const ex = hv[j] * scale;
+${body(plan, gen(k))}
+}
+return j;
+}`;
+  // the main loops, without and with (when the caller wants them) the sessions of an entity with itself listed
+  const plain = g.self === null ? b : b.replace(g.self.line, '');
+  const loops = (suffix: string, rowsBody: string, result: string): string => `function rows${suffix}(${args}, selfRows) {
+${prologue}
+let selfCount = 0;
+for (let r = lo; r < hi; r++) {
+${rowsBody}
+}
+return ${result};
+}
+function selected${suffix}(${args}, selfRows) {
+${prologue}
+let selfCount = 0;
+for (let j = 0; j < n; j++) {
+const r = sel[j];
+${rowsBody}
+}
+return ${result};
+}`;
+  return `"use strict";
+${frames === null ? '' : `// volumes read from frames with parts ${frames}\n`}${loops('', plain, '0')}
+${g.self === null ? '' : loops('Self', b, 'selfCount')}
+${frames === null ? '' : VOLUME_VARS.map((_, k) => high(k)).join('\n')}
+return function rankKernel(${args.replace(', tot', '')}, high, selfRows, tot) {
+const self = ${g.self === null ? '' : `selfRows !== null ? (sel === null ? rowsSelf(${args}, selfRows) : selectedSelf(${args}, selfRows)) : `}sel === null ? rows(${args}, null) : selected(${args}, null);
+${frames === null ? '' : VOLUME_VARS.map((_, k) => `high[3][${k}] = high${k}(${args}, high[0][${k}], high[1][${k}], high[2][${k}], high[3][${k}]);`).join('\n')}
+return self;
+};`;
 }
 
 /** Kernels kept, least recently used dropped first; the key is the source, which depends only on the query's shape. */
@@ -394,20 +569,28 @@ const CACHE_SIZE = 64;
 const cache = new Map<string, CompiledKernel>();
 
 /**
- * The kernel for a plan, a set of coded key columns, segments inside the frame or not, and
- * a share of a sided entity or not.
+ * The kernel for a plan, a set of coded key columns, segments inside the frame or not, a
+ * share of a sided entity or not, and volumes from frames with parts of the types `frames`
+ * or decoded (null).
  * Queries of the same shape (entity, count, direction, slices or not, either-field marks or
- * not, coded columns) share one function, so V8's type feedback and optimised code carry
- * over from one query to the next instead of starting cold.
+ * not, coded columns, part types) share one function, so V8's type feedback and optimised
+ * code carry over from one query to the next instead of starting cold; a function per part
+ * types keeps each one's array reads of one type.
  */
-export function compileKernel(plan: RankPlan, coded: ReadonlySet<ColumnName> = new Set(), inside = false, shared = false): CompiledKernel {
-  const { source, memoColumns, codeSums } = generateKernelSource(plan, coded, inside, shared);
+export function compileKernel(
+  plan: RankPlan,
+  coded: ReadonlySet<ColumnName> = new Set(),
+  inside = false,
+  shared = false,
+  frames: string | null = null,
+): CompiledKernel {
+  const { source, ...spec } = generateKernelSource(plan, coded, inside, shared, frames);
   let k = cache.get(source);
   if (k !== undefined) {
     cache.delete(source);
   } else {
-    const factory = new Function('units', 'UNIT', source) as (u: typeof unitsWithin, unit: number) => RankKernel;
-    k = { run: factory(unitsWithin, UNIT), memoColumns, codeSums };
+    const run: unknown = new Function('units', 'UNIT', source)(unitsWithin, UNIT);
+    k = spec.byCode ? { ...spec, frames, byCode: true, run: run as ByCodeKernel } : { ...spec, frames, byCode: false, run: run as RankKernel };
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   }
   cache.set(source, k);

@@ -69,7 +69,11 @@ export interface RankPartial {
 
 export class RankState {
   readonly plan: RankPlan;
-  readonly ix: KeyIndex;
+  /** The plan's frame, where kernels read it (a field of this class: its map outlives a query, the plan's may not). */
+  readonly fromUs: number;
+  readonly toUs: number;
+  /** Entities by id (replaced by an empty index when settle() takes them in key order: see settleInOrder). */
+  ix: KeyIndex;
   /**
    * Entities of one address column (IP): sums kept in address order by the code sums of
    * segments inside the frame, added to acc by settle() (null: other keys).
@@ -110,6 +114,8 @@ export class RankState {
 
   constructor(plan: RankPlan) {
     this.plan = plan;
+    this.fromUs = plan.fromUs;
+    this.toUs = plan.toUs;
     this.ix = new KeyIndex(plan.entityLayout);
     this.addr = plan.entityLayout.kinds.length === 1 && plan.entityLayout.kinds[0] === 'ip' ? new AddressSums() : null;
     if (plan.targetLayout !== null) {
@@ -126,8 +132,44 @@ export class RankState {
 
   /** Makes the entities complete (what addr holds, the sorted partials merged): before anything reads them or acc. */
   settle(): void {
+    if (this.settleInOrder()) return;
     this.settleAddresses();
     this.mergeSorted();
+  }
+
+  /**
+   * When addr holds the entities and nothing will need their ids (no UNIQUE pairs, no slices,
+   * nothing adopted yet): takes them as they are, in address order, with the few entities by
+   * id (sessions of an address with itself, rows of segments cut by the frame) merged in by
+   * key, and adopts the result as mergeSorted does. Spares an id and a hash lookup for every
+   * address, and the sort of a worker's partial. False when it does not apply.
+   */
+  private settleInOrder(): boolean {
+    const addr = this.addr;
+    if (addr === null || addr.count === 0 || this.pairs !== null || this.plan.slices > 0 || this.adoptedCount > 0 || this.sorted.length > 0) return false;
+    const a = addr.sorted(ACC_WIDTH);
+    const n = a.count;
+    let all: RankPartial = {
+      ...emptyPartial(),
+      sorted: true,
+      entities: n,
+      keys: a.keys,
+      acc: a.acc,
+      // zeros: a merge adds none of them, and the pages of a large array are not touched until read
+      fr: new Float64Array(n * FR_WIDTH),
+      sv: new Float64Array(n * SV_WIDTH),
+    };
+    if (this.ix.count > 0) all = mergeSortedPair(all, this.byKey(), this.plan.entityLayout.fullWidth, 0);
+    this.useFractions();
+    this.acc = all.acc;
+    this.fr = all.fr;
+    this.sv = all.sv;
+    this.uq = new Float64Array(all.entities);
+    this.cap = all.entities;
+    this.adopted.push(all.keys);
+    this.adoptedCount = all.entities;
+    this.ix = new KeyIndex(this.plan.entityLayout);
+    return true;
   }
 
   /** Adds what addr holds to the entities (ids and acc). */
@@ -321,30 +363,72 @@ export class RankState {
   /** This state as a transferable partial aggregate, to be merged by key. */
   exportPartial(): RankPartial {
     this.settle();
+    const totals = Float64Array.of(this.sessions, this.bytesW, this.bytesF, this.packetsW, this.packetsF);
+    if (this.adoptedCount > 0) {
+      // settled in key order (settleInOrder): the arrays as they are
+      const n = this.adoptedCount;
+      return {
+        ...emptyPartial(),
+        sorted: true,
+        entities: n,
+        keys: this.entityKeys(),
+        acc: this.acc.subarray(0, n * ACC_WIDTH),
+        fr: this.fr.subarray(0, n * FR_WIDTH),
+        sv: this.sv.subarray(0, n * SV_WIDTH),
+        targets: this.targets === null ? null : this.targets.exportKeys(),
+        totals,
+      };
+    }
+    if (this.pairs === null) return { ...this.byKey(), targets: this.targets === null ? null : this.targets.exportKeys(), totals };
     const n = this.ix.count;
     const series = this.plan.slices > 0 && this.plan.measure !== 'unique';
     const volume = this.plan.measure === 'bytes' || this.plan.measure === 'packets';
-    let pairEntities: Uint32Array | null = null;
-    let pairTargets: Uint32Array | null = null;
-    if (this.pairs !== null) {
-      const all = this.pairs.exportKeys();
-      const w = this.pairs.layout.fullWidth;
-      const count = this.pairs.count;
-      pairEntities = new Uint32Array(count);
-      pairTargets = new Uint32Array(count * (w - 1));
-      const tw = w - 1;
-      for (let i = 0; i < count; i++) {
-        pairEntities[i] = all[i * w]!;
-        for (let j = 0; j < tw; j++) pairTargets[i * tw + j] = all[i * w + 1 + j]!;
-      }
+    const all = this.pairs.exportKeys();
+    const pw = this.pairs.layout.fullWidth;
+    const count = this.pairs.count;
+    const pairEntities = new Uint32Array(count);
+    const pairTargets = new Uint32Array(count * (pw - 1));
+    const tw = pw - 1;
+    for (let i = 0; i < count; i++) {
+      pairEntities[i] = all[i * pw]!;
+      for (let j = 0; j < tw; j++) pairTargets[i * tw + j] = all[i * pw + 1 + j]!;
     }
+    const ns = this.plan.slices;
+    return {
+      disjoint: false,
+      sorted: false,
+      entities: n,
+      omitted: 0,
+      omittedW: null,
+      omittedF: null,
+      keys: this.ix.exportKeys(),
+      acc: this.acc.slice(0, n * ACC_WIDTH),
+      fr: this.fr.slice(0, n * FR_WIDTH),
+      sv: this.sv.slice(0, n * SV_WIDTH),
+      serW: series ? this.serW.slice(0, n * ns) : null,
+      serF: series && volume ? this.serF.slice(0, n * ns) : null,
+      uq: null,
+      pairEntities,
+      pairTargets,
+      pairBits: this.bitWords > 0 ? this.bits.slice(0, this.pairs.count * this.bitWords) : null,
+      targets: this.targets === null ? null : this.targets.exportKeys(),
+      totals,
+    };
+  }
+
+  /**
+   * The entities by id (ix) as a sorted partial: in key order (the ascending runs the ids
+   * already form are merged, else a radix sort), without totals or targets.
+   */
+  private byKey(): RankPartial {
+    const n = this.ix.count;
+    const series = this.plan.slices > 0 && this.plan.measure !== 'unique';
+    const volume = this.plan.measure === 'bytes' || this.plan.measure === 'packets';
     const keys = this.ix.exportKeys();
     const w = this.plan.entityLayout.fullWidth;
     const ns = this.plan.slices;
-    // without pairs (which refer to entities by index) the entities go out in key order
-    const order = this.pairs === null ? sortKeys(keys, w, n) : null;
+    const order = sortKeys(keys, w, n);
     const rows = <T extends Float64Array | Uint32Array>(src: T, width: number): T => {
-      if (order === null) return src.slice(0, n * width) as T;
       const out = new (src.constructor as new (length: number) => T)(n * width);
       for (let i = 0; i < n; i++) {
         const from = order[i]! * width;
@@ -353,24 +437,15 @@ export class RankState {
       return out;
     };
     return {
-      disjoint: false,
-      sorted: order !== null,
+      ...emptyPartial(),
+      sorted: true,
       entities: n,
-      omitted: 0,
-      omittedW: null,
-      omittedF: null,
       keys: rows(keys, w),
       acc: rows(this.acc, ACC_WIDTH),
       fr: rows(this.fr, FR_WIDTH),
       sv: rows(this.sv, SV_WIDTH),
       serW: series ? rows(this.serW, ns) : null,
       serF: series && volume ? rows(this.serF, ns) : null,
-      uq: null,
-      pairEntities,
-      pairTargets,
-      pairBits: this.bitWords > 0 ? this.bits.slice(0, this.pairs!.count * this.bitWords) : null,
-      targets: this.targets === null ? null : this.targets.exportKeys(),
-      totals: Float64Array.of(this.sessions, this.bytesW, this.bytesF, this.packetsW, this.packetsF),
     };
   }
 
@@ -511,6 +586,30 @@ export class RankState {
     this.packetsW += p.totals[3]!;
     this.packetsF += p.totals[4]!;
   }
+}
+
+/** A partial with nothing in it, to spread and fill in (fresh arrays: a partial's are transferred). */
+function emptyPartial(): RankPartial {
+  return {
+    disjoint: false,
+    sorted: false,
+    entities: 0,
+    omitted: 0,
+    omittedW: null,
+    omittedF: null,
+    keys: new Uint32Array(0),
+    acc: new Float64Array(0),
+    fr: new Float64Array(0),
+    sv: new Float64Array(0),
+    serW: null,
+    serF: null,
+    uq: null,
+    pairEntities: null,
+    pairTargets: null,
+    pairBits: null,
+    targets: null,
+    totals: new Float64Array(5),
+  };
 }
 
 /**

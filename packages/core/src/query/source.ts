@@ -43,8 +43,30 @@ export interface DictColumn {
   readonly v4?: readonly [number, number];
 }
 
-/** A column as readEncoded gives it: dictionary codes when the store has them, else the values. */
-export type CodedColumn = DictColumn | { readonly kind: 'plain'; readonly values: ColumnArray };
+/**
+ * A whole-number column as the store holds it with a frame of reference: row i's value is
+ * base + step × (parts[i] + the high part of row i × highScale), the high part being high[j]
+ * for the row highRows[j] (ascending) and 0 for every other row. A ranking that only sums
+ * values by key sums parts in steps and converts each sum once.
+ */
+export interface FrameColumn {
+  readonly kind: 'frame';
+  readonly parts: Uint8Array | Uint16Array | Uint32Array;
+  readonly base: number;
+  readonly step: number;
+  readonly highRows: Uint32Array;
+  readonly high: Uint32Array;
+  /** The sum of `high` (0 when there are none). */
+  readonly highSum: number;
+  /** 2^(8 × bytes of a part). */
+  readonly highScale: number;
+}
+
+/**
+ * A column as readEncoded gives it: dictionary codes when the store has them, the frame of
+ * reference when asked for and the store has it, else the values.
+ */
+export type CodedColumn = DictColumn | FrameColumn | { readonly kind: 'plain'; readonly values: ColumnArray };
 
 /** An open segment: decodes the columns asked for, verifying checksums. */
 export interface SegmentReader {
@@ -64,8 +86,14 @@ export interface SegmentReader {
    * codes (one id lookup per distinct value instead of one hash per row). Same checks as read.
    * `scratch` as for read (a reader may also keep the bytes of a dictionary column there,
    * which its codes then view); what comes back is valid until the next call with it.
+   * Columns in `frames` the store keeps as a frame of reference come back as one (their
+   * row numbers checked, their base and step not: whole numbers are the caller's to check).
    */
-  readEncoded?(names: readonly ColumnName[], scratch?: Partial<Record<ColumnName, ColumnArray>>): Partial<Record<ColumnName, CodedColumn>>;
+  readEncoded?(
+    names: readonly ColumnName[],
+    scratch?: Partial<Record<ColumnName, ColumnArray>>,
+    frames?: ReadonlySet<ColumnName>,
+  ): Partial<Record<ColumnName, CodedColumn>>;
   close(): void;
 }
 

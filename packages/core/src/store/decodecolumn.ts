@@ -4,7 +4,7 @@
 import { inflateRawSync } from 'node:zlib';
 import { allocColumn, wordsPerRow, type ColumnArray, type ColumnType } from '../fields/columns.js';
 import { V4_MAPPED_W2 } from '../fields/ipcodec.js';
-import type { CodedColumn } from '../query/source.js';
+import type { CodedColumn, FrameColumn } from '../query/source.js';
 import { encodingName } from './encodings.js';
 import { assertLittleEndian, TYPE_CODES, TYPE_WIDTH, TYPES_BY_CODE, align8, type CompressionName } from './format.js';
 import type { NumericArray } from './profile.js';
@@ -283,6 +283,17 @@ function decodeIp(blob: Uint8Array, n: number, out: Uint32Array, depth: number):
   }
 }
 
+/** Writes the `count` low words at stored[from..] as IPv4-mapped addresses, four words each, at dict[o..] (a loop alone in its function: see orBelow16). */
+function expandV4(dict: Uint32Array, o: number, stored: Uint32Array, from: number, count: number): void {
+  for (let k = 0; k < count; k++) {
+    dict[o] = 0;
+    dict[o + 1] = 0;
+    dict[o + 2] = V4_MAPPED_W2;
+    dict[o + 3] = stored[from + k]!;
+    o += 4;
+  }
+}
+
 /**
  * The dictionary of an 'ip-dict' blob expanded to four words an entry (its IPv4-mapped run
  * is stored as low words), and a view of its indices; lengths checked, indices not.
@@ -304,15 +315,8 @@ function ipDict(
   const stored = view(Uint32Array, blob, 16, 4 * d - 3 * v4);
   const dict = spare !== undefined && spare.length >= 16 * d && spare.byteOffset % 4 === 0 ? new Uint32Array(spare.buffer, spare.byteOffset, 4 * d) : new Uint32Array(4 * d);
   dict.set(stored.subarray(0, 4 * below));
-  let o = 4 * below;
-  for (let k = 0; k < v4; k++) {
-    dict[o] = 0;
-    dict[o + 1] = 0;
-    dict[o + 2] = V4_MAPPED_W2;
-    dict[o + 3] = stored[4 * below + k]!;
-    o += 4;
-  }
-  dict.set(stored.subarray(4 * below + v4), o);
+  expandV4(dict, 4 * below, stored, 4 * below, v4);
+  dict.set(stored.subarray(4 * below + v4), 4 * (below + v4));
   return { dict, d, idx: view(uintCtor(iw), blob, idxAt, n) as Uint8Array | Uint16Array | Uint32Array, below, v4 };
 }
 
@@ -344,17 +348,79 @@ export function decodeColumn(type: ColumnType, stored: StoredColumn, rows: numbe
   return out;
 }
 
+const NO_ROWS = new Uint32Array(0);
+
+/**
+ * The parts and high parts of a 'for' or 'pfor' blob (views of the blob), the rows of the
+ * high parts checked to be ascending and below n.
+ */
+function frameOf(blob: Uint8Array, dv: DataView, name: 'for' | 'pfor', n: number): FrameColumn {
+  const width = blob[2]!;
+  const Ctor = uintCtor(width);
+  const base = dv.getFloat64(8, true);
+  const step = dv.getFloat64(16, true);
+  const highScale = width === 1 ? 0x100 : width === 2 ? 0x10000 : 0x100000000;
+  if (name === 'for') {
+    expectLength(blob, 24 + n * width, 'for');
+    return { kind: 'frame', parts: view(Ctor, blob, 24, n) as FrameColumn['parts'], base, step, highRows: NO_ROWS, high: NO_ROWS, highSum: 0, highScale };
+  }
+  const e = dv.getUint32(4, true);
+  const posAt = align8(24 + n * width);
+  expectLength(blob, posAt + 8 * e, 'pfor');
+  const highRows = view(Uint32Array, blob, posAt, e);
+  const high = view(Uint32Array, blob, posAt + 4 * e, e);
+  if (outOfOrder(highRows, e, n) !== 0) {
+    let prev = -1;
+    for (let j = 0; j < e; j++) {
+      const r = highRows[j]!;
+      if (r <= prev || r >= n) corrupt(`pfor exception ${j} is at row ${r}, after row ${prev} and below ${n} expected`);
+      prev = r;
+    }
+  }
+  return { kind: 'frame', parts: view(Ctor, blob, 24, n) as FrameColumn['parts'], base, step, highRows, high, highSum: sumOf(high, e), highScale };
+}
+
+/** 0 when the first e rows ascend strictly and are below n, else 1 (a loop alone in its function: see orBelow16). */
+function outOfOrder(rows: Uint32Array, e: number, n: number): number {
+  let prev = -1;
+  let bad = 0;
+  for (let j = 0; j < e; j++) {
+    const r = rows[j]!;
+    bad |= r > prev && r < n ? 0 : 1;
+    prev = r;
+  }
+  return bad;
+}
+
+/** The sum of the first e values (exact: fewer than 2^21 values below 2^32). */
+function sumOf(values: Uint32Array, e: number): number {
+  let sum = 0;
+  for (let j = 0; j < e; j++) sum += values[j]!;
+  return sum;
+}
+
 /**
  * Like decodeColumn, but a 'dict' blob comes back as its codes and dictionary (views of the
  * blob, not copies), every code checked to be below the dictionary size. An 'ip-dict' blob's
- * dictionary is expanded to four words an entry, into `spare` when it is long enough.
+ * dictionary is expanded to four words an entry, into `spare` when it is long enough. With
+ * `frame`, a 'for' or 'pfor' blob comes back as its frame of reference (views of the blob).
+ * `trusted`: these very bytes have had their codes checked before (lengths are checked anyway).
  */
-export function decodeColumnEncoded(type: ColumnType, stored: StoredColumn, rows: number, start?: Float64Array, spare?: Uint8Array): CodedColumn {
+export function decodeColumnEncoded(
+  type: ColumnType,
+  stored: StoredColumn,
+  rows: number,
+  start?: Float64Array,
+  spare?: Uint8Array,
+  frame = false,
+  trusted = false,
+): CodedColumn {
   const blob = storedBlob(stored);
   const { name, dv } = header(blob, type);
+  if (frame && type !== 'ip' && (name === 'for' || name === 'pfor')) return frameOf(blob, dv, name, rows);
   if (name === 'ip-dict' && type === 'ip') {
     const { dict, d, idx, below, v4 } = ipDict(blob, dv, rows, spare);
-    checkCodes(idx, rows, d);
+    if (!trusted) checkCodes(idx, rows, d);
     return { kind: 'dict', codes: idx, dict, size: d, v4: [below, below + v4] };
   }
   if (name !== 'dict') {
@@ -369,51 +435,57 @@ export function decodeColumnEncoded(type: ColumnType, stored: StoredColumn, rows
   const idxAt = 8 + align8(d * tw);
   expectLength(blob, idxAt + rows * iw, 'dict');
   const codes = view(uintCtor(iw), blob, idxAt, rows) as Uint8Array | Uint16Array | Uint32Array;
-  checkCodes(codes, rows, d);
+  if (!trusted) checkCodes(codes, rows, d);
   const dict = type === 'ip' ? view(Uint32Array, blob, 8, 4 * d) : view(CTOR[type], blob, 8, d);
   return { kind: 'dict', codes, dict, size: d };
 }
 
 /** Every code of a dictionary column must be below its size d. */
 function checkCodes(codes: Uint8Array | Uint16Array | Uint32Array, rows: number, d: number): void {
-  if (codes instanceof Uint16Array) checkCodes16(codes, rows, d);
-  else if (codes instanceof Uint8Array) checkCodes8(codes, rows, d);
-  else for (let i = 0; i < rows; i++) if (codes[i]! >= d) corrupt(`dictionary index ${codes[i]} beyond ${d} entries`);
-}
-
-/**
- * Without a branch a row: d − 1 − code is negative for a code beyond the dictionary (codes are
- * below 2^16), read two codes at a time when they are 4-byte aligned.
- */
-function checkCodes16(codes: Uint16Array, rows: number, d: number): void {
+  // each loop is a function of its own with nothing after it: see orBelow16
   const last = d - 1;
-  let bad = 0;
-  let i = 0;
-  if ((codes.byteOffset & 3) === 0) {
-    const pairs = new Uint32Array(codes.buffer, codes.byteOffset, rows >>> 1);
-    const m = pairs.length;
-    let j = 0;
-    for (; j + 4 <= m; j += 4) {
-      const a = pairs[j]!;
-      const b = pairs[j + 1]!;
-      const c = pairs[j + 2]!;
-      const e = pairs[j + 3]!;
-      bad |= (last - (a & 0xffff)) | (last - (a >>> 16)) | (last - (b & 0xffff)) | (last - (b >>> 16));
-      bad |= (last - (c & 0xffff)) | (last - (c >>> 16)) | (last - (e & 0xffff)) | (last - (e >>> 16));
-    }
-    for (; j < m; j++) bad |= (last - (pairs[j]! & 0xffff)) | (last - (pairs[j]! >>> 16));
-    i = 2 * m;
-  }
-  for (; i < rows; i++) bad |= last - codes[i]!;
+  const bad = codes instanceof Uint16Array ? orBelow16(codes, rows, last) : codes instanceof Uint8Array ? orBelow8(codes, rows, last) : orBelow32(codes, rows, last);
   if (bad < 0) for (let k = 0; k < rows; k++) if (codes[k]! > last) corrupt(`dictionary index ${codes[k]} beyond ${d} entries`);
 }
 
-/** checkCodes16 for 1-byte codes: a copy, so that each loop reads one array type. */
-function checkCodes8(codes: Uint8Array, rows: number, d: number): void {
-  const last = d - 1;
+/**
+ * The OR of last − code over the rows: negative when a code is beyond `last`, told without a
+ * branch a row (codes are below 2^16), two codes at a time when they are 4-byte aligned. A
+ * loop that V8 compiles while it runs must have nothing after it that it has not seen run:
+ * each later call would leave the compiled loop there and go back to unoptimised code.
+ */
+function orBelow16(codes: Uint16Array, rows: number, last: number): number {
+  let bad = 0;
+  // the odd rows first, so that the loop of four pairs comes last
+  const aligned = (codes.byteOffset & 3) === 0;
+  const m = aligned ? rows >>> 1 : 0;
+  const bulk = m - (m & 3);
+  for (let i = 2 * m; i < rows; i++) bad |= last - codes[i]!;
+  const pairs = aligned ? new Uint32Array(codes.buffer, codes.byteOffset, m) : NO_ROWS;
+  for (let j = bulk; j < m; j++) bad |= (last - (pairs[j]! & 0xffff)) | (last - (pairs[j]! >>> 16));
+  for (let j = 0; j < bulk; j += 4) {
+    const a = pairs[j]!;
+    const b = pairs[j + 1]!;
+    const c = pairs[j + 2]!;
+    const e = pairs[j + 3]!;
+    bad |= (last - (a & 0xffff)) | (last - (a >>> 16)) | (last - (b & 0xffff)) | (last - (b >>> 16));
+    bad |= (last - (c & 0xffff)) | (last - (c >>> 16)) | (last - (e & 0xffff)) | (last - (e >>> 16));
+  }
+  return bad;
+}
+
+/** orBelow16 for 1-byte codes: a copy, so that each loop reads one array type. */
+function orBelow8(codes: Uint8Array, rows: number, last: number): number {
   let bad = 0;
   for (let i = 0; i < rows; i++) bad |= last - codes[i]!;
-  if (bad < 0) for (let i = 0; i < rows; i++) if (codes[i]! > last) corrupt(`dictionary index ${codes[i]} beyond ${d} entries`);
+  return bad;
+}
+
+/** orBelow16 for 4-byte codes (negative when a code is beyond `last`). */
+function orBelow32(codes: Uint32Array, rows: number, last: number): number {
+  let bad = 0;
+  for (let i = 0; i < rows; i++) bad |= codes[i]! > last ? -1 : 0;
+  return bad;
 }
 
 /** The encoded blob of a stored column, inflated when deflated, its length checked. */

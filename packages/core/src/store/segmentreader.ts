@@ -57,12 +57,21 @@ function statFile(fd: number, path: string): fs.BigIntStats {
 }
 
 /**
- * Files whose column CRCs this thread has checked, by identity (device, inode, size, change
- * and modification times in ns: rewriting or replacing the file changes it), with the offsets
- * of the columns found intact. Segments are immutable, so a column read again is not summed
- * again; the oldest files are forgotten beyond VERIFIED_FILES.
+ * What this thread has checked of a file: the offsets of the columns whose CRC matched, and
+ * of those whose dictionary codes were all found below the dictionary size.
  */
-const verified = new Map<string, Set<number>>();
+interface FileChecks {
+  readonly intact: Set<number>;
+  readonly codes: Set<number>;
+}
+
+/**
+ * Files whose column CRCs this thread has checked, by identity (device, inode, size, change
+ * and modification times in ns: rewriting or replacing the file changes it). Segments are
+ * immutable, so a column read again is not summed again, nor are its codes checked again
+ * when its CRC matched; the oldest files are forgotten beyond VERIFIED_FILES.
+ */
+const verified = new Map<string, FileChecks>();
 const VERIFIED_FILES = 8192;
 
 function fileIdentity(st: fs.BigIntStats): string {
@@ -92,14 +101,14 @@ export class SegmentFileReader implements SegmentReader {
   readonly info: SegmentFileInfo;
   private fd: number | undefined;
   private readonly entries: ReadonlyMap<string, SegmentColumnEntry>;
-  /** Offsets of the columns of this file already found intact in this thread (shared by every reader of the file). */
-  private readonly intact: Set<number>;
+  /** What this thread has already checked of this file (shared by every reader of the file). */
+  private readonly checks: FileChecks;
 
-  private constructor(fd: number, info: SegmentFileInfo, intact: Set<number>) {
+  private constructor(fd: number, info: SegmentFileInfo, checks: FileChecks) {
     this.fd = fd;
     this.info = info;
     this.entries = new Map(info.columns.map((c) => [c.name, c]));
-    this.intact = intact;
+    this.checks = checks;
   }
 
   static open(path: string): SegmentFileReader {
@@ -108,13 +117,13 @@ export class SegmentFileReader implements SegmentReader {
       const st = statFile(fd, path);
       const info = readInfo(fd, path, Number(st.size));
       const id = fileIdentity(st);
-      let intact = verified.get(id);
-      if (intact === undefined) {
-        intact = new Set();
-        verified.set(id, intact);
+      let checks = verified.get(id);
+      if (checks === undefined) {
+        checks = { intact: new Set(), codes: new Set() };
+        verified.set(id, checks);
         if (verified.size > VERIFIED_FILES) verified.delete(verified.keys().next().value!);
       }
-      return new SegmentFileReader(fd, info, intact);
+      return new SegmentFileReader(fd, info, checks);
     } catch (e) {
       fs.closeSync(fd);
       throw e;
@@ -130,9 +139,9 @@ export class SegmentFileReader implements SegmentReader {
     const path = this.info.ref.path;
     if (this.fd === undefined) throw new StoreError('CLOSED', 'segment reader used after close()', { path });
     const bytes = readAt(this.fd, path, entry.offset, entry.length, into);
-    if (this.info.columnCrc && (always || !this.intact.has(entry.offset))) {
+    if (this.info.columnCrc && (always || !this.checks.intact.has(entry.offset))) {
       if (crc32(bytes) !== entry.crc) throw new StoreError('CORRUPT', 'checksum mismatch: the column bytes are damaged', { path, column: entry.name });
-      this.intact.add(entry.offset);
+      this.checks.intact.add(entry.offset);
     }
     return bytes;
   }
@@ -148,12 +157,17 @@ export class SegmentFileReader implements SegmentReader {
     }
   }
 
-  private decodeEncoded(entry: SegmentColumnEntry, start: Float64Array | undefined, into: Uint8Array | undefined): CodedColumn {
+  private decodeEncoded(entry: SegmentColumnEntry, start: Float64Array | undefined, into: Uint8Array | undefined, frame: boolean): CodedColumn {
     // the codes come back as a view of these bytes (when not deflated): not the transient buffer
     const bytes = this.stored(entry, into);
     const spare = into?.subarray(align8(entry.length));
+    // the codes of a column whose CRC matched were checked the first time: the bytes are the same
+    const codes = this.checks.codes;
+    const trusted = this.info.columnCrc && codes.has(entry.offset);
     try {
-      return decodeColumnEncoded(entry.type, { bytes, compression: entry.compression, blobLength: entry.blobLength }, this.info.rows, start, spare);
+      const coded = decodeColumnEncoded(entry.type, { bytes, compression: entry.compression, blobLength: entry.blobLength }, this.info.rows, start, spare, frame, trusted);
+      if (this.info.columnCrc) codes.add(entry.offset);
+      return coded;
     } catch (e) {
       if (e instanceof StoreError) throw new StoreError(e.code, e.message, { path: this.info.ref.path, column: entry.name, cause: e });
       throw e;
@@ -161,23 +175,29 @@ export class SegmentFileReader implements SegmentReader {
   }
 
   /**
-   * Like read, but dictionary-encoded columns come back as codes and dictionary. With
-   * `scratch`, a dictionary column's bytes are read into the byte array kept there under its
+   * Like read, but dictionary-encoded columns come back as codes and dictionary, and the
+   * columns in `frames` stored as 'for' or 'pfor' as their frame of reference. With
+   * `scratch`, such a column's bytes are read into the byte array kept there under its
    * name (replaced by a bigger one when too short), other columns decoded as read does.
    */
-  readEncoded(names: readonly ColumnName[], scratch?: Partial<Record<ColumnName, ColumnArray>>): Partial<Record<ColumnName, CodedColumn>> {
+  readEncoded(
+    names: readonly ColumnName[],
+    scratch?: Partial<Record<ColumnName, ColumnArray>>,
+    frames?: ReadonlySet<ColumnName>,
+  ): Partial<Record<ColumnName, CodedColumn>> {
     const out: Partial<Record<ColumnName, CodedColumn>> = {};
     const plain: ColumnName[] = [];
     for (const name of names) {
       const entry = this.entries.get(name);
-      if (entry !== undefined && (entry.encoding === 'dict' || (entry.encoding === 'ip-dict' && entry.type === 'ip'))) {
+      const frame = entry !== undefined && frames?.has(name) === true && (entry.encoding === 'for' || entry.encoding === 'pfor');
+      if (entry !== undefined && (frame || entry.encoding === 'dict' || (entry.encoding === 'ip-dict' && entry.type === 'ip'))) {
         if (out[name] !== undefined) continue;
         let into: Uint8Array | undefined;
         if (scratch !== undefined) {
           const kept = scratch[name];
           into = kept instanceof Uint8Array && kept.length >= entry.length ? kept : (scratch[name] = new Uint8Array(entry.length));
         }
-        const coded = this.decodeEncoded(entry, undefined, into);
+        const coded = this.decodeEncoded(entry, undefined, into, frame);
         out[name] = coded;
         // an expanded dictionary that did not fit after the bytes will, in the next segment's read
         if (scratch !== undefined && coded.kind === 'dict' && coded.dict.buffer !== into!.buffer && coded.dict.buffer !== coded.codes.buffer) {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { formatIpAt, parseIp } from '../../src/fields/ipcodec.js';
 import { AddressSums } from '../../src/query/addresssums.js';
-import { CODE_SUM_WIDTH } from '../../src/query/codesums.js';
+import { CODE_SUM_WIDTH, IDENTITY } from '../../src/query/codesums.js';
 import { KeyIndex, makeLayout } from '../../src/query/keyindex.js';
 import type { DictColumn } from '../../src/query/source.js';
 import { rng } from '../seededrng.js';
@@ -77,17 +77,19 @@ function run(seed: number, segments: number, sortedEvery: number): { got: Map<st
     const d = dictOf([...picked], s % sortedEvery !== 1, r);
     const src = new Float64Array(CODE_SUM_WIDTH * d.size);
     const side = r() < 0.5 ? [4] : [5];
+    // sums of values, or of steps of a frame of reference: value = base × rows + step × steps
+    const conv = s % 2 === 0 ? IDENTITY : Float64Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? Math.floor(r() * 50) : 1 + Math.floor(r() * 3)));
     for (let k = 0; k < d.size; k++) {
       if (r() < 0.1) continue; // a code without rows
       const v = [Math.floor(r() * 2 ** 40), Math.floor(r() * 1e6), Math.floor(r() * 100), Math.floor(r() * 100), 1 + Math.floor(r() * 5)];
       src.set(v, CODE_SUM_WIDTH * k);
       const a = formatIpAt(d.dict as Uint32Array, k);
       const w = want.get(a) ?? [0, 0, 0, 0, 0, 0];
-      for (let j = 0; j < 4; j++) w[j]! += v[j]!;
+      for (let j = 0; j < 4; j++) w[j]! += conv[2 * j]! * v[4]! + conv[2 * j + 1]! * v[j]!;
       w[side[0]!]! += v[4]!;
       want.set(a, w);
     }
-    t.equal(sums.add(d, src, CODE_SUM_WIDTH, side), true);
+    t.equal(sums.add(d, src, CODE_SUM_WIDTH, side, conv), true);
     if (!src.every((x) => x === 0)) t.fail(`segment ${s}: the code sums are left zeroed`);
     if (s % 17 === 5) sums.settle(ix, growAcc, ACC_WIDTH);
   }
@@ -130,6 +132,6 @@ t.test('a dictionary without a marked IPv4 run is left to the caller', async (t)
   const d = dictOf(['10.0.0.1'], true, rng(1));
   const unmarked: DictColumn = { kind: 'dict', codes: d.codes, dict: d.dict, size: d.size };
   const src = Float64Array.of(1, 2, 3, 4, 1);
-  t.equal(new AddressSums().add(unmarked, src, CODE_SUM_WIDTH, [4]), false);
+  t.equal(new AddressSums().add(unmarked, src, CODE_SUM_WIDTH, [4], IDENTITY), false);
   t.strictSame(Array.from(src), [1, 2, 3, 4, 1], 'nothing taken');
 });

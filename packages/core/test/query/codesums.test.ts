@@ -89,23 +89,34 @@ t.test('twins of dictionaries out of order (a damaged file without checksums) ar
 });
 
 t.test('fold hands a dictionary with a marked IPv4 run to the address-ordered sums; settle makes them entities', async (t) => {
-  const st = new RankState(planRank({ entity: 'IP', count: 'BYTES', fromUs: 0, toUs: 1 }));
-  const plain = ipDict(['::1', '10.0.0.1', '10.0.0.2', '2001:db8::7']);
-  const d: DictColumn = { ...plain, v4: [1, 3] };
-  const cs = new CodeSums();
-  cs.prepare(d);
-  cs.sums.set([5, 6, 7, 8, 2], 0);
-  cs.sums.set([1, 1, 1, 1, 1], 2 * CODE_SUM_WIDTH);
-  cs.sums.set([9, 9, 9, 9, 3], 3 * CODE_SUM_WIDTH);
-  const memo = Int32Array.of(-1, -1, -1, -1);
-  cs.fold(st, memo, d, [ACC.accepted]);
-  t.equal(st.ix.count, 0, 'no entity yet: the sums wait in address order');
-  t.ok(cs.sums.every((x) => x === 0), 'code sums zeroed');
-  st.settle();
-  t.equal(st.ix.count, 3, 'the three addresses with rows');
-  const id = (a: string): number => st.ix.idOfValue(ipDict([a]).dict, 0);
-  t.strictSame(accOf(st, id('::1')), [5, 6, 7, 8, 0, 2]);
-  t.strictSame(accOf(st, id('10.0.0.2')), [1, 1, 1, 1, 0, 1]);
-  t.strictSame(accOf(st, id('2001:db8::7')), [9, 9, 9, 9, 0, 3]);
-  t.equal(st.ix.count, 3, 'and no other');
+  // without slices the addresses are taken in address order as they are; with slices they get ids
+  for (const slices of [0, 2]) {
+    const st = new RankState(planRank({ entity: 'IP', count: 'BYTES', fromUs: 0, toUs: 1, slices }));
+    const plain = ipDict(['::1', '10.0.0.1', '10.0.0.2', '2001:db8::7']);
+    const d: DictColumn = { ...plain, v4: [1, 3] };
+    const cs = new CodeSums();
+    cs.prepare(d);
+    cs.sums.set([5, 6, 7, 8, 2], 0);
+    cs.sums.set([1, 1, 1, 1, 1], 2 * CODE_SUM_WIDTH);
+    cs.sums.set([9, 9, 9, 9, 3], 3 * CODE_SUM_WIDTH);
+    const memo = Int32Array.of(-1, -1, -1, -1);
+    cs.fold(st, memo, d, [ACC.accepted]);
+    t.equal(st.entityCount(), 0, 'no entity yet: the sums wait in address order');
+    t.ok(cs.sums.every((x) => x === 0), 'code sums zeroed');
+    st.settle();
+    t.equal(st.entityCount(), 3, `-w ${slices}: the three addresses with rows, and no other`);
+    const keys = st.entityKeys();
+    const id = (a: string): number => {
+      const w = parseIp(a)!;
+      for (let i = 0; i < st.entityCount(); i++) if (w.every((x, k) => keys[4 * i + k] === x)) return i;
+      return -1;
+    };
+    if (slices === 0) {
+      t.equal(st.ix.count, 0, 'no ids');
+      t.strictSame([id('::1'), id('10.0.0.2'), id('2001:db8::7')], [0, 1, 2], 'in address order');
+    } else t.equal(st.ix.count, 3, 'ids');
+    t.strictSame(accOf(st, id('::1')), [5, 6, 7, 8, 0, 2]);
+    t.strictSame(accOf(st, id('10.0.0.2')), [1, 1, 1, 1, 0, 1]);
+    t.strictSame(accOf(st, id('2001:db8::7')), [9, 9, 9, 9, 0, 3]);
+  }
 });
