@@ -131,8 +131,8 @@ t.test('fttcv from its command line: trains, reports, records in the server, sto
   const code = await fttcv(argv, { stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, env: {} }, { clock: new FakeClock(start), signals });
   t.equal(code, 0, err);
   const lines = err.split('\n');
-  // 32 MB (-bm default) → 32768 rows a query → 61 slots a query → 431 slots of 3 days in 8
-  t.same(lines.slice(0, 2), ['Learning...', 'Estimated iterations: 8']);
+  // 32 MB (-bm default) → 32768 rows a query → 12 slots a query (409,600 cells) → 431 slots of 3 days in 36
+  t.same(lines.slice(0, 2), ['Learning...', 'Estimated iterations: 36']);
   t.ok(lines.includes('Training complete, tracking 5 entities...'));
   t.match(lines.filter((l) => l.startsWith('fttcv: stopped')), [/^fttcv: stopped \(SIGTERM\) after 6 windows and 3 alerts; the last window checked ended 11\/24\/2026 10:12:00$/]);
   const alerts = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -19,7 +19,7 @@ export interface Expectation {
 
 export const UNKNOWN: Expectation = { mean: 0, stddev: null, n: 0 };
 
-/** What one window can add to a slot table beyond the cap (rows are at most a million: 22 MB). */
+/** What one window can add to a slot table beyond the cap (a million rows at most: 20 MB). */
 const WINDOW_HEADROOM_BYTES = 2 ** 25;
 
 export interface EvictionNotice {

@@ -3,10 +3,10 @@
 
 import { resizableBuffer, type ResizableBuffer } from './resizablebuffer.js';
 
-export type ColumnKind = 'f64' | 'u32' | 'i32' | 'u16';
-export type Column = Float64Array | Uint32Array | Int32Array | Uint16Array;
+export type ColumnKind = 'f64' | 'u32' | 'u16';
+export type Column = Float64Array | Uint32Array | Uint16Array;
 
-const WIDTH: Readonly<Record<ColumnKind, number>> = { f64: 8, u32: 4, i32: 4, u16: 2 };
+const WIDTH: Readonly<Record<ColumnKind, number>> = { f64: 8, u32: 4, u16: 2 };
 /** The system commits a resizable buffer's memory in pages. */
 export const PAGE_BYTES = 4096;
 /** The largest reservation a resizable buffer may make. */
@@ -49,10 +49,6 @@ export class EntryColumns {
 
   u32(k: number): Uint32Array {
     return this.columns[k] as Uint32Array;
-  }
-
-  i32(k: number): Int32Array {
-    return this.columns[k] as Int32Array;
   }
 
   u16(k: number): Uint16Array {
@@ -101,7 +97,7 @@ export class EntryColumns {
       offset += capacity * WIDTH[kind];
       if (kind === 'f64') return new Float64Array(this.buffer, at, capacity);
       if (kind === 'u32') return new Uint32Array(this.buffer, at, capacity);
-      return kind === 'i32' ? new Int32Array(this.buffer, at, capacity) : new Uint16Array(this.buffer, at, capacity);
+      return new Uint16Array(this.buffer, at, capacity);
     });
   }
 
@@ -139,7 +135,6 @@ export class EntryColumns {
 function copyColumn(to: Column, from: Column, length: number): void {
   if (to instanceof Float64Array) to.set((from as Float64Array).subarray(0, length));
   else if (to instanceof Uint32Array) to.set((from as Uint32Array).subarray(0, length));
-  else if (to instanceof Int32Array) to.set((from as Int32Array).subarray(0, length));
   else to.set((from as Uint16Array).subarray(0, length));
 }
 

@@ -89,15 +89,17 @@ export class KeyIndex {
 
   /** The key of `id`; undefined when the id is free. */
   keyOf(id: number): string | undefined {
-    const offset = this.offsets[id];
-    if (offset === undefined || offset === FREE) return undefined;
+    if (!(id >= 0 && id < this.nextId)) return undefined;
+    const offset = this.offsets[id]!;
+    if (offset === FREE) return undefined;
     return decoder.decode(this.pool.subarray(offset, offset + this.lengths[id]!));
   }
 
   /** Forgets the key of `id`, whose id becomes free for another key. */
   delete(id: number): void {
-    const offset = this.offsets[id];
-    if (offset === undefined || offset === FREE) return;
+    if (!(id >= 0 && id < this.nextId)) return;
+    const offset = this.offsets[id]!;
+    if (offset === FREE) return;
     const length = this.lengths[id]!;
     let i = this.find(this.pool, offset, length, this.hashAt(id));
     const mask = this.slots.length - 1;
