@@ -8,7 +8,7 @@
 // --weeks weeks, ending now, written straight into the server's store with core's ColumnStore and the
 // server's default segment settings (what the store would hold after ingesting them; replaying weeks of
 // traffic would take hours). ftserver then starts on that store.
-// Per detector (one at a time, alone against the server): the launcher in bin/ with -tn <weeks>w,
+// Per detector (one at a time, alone against the server): the launcher in bin/ with (those that train) -tn <weeks>w,
 // -bm --memory-mb, -bd 0, -v, -nr; training time from the start to nbi.md's "Training complete" line,
 // the entities it reports, its peak RSS (VmHWM); then the server's cost of one poll: query seconds
 // (opentraq_query_duration_seconds) and server CPU seconds between the detector's first and second
@@ -50,6 +50,8 @@ const DETECTORS = {
   ftth: ['-grp', 'IP', '-cnt', 'BYTES', '-bt', '100000000'],
   ftbl: ['-bl', path.join(DIR, 'blacklist.txt')],
 };
+/** The detectors that train on the history (the others check each window against fixed rules). */
+const TRAINED = new Set(['ftdos', 'fttcv', 'ftscan', 'ftbfg']);
 const chosen = (args.detectors ?? Object.keys(DETECTORS).filter((d) => fs.existsSync(path.join(REPO, 'bin', d))).join(',')).split(',');
 for (const d of chosen) {
   if (!(d in DETECTORS)) fail(`--detectors: unknown detector ${JSON.stringify(d)} (known: ${Object.keys(DETECTORS).join(', ')})`);
@@ -92,7 +94,9 @@ function prepare() {
 function startDetector(name, api) {
   const argv = [
     ...['-s', '127.0.0.1', '-p', String(api), '-un', 'admin', '-up', ADMIN_PASSWORD],
-    ...['-tn', `${WEEKS}w`, '-bm', String(MEMORY_MB), '-bd', '0', '-v', '-nr', '-j'],
+    // ftth and ftbl learn nothing: no history, no -bm (they refuse both)
+    ...(TRAINED.has(name) ? ['-tn', `${WEEKS}w`, '-bm', String(MEMORY_MB)] : []),
+    ...['-bd', '0', '-v', '-nr', '-j'],
     ...DETECTORS[name],
   ];
   const proc = spawn(process.execPath, [path.join(REPO, 'bin', name), ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -135,7 +139,9 @@ async function measure(server, name) {
   const t0 = performance.now();
   const d = startDetector(name, server.ports.api);
   try {
-    const trained = await waitLine(d, (l) => l.startsWith('Training complete') || isWindowLine(name)(l), 3_600_000, 'end of training');
+    const trained = TRAINED.has(name)
+      ? await waitLine(d, (l) => l.startsWith('Training complete') || isWindowLine(name)(l), 3_600_000, 'end of training')
+      : { line: '', at: t0 };
     const entities = Number(/tracking (\d+) entities/.exec(trained.line)?.[1] ?? NaN);
     const trainingS = trained.line.startsWith('Training complete') ? (trained.at - t0) / 1000 : NaN;
     const trainingPeak = d.peak;
@@ -190,7 +196,7 @@ try {
   idleCpuPerS = (cpuSeconds(server.pid) - idle0) / ((performance.now() - idleT0) / 1000);
   log(`server idle: ${(idleCpuPerS * 1000).toFixed(1)} ms of CPU a second`);
   for (const name of chosen) {
-    log(`${name}: training over ${manifest.weeks} weeks, then two windows (up to ${2 * STEP_S} s)`);
+    log(`${name}: ${TRAINED.has(name) ? `training over ${manifest.weeks} weeks, then ` : ''}two windows (up to ${2 * STEP_S} s)`);
     const r = await measure(server, name);
     r.pollOwnCpuSeconds = Math.max(0, r.pollServerCpuSeconds - idleCpuPerS * r.intervalSeconds);
     log(`${name}: ${Number.isNaN(r.trainingS) ? 'no training' : `trained in ${r.trainingS.toFixed(1)} s`}, ${Number.isNaN(r.entities) ? '' : `${fmt(r.entities)} entities, `}peak RSS ${r.peakMiB} MiB; a poll: ${r.pollQueries} queries, ${(r.pollQuerySeconds * 1000).toFixed(0)} ms of query time, ${(r.pollServerCpuSeconds * 1000).toFixed(0)} ms of server CPU in ${r.intervalSeconds.toFixed(0)} s (${(r.pollOwnCpuSeconds * 1000).toFixed(0)} ms above idle)`);

@@ -4,29 +4,19 @@
 // once, known clients and every kind of one-way probe never.
 process.env.TZ = 'America/New_York';
 
-import { PassThrough } from 'node:stream';
 import t, { type Test } from 'tap';
 import { allocColumns, formatIpAt, MemorySource, parseFilter, parseIp, streamSessions, type ColumnArray } from '@opentraq/core';
 import { GRANULARITIES } from '../src/engine/granularity.js';
-import type { EngineSettings } from '../src/engine/runengine.js';
 import { clientPrefix, clientSubnet } from '../src/ftbfg/clientsubnet.js';
 import { Fingerprint, serviceKey } from '../src/ftbfg/fingerprint.js';
 import { FingerprintDetector } from '../src/ftbfg/fingerprintdetector.js';
 import { main as ftbfg } from '../src/ftbfg/main.js';
 import { TWO_WAY_FILTER, readConnections } from '../src/ftbfg/readconnections.js';
 import { Episodes, type RaisedAlert } from '../src/output/episodes.js';
-import { FakeClock, FakeLink, collectNotices, type Call } from './fakes.js';
+import { expectHelp, expectRefusals, runCommand, type CommandRun } from './commandrun.js';
+import { FakeClock, FakeLink, collectNotices, engineSettings, type Call, type FakeSession as Row } from './fakes.js';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await ftbfg(argv, { stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, env: {} });
-  return { code, stdout: out, stderr: err };
-}
+const run = (argv: string[]): Promise<CommandRun> => runCommand(ftbfg, argv);
 
 const at = (local: string): number => Date.parse(`${local}-05:00`);
 
@@ -46,17 +36,10 @@ t.test('parameters: -bc, and what ftbfg refuses and why', async (t) => {
     [['-lh', 'siem', '-j'], /-j formats the alerts on stdout, and with -lh they go to stdout only with -ls as well/],
     [['-q', 'SRVPORT=99999'], /bad filter/],
   ];
-  for (const [argv, pattern] of cases) {
-    const r = await run(['-un', 'admin', '-up', 'x', ...argv]);
-    t.equal(r.code, 2, `${argv.join(' ')}: exit 2`);
-    t.match(r.stderr, pattern, argv.join(' '));
-    t.equal(r.stdout, '');
-  }
-  const help = await run(['--help']);
-  t.equal(help.code, 0);
-  t.match(help.stdout, /^ftbfg \S+ — behavioural fingerprint: report connections to new services, and new clients of known services/);
-  for (const p of ['-bc', '-bg', '-bd', '-bm', '-ls', '-lh', '-lp', '-lt', '-lf', '-ll', '-lu', '-j', '-nr', '-tn', '-q', '-v']) t.match(help.stdout, new RegExp(`\\n  ${p}[ ,]`), `--help lists ${p}`);
-  t.notMatch(help.stdout, /\n {2}-bt[ ,]/, 'no -bt');
+  await expectRefusals(t, run, ['-un', 'admin', '-up', 'x'], cases);
+  const help = await expectHelp(t, run, ['-bc', '-bg', '-bd', '-bm', '-ls', '-lh', '-lp', '-lt', '-lf', '-ll', '-lu', '-j', '-nr', '-tn', '-q', '-v']);
+  t.match(help, /^ftbfg \S+ — behavioural fingerprint: report connections to new services, and new clients of known services/);
+  t.notMatch(help, /\n {2}-bt[ ,]/, 'no -bt');
   t.equal((await run(['-s', '127.0.0.1', '-p', '1', '-un', 'admin', '-up', 'x'])).code, 4, 'no server: exit 4');
 });
 
@@ -119,17 +102,6 @@ t.test('the fingerprint: new services, new clients, and the least recently seen 
   t.ok(fp.memoryBytes() <= 900);
   t.throws(() => new Fingerprint({ capBytes: 0 }), RangeError);
 });
-
-interface Row {
-  readonly start: number;
-  readonly end: number;
-  readonly cln: string;
-  readonly srv: string;
-  readonly port: number;
-  readonly proto: number;
-  readonly clnpkts: number;
-  readonly srvpkts: number;
-}
 
 /** A fake server's session list: `rows` overlapping [after, before), in start order, up to `rows` — the API's JSON. */
 function listSessions(all: readonly Row[], params: Readonly<Record<string, string>>): unknown {
@@ -280,18 +252,6 @@ function answerFrom(source: MemorySource, params: Readonly<Record<string, string
   return { columns: params.fields!.split(','), data, summary: { sessions: data.length } };
 }
 
-const settingsFrom = (startMs: number): EngineSettings => ({
-  granularity: GRANULARITIES.DAY,
-  byDayOfWeek: false,
-  settleMs: 60_000,
-  capBytes: 1 << 22,
-  rows: 1000,
-  maxTrainingSlices: 144,
-  history: { fromMs: startMs - 2 * 86_400_000, toMs: startMs },
-  severity: 5,
-  verbose: true,
-});
-
 async function scenario(t: Test, complexity: number, windows: number): Promise<{ alerts: RaisedAlert[]; lines: string[]; link: FakeLink; rows: Row[]; start: number }> {
   const start = at('2026-11-24T10:03:30');
   const oddMinute = Math.floor(at('2026-11-24T10:07:00') / MINUTE);
@@ -309,7 +269,7 @@ async function scenario(t: Test, complexity: number, windows: number): Promise<{
   const { notices, lines } = collectNotices('ftbfg');
   const alerts: RaisedAlert[] = [];
   const detector = new FingerprintDetector({}, complexity, { granularity: GRANULARITIES.DAY });
-  const report = await detector.run(settingsFrom(start), {
+  const report = await detector.run(engineSettings(start, 2), {
     link,
     clock,
     notices,

@@ -10,7 +10,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { parseIp } from '@opentraq/core';
 import { Blacklist, cidrText, encodedLength } from '../src/ftbl/blacklist.js';
@@ -23,6 +22,7 @@ import { parseBlacklist } from '../src/ftbl/parseblacklist.js';
 import { readListText } from '../src/ftbl/readlisttext.js';
 import { SYSTEM_RESOLVER, resolveHostnames, type Resolver } from '../src/ftbl/resolvehostnames.js';
 import { Episodes } from '../src/output/episodes.js';
+import { expectHelp, expectRefusals, runCommand, type CommandRun } from './commandrun.js';
 import { FakeClock, FakeLink, collectNotices, type Call } from './fakes.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ftbl-test-'));
@@ -48,22 +48,7 @@ const stubResolver: Resolver = async (host) => {
 
 const loader = (source: ListSource, over: Partial<ListLoader> = {}): ListLoader => ({ source, resolve: stubResolver, termBudget: 8000, ...over });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(argv: string[], opts: Parameters<typeof ftbl>[2] = {}): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await ftbl(argv, { stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, env: {} }, { resolve: stubResolver, ...opts });
-  return { code, stdout: out, stderr: err };
-}
+const run = (argv: string[], opts: Parameters<typeof ftbl>[2] = {}): Promise<CommandRun> => runCommand(ftbl, argv, {}, { resolve: stubResolver, ...opts });
 
 /** A small HTTP server; `routes` answer by path, everything else 404. */
 async function httpServer(routes: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void): Promise<{ port: number; close: () => Promise<void> }> {
@@ -106,15 +91,8 @@ t.test('parameters: every mistake is a usage error (exit 2) before anything is r
     [['-bl', listFile('# nothing yet\n\n')], /^ftbl: -bl: the list .* is empty: it has no entries \(only blank lines and comments\)\n$/],
     [['-bl', listFile('1.2.3.999\nnope.invalid\n')], /is empty: none of its 2 entries is a usable address, block or hostname \(line 1: '1\.2\.3\.999' is not an IPv4 address; line 2: 'nope\.invalid' does not resolve: no such host\)/],
   ];
-  for (const [argv, pattern] of cases) {
-    const r = await run(['-s', '127.0.0.1', '-p', '1', '-un', 'admin', '-up', 'x', ...argv]);
-    t.equal(r.code, 2, `${argv.join(' ').slice(0, 80)}: exit 2`);
-    t.match(r.stderr, pattern, argv.join(' ').slice(0, 80));
-    t.equal(r.stdout, '');
-  }
-  const help = await run(['--help']);
-  t.equal(help.code, 0);
-  for (const p of ['-bl', '-br', '-bi', '-bd', '-q', '-e', '-lh', '-j', '-nr']) t.match(help.stdout, new RegExp(`\\n  ${p}[ ,]`), `--help lists ${p}`);
+  await expectRefusals(t, run, ['-s', '127.0.0.1', '-p', '1', '-un', 'admin', '-up', 'x'], cases);
+  await expectHelp(t, run, ['-bl', '-br', '-bi', '-bd', '-q', '-e', '-lh', '-j', '-nr']);
   // a list that is fine, and no server: the connection's exit code, after the list was loaded
   const down = await run(['-s', '127.0.0.1', '-p', '1', '-un', 'admin', '-up', 'x', '-bl', good]);
   t.equal(down.code, 4);

@@ -3,7 +3,6 @@
 // catching up, giving up a backlog with a message, learning each slot once, stopping).
 process.env.TZ = 'America/New_York';
 
-import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { ENTITY_BY_NAME } from '@opentraq/core';
 import type { StatCell } from '@opentraq/cli';
@@ -17,24 +16,9 @@ import { measurePhrase } from '../src/fttcv/measurephrase.js';
 import { VolumeDetector } from '../src/fttcv/volumedetector.js';
 import { Episodes, type RaisedAlert } from '../src/output/episodes.js';
 import { entityLabel, entityPhrase } from '../src/output/entitytext.js';
-import { FakeClock, FakeLink, collectNotices, rhythmRanking, statAnswer, type Call } from './fakes.js';
+import { runCommand as run } from './commandrun.js';
+import { FakeClock, FakeLink, collectNotices, engineSettings, rhythmRanking, statAnswer, type Call } from './fakes.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(tool: typeof ftdos, argv: string[], env: Record<string, string> = {}): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await tool(argv, { stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, env });
-  return { code, stdout: out, stderr: err };
-}
 
 t.test('parameters: every mistake is a usage error (exit 2) that says what to do', async (t) => {
   const cases: [typeof ftdos, string[], RegExp][] = [
@@ -215,18 +199,6 @@ function rhythmLink(loudFrom: number, onWindow: (call: Call, n: number) => void)
     return rhythmRanking(call.params, loudFrom);
   });
 }
-
-const engineSettings = (startMs: number) => ({
-  granularity: GRANULARITIES.DAY,
-  byDayOfWeek: false,
-  settleMs: 60_000,
-  capBytes: 1 << 22,
-  rows: 1000,
-  maxTrainingSlices: 144,
-  history: { fromMs: startMs - 3 * 86_400_000, toMs: startMs },
-  severity: 5,
-  verbose: true,
-});
 
 t.test('the engine: training, then every window once and in order, catching up after a slow query', async (t) => {
   const start = at('2026-11-24T10:03:30');

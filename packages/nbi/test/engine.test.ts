@@ -16,6 +16,7 @@ import { addObservation, NO_MOMENTS, standardDeviation, type Moments } from '../
 import { liveStart, trainingChunks, windowEnding } from '../src/engine/windowplan.js';
 import { ENTITY_BY_NAME } from '@opentraq/core';
 import { FakeLink, collectNotices, statAnswer, type Call } from './fakes.js';
+import { rng } from './rng.js';
 
 /** Mean and sample standard deviation the textbook way (two passes), to hold Welford to. */
 function twoPass(xs: readonly number[]): { mean: number; sd: number | undefined } {
@@ -25,17 +26,6 @@ function twoPass(xs: readonly number[]): { mean: number; sd: number | undefined 
 }
 
 const fold = (xs: readonly number[]): Moments => xs.reduce(addObservation, NO_MOMENTS);
-
-/** A seeded generator (mulberry32), so that the randomised tests are the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), a | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Local wall-clock time in Asia/Kolkata (+05:30, no daylight saving) as an instant. */
 const kolkata = (iso: string): number => Date.parse(`${iso}+05:30`);

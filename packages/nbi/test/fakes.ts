@@ -1,10 +1,12 @@
 // Stand-ins for the engine's tests: a clock whose waits pass at once, a server link that answers
-// rankings from a function of (entity, span), and the stderr notices collected as lines.
+// rankings from a function of (entity, span), the stderr notices collected as lines, and run settings.
 
 import { Writable } from 'node:stream';
 import type { HttpMethod, RequestOptions, StatAnswer, StatCell } from '@opentraq/cli';
 import type { ApiLink } from '../src/engine/apilink.js';
 import type { Clock } from '../src/engine/clock.js';
+import { GRANULARITIES } from '../src/engine/granularity.js';
+import type { EngineSettings } from '../src/engine/runengine.js';
 import { Notices } from '../src/engine/notices.js';
 import { Stopped } from '../src/engine/stopped.js';
 
@@ -115,4 +117,31 @@ export function rhythmRanking(params: Readonly<Record<string, string>>, loudFrom
     return { cells: [`10.0.0.${h}`], value: slices.reduce((a, b) => a + b, 0), counts: [slices.reduce((a, b) => a + b, 0), 0, 10, 0, 5, 0], ...(params.slices !== undefined && { slices }) };
   });
   return statAnswer(['IP'], rows.sort((a, b) => b.value - a.value), { fromS: fromMs / 1000, toS: toMs / 1000, slices: params.slices === undefined ? 0 : n, sessions: 10 });
+}
+
+/** A session of a fake server's store: times in ms, packets each way (bytes follow from them). */
+export interface FakeSession {
+  readonly start: number;
+  readonly end: number;
+  readonly cln: string;
+  readonly srv: string;
+  readonly port: number;
+  readonly proto: number;
+  readonly clnpkts: number;
+  readonly srvpkts: number;
+}
+
+/** A detector's settings for a run that starts at `startMs` after `days` of history: DAY slots, -bd 60, -v. */
+export function engineSettings(startMs: number, days = 3, capBytes = 1 << 22): EngineSettings {
+  return {
+    granularity: GRANULARITIES.DAY,
+    byDayOfWeek: false,
+    settleMs: 60_000,
+    capBytes,
+    rows: 1000,
+    maxTrainingSlices: 144,
+    history: { fromMs: startMs - days * 86_400_000, toMs: startMs },
+    severity: 5,
+    verbose: true,
+  };
 }

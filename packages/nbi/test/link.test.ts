@@ -4,12 +4,12 @@
 process.env.TZ = 'America/New_York';
 
 import { EventEmitter } from 'node:events';
-import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { AuthFailure, UsageError, readConnection, parseCommandLine, sharedOptions, type StatAnswer } from '@opentraq/cli';
 import { ServerLink } from '../src/engine/serverlink.js';
 import { Stopped } from '../src/engine/stopped.js';
 import { main as fttcv } from '../src/fttcv/main.js';
+import { runCommand } from './commandrun.js';
 import { FakeClock, collectNotices, rhythmRanking } from './fakes.js';
 import { FakeFtserver } from './fakeserver.js';
 
@@ -121,14 +121,8 @@ t.test('fttcv from its command line: trains, reports, records in the server, sto
   });
   await server.start();
   t.teardown(() => server.stop());
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
   const argv = ['-s', '127.0.0.1', '-p', String(server.port), '-un', 'admin', '-up', 'secret', '-tn', '3d', '-snd', '-q', 'ADDR=10.0.0.0/8', '-j', '-v', '-ll', 'WARNING'];
-  const code = await fttcv(argv, { stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, env: {} }, { clock: new FakeClock(start), signals });
+  const { code, stdout: out, stderr: err } = await runCommand(fttcv, argv, {}, { clock: new FakeClock(start), signals });
   t.equal(code, 0, err);
   const lines = err.split('\n');
   // 32 MB (-bm default) → 32768 rows a query → 12 slots a query (409,600 cells) → 431 slots of 3 days in 36

@@ -10,17 +10,7 @@ import { readRanking, readSlicedRanking } from '../src/engine/ranking.js';
 import { MAX_OBSERVATIONS, SlotTable } from '../src/engine/slottable.js';
 import { addObservation, NO_MOMENTS, type Moments } from '../src/engine/welford.js';
 import { statAnswer } from './fakes.js';
-
-/** A seeded generator (mulberry32), so that the randomised tests are the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), a | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './rng.js';
 
 const same = (a: Moments | undefined, b: Moments | undefined): boolean =>
   a === b || (a !== undefined && b !== undefined && Object.is(a.n, b.n) && Object.is(a.mean, b.mean) && Object.is(a.m2, b.m2));

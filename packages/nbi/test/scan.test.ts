@@ -3,30 +3,20 @@
 // does (three days of history with a daily rhythm, then a horizontal and a vertical scan): known answers.
 process.env.TZ = 'America/New_York';
 
-import { PassThrough } from 'node:stream';
 import t from 'tap';
 import type { StatAnswer } from '@opentraq/cli';
 import type { Finding, WindowCheck } from '../src/engine/detector.js';
 import { GRANULARITIES } from '../src/engine/granularity.js';
-import type { EngineSettings } from '../src/engine/runengine.js';
 import { HorizontalScans } from '../src/ftscan/horizontalscans.js';
 import { main as ftscan } from '../src/ftscan/main.js';
 import { ScanDetector } from '../src/ftscan/scandetector.js';
 import { scanRankings, targetsOfSource } from '../src/ftscan/scanrankings.js';
 import { VerticalScans } from '../src/ftscan/verticalscans.js';
 import { Episodes, type RaisedAlert } from '../src/output/episodes.js';
-import { FakeClock, FakeLink, collectNotices, statAnswer, type Call, type RankRow } from './fakes.js';
+import { expectHelp, expectRefusals, runCommand, type CommandRun } from './commandrun.js';
+import { FakeClock, FakeLink, collectNotices, engineSettings, statAnswer, type Call, type FakeSession as Sess, type RankRow } from './fakes.js';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await ftscan(argv, { stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, env: {} });
-  return { code, stdout: out, stderr: err };
-}
+const run = (argv: string[]): Promise<CommandRun> => runCommand(ftscan, argv);
 
 /** New York local time: EDT (-04:00) in October 2012, EST (-05:00) in late November 2026. */
 const at = (local: string): number => Date.parse(`${local}${local.startsWith('2012-10') ? '-04:00' : '-05:00'}`);
@@ -45,16 +35,9 @@ t.test('parameters: what ftscan refuses and why, and its help', async (t) => {
     [['-lp', '514'], /-lp needs -lh as well/],
     [['-q', 'CLNIP=10.0.0.300'], /bad filter/],
   ];
-  for (const [argv, pattern] of cases) {
-    const r = await run(['-un', 'admin', '-up', 'x', ...argv]);
-    t.equal(r.code, 2, `${argv.join(' ')}: exit 2`);
-    t.match(r.stderr, pattern, argv.join(' '));
-    t.equal(r.stdout, '');
-  }
-  const help = await run(['--help']);
-  t.equal(help.code, 0);
-  t.match(help.stdout, /^ftscan \S+ — detect scans: sources contacting unusually many hosts \(horizontal\) or many ports on one host \(vertical\)/);
-  for (const p of ['-bg', '-bt', '-bk', '-bd', '-bdow', '-bm', '-ls', '-lh', '-lp', '-lt', '-lf', '-ll', '-lu', '-j', '-nr', '-tn', '-q', '-v']) t.match(help.stdout, new RegExp(`\\n  ${p}[ ,]`), `--help lists ${p}`);
+  await expectRefusals(t, run, ['-un', 'admin', '-up', 'x'], cases);
+  const help = await expectHelp(t, run, ['-bg', '-bt', '-bk', '-bd', '-bdow', '-bm', '-ls', '-lh', '-lp', '-lt', '-lf', '-ll', '-lu', '-j', '-nr', '-tn', '-q', '-v']);
+  t.match(help, /^ftscan \S+ — detect scans: sources contacting unusually many hosts \(horizontal\) or many ports on one host \(vertical\)/);
   const down = await run(['-s', '127.0.0.1', '-p', '1', '-un', 'admin', '-up', 'x']);
   t.equal(down.code, 4, 'no server: exit 4');
 });
@@ -156,18 +139,6 @@ t.test('the alert lines of nbi.md, with the facts of each', async (t) => {
   });
 });
 
-/** A session of the fake store. */
-interface Sess {
-  readonly start: number;
-  readonly end: number;
-  readonly cln: string;
-  readonly srv: string;
-  readonly port: number;
-  readonly proto: number;
-  readonly clnpkts: number;
-  readonly srvpkts: number;
-}
-
 const MINUTE = 60_000;
 const localDay = (ms: number): number => Math.floor((ms - new Date(ms).getTimezoneOffset() * MINUTE) / 86_400_000);
 const localSlot = (ms: number): number => Math.floor((new Date(ms).getHours() * 60 + new Date(ms).getMinutes()) / 10);
@@ -244,18 +215,6 @@ function rankUnique(sessions: readonly Sess[], params: Readonly<Record<string, s
   return statAnswer(['IP'], rows.slice(0, Number(params.rows)), { fromS: fromMs / 1000, toS: toMs / 1000, slices: params.slices === undefined ? 0 : n, entities: rows.length, sessions: total });
 }
 
-const settingsFrom = (startMs: number, days: number): EngineSettings => ({
-  granularity: GRANULARITIES.DAY,
-  byDayOfWeek: false,
-  settleMs: 60_000,
-  capBytes: 1 << 24,
-  rows: 1000,
-  maxTrainingSlices: 144,
-  history: { fromMs: startMs - days * 86_400_000, toMs: startMs },
-  severity: 5,
-  verbose: true,
-});
-
 t.test('a whole run: three days learnt, then the scans found in every window that holds them, and nothing else', async (t) => {
   const start = at('2026-11-24T10:03:30');
   const scanMinute = Math.floor(at('2026-11-24T10:07:00') / MINUTE);
@@ -280,7 +239,7 @@ t.test('a whole run: three days learnt, then the scans found in every window tha
   const { notices, lines } = collectNotices('ftscan');
   const alerts: RaisedAlert[] = [];
   const detector = new ScanDetector({}, RULE, { granularity: GRANULARITIES.DAY, byDayOfWeek: false });
-  const report = await detector.run(settingsFrom(start, 3), {
+  const report = await detector.run(engineSettings(start, 3, 1 << 24), {
     link,
     clock,
     notices,
@@ -356,7 +315,7 @@ t.test('a source with a busy baseline is judged against it: the crawler alerts o
   const { notices } = collectNotices('ftscan');
   const alerts: RaisedAlert[] = [];
   const detector = new ScanDetector({}, { ...RULE, threshold: 50 }, { granularity: GRANULARITIES.DAY, byDayOfWeek: false });
-  await detector.run(settingsFrom(start, 3), { link, clock, notices, output: { emit: async (a) => void alerts.push(a) }, episodes: new Episodes('ftscan', 'x', 120_000), signal: stop.signal });
+  await detector.run(engineSettings(start, 3, 1 << 24), { link, clock, notices, output: { emit: async (a) => void alerts.push(a) }, episodes: new Episodes('ftscan', 'x', 120_000), signal: stop.signal });
   // windows ending 10:02 (200 or 210 hosts: normal, though above -bt 50), 10:04, 10:06 (the burst: 500 or 510)
   const usual = 200 + (localDay(burst) % 2) * 10;
   t.same(

@@ -4,7 +4,6 @@
 process.env.TZ = 'America/New_York';
 
 import { EventEmitter } from 'node:events';
-import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { ENTITY_BY_NAME } from '@opentraq/core';
 import type { StatCell } from '@opentraq/cli';
@@ -18,26 +17,12 @@ import type { Measure } from '../src/fttcv/readmeasure.js';
 import { alertParams } from '../src/output/alertoutput.js';
 import { Episodes, type RaisedAlert } from '../src/output/episodes.js';
 import { formatSyslogMessage } from '../src/output/syslogmessage.js';
+import { expectHelp, expectRefusals, runCommand, type CommandRun } from './commandrun.js';
 import { FakeClock, FakeLink, collectNotices, statAnswer, type Call, type RankRow } from './fakes.js';
 import { FakeFtserver } from './fakeserver.js';
 import { parseRfc5424, sdParams } from './rfc5424.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(argv: string[], opts: Parameters<typeof ftth>[2] = {}): Promise<Run> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await ftth(argv, { stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, env: {} }, opts);
-  return { code, stdout: out, stderr: err };
-}
+const run = (argv: string[], opts: Parameters<typeof ftth>[2] = {}): Promise<CommandRun> => runCommand(ftth, argv, {}, opts);
 
 const IP = ENTITY_BY_NAME.get('IP')!;
 const PORTPROTO = ENTITY_BY_NAME.get('PORTPROTO')!;
@@ -76,16 +61,9 @@ t.test('parameters: every mistake is a usage error (exit 2) that says what to do
     [['-q', 'SRCIP=1.2.3.4'], /bad filter: unknown field 'SRCIP'/],
     [['-bl', 'x'], /-bl/],
   ];
-  for (const [argv, pattern] of cases) {
-    const r = await run(['-un', 'admin', '-up', 'x', ...argv]);
-    t.equal(r.code, 2, `${argv.join(' ')}: exit 2`);
-    t.match(r.stderr, pattern, argv.join(' '));
-    t.equal(r.stdout, '');
-  }
-  const help = await run(['--help']);
-  t.equal(help.code, 0);
-  t.match(help.stdout, /^ftth \S+ — raise an alert when an entity's rate passes a fixed threshold/);
-  for (const p of ['-grp', '-cnt', '-snd', '-rcv', '-bt', '-bw', '-bi', '-bd', '-q', '-ls', '-lh', '-lp', '-lt', '-lf', '-ll', '-lu', '-j', '-nr', '-v']) t.match(help.stdout, new RegExp(`\\n  ${p}[ ,]`), `--help lists ${p}`);
+  await expectRefusals(t, run, ['-un', 'admin', '-up', 'x'], cases);
+  const help = await expectHelp(t, run, ['-grp', '-cnt', '-snd', '-rcv', '-bt', '-bw', '-bi', '-bd', '-q', '-ls', '-lh', '-lp', '-lt', '-lf', '-ll', '-lu', '-j', '-nr', '-v']);
+  t.match(help, /^ftth \S+ — raise an alert when an entity's rate passes a fixed threshold/);
   const down = await run(['-s', '127.0.0.1', '-p', '1', '-un', 'admin', '-up', 'x']);
   t.equal(down.code, 4);
   t.match(down.stderr, /^ftth: cannot connect to 127\.0\.0\.1:1: connection refused/);

@@ -17,7 +17,8 @@ function order(a: Finding, b: Finding): number {
   return byValue !== 0 ? byValue : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-export async function checkWindow(detector: Detector, store: BaselineStore, link: ApiLink, window: EvalWindow, rows: number, signal: AbortSignal): Promise<WindowCheck> {
+/** `detector`: the ranking asked for and the rule its entities are judged by. */
+export async function checkWindow(detector: Pick<Detector, 'ranking' | 'rule'>, store: BaselineStore, link: ApiLink, window: EvalWindow, rows: number, signal: AbortSignal): Promise<WindowCheck> {
   const params = rankingParams(detector.ranking, window.startMs, window.endMs, rows);
   const what = `checking the window ${formatWindowTime(window.startMs)} to ${formatWindowTime(window.endMs)}`;
   const ranking = readRanking(await link.json<StatAnswer>('GET', STAT_PATH, { params }, what, signal), rows);

@@ -4,13 +4,11 @@
 import type { DetectorName } from '../output/alertrecord.js';
 import type { DetectorContext } from './detector.js';
 import type { Notices } from './notices.js';
+import type { WindowSpan } from './windowcadence.js';
 import type { WindowOutcome } from './windowloop.js';
 
-/** A window [startMs, endMs) on the local clock. */
-export interface FixedWindow {
-  readonly startMs: number;
-  readonly endMs: number;
-}
+/** A window of -bi: its span on the local clock, nothing more. */
+export type FixedWindow = WindowSpan;
 
 export interface WindowSchedule {
   /** Length of a window, which is also how often one is checked (-bi): divides an hour. */

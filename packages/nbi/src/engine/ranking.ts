@@ -93,7 +93,7 @@ function checkedAnswer(answer: StatAnswer): void {
 }
 
 /** Whether every entity with a value is among the rows: `lastIsZero`, whether the last row is 0 throughout. */
-function isComplete(rows: number, rowsAsked: number, entities: number, lastIsZero: boolean): boolean {
+export function isComplete(rows: number, rowsAsked: number, entities: number, lastIsZero: boolean): boolean {
   // rows come largest first, so when the last one is 0 every entity left out is 0 as well
   return rows < rowsAsked || entities <= rowsAsked || lastIsZero;
 }

@@ -17,7 +17,7 @@ import {
 import type { ApiLink } from './apilink.js';
 import type { Clock } from './clock.js';
 import type { Notices } from './notices.js';
-import { Stopped } from './stopped.js';
+import { Stopped, stopReason } from './stopped.js';
 
 /** Waits between attempts, seconds: doubling, then every 15 s — a recovered server is back in use within 15 s. */
 const BACKOFF_S = [1, 2, 4, 8, 15] as const;
@@ -94,14 +94,14 @@ export class ServerLink implements ApiLink {
     // a forgotten login is renewed at once; only a fresh login refused again waits like a failure
     let renewed = false;
     for (;;) {
-      if (signal.aborted) throw new Stopped(String(signal.reason ?? 'asked to stop'));
+      if (signal.aborted) throw new Stopped(stopReason(signal));
       try {
         const client = this.client ?? (await this.loginAgain());
         const answer = await client.json<T>(method, path, opts);
         if (failingSince !== null) notices.say(`the server answers again (after ${Math.round((clock.now() - failingSince) / 1000)} s); ${what} done`);
         return answer;
       } catch (e) {
-        if (signal.aborted) throw new Stopped(String(signal.reason ?? 'asked to stop'));
+        if (signal.aborted) throw new Stopped(stopReason(signal));
         const kind = classify(e);
         if (kind === 'fatal') throw e;
         if (kind === 'login') {

@@ -9,3 +9,8 @@ export class Stopped extends Error {
     super(`stopped: ${reason}`);
   }
 }
+
+/** Why `signal` was aborted, as the last line on stderr names it (`SIGTERM`). */
+export function stopReason(signal: AbortSignal): string {
+  return String(signal.reason ?? 'asked to stop');
+}

@@ -1,19 +1,20 @@
-// Training: the history (-tn, -te/-tl) asked for in windowed ranking queries with one slice per slot,
-// every slot learnt in time order, and the progress lines of nbi.md on stderr.
+// Training of ranking baselines: the history (-tn, -te/-tl) asked for in windowed ranking queries with
+// one slice per slot, every baseline of the detector asked for the same slots, each slot learnt in time order.
 
 import type { StatAnswer } from '@opentraq/cli';
 import { RuntimeFailure } from '@opentraq/cli';
 import type { ApiLink } from './apilink.js';
 import type { BaselineStore } from './baselinestore.js';
+import type { BaselineTrack } from './baselinetrack.js';
+import { learnHistory, type TrainingResult } from './learnhistory.js';
 import type { Notices } from './notices.js';
 import { STAT_PATH, rankingParams, readSlicedRanking, type RankingSpec } from './ranking.js';
 import type { SlotClock } from './slotclock.js';
 import { trainingChunks } from './windowplan.js';
 
-export interface TrainingRequest {
-  readonly spec: RankingSpec;
+/** The history to learn and how to ask for it. */
+export interface BaselinesRequest {
   readonly clock: SlotClock;
-  readonly store: BaselineStore;
   /** The history: whole slots inside [fromMs, toMs) are learnt. */
   readonly fromMs: number;
   readonly toMs: number;
@@ -25,45 +26,58 @@ export interface TrainingRequest {
   readonly signal?: AbortSignal;
 }
 
-export interface TrainingResult {
-  readonly queries: number;
-  /** Sessions the queries went through (nbi.md's "records"). */
-  readonly records: number;
-  readonly entities: number;
+/** The training of a detector with one baseline. */
+export interface TrainingRequest extends BaselinesRequest {
+  readonly spec: RankingSpec;
+  readonly store: BaselineStore;
 }
 
-/** Learns the baselines from the history; resolves once every query is answered and learnt. */
-export async function train(link: ApiLink, req: TrainingRequest): Promise<TrainingResult> {
-  const { clock, store, notices } = req;
-  const chunks = trainingChunks(clock, req.fromMs, req.toMs, req.maxSlices);
+/** Learns one baseline from the history; resolves once every query is answered and learnt. */
+export function train(link: ApiLink, req: TrainingRequest): Promise<TrainingResult> {
+  return trainBaselines(link, [{ spec: req.spec, store: req.store }], req);
+}
+
+/**
+ * Learns every track from the history, oldest slots first; an iteration asks each track's ranking
+ * for the same slots. `records` counts the sessions of the history once (every ranking goes through
+ * the same sessions); `entities` is the most any track tracks.
+ */
+export function trainBaselines(link: ApiLink, tracks: readonly BaselineTrack[], req: BaselinesRequest): Promise<TrainingResult> {
+  const { clock, notices } = req;
   const slotMs = clock.granularity.slotMs;
-  notices.line('Learning...');
-  notices.line(`Estimated iterations: ${chunks.length}`);
-  let records = 0;
-  let truncated = false;
+  const truncated = new Set<BaselineTrack>();
   let column = new Float64Array(0);
-  for (const [i, chunk] of chunks.entries()) {
-    const params = rankingParams(req.spec, chunk.fromMs, chunk.toMs, req.rows, chunk.slices);
-    const answer = await link.json<StatAnswer>('GET', STAT_PATH, { params }, `training query ${i + 1} of ${chunks.length}`, req.signal);
-    const ranking = readSlicedRanking(answer, req.rows);
-    if (ranking.slices !== chunk.slices) {
-      throw new RuntimeFailure('BAD_ANSWER', `the server's ranking has not the ${chunk.slices} slices asked for: is it an ftserver of another version?`);
-    }
-    if (!ranking.complete && !truncated) {
-      truncated = true;
-      notices.say(
-        `the history holds ${ranking.entities} entities in one training query; only the ${req.rows} largest are learnt per query (raise -bm to track more)`,
-      );
-    }
-    if (column.length < ranking.keys.length) column = new Float64Array(ranking.keys.length);
-    for (let k = 0; k < chunk.slices; k++) {
-      ranking.sliceValues(k, column);
-      const sliceStart = chunk.fromMs + k * slotMs;
-      store.learnRows(clock.slotOf(sliceStart), ranking.keys, column, sliceStart + slotMs, ranking.complete);
-    }
-    records += ranking.sessions;
-    notices.line(`Progress: ${(((i + 1) / chunks.length) * 100).toFixed(3)}%  ${records} records`);
-  }
-  notices.line(`Training complete, tracking ${store.entities} entities...`);
-  return { queries: chunks.length, records, entities: store.entities };
+  return learnHistory(
+    {
+      spans: trainingChunks(clock, req.fromMs, req.toMs, req.maxSlices),
+      tracked: () => Math.max(0, ...tracks.map((t) => t.store.entities)),
+      learn: async (chunk, what) => {
+        let sessions = 0;
+        for (const track of tracks) {
+          const { naming } = track;
+          const params = rankingParams(track.spec, chunk.fromMs, chunk.toMs, req.rows, chunk.slices);
+          const answer = await link.json<StatAnswer>('GET', STAT_PATH, { params }, naming === undefined ? what : `${what} (${naming.what})`, req.signal);
+          const ranking = readSlicedRanking(answer, req.rows);
+          if (ranking.slices !== chunk.slices) {
+            throw new RuntimeFailure('BAD_ANSWER', `the server's ranking has not the ${chunk.slices} slices asked for: is it an ftserver of another version?`);
+          }
+          if (!ranking.complete && !truncated.has(track)) {
+            truncated.add(track);
+            notices.say(
+              `the history holds ${ranking.entities} ${naming?.entities ?? 'entities'} in one training query${naming === undefined ? '' : ` of ${naming.what}`}; only the ${req.rows} largest are learnt per query (raise -bm to track more)`,
+            );
+          }
+          if (column.length < ranking.keys.length) column = new Float64Array(ranking.keys.length);
+          for (let k = 0; k < chunk.slices; k++) {
+            ranking.sliceValues(k, column);
+            const sliceStart = chunk.fromMs + k * slotMs;
+            track.store.learnRows(clock.slotOf(sliceStart), ranking.keys, column, sliceStart + slotMs, ranking.complete);
+          }
+          sessions = Math.max(sessions, ranking.sessions);
+        }
+        return sessions;
+      },
+    },
+    notices,
+  );
 }

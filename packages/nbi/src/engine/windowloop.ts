@@ -1,12 +1,11 @@
-// The live half of a detector that runs itself (a DetectorRunner): every window checked once and in
-// order as soon as it has closed and settled, its alerts sent out, a backlog of more than a period given up and logged.
+// The one schedule every detector's live windows follow: each window checked once and in order as soon
+// as it has closed and settled, its alerts sent out, a lost server caught up with, a backlog given up and logged.
 
 import type { AlertDraft } from '../output/alertdraft.js';
 import { formatWindowTime } from '../output/windowtime.js';
 import type { EngineParts } from './runengine.js';
-import type { SlotClock } from './slotclock.js';
-import { Stopped } from './stopped.js';
-import { windowEnding, type EvalWindow } from './windowplan.js';
+import { Stopped, stopReason } from './stopped.js';
+import type { WindowCadence, WindowSpan } from './windowcadence.js';
 
 /** What checking one window gave. */
 export interface WindowOutcome {
@@ -17,35 +16,37 @@ export interface WindowOutcome {
 }
 
 export interface WindowLoopOptions {
-  readonly slotClock: SlotClock;
-  /** -bd, ms. */
-  readonly settleMs: number;
-  /** The end of the first window to check (liveStart's firstEndMs). */
+  /** The end of the first window to check: the latest that had closed and settled at start. */
   readonly firstEndMs: number;
-  /** Syslog severity (0–7) of the alerts. */
+  /** Syslog severity (0–7) of the alerts (-ll). */
   readonly severity: number;
   /** -v: a line on stderr for every window checked. */
   readonly verbose: boolean;
 }
 
+/** How far a detector got, for the last line on stderr. */
 export interface WindowLoopReport {
   readonly windows: number;
   readonly alerts: number;
   /** End of the last window checked, or null. */
   readonly lastEndMs: number | null;
+  readonly stopReason: string;
 }
 
 /**
  * Checks windows with `check` until `parts.signal` aborts (or `check` throws Stopped), and resolves
- * with how far it got. A window is checked once it has closed and `settleMs` have passed; windows
- * that became due meanwhile (a slow or lost server) are checked late, in order; a backlog of more
- * than a period (a day in DAY mode, a week in WEEK) is given up with a line on stderr.
+ * with how far it got. A window is checked once it has closed and the cadence's settling delay has
+ * passed; windows that became due meanwhile (a slow or lost server) are checked late, in order; a
+ * backlog beyond the cadence's limit is given up with a line on stderr.
  */
-export async function runWindows(opts: WindowLoopOptions, parts: EngineParts, check: (window: EvalWindow) => Promise<WindowOutcome>): Promise<WindowLoopReport> {
+export async function runWindows<W extends WindowSpan>(
+  cadence: WindowCadence<W>,
+  opts: WindowLoopOptions,
+  parts: EngineParts,
+  check: (window: W) => Promise<WindowOutcome>,
+): Promise<WindowLoopReport> {
   const { clock, notices, output, episodes, signal } = parts;
-  const { slotClock, settleMs } = opts;
-  const { stepMs, slotMs, slotsPerPeriod } = slotClock.granularity;
-  const maxBacklogMs = slotMs * slotsPerPeriod;
+  const { stepMs, settleMs, maxBacklogMs } = cadence;
   let windows = 0;
   let alerts = 0;
   let lastEndMs: number | null = null;
@@ -58,7 +59,7 @@ export async function runWindows(opts: WindowLoopOptions, parts: EngineParts, ch
         await clock.sleep(due - now, signal);
         continue;
       }
-      const newest = slotClock.floor(now - settleMs, stepMs);
+      const newest = cadence.floor(now - settleMs);
       if (newest - nextEnd > maxBacklogMs) {
         const resume = newest - maxBacklogMs;
         const skipped = Math.round((resume - nextEnd) / stepMs);
@@ -67,7 +68,7 @@ export async function runWindows(opts: WindowLoopOptions, parts: EngineParts, ch
         );
         nextEnd = resume;
       }
-      const window = windowEnding(slotClock, nextEnd);
+      const window = cadence.ending(nextEnd);
       const outcome = await check(window);
       const raisedUs = clock.nowUs();
       for (const draft of outcome.drafts) await output.emit(episodes.raise(draft, window.startMs, window.endMs, raisedUs, opts.severity));
@@ -81,5 +82,5 @@ export async function runWindows(opts: WindowLoopOptions, parts: EngineParts, ch
   } catch (e) {
     if (!(e instanceof Stopped)) throw e;
   }
-  return { windows, alerts, lastEndMs };
+  return { windows, alerts, lastEndMs, stopReason: stopReason(signal) };
 }

@@ -4,11 +4,12 @@
 import { RuntimeFailure } from '@opentraq/cli';
 import { isV4Words, parseIp } from '@opentraq/core';
 import type { DetectorRunner } from '../engine/detectorrunner.js';
+import { learnHistory } from '../engine/learnhistory.js';
 import type { EngineParts, EngineReport, EngineSettings } from '../engine/runengine.js';
+import { runTrainedWindows } from '../engine/runtrainedwindows.js';
 import { SlotClock } from '../engine/slotclock.js';
-import { Stopped } from '../engine/stopped.js';
-import { runWindows, type WindowOutcome } from '../engine/windowloop.js';
-import { liveStart, type EvalWindow } from '../engine/windowplan.js';
+import type { WindowOutcome } from '../engine/windowloop.js';
+import type { EvalWindow, LiveStart } from '../engine/windowplan.js';
 import type { AlertDraft } from '../output/alertdraft.js';
 import { entityLabel } from '../output/entitytext.js';
 import { formatWindowTime } from '../output/windowtime.js';
@@ -62,7 +63,7 @@ export class FingerprintDetector implements DetectorRunner {
   }
 
   async run(settings: EngineSettings, parts: EngineParts): Promise<EngineReport> {
-    const { link, clock, notices, signal } = parts;
+    const { link, notices, signal } = parts;
     // slots only set the windows' length and cadence: the fingerprint is one set for all times
     const slotClock = new SlotClock(settings.granularity, false);
     const { slotMs } = settings.granularity;
@@ -73,8 +74,6 @@ export class FingerprintDetector implements DetectorRunner {
           `the fingerprint reached -bm ${Math.round(n.capBytes / 2 ** 20)} MB with ${n.connections} client–service pairs: the ${n.evicted} least recently seen were forgotten, and more will be as needed (raise -bm to keep more)`,
         ),
     });
-    const start = liveStart(slotClock, clock.now(), settings.settleMs);
-    const stopReason = (): string => String(signal.reason ?? 'asked to stop');
     let cutSaid = false;
     const sayCut = (cutSpans: number, span: string): void => {
       if (cutSpans === 0 || cutSaid) return;
@@ -84,30 +83,31 @@ export class FingerprintDetector implements DetectorRunner {
       );
     };
 
-    // the first window is checked, not learnt: training ends where it begins
-    const trainTo = Math.min(settings.history.toMs, start.firstEndMs - slotMs);
-    try {
-      const chunkMs = settings.maxTrainingSlices * slotMs;
-      const chunks = settings.history.fromMs < trainTo ? Math.ceil((trainTo - settings.history.fromMs) / chunkMs) : 0;
-      notices.line('Learning...');
-      notices.line(`Estimated iterations: ${chunks}`);
-      let records = 0;
-      for (let i = 0; i < chunks; i++) {
-        const from = settings.history.fromMs + i * chunkMs;
-        const to = Math.min(trainTo, from + chunkMs);
-        const read = await readConnections(link, this.selection, from, to, `training query ${i + 1} of ${chunks}`, signal);
-        sayCut(read.cutSpans, `the history from ${formatWindowTime(from)} to ${formatWindowTime(to)}`);
-        fingerprint.learn(this.pairsOf(read.connections.values()), to);
-        records += read.sessions;
-        notices.line(`Progress: ${(((i + 1) / chunks) * 100).toFixed(3)}%  ${records} records`);
-      }
-      notices.line(`Training complete, tracking ${fingerprint.connections} entities...`);
-      if (chunks === 0) notices.say('the history before the first window is empty: every two-way connection of the first window is new');
-    } catch (e) {
-      if (!(e instanceof Stopped)) throw e;
-      return { trainedEntities: fingerprint.connections, windows: 0, alerts: 0, lastEndMs: null, stopReason: stopReason() };
-    }
-    const trainedEntities = fingerprint.connections;
+    const train = async (start: LiveStart): Promise<number> => {
+      // the first window is checked, not learnt: training ends where it begins
+      const trainTo = Math.min(settings.history.toMs, start.firstEndMs - slotMs);
+      const { fromMs } = settings.history;
+      const spanMs = settings.maxTrainingSlices * slotMs;
+      const spans = Array.from({ length: fromMs < trainTo ? Math.ceil((trainTo - fromMs) / spanMs) : 0 }, (_, i) => ({
+        fromMs: fromMs + i * spanMs,
+        toMs: Math.min(trainTo, fromMs + (i + 1) * spanMs),
+      }));
+      const trained = await learnHistory(
+        {
+          spans,
+          tracked: () => fingerprint.connections,
+          learn: async (span, what) => {
+            const read = await readConnections(link, this.selection, span.fromMs, span.toMs, what, signal);
+            sayCut(read.cutSpans, `the history from ${formatWindowTime(span.fromMs)} to ${formatWindowTime(span.toMs)}`);
+            fingerprint.learn(this.pairsOf(read.connections.values()), span.toMs);
+            return read.sessions;
+          },
+        },
+        notices,
+      );
+      if (trained.queries === 0) notices.say('the history before the first window is empty: every two-way connection of the first window is new');
+      return trained.entities;
+    };
 
     const check = async (window: EvalWindow): Promise<WindowOutcome> => {
       const during = `${formatWindowTime(window.startMs)} to ${formatWindowTime(window.endMs)}`;
@@ -132,12 +132,7 @@ export class FingerprintDetector implements DetectorRunner {
         summary: `${read.sessions} two-way sessions, ${read.connections.size} connections, ${drafts.length} alerts; tracking ${fingerprint.connections} client–service pairs of ${fingerprint.serviceCount} services`,
       };
     };
-    const loop = await runWindows(
-      { slotClock, settleMs: settings.settleMs, firstEndMs: start.firstEndMs, severity: settings.severity, verbose: settings.verbose },
-      parts,
-      check,
-    );
-    return { trainedEntities, ...loop, stopReason: stopReason() };
+    return runTrainedWindows(slotClock, settings, parts, { train, check });
   }
 
   private draft(m: Misfit, during: string): AlertDraft {

@@ -2,7 +2,7 @@
 // a time limit; both capped in size, and every failure a BlacklistError that says what went wrong.
 
 import fs from 'node:fs/promises';
-import { Stopped } from '../engine/stopped.js';
+import { Stopped, stopReason } from '../engine/stopped.js';
 import { BlacklistError } from './blacklisterror.js';
 import type { ListSource } from './listsource.js';
 
@@ -68,7 +68,7 @@ async function download(url: URL, display: string, signal: AbortSignal, timeoutM
   const both = AbortSignal.any([signal, timeout]);
   const failed = (why: string): BlacklistError => new BlacklistError('LIST_DOWNLOAD_FAILED', `cannot download the list ${display}: ${why}`);
   const stoppedOrLate = (e: unknown): Error => {
-    if (signal.aborted) return new Stopped(String(signal.reason ?? 'asked to stop'));
+    if (signal.aborted) return new Stopped(stopReason(signal));
     if (timeout.aborted) return failed(`no complete answer within ${timeoutMs / 1000} s`);
     return failed(fetchFailure(e));
   };
@@ -109,6 +109,6 @@ async function download(url: URL, display: string, signal: AbortSignal, timeoutM
 
 /** The list's text; BlacklistError when it cannot be had, Stopped when `signal` aborts. */
 export async function readListText(source: ListSource, signal: AbortSignal, timeoutMs = DOWNLOAD_TIMEOUT_MS): Promise<string> {
-  if (signal.aborted) throw new Stopped(String(signal.reason ?? 'asked to stop'));
+  if (signal.aborted) throw new Stopped(stopReason(signal));
   return source.kind === 'file' ? readFile(source.path, source.display) : download(source.url, source.display, signal, timeoutMs);
 }

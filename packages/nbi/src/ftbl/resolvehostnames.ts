@@ -2,7 +2,7 @@
 // then DNS) at every load: a few at a time, each with a time limit, failures kept with the reason.
 
 import dns from 'node:dns';
-import { Stopped } from '../engine/stopped.js';
+import { Stopped, stopReason } from '../engine/stopped.js';
 
 /** A hostname's addresses (IPv4 and IPv6 text); rejects when it has none. */
 export type Resolver = (host: string) => Promise<readonly string[]>;
@@ -35,7 +35,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string, signal: AbortSi
   let onAbort = (): void => undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s for ${what}`)), ms);
-    onAbort = () => reject(new Stopped(String(signal.reason ?? 'asked to stop')));
+    onAbort = () => reject(new Stopped(stopReason(signal)));
     signal.addEventListener('abort', onAbort, { once: true });
   });
   return Promise.race([p, late]).finally(() => {
@@ -67,7 +67,7 @@ export async function resolveHostnames(hosts: readonly string[], resolve: Resolv
       }
     }
   };
-  if (signal.aborted) throw new Stopped(String(signal.reason ?? 'asked to stop'));
+  if (signal.aborted) throw new Stopped(stopReason(signal));
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, unique.length) }, worker));
   return out;
 }

@@ -3,6 +3,7 @@
 
 import { RuntimeFailure, type StatAnswer } from '@opentraq/cli';
 import { ENTITY_BY_NAME, parseIp, isV4Words } from '@opentraq/core';
+import { baselineFields } from '../engine/baselinefields.js';
 import type { Detector, DetectorContext, Finding, WindowCheck } from '../engine/detector.js';
 import type { AlertRule } from '../engine/judge.js';
 import { STAT_PATH, rankingParams, readRanking, type RankingSpec } from '../engine/ranking.js';
@@ -27,8 +28,6 @@ function withTarget(selection: Readonly<Record<string, string>>, target: string)
   const q = selection.query;
   return { ...selection, query: q === undefined ? `SRVIP=${target}` : `(${q}) && SRVIP=${target}` };
 }
-
-const fixed = (n: number): string => n.toFixed(2);
 
 export class DosDetector implements Detector {
   readonly name = 'ftdos';
@@ -68,7 +67,6 @@ export class DosDetector implements Detector {
     if (above.length > MAX_SOURCES) {
       ctx.notices.say(`${above.length} sources sent more than ${this.rule.threshold} sessions to ${ip}: the ${MAX_SOURCES} busiest are reported`);
     }
-    const { mean, stddev, n } = target.expectation;
     const during = `${formatWindowTime(startMs)} to ${formatWindowTime(endMs)}`;
     return above.slice(0, MAX_SOURCES).map((src): AlertDraft => {
       const source = String(src.cells[0]);
@@ -82,12 +80,7 @@ export class DosDetector implements Detector {
           { name: 'target', value: ip },
           { name: 'value', value: connections },
           { name: 'targetvalue', value: Math.round(target.value) },
-          { name: 'mean', value: fixed(mean) },
-          { name: 'stddev', value: fixed(stddev ?? 0) },
-          { name: 'k', value: fixed(target.verdict.k) },
-          { name: 'n', value: n },
-          { name: 'absth', value: this.rule.threshold },
-          { name: 'devth', value: this.rule.deviations },
+          ...baselineFields(target, this.rule),
           { name: 'totalsources', value: above.length },
         ],
         facts: {

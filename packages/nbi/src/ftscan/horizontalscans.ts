@@ -3,13 +3,13 @@
 
 import { RuntimeFailure } from '@opentraq/cli';
 import { parseIp } from '@opentraq/core';
+import { baselineFields } from '../engine/baselinefields.js';
 import type { Detector, Finding, WindowCheck } from '../engine/detector.js';
 import type { AlertRule } from '../engine/judge.js';
 import type { RankingSpec } from '../engine/ranking.js';
 import type { AlertDraft } from '../output/alertdraft.js';
 import { formatWindowTime } from '../output/windowtime.js';
 
-const fixed = (n: number): string => n.toFixed(2);
 const cents = (n: number): number => Math.round(n * 100) / 100;
 
 export class HorizontalScans implements Detector {
@@ -29,7 +29,6 @@ export class HorizontalScans implements Detector {
     const source = String(f.entity!.cells[0]);
     if (parseIp(source) === null) throw new RuntimeFailure('BAD_ANSWER', `the server ranked an address that is not one: ${JSON.stringify(source)}`);
     const hosts = Math.round(f.value);
-    const { mean, stddev, n } = f.expectation;
     const { startMs, endMs } = check.window;
     const c = f.entity!.counts;
     return {
@@ -39,12 +38,7 @@ export class HorizontalScans implements Detector {
       fields: [
         { name: 'nbisource', value: source },
         { name: 'value', value: hosts },
-        { name: 'mean', value: fixed(mean) },
-        { name: 'stddev', value: fixed(stddev ?? 0) },
-        { name: 'k', value: fixed(f.verdict.k) },
-        { name: 'n', value: n },
-        { name: 'absth', value: this.rule.threshold },
-        { name: 'devth', value: this.rule.deviations },
+        ...baselineFields(f, this.rule),
       ],
       facts: {
         // many hosts were scanned, none in particular: the scanner is the source

@@ -3,6 +3,7 @@
 
 import { RuntimeFailure, type StatAnswer } from '@opentraq/cli';
 import { isV4Words, parseIp } from '@opentraq/core';
+import { baselineFields } from '../engine/baselinefields.js';
 import type { Detector, DetectorContext, Finding, WindowCheck } from '../engine/detector.js';
 import type { AlertRule } from '../engine/judge.js';
 import { STAT_PATH, rankingParams, readRanking, type RankingSpec } from '../engine/ranking.js';
@@ -16,8 +17,6 @@ export const MAX_SCANNERS = 100;
 export const MAX_SCAN_TARGETS = 1000;
 /** Rows of a source's target ranking: enough to count the targets above -bt beyond those reported. */
 const TARGET_ROWS = 10_000;
-
-const fixed = (n: number): string => n.toFixed(2);
 
 export class VerticalScans implements Detector {
   readonly name = 'ftscan';
@@ -53,7 +52,6 @@ export class VerticalScans implements Detector {
     if (above.length > MAX_SCAN_TARGETS) {
       ctx.notices.say(`${source} tried more than ${this.rule.threshold} ports on each of ${above.length} hosts: the ${MAX_SCAN_TARGETS} with the most are reported`);
     }
-    const { mean, stddev, n } = scanner.expectation;
     const during = `${formatWindowTime(startMs)} to ${formatWindowTime(endMs)}`;
     const drafts: AlertDraft[] = [];
     for (const row of above.slice(0, MAX_SCAN_TARGETS)) {
@@ -71,12 +69,7 @@ export class VerticalScans implements Detector {
           { name: 'target', value: target },
           { name: 'value', value: ports },
           { name: 'sourcevalue', value: Math.round(scanner.value) },
-          { name: 'mean', value: fixed(mean) },
-          { name: 'stddev', value: fixed(stddev ?? 0) },
-          { name: 'k', value: fixed(scanner.verdict.k) },
-          { name: 'n', value: n },
-          { name: 'absth', value: this.rule.threshold },
-          { name: 'devth', value: this.rule.deviations },
+          ...baselineFields(scanner, this.rule),
           { name: 'totaltargets', value: above.length },
         ],
         facts: {

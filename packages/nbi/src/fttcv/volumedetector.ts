@@ -2,6 +2,7 @@
 // below (LOW, unless -bnl) its baseline — hosts that appear, disappear, or suddenly carry far more.
 
 import { isV4Words, parseIp } from '@opentraq/core';
+import { baselineFields } from '../engine/baselinefields.js';
 import type { Detector, Finding, WindowCheck } from '../engine/detector.js';
 import type { AlertRule } from '../engine/judge.js';
 import { NO_COUNTS, keyCells, type RankingSpec } from '../engine/ranking.js';
@@ -85,12 +86,7 @@ export class VolumeDetector implements Detector {
         { name: 'direction', value: direction ?? 'both' },
         { name: 'nbisource', value: label },
         { name: 'value', value: fixed(f.value) },
-        { name: 'mean', value: fixed(mean) },
-        { name: 'stddev', value: fixed(stddev ?? 0) },
-        { name: 'k', value: fixed(f.verdict.k) },
-        { name: 'n', value: n },
-        { name: 'absth', value: this.rule.threshold },
-        { name: 'devth', value: this.rule.deviations },
+        ...baselineFields(f, this.rule),
       ],
       facts: {
         target_ip: ip === null ? null : String(cells[0]),

@@ -8,6 +8,7 @@ import type { Clock } from '../engine/clock.js';
 import { Notices } from '../engine/notices.js';
 import { ServerLink } from '../engine/serverlink.js';
 import { Stopped } from '../engine/stopped.js';
+import type { WindowLoopReport } from '../engine/windowloop.js';
 import { AlertOutput } from '../output/alertoutput.js';
 import { AlertPoster } from '../output/alertposter.js';
 import { SEVERITIES } from '../output/syslogmessage.js';
@@ -32,19 +33,10 @@ export interface SessionParts {
   readonly verbose: boolean;
 }
 
-/** How a detector's run ended, for the last line on stderr. */
-export interface SessionReport {
-  readonly windows: number;
-  readonly alerts: number;
-  /** End of the last window checked, or null. */
-  readonly lastEndMs: number | null;
-  readonly stopReason: string;
-}
-
 export interface SessionSteps {
   /** Work before the login (ftbl's list); may throw Stopped when asked to stop meanwhile. */
   readonly prepare?: (ctx: { readonly notices: Notices; readonly signal: AbortSignal }) => Promise<void>;
-  readonly run: (parts: SessionParts) => Promise<SessionReport>;
+  readonly run: (parts: SessionParts) => Promise<WindowLoopReport>;
 }
 
 export interface SessionOptions {

@@ -6,7 +6,7 @@ import type { ParsedOptions, ToolContext } from '@opentraq/cli';
 import { SYSTEM_CLOCK, type Clock } from '../engine/clock.js';
 import type { Detector } from '../engine/detector.js';
 import { isDetectorRunner, type DetectorRunner } from '../engine/detectorrunner.js';
-import { runEngine } from '../engine/runengine.js';
+import { runEngine, type EngineSettings } from '../engine/runengine.js';
 import { Episodes } from '../output/episodes.js';
 import { readBaselineSettings, type BaselineSettings } from '../params/readenginesettings.js';
 import { runDetectorSession } from './detectorsession.js';
@@ -47,17 +47,7 @@ export async function runDetector(parsed: ParsedOptions, ctx: ToolContext, make:
   await runDetectorSession(parsed, ctx, { clock, ...(opts.signals !== undefined && { signals: opts.signals }) }, {
     run: (session) => {
       const episodes = new Episodes(detector.name, configuration, baseline.granularity.stepMs);
-      const settings = {
-        granularity: baseline.granularity,
-        byDayOfWeek: baseline.byDayOfWeek,
-        settleMs: baseline.settleMs,
-        capBytes: baseline.capBytes,
-        rows: baseline.rows,
-        maxTrainingSlices: baseline.maxTrainingSlices,
-        history: baseline.history,
-        severity: session.severity,
-        verbose: session.verbose,
-      };
+      const settings: EngineSettings = { ...baseline, severity: session.severity, verbose: session.verbose };
       const parts = { link: session.link, clock, notices: session.notices, output: session.output, episodes, signal: session.signal };
       return isDetectorRunner(detector) ? detector.run(settings, parts) : runEngine(detector, settings, parts);
     },

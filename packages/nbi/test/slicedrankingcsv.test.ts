@@ -1,0 +1,130 @@
+// Training answers read as CSV while they arrive: the same keys, slice values, completeness and
+// counts as the JSON answer of the same ranking gives, and a clear BAD_ANSWER for what is not one.
+import { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import t from 'tap';
+import type { StatAnswer } from '@opentraq/cli';
+import { readSlicedRanking, type SlicedRanking } from '../src/engine/ranking.js';
+import { readSlicedRankingCsv } from '../src/engine/slicedrankingcsv.js';
+
+/** The CSV the server writes for `a` with header=1 (renderStatCsv): header row, rows, `#` lines. */
+function csvOf(a: StatAnswer): string {
+  return (
+    stringify([a.columns, ...a.data]) +
+    `# Total sessions: ${a.summary.sessions}, Total packets: ${a.summary.packets}, Total bytes: ${a.summary.bytes}\n` +
+    `# Distinct entities: ${a.summary.entities}\n`
+  );
+}
+
+/** `text` as a body arriving in pieces of `piece` bytes (rows and quoted cells cut anywhere). */
+function body(text: string, piece = 7): Readable {
+  const bytes = Buffer.from(text);
+  const parts: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += piece) parts.push(bytes.subarray(i, i + piece));
+  return Readable.from(parts);
+}
+
+function columns(r: SlicedRanking): number[][] {
+  return Array.from({ length: r.slices }, (_, k) => {
+    const into = new Float64Array(r.keys.length);
+    r.sliceValues(k, into);
+    return [...into];
+  });
+}
+
+const IP_COLUMNS = ['rank', 'IP', 'value', 'percent', 'bytes_sent', 'bytes_recv', 'packets_sent', 'packets_recv', 'sessions_initiated', 'sessions_accepted', 'asn', 'as_name', 'country', '1700000000', '1700000600', '1700001200'];
+
+function ipAnswer(rows: (readonly (string | number | null)[])[], entities: number): StatAnswer {
+  return {
+    columns: IP_COLUMNS,
+    data: rows,
+    summary: { sessions: 77, packets: 10, bytes: 1000, entities, total: 900, from: 1_700_000_000, to: 1_700_001_800 },
+    series: { bounds: [1_700_000_000, 1_700_000_600, 1_700_001_200, 1_700_001_800], other: [0, 0, 0] },
+  };
+}
+
+t.test('the CSV reader gives what the JSON reader gives, for every way the answer can be cut into pieces', async (t) => {
+  const a = ipAnswer(
+    [
+      [1, '10.0.0.1', 600.5, 66.7, 1, 2, 3, 4, 5, 6, 15169, 'GOOGLE, LLC "the big one"', 'US', 100, 200.5, 300],
+      [2, '2001:db8::1', 200, 22.2, 0, 0, 0, 0, 0, 0, null, null, null, 0, 0, 200],
+      [3, '10.0.0.3', 99, 11, 0, 0, 0, 0, 0, 0, 64500, 'Ünïcode AS', 'DE', 33, 33, 33],
+    ],
+    3,
+  );
+  const want = readSlicedRanking(a, 10);
+  for (const piece of [1, 3, 7, 64, 100_000]) {
+    const got = await readSlicedRankingCsv(body(csvOf(a), piece), 3, 10);
+    t.same(got.keys, ['10.0.0.1', '2001:db8::1', '10.0.0.3'], `pieces of ${piece}: keys`);
+    t.same(got.keys, want.keys, `pieces of ${piece}: keys as JSON gives them`);
+    t.same(columns(got), [
+      [100, 0, 33],
+      [200.5, 0, 33],
+      [300, 200, 33],
+    ]);
+    t.same(columns(got), columns(want));
+    t.same([got.complete, got.entities, got.sessions], [true, 3, 77]);
+  }
+});
+
+t.test('entity keys of several columns and empty cells are keyed as the JSON answer keys them', async (t) => {
+  const a: StatAnswer = {
+    columns: ['rank', 'PORT', 'PROTO', 'value', 'percent', 'bytes_sent', 'bytes_recv', 'packets_sent', 'packets_recv', 'sessions_initiated', 'sessions_accepted', 'service', '1700000000'],
+    data: [
+      [1, 443, 6, 10, 50, 0, 0, 0, 0, 0, 0, 'https', 10],
+      [2, null, 1, 5, 25, 0, 0, 0, 0, 0, 0, null, 5],
+    ],
+    summary: { sessions: 2, packets: 0, bytes: 0, entities: 2, total: 15, from: 1_700_000_000, to: 1_700_000_600 },
+  };
+  const got = await readSlicedRankingCsv(body(csvOf(a)), 1, 10);
+  t.same(got.keys, ['443 6', '- 1']);
+  t.same(got.keys, readSlicedRanking({ ...a, series: { bounds: [1_700_000_000, 1_700_000_600], other: [0] } }, 10).keys);
+});
+
+t.test('completeness: cut at the rows asked with more entities, unless the last row is zero throughout', async (t) => {
+  const rows = (last: number): (string | number | null)[][] => [
+    [1, '10.0.0.1', 9, 90, 0, 0, 0, 0, 0, 0, null, null, null, 3, 3, 3],
+    [2, '10.0.0.2', last, 10, 0, 0, 0, 0, 0, 0, null, null, null, last, 0, 0],
+  ];
+  const cut = await readSlicedRankingCsv(body(csvOf(ipAnswer(rows(1), 5))), 3, 2);
+  t.same([cut.complete, cut.entities, cut.keys.length], [false, 5, 2]);
+  const zeros = await readSlicedRankingCsv(body(csvOf(ipAnswer(rows(0), 5))), 3, 2);
+  t.equal(zeros.complete, true);
+  const fewer = await readSlicedRankingCsv(body(csvOf(ipAnswer(rows(1), 5))), 3, 3);
+  t.equal(fewer.complete, true, 'fewer rows than asked: every entity with a value is there');
+  const none = await readSlicedRankingCsv(body(csvOf(ipAnswer([], 0))), 3, 2);
+  t.same([none.keys.length, none.complete, none.entities], [0, true, 0]);
+});
+
+t.test('rows beyond the first allocation are kept (the value columns grow)', async (t) => {
+  const n = 5000;
+  const data = Array.from({ length: n }, (_, i) => [i + 1, `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, n - i, 0, 0, 0, 0, 0, 0, 0, null, null, null, n - i, i, 1]);
+  const got = await readSlicedRankingCsv(body(csvOf(ipAnswer(data, n)), 4096), 3, n);
+  t.equal(got.keys.length, n);
+  const c = columns(got);
+  t.same([c[0]![0], c[0]![n - 1], c[1]![n - 1], c[2]![1234]], [n, 1, n - 1, 1]);
+});
+
+t.test('what is not a training answer is BAD_ANSWER, saying what is wrong; a failing body fails as it is', async (t) => {
+  const good = csvOf(ipAnswer([[1, '10.0.0.1', 9, 90, 0, 0, 0, 0, 0, 0, null, null, null, 3, 3, 3]], 1));
+  const cases: [string, string, RegExp][] = [
+    ['empty', '', /the answer is empty/],
+    ['cut short', good.slice(0, good.indexOf('#')), /summary lines .* are missing: was the answer cut short\?/],
+    ['JSON instead', '{"columns":[]}\n', /cannot be read: Invalid Opening Quote/],
+    ['another CSV', 'a,b,c\n1,2,3\n', /its header row is "a,b,c", not rank/],
+    ['too few slice columns', csvOf(ipAnswer([], 0)).replace(',1700000000,1700000600,1700001200', ''), /do not end with the 3 slices asked for/],
+    ['a short row', good.replace('10.0.0.1,9,', '10.0.0.1,'), /row 1 has 15 cells where the header has 16/],
+    ['not a number', good.replace(',3,3,3\n', ',3,x,3\n'), /a slice value is "x", not a number/],
+    ['an unclosed quote', good.replace('10.0.0.1', '"10.0.0.1'), /cannot be read/],
+  ];
+  for (const [what, text, message] of cases) {
+    await t.rejects(readSlicedRankingCsv(body(text), 3, 10), { code: 'BAD_ANSWER', message }, what);
+  }
+  const failing = new Readable({
+    read() {
+      this.push(good.slice(0, 40));
+      this.destroy(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+    },
+  });
+  await t.rejects(readSlicedRankingCsv(failing, 3, 10), { code: 'UND_ERR_SOCKET', message: 'other side closed' });
+});
