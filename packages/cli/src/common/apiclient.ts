@@ -2,7 +2,7 @@
 // sends requests with the token, and turns every failure into the error with cli.md's exit code.
 
 import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
+import type { Client, Dispatcher } from 'undici';
 import { AuthFailure, ConnectFailure, RuntimeFailure, UsageError, type AuthFailureCode } from './clierror.js';
 import type { LoginPlan } from './loginplan.js';
 import { openHttpClient, type HttpClient } from './httpclient.js';
@@ -131,6 +131,8 @@ const LOGIN_CODES: Readonly<Record<string, AuthFailureCode>> = {
 export class ApiClient {
   private constructor(
     private readonly client: HttpClient,
+    /** How `client` was opened, for a companion connection. */
+    private readonly options: Client.Options,
     readonly address: ServerAddress,
     private readonly token: string,
     /** The user the server logged in (for -us KEY, the key's owner). */
@@ -144,12 +146,13 @@ export class ApiClient {
    * only once the server is known to answer, so that nobody types a password for a dead address.
    */
   static async login(address: ServerAddress, plan: LoginPlan, opts: LoginOptions): Promise<ApiClient> {
-    const client = await openHttpClient(address.origin, {
+    const options: Client.Options = {
       connect: { timeout: CONNECT_TIMEOUT_MS },
       headersTimeout: 0,
       bodyTimeout: 0,
       ...(opts.localAddress !== undefined && { localAddress: opts.localAddress }),
-    });
+    };
+    const client = await openHttpClient(address.origin, options);
     const userAgent = `opentraq-${opts.tool}/${opts.version}`;
     try {
       let body: Record<string, unknown>;
@@ -196,11 +199,20 @@ export class ApiClient {
         (opts.onSessionKey ?? ((k: string) => process.stderr.write(`${k}\n`)))(answer.session_key);
       }
       const username = typeof answer.username === 'string' ? answer.username : plan.kind === 'password' ? plan.username : '';
-      return new ApiClient(client, address, answer.auth_token, username, answer.admin === true, userAgent);
+      return new ApiClient(client, options, address, answer.auth_token, username, answer.admin === true, userAgent);
     } catch (e) {
       await client.destroy();
       throw e;
     }
+  }
+
+  /**
+   * A second connection with the same login, for requests made while an answer streams on this one
+   * (HTTP/1.1 answers one request at a time per connection): ftsq -v polls the scan progress on it.
+   */
+  async companion(): Promise<ApiClient> {
+    const client = await openHttpClient(this.address.origin, this.options);
+    return new ApiClient(client, this.options, this.address, this.token, this.username, this.admin, this.userAgent);
   }
 
   /** GET /healthz: fails with exit 4 when nothing answers at the address. */

@@ -25,6 +25,7 @@ export { TextTable, type TableColumn } from './texttable.js';
 export { formatBytes, formatBits, formatCount, formatPercent } from './humanscale.js';
 export { startProgress, type Progress } from './progress.js';
 export { readProgressAnswer, type ScanProgress, type FinalLine } from './progressanswer.js';
+export { scannedText } from './scannedtext.js';
 export { toolTimeZone, timeZoneParams } from './timezoneparams.js';
 export { didYouMean, nearestNames } from './didyoumean.js';
 export { cliVersion } from './version.js';

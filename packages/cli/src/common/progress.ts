@@ -1,6 +1,9 @@
 // The -v progress indicator on stderr: an ora spinner on a terminal (loaded only then), a single
 // closing line elsewhere, nothing without -v. stdout is never touched.
 
+import type { Environment } from './serveraddress.js';
+import { colourWanted } from './style.js';
+
 export interface Progress {
   /** Whether updates are shown (a spinner on a terminal); without, only the closing line is. */
   readonly live: boolean;
@@ -14,9 +17,11 @@ const SILENT: Progress = { live: false, update: () => undefined, stop: () => und
 
 /**
  * ora hangs at 100 % CPU on a terminal that reports 0 columns (some CI terminals), so the spinner
- * runs only on a terminal with a width; elsewhere -v prints the summary line alone.
+ * runs only on a terminal with a width; elsewhere -v prints the summary line alone. The spinner is
+ * coloured by the rules of the tools' other output (style.ts) applied to `stream`: ora's own colouring
+ * follows stdout, which may be a file while the spinner is on a terminal, and ignores NO_COLOR.
  */
-export async function startProgress(wanted: boolean, tool: string, text: string, stream: NodeJS.WriteStream = process.stderr): Promise<Progress> {
+export async function startProgress(wanted: boolean, tool: string, text: string, stream: NodeJS.WriteStream = process.stderr, env: Environment = process.env): Promise<Progress> {
   if (!wanted) return SILENT;
   let stopped = false;
   if (stream.isTTY !== true || !(stream.columns > 0)) {
@@ -31,7 +36,13 @@ export async function startProgress(wanted: boolean, tool: string, text: string,
     };
   }
   const { default: ora } = await import('ora');
-  const spinner = ora({ text, stream, discardStdin: false }).start();
+  const spinner = ora({ text, stream, discardStdin: false, color: false });
+  if (colourWanted(stream, env)) {
+    const { Chalk } = await import('chalk');
+    const cyan = new Chalk({ level: 1 }).cyan;
+    spinner.spinner = { interval: spinner.interval, frames: spinner.spinner.frames.map((f) => cyan(f)) };
+  }
+  spinner.start();
   return {
     live: true,
     update: (t) => {

@@ -1,5 +1,6 @@
 // ftsq: checks its parameters, logs in, and streams GET /api/v1/sessions to stdout as it arrives —
 // CSV and NDJSON byte for byte as the server writes them, the table block by block — in bounded memory.
+// With -v on a terminal, a spinner on stderr shows the sessions received and the server's scan.
 
 import type { Readable } from 'node:stream';
 import type { ApiClient } from '../common/apiclient.js';
@@ -10,10 +11,12 @@ import { OutputClosed } from '../common/output.js';
 import type { ParsedOptions } from '../common/parsedoptions.js';
 import { startProgress, type Progress } from '../common/progress.js';
 import { runTool, type ToolContext } from '../common/runtool.js';
+import { scannedText } from '../common/scannedtext.js';
 import { styleFor } from '../common/style.js';
 import { FTSQ } from './ftsqspec.js';
 import { readSessionsRequest, TABLE_FIELDS, type SessionsRequest } from './readsessionsrequest.js';
 import { SessionTable, type SessionObject } from './sessiontable.js';
+import { watchSessionsProgress, type SessionsScan } from './watchsessionsprogress.js';
 
 /** The launcher ends the process with this once main() has resolved. */
 export { exitWhenFlushed } from '../common/runtool.js';
@@ -23,10 +26,14 @@ const NEWLINE = 10;
 /** The start time of the last NDJSON session in a chunk (START is every session's first member). */
 const LAST_START = /.*\{"START":(-?\d+(?:\.\d+)?)/s;
 
-/** Counts sessions as they arrive and tells -v how far through the frame they are. */
+/**
+ * Counts sessions as they arrive and tells -v how far the query is: by the server's scan when it
+ * reports it, else by how far through the frame the last session received starts.
+ */
 class Tally {
   sessions = 0;
   private lastStart = NaN;
+  private scan: SessionsScan | undefined;
   private readonly started = Date.now();
 
   constructor(
@@ -40,9 +47,16 @@ class Tally {
     this.progress.update(this.text());
   }
 
+  scanned(scan: SessionsScan): void {
+    this.scan = scan;
+    this.progress.update(this.text());
+  }
+
   private text(): string {
     const { fromUs, toUs } = this.req.frame.frame;
     const received = `${this.sessions.toLocaleString('en-US')} sessions received`;
+    if (this.scan?.state === 'queued') return 'the server is busy: waiting for a query slot';
+    if (this.scan !== undefined) return `${received}, ${scannedText(this.scan)}`;
     if (!Number.isFinite(this.lastStart)) return received;
     const pct = Math.max(0, Math.min(100, ((this.lastStart * 1e6 - fromUs) / (toUs - fromUs)) * 100));
     return `${received}, ${pct.toFixed(0)}% of the frame`;
@@ -93,10 +107,12 @@ async function passThrough(body: Readable, req: SessionsRequest, ctx: ToolContex
 async function ftsq(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
   const req = readSessionsRequest(parsed, ctx.env, ctx.spec.name);
   const client: ApiClient = await connect(req.connection, { tool: ctx.spec.name, version: ctx.version });
-  const progress = await startProgress(req.progress, ctx.spec.name, `asking for the sessions of ${req.frame.text}`);
+  const progress = await startProgress(req.progress, ctx.spec.name, `asking for the sessions of ${req.frame.text}`, ctx.stderr, ctx.env);
   const tally = new Tally(req, progress);
+  // only a spinner shows the scan: without one (no -v, or stderr not a terminal) nothing is polled
+  const watch = progress.live ? watchSessionsProgress(client, (s) => tally.scanned(s)) : undefined;
   try {
-    const body = await client.stream(SESSIONS_PATH, { params: req.params });
+    const body = await client.stream(SESSIONS_PATH, { params: watch === undefined ? req.params : { ...req.params, progress: watch.id } });
     let table: SessionTable | undefined;
     try {
       if (req.output === 'table') {
@@ -109,6 +125,7 @@ async function ftsq(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
     } catch (e) {
       throw e instanceof OutputClosed || e instanceof RuntimeFailure ? e : client.lost(e);
     }
+    await watch?.stop();
     progress.stop(tally.summary());
     if (table !== undefined) {
       await ctx.out.write(table.finish());
@@ -124,6 +141,7 @@ async function ftsq(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
     await client.destroy();
     throw e;
   } finally {
+    await watch?.stop();
     progress.stop();
   }
 }

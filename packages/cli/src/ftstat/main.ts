@@ -7,8 +7,9 @@ import { RuntimeFailure } from '../common/clierror.js';
 import { connect } from '../common/connection.js';
 import { OutputClosed } from '../common/output.js';
 import { startProgress, type Progress } from '../common/progress.js';
-import { readProgressAnswer, type FinalLine, type ScanProgress } from '../common/progressanswer.js';
+import { readProgressAnswer, type FinalLine } from '../common/progressanswer.js';
 import { runTool, type ToolContext } from '../common/runtool.js';
+import { scannedText } from '../common/scannedtext.js';
 import { statAnswerProblem, type StatAnswer } from '../common/statanswer.js';
 import { styleFor } from '../common/style.js';
 import type { ParsedOptions } from '../common/parsedoptions.js';
@@ -31,12 +32,6 @@ function checked(answer: unknown): StatAnswer {
 
 async function ranking(client: ApiClient, params: Readonly<Record<string, string>>): Promise<StatAnswer> {
   return checked(await client.json<unknown>('GET', STAT_PATH, { params }));
-}
-
-/** `1,234,567 of 5,000,000 sessions scanned (24%)`. */
-function scannedText(p: ScanProgress): string {
-  const pct = p.total > 0 ? Math.floor((p.scanned / p.total) * 100) : 100;
-  return `${p.scanned.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')} sessions scanned (${pct}%)`;
 }
 
 /** The ranking asked for with progress=1, the spinner showing the sessions scanned as the server reports them. */

@@ -15,9 +15,42 @@ export function unitsBefore(v: number, s: number, e: number, x: number): number 
   return Math.round(v * ((c - s) / (e - s)) * UNIT);
 }
 
-/** The units of volume `v` of session [s, e] that fall inside [from, to). */
+/**
+ * Volumes below this (2^33) have fewer than 2^53 units: their unit counts are whole numbers a
+ * double holds exactly, and unitsWithin's difference of two of them is exact.
+ */
+export const EXACT_VOLUME = 2 ** 33;
+
+/** The units of volume `v` of session [s, e] that fall inside [from, to); exact for v below EXACT_VOLUME. */
 export function unitsWithin(v: number, s: number, e: number, from: number, to: number): number {
   return unitsBefore(v, s, e, to) - unitsBefore(v, s, e, from);
+}
+
+/**
+ * A unit count (a whole number, beyond 2^53 for large volumes) modulo 2^20, exactly: the division
+ * by a power of two, the floor and the product are exact, and so is the difference, being a whole
+ * number below 2^20.
+ */
+function unitsPastWhole(u: number): number {
+  return u - Math.floor(u / UNIT) * UNIT;
+}
+
+/**
+ * The whole part of the share of volume `v` of [s, e] inside [from, to): ⌊(b − a) / 2^20⌋ for
+ * a = unitsBefore(from) and b = unitsBefore(to), exactly, for every v below 2^53. From
+ * EXACT_VOLUME on, a and b pass 2^53 and b − a in doubles rounds; taken apart as
+ * (⌊b / 2^20⌋ − ⌊a / 2^20⌋) × 2^20 + (b mod 2^20 − a mod 2^20), every term is exact.
+ */
+export function wholeWithin(v: number, s: number, e: number, from: number, to: number): number {
+  const b = unitsBefore(v, s, e, to);
+  const a = unitsBefore(v, s, e, from);
+  return Math.floor(b / UNIT) - Math.floor(a / UNIT) - (unitsPastWhole(b) < unitsPastWhole(a) ? 1 : 0);
+}
+
+/** The units (0 ≤ u < 2^20) of that share left over beyond wholeWithin: (b − a) mod 2^20, exactly, for every v below 2^53. */
+export function unitsLeftWithin(v: number, s: number, e: number, from: number, to: number): number {
+  const d = unitsPastWhole(unitsBefore(v, s, e, to)) - unitsPastWhole(unitsBefore(v, s, e, from));
+  return d < 0 ? d + UNIT : d;
 }
 
 /** Whether session [s, e] takes part in frame [from, to) (time.md). */

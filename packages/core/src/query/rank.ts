@@ -8,6 +8,7 @@ import { planRank, type RankQuery } from './rankquery.js';
 import { finishRank, type RankResult } from './rankresult.js';
 import { RankScanner } from './rankscanner.js';
 import { RankState } from './rankstate.js';
+import { knownDamaged, type SkippedSegment } from './skippedsegment.js';
 import type { SegmentInfo, SessionSource } from './source.js';
 import { WorkerPool } from './workerpool.js';
 
@@ -74,8 +75,23 @@ export async function rank(source: SessionSource, q: RankQuery, opts: RankOption
   const plan = planRank(q);
   const workers = opts.workers ?? opts.pool?.size ?? 1;
   if (!Number.isSafeInteger(workers) || workers < 1) throw new QueryError('BAD_WORKERS', `workers must be a positive whole number (got ${String(opts.workers)})`);
-  const infos = source.segments(plan.fromUs, plan.toUs);
   const st = new RankState(plan);
+  // segments the source already knows to be damaged are skipped unopened, and said so
+  const infos: SegmentInfo[] = [];
+  for (const info of source.segments(plan.fromUs, plan.toUs)) {
+    const known = knownDamaged(info);
+    if (known === null) infos.push(info);
+    else st.skipped.push(known);
+  }
+  // segments found damaged now: the source is told once each, as soon as they are found
+  const told = new Set<number>();
+  const tell = (found: readonly SkippedSegment[]): void => {
+    for (const s of found) {
+      if (told.has(s.id)) continue;
+      told.add(s.id);
+      source.segmentDamaged?.(s);
+    }
+  };
   const scanner = new RankScanner(plan);
   const onProgress = opts.onProgress;
   const total = infos.reduce((n, s) => n + s.rows, 0);
@@ -85,12 +101,8 @@ export async function rank(source: SessionSource, q: RankQuery, opts: RankOption
   if ((opts.pool === undefined && workers === 1) || infos.length === 0) {
     let scanned = 0;
     for (const info of infos) {
-      const reader = source.open(info);
-      try {
-        scanner.scan(info, reader, st);
-      } finally {
-        reader.close();
-      }
+      const skipped = scanner.scanOrSkip(info, (i) => source.open(i), st);
+      if (skipped !== null) tell([skipped]);
       scanned += info.rows;
       if (onProgress !== undefined && scanned < total) {
         onProgress(scanned, total);
@@ -112,7 +124,14 @@ export async function rank(source: SessionSource, q: RankQuery, opts: RankOption
       const progress = onProgress === undefined ? undefined : new Int32Array(new SharedArrayBuffer(4 * segments.length));
       const report = progress === undefined ? null : () => onProgress!(scannedRows(segments, progress, k), total);
       await withProgress(
-        Promise.all(Array.from({ length: k }, (_, index) => pool.run({ query: q, segments, share: { index, of: k }, progress }).then((p) => st.merge(p)))).then(() => undefined),
+        Promise.all(
+          Array.from({ length: k }, (_, index) =>
+            pool.run({ query: q, segments, share: { index, of: k }, progress }).then((p) => {
+              st.merge(p);
+              tell(p.skipped);
+            }),
+          ),
+        ).then(() => undefined),
         report,
         progressMs,
       );
@@ -127,7 +146,14 @@ export async function rank(source: SessionSource, q: RankQuery, opts: RankOption
     const progress = onProgress === undefined ? undefined : new Int32Array(new SharedArrayBuffer(4 * segments.length));
     const report = progress === undefined ? null : () => onProgress!(scannedRows(segments, progress, 1), total);
     await withProgress(
-      Promise.all(Array.from({ length: Math.min(k, segments.length) }, () => pool.run({ query: q, segments, claim, progress }).then((p) => st.merge(p)))).then(() => undefined),
+      Promise.all(
+        Array.from({ length: Math.min(k, segments.length) }, () =>
+          pool.run({ query: q, segments, claim, progress }).then((p) => {
+            st.merge(p);
+            tell(p.skipped);
+          }),
+        ),
+      ).then(() => undefined),
       report,
       progressMs,
     );

@@ -3,7 +3,7 @@
 
 import type { ColumnArray, ColumnName } from '../fields/columns.js';
 import { partKind } from './keyindex.js';
-import { UNIT, unitsWithin } from './prorate.js';
+import { EXACT_VOLUME, UNIT, unitsLeftWithin, unitsWithin, wholeWithin } from './prorate.js';
 import type { RankPlan } from './rankquery.js';
 import { CODE_SUM_WIDTH, type CodeSums } from './codesums.js';
 import type { RankState } from './rankstate.js';
@@ -282,7 +282,11 @@ function body(plan: RankPlan, g: Gen): string {
       ['pc', 'rpc'],
       ['ps', 'rps'],
     ] as const) {
-      lines.push(`  { const q = units(${raw}, s, e, from, to); ${v} = Math.floor(q / UNIT); ${v}F = q - ${v} * UNIT; }`);
+      // the rare volumes whose unit counts pass 2^53 are taken apart exactly (prorate.ts)
+      lines.push(
+        `  if (${raw} < EXACT) { const q = units(${raw}, s, e, from, to); ${v} = Math.floor(q / UNIT); ${v}F = q - ${v} * UNIT; }` +
+          ` else { ${v} = wholeWithin(${raw}, s, e, from, to); ${v}F = unitsLeftWithin(${raw}, s, e, from, to); }`,
+      );
     }
     lines.push('}');
     lines.push(
@@ -589,7 +593,7 @@ export function compileKernel(
   if (k !== undefined) {
     cache.delete(source);
   } else {
-    const run: unknown = new Function('units', 'UNIT', source)(unitsWithin, UNIT);
+    const run: unknown = new Function('units', 'UNIT', 'EXACT', 'wholeWithin', 'unitsLeftWithin', source)(unitsWithin, UNIT, EXACT_VOLUME, wholeWithin, unitsLeftWithin);
     k = spec.byCode ? { ...spec, frames, byCode: true, run: run as ByCodeKernel } : { ...spec, frames, byCode: false, run: run as RankKernel };
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   }

@@ -6,6 +6,7 @@ import { decodeKey, type KeyValue } from './entitykey.js';
 import { UNIT } from './prorate.js';
 import type { Direction } from './rankquery.js';
 import { ACC, ACC_WIDTH, FR_WIDTH, SV, SV_WIDTH, type RankState } from './rankstate.js';
+import { sortSkipped, type SkippedSegment } from './skippedsegment.js';
 
 export interface RankRow {
   /** 1-based position. */
@@ -37,6 +38,11 @@ export interface RankSummary {
   readonly bytes: number;
   /** Distinct entities ranked (rows is at most this). */
   readonly entities: number;
+  /**
+   * Segments of the frame left out because their data is damaged (by id; empty when none): the
+   * figures above are exact over the other segments, and lack every session of these.
+   */
+  readonly skipped: readonly SkippedSegment[];
 }
 
 export interface RankResult {
@@ -76,7 +82,8 @@ function entityValues(st: RankState, acc: Float64Array): Float64Array {
         const self = plan.measure === 'bytes' ? SV.bytesW : SV.packetsW;
         if (d === 'snd') v = acc[o + k]! + fr[f + k]! / UNIT;
         else if (d === 'rcv') v = acc[o + k + 1]! + fr[f + k + 1]! / UNIT;
-        else if (shape === 'sided') v = acc[o + k]! + acc[o + k + 1]! - sv[s + self]! + (fr[f + k]! + fr[f + k + 1]! - sv[s + self + 1]!) / UNIT;
+        // the self sums (in both sent and received) come off first: exact whenever the value is below 2^53
+        else if (shape === 'sided') v = acc[o + k]! - sv[s + self]! + acc[o + k + 1]! + (fr[f + k]! - sv[s + self + 1]! + fr[f + k + 1]!) / UNIT;
         else v = acc[o + k]! + acc[o + k + 1]! + (fr[f + k]! + fr[f + k + 1]!) / UNIT;
         v *= scale;
         break;
@@ -233,6 +240,7 @@ export function finishRank(st: RankState): RankResult {
       packets: st.packetsW + st.packetsF / UNIT,
       bytes: st.bytesW + st.bytesF / UNIT,
       entities: st.entityCount() + st.omitted,
+      skipped: sortSkipped(st.skipped),
     },
     slices,
   };

@@ -9,6 +9,7 @@ import { EntityShare, type ShareSpec } from './entityshare.js';
 import { codableColumns, compileKernel, kernelColumns, type ByCodeKernel, type CompiledKernel, type SelfSpec } from './rankkernel.js';
 import type { RankPlan } from './rankquery.js';
 import { SV_WIDTH, type RankState } from './rankstate.js';
+import { skippedSegment, type SkippedSegment } from './skippedsegment.js';
 import type { DictColumn, FrameColumn, SegmentInfo, SegmentReader } from './source.js';
 import { VOLUME_COLUMNS, VolumeFrames } from './volumeframes.js';
 
@@ -188,11 +189,34 @@ export class RankScanner {
     return { memos, codeSums };
   }
 
+  /**
+   * Opens segment `info` with `open`, ranks it into st and closes it. A segment found damaged
+   * (StoreError CORRUPT, from opening it or from any of its columns) adds nothing to st: it is
+   * recorded in st.skipped and returned. Any other failure is thrown.
+   */
+  scanOrSkip(info: SegmentInfo, open: (info: SegmentInfo) => SegmentReader, st: RankState): SkippedSegment | null {
+    let reader: SegmentReader | undefined;
+    try {
+      reader = open(info);
+      this.scan(info, reader, st);
+      return null;
+    } catch (e) {
+      const skipped = skippedSegment(info, e);
+      if (skipped === null) throw e;
+      st.skipped.push(skipped);
+      return skipped;
+    } finally {
+      reader?.close();
+    }
+  }
+
   scan(info: SegmentInfo, src: ColumnSource, st: RankState): void {
     const { fromUs, toUs } = this.plan;
     const inside = segmentInside(info, fromUs, toUs);
-    if (!inside) st.useFractions();
+    // Every column is read, and checked, before anything is added to st: a segment found damaged
+    // (its reader throws) adds nothing, so a query can skip it and stay exact over the others.
     const { cols, dicts, frames, kernel, memos, codeSums } = this.prepare(info, src, inside);
+    if (!inside) st.useFractions();
     this.share?.prepare(dicts);
     // a ByCodeKernel takes arrays: gathered once for the segment
     let byCode: Parameters<ByCodeKernel> | null = null;

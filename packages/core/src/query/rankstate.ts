@@ -4,8 +4,9 @@
 import { KeyIndex, makeLayout } from './keyindex.js';
 import { AddressSums } from './addresssums.js';
 import { sortKeys } from './sortkeys.js';
-import { SliceGrid, UNIT, unitsBefore } from './prorate.js';
+import { EXACT_VOLUME, SliceGrid, UNIT, unitsBefore, unitsLeftWithin, wholeWithin } from './prorate.js';
 import type { RankPlan } from './rankquery.js';
+import type { SkippedSegment } from './skippedsegment.js';
 
 /** Sums per entity in `acc` (whole numbers), touched by every row. */
 export const ACC = {
@@ -65,6 +66,8 @@ export interface RankPartial {
   readonly targets: Uint32Array | null;
   /** sessions, bytes whole, bytes units, packets whole, packets units */
   readonly totals: Float64Array;
+  /** Segments the worker skipped as damaged (none of their rows is in this partial). */
+  readonly skipped: readonly SkippedSegment[];
 }
 
 export class RankState {
@@ -111,6 +114,8 @@ export class RankState {
   bytesF = 0;
   packetsW = 0;
   packetsF = 0;
+  /** Segments skipped as damaged: nothing of them was added (see RankScanner.scanOrSkip). */
+  readonly skipped: SkippedSegment[] = [];
 
   constructor(plan: RankPlan) {
     this.plan = plan;
@@ -243,6 +248,16 @@ export class RankState {
       serW[base + g.k0] += a + b;
       return;
     }
+    if (a >= EXACT_VOLUME || b >= EXACT_VOLUME) {
+      // unit counts beyond 2^53: each slice's share taken apart exactly (prorate.ts)
+      for (let k = g.k0; k <= g.k1; k++) {
+        const x0 = bounds[k]!;
+        const x1 = bounds[k + 1]!;
+        serW[base + k] += wholeWithin(a, s, e, x0, x1) + wholeWithin(b, s, e, x0, x1);
+        serF[base + k] += unitsLeftWithin(a, s, e, x0, x1) + unitsLeftWithin(b, s, e, x0, x1);
+      }
+      return;
+    }
     let pa = unitsBefore(a, s, e, bounds[g.k0]!);
     let pb = unitsBefore(b, s, e, bounds[g.k0]!);
     for (let k = g.k0; k <= g.k1; k++) {
@@ -357,6 +372,7 @@ export class RankState {
       pairBits: null,
       targets: this.targets === null ? null : this.targets.exportKeys(),
       totals: Float64Array.of(this.sessions, this.bytesW, this.bytesF, this.packetsW, this.packetsF),
+      skipped: this.skipped,
     };
   }
 
@@ -377,9 +393,10 @@ export class RankState {
         sv: this.sv.subarray(0, n * SV_WIDTH),
         targets: this.targets === null ? null : this.targets.exportKeys(),
         totals,
+        skipped: this.skipped,
       };
     }
-    if (this.pairs === null) return { ...this.byKey(), targets: this.targets === null ? null : this.targets.exportKeys(), totals };
+    if (this.pairs === null) return { ...this.byKey(), targets: this.targets === null ? null : this.targets.exportKeys(), totals, skipped: this.skipped };
     const n = this.ix.count;
     const series = this.plan.slices > 0 && this.plan.measure !== 'unique';
     const volume = this.plan.measure === 'bytes' || this.plan.measure === 'packets';
@@ -413,6 +430,7 @@ export class RankState {
       pairBits: this.bitWords > 0 ? this.bits.slice(0, this.pairs.count * this.bitWords) : null,
       targets: this.targets === null ? null : this.targets.exportKeys(),
       totals,
+      skipped: this.skipped,
     };
   }
 
@@ -574,8 +592,9 @@ export class RankState {
     this.adoptedCount = all.entities;
   }
 
-  /** What every partial adds whatever its kind: distinct targets of the selection and totals. */
+  /** What every partial adds whatever its kind: distinct targets of the selection, totals, skipped segments. */
   private mergeShared(p: RankPartial): void {
+    this.skipped.push(...p.skipped);
     if (this.targets !== null && p.targets !== null) {
       const tw = this.targets.layout.fullWidth;
       for (let j = 0; j < p.targets.length / tw; j++) this.targets.getFull(p.targets, j * tw);
@@ -609,6 +628,7 @@ function emptyPartial(): RankPartial {
     pairBits: null,
     targets: null,
     totals: new Float64Array(5),
+    skipped: [],
   };
 }
 
@@ -691,5 +711,6 @@ function mergeSortedPair(a: RankPartial, b: RankPartial, w: number, slices: numb
     pairBits: null,
     targets: null,
     totals: new Float64Array(5),
+    skipped: [],
   };
 }

@@ -39,12 +39,8 @@ function run(task: RankTask): RankPartial {
     const k = claim === undefined ? i : Atomics.add(claim, 0, 1);
     if (k >= task.segments.length) break;
     const info = task.segments[k]!;
-    const reader = open(info);
-    try {
-      scanner.scan(info, reader, st);
-    } finally {
-      reader.close();
-    }
+    // a damaged segment adds nothing and goes back in the partial's `skipped`
+    scanner.scanOrSkip(info, open, st);
     if (task.progress !== undefined) Atomics.add(task.progress, k, 1);
   }
   if (task.share === undefined) return st.exportPartial();

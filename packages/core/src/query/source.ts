@@ -2,6 +2,7 @@
 // in-memory hot store) and the query engine, which reads only through it.
 
 import type { ColumnArray, ColumnName, Columns } from '../fields/columns.js';
+import type { SkippedSegment } from './skippedsegment.js';
 
 /** Smallest and largest value of a numeric column in a segment (ip columns: not given). */
 export interface ColumnStats {
@@ -26,6 +27,11 @@ export interface SegmentInfo {
   readonly endMax: number;
   readonly stats: Partial<Record<ColumnName, ColumnStats>>;
   readonly ref: SegmentRef;
+  /**
+   * Set by a source that knows the segment's data is damaged (an earlier query found a column
+   * failing its checksum): why. Queries then skip it without opening it, and say so.
+   */
+  readonly damaged?: string;
 }
 
 /**
@@ -102,4 +108,10 @@ export interface SessionSource {
   /** Segments that may hold sessions overlapping [fromUs, toUs), ordered by startMin then id. */
   segments(fromUs: number, toUs: number): SegmentInfo[];
   open(info: SegmentInfo): SegmentReader;
+  /**
+   * Optional: told, on the query's calling thread, of a segment a query found damaged while
+   * reading it (and skipped). A source that keeps segments lists it as `damaged` from then on,
+   * so that later queries skip it without reading it. Must not throw.
+   */
+  segmentDamaged?(segment: SkippedSegment): void;
 }

@@ -7,6 +7,7 @@ import { compileToJs, type CompiledFilter } from '../filter/index.js';
 import { overlaps } from './prorate.js';
 import { QueryError } from './queryerror.js';
 import { CHUNK_ROWS, firstStartAtOrAfter } from './rankscanner.js';
+import { knownDamaged, skippedSegment, type SkippedSegment } from './skippedsegment.js';
 import type { SegmentInfo, SegmentReader, SessionSource } from './source.js';
 
 export interface SessionQuery {
@@ -20,6 +21,23 @@ export interface SessionQuery {
   readonly columns?: readonly ColumnName[];
   /** Sessions per batch (default 4096). */
   readonly batchRows?: number;
+}
+
+export interface SessionStreamOptions {
+  /**
+   * Told how far the scan is: the rows of the segments read and filtered so far and of all the
+   * frame's segments (every row of a segment is looked at, so these count stored sessions, not
+   * matches). Called with scanned = 0 before the first segment and after each segment; after each,
+   * the stream also yields what it has gathered, possibly an empty batch, so that a caller which
+   * reports progress gets control back even while nothing matches.
+   */
+  readonly onProgress?: (scannedRows: number, totalRows: number) => void;
+  /**
+   * Told of each segment of the frame the stream leaves out because its data is damaged (none
+   * of its sessions is returned): those its source lists as damaged, at the start, and those
+   * found damaged when the merge reaches them (the source is then told too: segmentDamaged).
+   */
+  readonly onSkipped?: (segment: SkippedSegment) => void;
 }
 
 export interface SessionBatch {
@@ -133,9 +151,10 @@ function openCursor(
  * (ties: segment order, then row order), in batches. A segment is opened only when the
  * merge reaches its first start, and closed when its last row is emitted, so memory
  * holds the segments whose start ranges overlap plus one batch (docs/queries.md).
- * Stopping the iteration early closes the open segments.
+ * Stopping the iteration early closes the open segments. With `opts.onProgress`, a batch may be
+ * short or empty (rows: 0) without being the last.
  */
-export function* streamSessions(source: SessionSource, q: SessionQuery): Generator<SessionBatch, void, undefined> {
+export function* streamSessions(source: SessionSource, q: SessionQuery, opts: SessionStreamOptions = {}): Generator<SessionBatch, void, undefined> {
   const { fromUs: from, toUs: to } = q;
   if (typeof from !== 'number' || typeof to !== 'number' || !Number.isFinite(from) || !Number.isFinite(to) || !(from < to)) {
     throw new QueryError('BAD_TIME_FRAME', `the time frame must be two finite instants with from < to (got ${String(from)} .. ${String(to)})`);
@@ -148,23 +167,55 @@ export function* streamSessions(source: SessionSource, q: SessionQuery): Generat
   const names = [...new Set<ColumnName>([...out, 'start', 'end', ...(filter?.columns ?? [])])];
   const widths = out.map((c) => wordsPerRow(COLUMNS.get(c)!.type));
 
-  const infos = source.segments(from, to);
+  const infos: SegmentInfo[] = [];
+  for (const info of source.segments(from, to)) {
+    const known = knownDamaged(info);
+    if (known === null) infos.push(info);
+    else opts.onSkipped?.(known);
+  }
+  // a segment is read whole before any of its rows is emitted: one found damaged gives none
+  const openOrSkip = (info: SegmentInfo, order: number): Cursor | null => {
+    try {
+      return openCursor(source, info, order, names, filter, from, to);
+    } catch (e) {
+      const skipped = skippedSegment(info, e);
+      if (skipped === null) throw e;
+      source.segmentDamaged?.(skipped);
+      opts.onSkipped?.(skipped);
+      return null;
+    }
+  };
+  const onProgress = opts.onProgress;
+  const totalRows = onProgress === undefined ? 0 : infos.reduce((n, s) => n + s.rows, 0);
+  let scannedRows = 0;
+  onProgress?.(0, totalRows);
   const heap: Cursor[] = [];
   let next = 0;
   let emitted = 0;
+  // the arrays of a batch yielded empty, for the next one
+  let spare: ColumnArray[] | null = null;
   try {
     while (emitted < limit) {
       const size = Math.min(batchRows, limit - emitted);
-      const batch = out.map((c) => allocColumn(COLUMNS.get(c)!.type, size));
+      const batch: ColumnArray[] = spare ?? out.map((c) => allocColumn(COLUMNS.get(c)!.type, size));
+      spare = null;
       let rows = 0;
+      // a segment was scanned with progress asked for: hand back what there is before going on
+      let paused = false;
       while (rows < size) {
         // Open every segment that may hold a session starting no later than the next one out.
         while (next < infos.length && (heap.length === 0 || infos[next]!.startMin <= heap[0]!.start[heap[0]!.rows[heap[0]!.pos]!]!)) {
-          const c = openCursor(source, infos[next]!, next, names, filter, from, to);
+          const c = openOrSkip(infos[next]!, next);
+          scannedRows += infos[next]!.rows;
           next++;
           if (c !== null) push(heap, c);
+          if (onProgress !== undefined) {
+            onProgress(scannedRows, totalRows);
+            paused = true;
+            break;
+          }
         }
-        if (heap.length === 0) break;
+        if (paused || heap.length === 0) break;
         const c = pop(heap);
         // Emit the run of c's rows that stays ahead of every other open cursor and of the next
         // unopened segment (at least one row: c is the least cursor and the opening loop ran).
@@ -199,12 +250,13 @@ export function* streamSessions(source: SessionSource, q: SessionQuery): Generat
         if (c.pos < c.count) push(heap, c);
         else c.reader.close();
       }
-      if (rows === 0) return;
+      if (rows === 0 && !paused) return;
       emitted += rows;
       const columns: Partial<Record<ColumnName, ColumnArray>> = {};
       out.forEach((c, k) => (columns[c] = rows === size ? batch[k]! : batch[k]!.subarray(0, rows * widths[k]!)));
+      if (rows === 0) spare = batch;
       yield { rows, columns };
-      if (rows < size) return;
+      if (rows < size && !paused) return;
     }
   } finally {
     for (const c of heap) c.reader.close();

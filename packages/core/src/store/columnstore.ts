@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { COLUMN_DEFS, COLUMN_NAMES, allocColumns, wordsPerRow, type ColumnArray, type Columns } from '../fields/columns.js';
+import type { SkippedSegment } from '../query/skippedsegment.js';
 import type { SegmentInfo, SessionSource } from '../query/source.js';
 import type { CompressionMode } from './encodecolumn.js';
 import { STORE_DIR_MODE } from './durablefile.js';
@@ -139,7 +140,6 @@ export class ColumnStore implements SessionSource {
     return store;
   }
 
-  /** Segments found corrupt (at open or when reloading partials) and skipped. */
   /**
    * The id the next segment file will get. Every segment written from now on has an id at least this;
    * the server's checkpoint records it to know, after a crash, whether a write it preceded happened.
@@ -148,6 +148,7 @@ export class ColumnStore implements SessionSource {
     return this.nextId;
   }
 
+  /** Segments found corrupt (at open, when reloading partials, or by a query) and skipped. */
   get corruptSegments(): number {
     return this.corrupt;
   }
@@ -160,6 +161,21 @@ export class ColumnStore implements SessionSource {
     this.reported.push({ code, path: file, message });
     if (code === 'CORRUPT') this.corrupt++;
     this.options.logger?.warn({ code, path: file }, message);
+  }
+
+  /**
+   * A query found segment `s` damaged (a column failing its CRC or a bound) and skipped it. It is
+   * reported like a segment found corrupt at open, and listed from now on with `damaged` set, so
+   * that queries skip it without reading it. The file is not renamed: a query in another thread
+   * may hold it open or be about to open it, and retention deletes it in its turn. The next open
+   * of the store (which checks headers, not columns) lists it again until a query finds it again.
+   */
+  segmentDamaged(s: SkippedSegment): void {
+    const info = this.segs.get(s.id);
+    if (info === undefined || info.ref.path !== s.path || info.damaged !== undefined) return;
+    this.segs.set(s.id, { ...info, damaged: s.reason });
+    this.byStart = undefined;
+    this.report('CORRUPT', info.ref.path, `skipping corrupt segment: ${s.reason}`);
   }
 
   private quarantine(file: string, e: StoreError): void {

@@ -19,10 +19,19 @@ export interface Fixture {
   readonly batches: { columns: Columns; rows: number }[];
 }
 
+export interface FixtureOptions {
+  /**
+   * Give about 4 % of the byte and packet counts a value from 2^33 to 2^45: their unit counts
+   * (2^20 a byte) pass 2^53, which pro-rating must still get exactly; sums stay below 2^53.
+   */
+  readonly large?: boolean;
+}
+
 /** `segments` batches of about `rows` sessions each around the frame [FROM, TO). */
-export function randomSessions(seed: number, segments: number, rows: number): Fixture {
+export function randomSessions(seed: number, segments: number, rows: number, opts: FixtureOptions = {}): Fixture {
   const r = rng(seed);
   const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
+  const large = (v: number): number => (opts.large === true && r() < 0.04 ? 2 ** 33 + Math.floor(r() * (2 ** 45 - 2 ** 33)) : v);
   const source = new MemorySource();
   const batches: Fixture['batches'] = [];
   const span = TO - FROM;
@@ -50,10 +59,10 @@ export function randomSessions(seed: number, segments: number, rows: number): Fi
       c.clnport[i] = pick([1024, 40000, 53, 80]);
       c.srvport[i] = pick([53, 80, 443, 22]);
       c.proto[i] = pick([6, 17, 1]);
-      c.clnpkts[i] = Math.floor(r() * 50);
-      c.srvpkts[i] = Math.floor(r() * 50);
-      c.clnbyts[i] = pick([0, 40, 1500, Math.floor(r() * 1e6), Math.floor(r() * 3e9)]);
-      c.srvbyts[i] = pick([0, 40, 1500, Math.floor(r() * 1e6)]);
+      c.clnpkts[i] = large(Math.floor(r() * 50));
+      c.srvpkts[i] = large(Math.floor(r() * 50));
+      c.clnbyts[i] = large(pick([0, 40, 1500, Math.floor(r() * 1e6), Math.floor(r() * 3e9)]));
+      c.srvbyts[i] = large(pick([0, 40, 1500, Math.floor(r() * 1e6)]));
       c.flags[i] = pick([0x02, 0x12, 0x1b, 0x04, 0]);
       c.tos[i] = pick([0, 0, 46, 184]);
       c.inif[i] = pick([1, 2, 3]);

@@ -111,6 +111,51 @@ t.test('segments are opened only when the merge reaches them and always closed',
   t.equal(early.closed, early.open_, 'and closed them');
 });
 
+t.test('onProgress: the rows scanned after every segment, rising to the total, control back even when nothing matches', async (t) => {
+  // Ten segments of 50, 51, ... 59 rows one after the other in time; a session of segment k has srvport k.
+  const src = new MemorySource();
+  const sizes = Array.from({ length: 10 }, (_, k) => 50 + k);
+  sizes.forEach((n, seg) => {
+    const c = allocColumns(n);
+    for (let i = 0; i < n; i++) {
+      c.start[i] = seg * 1000 + i * 10;
+      c.end[i] = c.start[i]! + 5;
+      c.srvport[i] = seg;
+    }
+    src.append(c, n);
+  });
+  const total = 545;
+  const prefix = sizes.map((_, k) => sizes.slice(0, k + 1).reduce((a, b) => a + b, 0));
+  for (const [what, filter, matches] of [
+    ['no filter', undefined, total],
+    ['a filter matching segments 3 and 7', parseFilter('SRVPORT=3,7'), 53 + 57],
+    ['a filter matching nothing', parseFilter('SRVPORT=99'), 0],
+  ] as const) {
+    const calls: [number, number][] = [];
+    const batches = [...streamSessions(src, { fromUs: 0, toUs: 1e6, batchRows: 64, filter }, { onProgress: (s, n) => calls.push([s, n]) })];
+    t.strictSame(calls, [[0, total], ...prefix.map((s) => [s, total])], `${what}: 0 first, then after each segment the rows of the segments scanned`);
+    t.equal(batches.reduce((n, b) => n + b.rows, 0), matches, `${what}: every matching session`);
+    t.ok(batches.length >= sizes.length, `${what}: a batch (${batches.map((b) => b.rows).join(' ')}) after each segment at least`);
+    const plain = collect(streamSessions(src, { fromUs: 0, toUs: 1e6, batchRows: 64, filter }));
+    t.strictSame(collect(batches).map(fingerprint), plain.map(fingerprint), `${what}: the same sessions in the same order as without progress`);
+  }
+  const calls: [number, number][] = [];
+  const none = [...streamSessions(src, { fromUs: 0, toUs: 1e6, filter: parseFilter('SRVPORT=99') }, { onProgress: (s, n) => calls.push([s, n]) })];
+  t.ok(none.every((b) => b.rows === 0) && none.length === sizes.length, 'nothing matching: one empty batch per segment scanned');
+
+  const limited: [number, number][] = [];
+  const first = collect(streamSessions(src, { fromUs: 0, toUs: 1e6, limit: 60 }, { onProgress: (s, n) => limited.push([s, n]) }));
+  t.equal(first.length, 60, 'a limit still stops the stream');
+  t.strictSame(limited.at(-1), [101, total], 'after the two segments it needed');
+
+  const empty: [number, number][] = [];
+  t.strictSame([...streamSessions(src, { fromUs: 1e9, toUs: 2e9 }, { onProgress: (s, n) => empty.push([s, n]) })], [], 'an empty frame: no batch');
+  t.strictSame(empty, [[0, 0]], 'and 0 of 0');
+
+  const batches = [...streamSessions(fixture.source, { fromUs: FROM, toUs: TO, filter: parseFilter('SRVPORT=443,22') }, { onProgress: () => undefined })];
+  t.strictSame(collect(batches).map(fingerprint).sort(), expected(FROM, TO, parseFilter('SRVPORT=443,22')), 'overlapping segments: still every matching session');
+});
+
 t.test('bad stream queries and bad batches are refused clearly', async (t) => {
   const first = (q: Parameters<typeof streamSessions>[1]) => () => streamSessions(fixture.source, q).next();
   t.throws(first({ fromUs: TO, toUs: FROM }), { name: 'QueryError', code: 'BAD_TIME_FRAME' });

@@ -47,9 +47,9 @@ t.test('VolumeFrames: values with their high parts, sums in steps, and what cann
 
 /**
  * The query fixture's sessions with volumes a frame of reference keeps with many high parts:
- * bytes from 40 up, packets in steps of 2, a few of them far above the rest (below 2^33, where
- * pro-rating to 2^-20 stays exact); and the sessions of an address with itself among those
- * with high parts.
+ * bytes from 40 up, packets in steps of 2, a few of them far above the rest (up to 2^44 and
+ * 2^37: their unit counts pass 2^53 where the frame cuts them, and must still be pro-rated
+ * exactly); and the sessions of an address with itself among those with high parts.
  */
 function framedBatches(seed: number): { columns: Columns; rows: number }[] {
   const r = rng(seed);
@@ -58,8 +58,8 @@ function framedBatches(seed: number): { columns: Columns; rows: number }[] {
   for (const { columns: c, rows } of batches) {
     for (let i = 0; i < rows; i++) {
       c.clnbyts[i] = 40 + pick(200, 5e9);
-      c.srvbyts[i] = pick(60000, 8e9);
-      c.clnpkts[i] = 2 * pick(100, 1e6);
+      c.srvbyts[i] = pick(60000, 2 ** 44);
+      c.clnpkts[i] = 2 * pick(100, 2 ** 36);
       c.srvpkts[i] = pick(250, 70000);
       // an address talking to itself, with high parts
       if (r() < 0.05) {

@@ -21,6 +21,8 @@ export const NOT_IPFIX_STREAM = 'not_ipfix_stream';
 export class ServerMetrics {
   readonly registry = new Registry();
   readonly queryDuration: Histogram<'endpoint' | 'status'>;
+  /** Segment files a query found damaged, once each (the API's queries count them as they find them). */
+  readonly queryCorruptSegments: Counter;
 
   constructor(src: MetricsSources) {
     const r = this.registry;
@@ -104,6 +106,11 @@ export class ServerMetrics {
     gauge('opentraq_queries_queued', 'Queries waiting for a query slot', [], (g) => g.set(src.queries().queued));
     counter('opentraq_queries_rejected_total', 'Queries refused because the queue was full', [], (c) => c.inc(src.queries().rejected));
     counter('opentraq_query_snapshots_total', 'Snapshots of the active sessions taken for queries (queries close together share one)', [], (c) => c.inc(src.queries().snapshots));
+    this.queryCorruptSegments = new Counter({
+      name: 'opentraq_query_corrupt_segments_total',
+      help: 'Segment files a query found corrupt (a column failing its checksum), counted once each: every query skips them from then on',
+      registers: [r],
+    });
     this.queryDuration = new Histogram({
       name: 'opentraq_query_duration_seconds',
       help: 'API query latency, by endpoint and HTTP status',

@@ -9,7 +9,7 @@ import {
   setIpAt,
   type FilterNode,
 } from '@opentraq/core';
-import { ApiError, parseSessionsParams, parseStatParams } from '../../src/api/params/index.js';
+import { ApiError, parseProgressParams, parseSessionsParams, parseStatParams } from '../../src/api/params/index.js';
 
 // 2024-03-10 12:00:00 UTC, a whole second
 const NOW = Date.UTC(2024, 2, 10, 12, 0, 0) * 1000;
@@ -288,12 +288,30 @@ t.test('tz: the zone of CSV times and of time_range\'s calendar, checked', async
   }
 });
 
-t.test('progress: a yes/no flag of rankings only', async (t) => {
+t.test('progress: a yes/no flag for rankings, an id for session queries', async (t) => {
   const stat = (s: string) => parseStatParams(q(`group_by=IP&count_by=BYTES&${s}`), NOW);
   t.equal(stat('').progress, false);
   t.equal(stat('progress=1').progress, true);
   t.equal(stat('progress=yes&format=csv').progress, true);
   t.equal(stat('progress=0').progress, false);
   apiError(t, () => stat('progress=sometimes'), { code: 'BAD_PARAM', param: 'progress', includes: ['1 or 0'] }, 'progress=sometimes');
-  apiError(t, () => parseSessionsParams(q('progress=1'), NOW), { code: 'UNKNOWN_PARAM', param: 'progress', includes: ['does not apply to /api/v1/sessions'] }, 'progress on sessions');
+  t.equal(parseSessionsParams(q(''), NOW).progressId, undefined, 'sessions: no id, no progress');
+  t.equal(parseSessionsParams(q('progress=4mRc8tq1vJ0aXk2QnG7w5A'), NOW).progressId, '4mRc8tq1vJ0aXk2QnG7w5A');
+  t.equal(parseSessionsParams(q('progress=1'), NOW).progressId, '1', 'any short id, 1 too');
+  t.equal(parseSessionsParams(q(`progress=${'a-_.~9'.repeat(10)}Z9z-`), NOW).progressId?.length, 64, '64 characters at most');
+  for (const bad of ['', 'a b', 'x'.repeat(65), 'é', 'a/b', 'a%b']) {
+    apiError(t, () => parseSessionsParams(q(`progress=${encodeURIComponent(bad)}`), NOW), { code: 'BAD_PARAM', param: 'progress', includes: ['1 to 64 letters, digits or - _ . ~'] }, `progress=${bad.slice(0, 10)}`);
+  }
+  apiError(t, () => parseSessionsParams(q('id=abc'), NOW), { code: 'UNKNOWN_PARAM', param: 'id', includes: ['does not apply to /api/v1/sessions', 'progress='] }, 'id on sessions');
+  apiError(t, () => stat('id=abc'), { code: 'UNKNOWN_PARAM', param: 'id', includes: ['does not apply to /api/v1/stat'] }, 'id on stat');
+});
+
+t.test('sessions/progress: the id of a running query, nothing else', async (t) => {
+  t.equal(parseProgressParams(q('id=q1')), 'q1');
+  t.equal(parseProgressParams(q('id=q1&auth_token=x&_=123')), 'q1', 'the token and a cache buster are allowed');
+  apiError(t, () => parseProgressParams(q('')), { code: 'MISSING_PARAM', param: 'id', includes: ['id is required', 'progress= id'] }, 'no id');
+  apiError(t, () => parseProgressParams(q('id=a b')), { code: 'BAD_PARAM', param: 'id', includes: ['1 to 64 letters'] }, 'a bad id');
+  apiError(t, () => parseProgressParams(q('id=a&id=b')), { code: 'REPEATED_PARAM', param: 'id', includes: ['more than once'] }, 'two ids');
+  apiError(t, () => parseProgressParams(q('id=a&time_range=1h')), { code: 'UNKNOWN_PARAM', param: 'time_range', includes: ['does not apply to /api/v1/sessions/progress', 'by its id alone'] }, 'a query parameter');
+  apiError(t, () => parseProgressParams(q('id=a&ID=b')), { code: 'UNKNOWN_PARAM', param: 'ID', includes: ['did you mean id?'] }, 'a typo');
 });

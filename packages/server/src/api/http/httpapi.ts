@@ -7,12 +7,12 @@ import os from 'node:os';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { QueryError, StoreError, TimeError, rank, streamSessions, type SessionSource, type WorkerPool } from '@opentraq/core';
+import { QueryError, StoreError, TimeError, rank, streamSessions, type SessionSource, type SkippedSegment, type WorkerPool } from '@opentraq/core';
 import { AuthError, type Authenticator, type UserInfo, type UserStore } from '../../auth/index.js';
 import type { Logger } from '../../log/index.js';
 import type { ServerMetrics } from '../../metrics/index.js';
-import { QueryQueueFullError, type QueryQueue } from '../../query/index.js';
-import { ApiError, parseSessionsParams, parseStatParams, type StatRequest } from '../params/index.js';
+import { DamagedSegments, ProgressRegistry, ProgressRegistryError, QueryQueueFullError, type QueryQueue, type TrackedScan } from '../../query/index.js';
+import { ApiError, parseProgressParams, parseSessionsParams, parseStatParams, type SessionsRequest, type StatRequest } from '../params/index.js';
 import { EncoderPool, columnsForFields, createSessionWriter, renderStatCsv, renderStatJson, type RowExtras } from '../render/index.js';
 import { HttpError } from './httperror.js';
 import { CLIENT_TOO_SLOW, booleanField, readJsonBody, sendJson, sendText, stringField, writeChunk } from './io.js';
@@ -100,6 +100,7 @@ function toHttp(e: unknown): HttpError {
     return new HttpError(e.status, e.code, e.message, extra, headers);
   }
   if (e instanceof QueryQueueFullError) return new HttpError(503, e.code, e.message, {}, { 'Retry-After': '1' });
+  if (e instanceof ProgressRegistryError) return new HttpError(e.status, e.code, e.message, { param: 'progress' });
   if (e instanceof TimeError) return new HttpError(400, e.code, e.message);
   if (e instanceof QueryError) {
     const server = e.code === 'WORKER_FAILED';
@@ -114,11 +115,17 @@ export class HttpApi {
   private readonly routes: ApiRoute[];
   /** Threads formatting session answers, made at the first one; null: formatted on this thread (two cores or fewer). */
   private encoders: EncoderPool | null | undefined;
+  /** The scan progress of the session queries running with progress=ID. */
+  private readonly progress = new ProgressRegistry();
+  /** Segment files queries found damaged: logged and counted once, skipped unread by later queries. */
+  private readonly damaged: DamagedSegments;
 
   constructor(private readonly ctx: ApiContext) {
+    this.damaged = new DamagedSegments(ctx.logger, () => ctx.metrics.queryCorruptSegments.inc());
     this.routes = [
       { method: 'GET', path: 'stat', handle: (r) => this.stat(r) },
       { method: 'GET', path: 'sessions', handle: (r) => this.sessions(r) },
+      { method: 'GET', path: 'sessions/progress', handle: (r) => this.sessionsProgress(r) },
       { method: 'GET', path: 'users', handle: (r) => this.listUsers(r) },
       { method: 'POST', path: 'users', handle: (r) => this.addUser(r) },
       ...(ctx.extraRoutes ?? []),
@@ -288,7 +295,7 @@ export class HttpApi {
     if (p.progress) return this.statWithProgress(r, p);
     await this.timed('stat', async () => {
       const pool = this.ctx.pool();
-      const result = await rank(this.ctx.source(), p.query, pool === undefined ? {} : { pool });
+      const result = await rank(this.damaged.guard(this.ctx.source()), p.query, pool === undefined ? {} : { pool });
       if (p.format === 'csv') sendText(r.res, 200, JSON_TYPES.csv, renderStatCsv(result, this.ctx.extras, p.header));
       else sendText(r.res, 200, JSON_TYPES.json, renderStatJson(result, this.ctx.extras));
     });
@@ -316,7 +323,7 @@ export class HttpApi {
       const latency = this.ctx.maxClientLatencyMs();
       try {
         const pool = this.ctx.pool();
-        const result = await rank(this.ctx.source(), p.query, pool === undefined ? { onProgress } : { pool, onProgress });
+        const result = await rank(this.damaged.guard(this.ctx.source()), p.query, pool === undefined ? { onProgress } : { pool, onProgress });
         const answer = p.format === 'csv' ? `{"csv":${JSON.stringify(renderStatCsv(result, this.ctx.extras, p.header))}}\n` : `{"result":${renderStatJson(result, this.ctx.extras).trimEnd()}}\n`;
         await writeChunk(res, answer, latency);
         res.end();
@@ -328,39 +335,68 @@ export class HttpApi {
     });
   }
 
+  /**
+   * progress=ID: the scan is followed under (user, ID) from the request's arrival (waiting for a slot)
+   * to the end of its answer or of its connection, whichever comes first; the stream then hands back
+   * control after every segment, even when nothing in it matches, so the polls are answered meanwhile.
+   */
   private async sessions(r: ApiRequest): Promise<void> {
     const p = parseSessionsParams(r.url.searchParams, Date.now() * 1000);
-    await this.timed('sessions', async () => {
-      const writer = createSessionWriter(p.format, p.fields, p.header, p.zone);
-      const batches = streamSessions(this.ctx.source(), { ...p.query, columns: columnsForFields(p.fields) });
-      try {
-        // the first batch is read before the status line, so that a query that fails at once gets a proper error
-        let next = batches.next();
-        const latency = this.ctx.maxClientLatencyMs();
-        r.res.writeHead(200, { 'Content-Type': JSON_TYPES[p.format], 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
-        await writeChunk(r.res, writer.begin(), latency);
-        // batches are formatted on the encoder threads while the next ones are read, and written in order
-        const pool = this.encoderPool();
-        const formatting: Promise<Uint8Array>[] = [];
-        const writeOldest = async (): Promise<void> => writeChunk(r.res, await formatting.shift()!, latency);
-        while (next.done !== true) {
-          const bytes = pool === null ? Promise.resolve(writer.batch(next.value)) : writer.batchOn(pool, next.value);
-          // awaited in turn below; until then a failure must not count as unhandled
-          bytes.catch(() => undefined);
-          formatting.push(bytes);
-          while (formatting.length >= (pool === null ? 1 : BATCHES_IN_FLIGHT)) await writeOldest();
-          // let the listeners run between batches: a long answer must not stall ingest
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          next = batches.next();
-        }
-        while (formatting.length > 0) await writeOldest();
-        await writeChunk(r.res, writer.end(), latency);
-        r.res.end();
-      } finally {
-        // a client that went away leaves the stream unfinished: close the segments it holds open
-        batches.return(undefined);
+    const tracked: TrackedScan | undefined = p.progressId === undefined ? undefined : this.progress.track(r.user.name, p.progressId);
+    if (tracked !== undefined) r.res.once('close', () => tracked.end());
+    try {
+      await this.timed('sessions', () => this.writeSessions(r, p, tracked));
+    } finally {
+      tracked?.end();
+    }
+  }
+
+  private async writeSessions(r: ApiRequest, p: SessionsRequest, tracked: TrackedScan | undefined): Promise<void> {
+    tracked?.scanning();
+    const writer = createSessionWriter(p.format, p.fields, p.header, p.zone);
+    const onProgress = tracked === undefined ? undefined : (scanned: number, total: number): void => tracked.update(scanned, total);
+    const skipped: SkippedSegment[] = [];
+    const onSkipped = (s: SkippedSegment): void => {
+      skipped.push(s);
+    };
+    const batches = streamSessions(this.damaged.guard(this.ctx.source()), { ...p.query, columns: columnsForFields(p.fields) }, onProgress === undefined ? { onSkipped } : { onProgress, onSkipped });
+    try {
+      // the first batch is read before the status line, so that a query that fails at once gets a proper error
+      let next = batches.next();
+      const latency = this.ctx.maxClientLatencyMs();
+      r.res.writeHead(200, { 'Content-Type': JSON_TYPES[p.format], 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+      await writeChunk(r.res, writer.begin(), latency);
+      // batches are formatted on the encoder threads while the next ones are read, and written in order
+      const pool = this.encoderPool();
+      const formatting: Promise<Uint8Array>[] = [];
+      const writeOldest = async (): Promise<void> => writeChunk(r.res, await formatting.shift()!, latency);
+      while (next.done !== true) {
+        const bytes = pool === null ? Promise.resolve(writer.batch(next.value)) : writer.batchOn(pool, next.value);
+        // awaited in turn below; until then a failure must not count as unhandled
+        bytes.catch(() => undefined);
+        formatting.push(bytes);
+        while (formatting.length >= (pool === null ? 1 : BATCHES_IN_FLIGHT)) await writeOldest();
+        // let the listeners (and the progress polls) run between batches: a long answer must not stall ingest
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        next = batches.next();
       }
-    });
+      while (formatting.length > 0) await writeOldest();
+      await writeChunk(r.res, writer.end(skipped), latency);
+      r.res.end();
+    } finally {
+      // a client that went away leaves the stream unfinished: close the segments it holds open
+      batches.return(undefined);
+    }
+  }
+
+  /** GET /api/v1/sessions/progress?id=ID: how far the caller's own running query ID has scanned. Never queued: it must answer while queries run. */
+  private async sessionsProgress(r: ApiRequest): Promise<void> {
+    const id = parseProgressParams(r.url.searchParams);
+    const p = this.progress.get(r.user.name, id);
+    if (p === undefined) {
+      throw new HttpError(404, 'NO_SUCH_QUERY', `no session query of ${r.user.name} with progress=${id} is running: it has ended, or has not reached the server yet`, { param: 'id' });
+    }
+    sendJson(r.res, 200, { id, state: p.state, scanned: p.scanned, total: p.total });
   }
 
   private requireAdmin(r: ApiRequest, what: string): void {

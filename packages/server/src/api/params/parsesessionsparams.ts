@@ -6,6 +6,7 @@ import type { ZoneOffsets } from '../render/index.js';
 import { parseFieldsParam } from './fieldsparam.js';
 import { parseFilterParams } from './filterparams.js';
 import { parseFormatParams } from './formatparams.js';
+import { parseProgressId } from './progressid.js';
 import { readParams } from './readparams.js';
 import { parseTimeParams } from './timeparams.js';
 import { parseTimeZoneParam } from './timezoneparam.js';
@@ -21,6 +22,8 @@ export interface SessionsRequest {
   readonly fields: readonly FieldName[];
   /** The zone of CSV times (tz=, else the server's TZ). */
   readonly zone: ZoneOffsets;
+  /** progress=ID: the id under which GET /api/v1/sessions/progress tells how far the scan is. */
+  readonly progressId?: string;
 }
 
 /** `nowUs`: the current time in µs, the end of a relative frame. Throws ApiError. */
@@ -34,6 +37,7 @@ export function parseSessionsParams(p: URLSearchParams, nowUs: number): Sessions
   if (rowsText !== undefined) limit = parseWholeNumber(rowsText, 'rows', 1, Number.MAX_SAFE_INTEGER, '1000', '; leave rows out for every session');
   const fields = parseFieldsParam(params.get('fields'));
   const { format, header } = parseFormatParams(params, ['json', 'ndjson', 'csv'] as const);
+  const progress = params.get('progress');
   const query: SessionQuery = { fromUs, toUs, ...(filter !== undefined && { filter }), ...(limit !== undefined && { limit }) };
-  return { query, format, header, fields, zone };
+  return { query, format, header, fields, zone, ...(progress !== undefined && { progressId: parseProgressId(progress, 'progress') }) };
 }

@@ -5,7 +5,7 @@ import { ApiError } from './apierror.js';
 import { quote } from './quote.js';
 import { didYouMean } from './didyoumean.js';
 
-export type Endpoint = 'stat' | 'sessions';
+export type Endpoint = 'stat' | 'sessions' | 'sessions/progress';
 
 /** Every parameter of the query API and the endpoints that take it. */
 const PARAMS: Readonly<Record<string, readonly Endpoint[]>> = {
@@ -25,17 +25,20 @@ const PARAMS: Readonly<Record<string, readonly Endpoint[]>> = {
   format: ['stat', 'sessions'],
   header: ['stat', 'sessions'],
   tz: ['stat', 'sessions'],
-  progress: ['stat'],
+  progress: ['stat', 'sessions'],
+  id: ['sessions/progress'],
   // read by the HTTP layer, and a cache buster some HTTP clients add
-  auth_token: ['stat', 'sessions'],
-  _: ['stat', 'sessions'],
+  auth_token: ['stat', 'sessions', 'sessions/progress'],
+  _: ['stat', 'sessions', 'sessions/progress'],
 };
 
-/** Why a parameter of one endpoint is refused by the other. */
-const ELSEWHERE: Readonly<Record<Endpoint, string>> = {
-  stat: 'it selects the columns of raw sessions (/api/v1/sessions); a ranking has fixed columns',
-  sessions: 'it belongs to rankings (/api/v1/stat); raw sessions are returned whole, not ranked',
-};
+/** Why a parameter that the endpoints `where` take is refused by `endpoint`. */
+function elsewhere(where: readonly Endpoint[], endpoint: Endpoint): string {
+  if (endpoint === 'sessions/progress') return 'it belongs to the query itself (GET /api/v1/sessions); the progress of a running query is read by its id alone';
+  if (where.includes('sessions/progress')) return 'it names the running query whose progress GET /api/v1/sessions/progress reads; a query of its own is named by progress=';
+  if (endpoint === 'stat') return 'it selects the columns of raw sessions (/api/v1/sessions); a ranking has fixed columns';
+  return 'it belongs to rankings (/api/v1/stat); raw sessions are returned whole, not ranked';
+}
 
 function known(endpoint: Endpoint): string[] {
   return Object.keys(PARAMS).filter((k) => k !== '_' && PARAMS[k]!.includes(endpoint));
@@ -60,7 +63,7 @@ export function readParams(p: URLSearchParams, endpoint: Endpoint): ReadonlyMap<
     const where = Object.hasOwn(PARAMS, name) ? PARAMS[name]! : undefined;
     if (where === undefined) throw unknownParam(name, endpoint);
     if (!where.includes(endpoint)) {
-      throw new ApiError('UNKNOWN_PARAM', `${name} does not apply to /api/v1/${endpoint}: ${ELSEWHERE[endpoint]}`, { param: name });
+      throw new ApiError('UNKNOWN_PARAM', `${name} does not apply to /api/v1/${endpoint}: ${elsewhere(where, endpoint)}`, { param: name });
     }
     if (out.has(name)) {
       // a token is never echoed back: error bodies end up in logs

@@ -2,6 +2,7 @@
 // in the order of `columns` (the CSV contract of cli.md), the summary's instants as epoch seconds.
 
 import type { RankResult } from '@opentraq/core';
+import { skippedSegmentJson } from '../../query/index.js';
 import type { RowExtras } from './rowextras.js';
 import { epochSeconds, statTable } from './stattable.js';
 
@@ -10,7 +11,8 @@ import { epochSeconds, statTable } from './stattable.js';
  * addresses, MACs, country codes or TCP flags are strings; ports, protocols, ToS, interfaces,
  * VLANs and ASNs are numbers. An unknown extra (no AS, no service name) is null.
  * `summary`: sessions, packets and bytes of the selection, the number of distinct entities,
- * the total the percents are of, and the frame [from, to) in UTC epoch seconds.
+ * the total the percents are of, the frame [from, to) in UTC epoch seconds, and `skipped` (only
+ * when there are any): the segments left out as damaged, whose sessions the figures lack.
  * `series` (with slices): the n + 1 slice bounds and, per slice, the sum over the entities not shown.
  */
 export function renderStatJson(r: RankResult, extras: RowExtras): string {
@@ -23,6 +25,7 @@ export function renderStatJson(r: RankResult, extras: RowExtras): string {
     total: Math.round(r.total),
     from: epochSeconds(r.fromUs),
     to: epochSeconds(r.toUs),
+    ...(r.summary.skipped.length > 0 && { skipped: r.summary.skipped.map(skippedSegmentJson) }),
   };
   const series = r.slices === null ? undefined : { bounds: r.slices.bounds.map(epochSeconds), other: r.slices.other.map((v) => Math.round(v)) };
   return `${JSON.stringify({ columns, data, summary, ...(series !== undefined && { series }) })}\n`;

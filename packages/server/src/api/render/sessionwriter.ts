@@ -1,7 +1,8 @@
 // Raw sessions as the API streams them: JSON {columns, data, summary}, NDJSON (one object a
 // line) or CSV (ftsq -c / -C), written batch by batch into byte chunks the caller sends as they come.
 
-import { COLUMNS, wordsPerRow, type ColumnArray, type ColumnName, type FieldName, type SessionBatch } from '@opentraq/core';
+import { COLUMNS, wordsPerRow, type ColumnArray, type ColumnName, type FieldName, type SessionBatch, type SkippedSegment } from '@opentraq/core';
+import { skippedSegmentJson } from '../../query/index.js';
 import { outputField, SUMMARY_COLUMNS } from './columnsforfields.js';
 import type { EncoderPool } from './encoderpool.js';
 import type { EncoderSpec } from './encoderspec.js';
@@ -21,10 +22,11 @@ export interface SessionWriter {
    */
   batchOn(pool: EncoderPool, b: SessionBatch): Promise<Uint8Array>;
   /**
-   * The text after the last session: JSON closes `data` and adds the summary of the rows written;
-   * CSV with a header adds the `#` total line; NDJSON and CSV without a header add nothing.
+   * The text after the last session: JSON closes `data` and adds the summary of the rows written
+   * (with `skipped`, the segments the stream left out as damaged, when there are any); CSV with a
+   * header adds the `#` total line; NDJSON and CSV without a header add nothing.
    */
-  end(): string;
+  end(skipped?: readonly SkippedSegment[]): string;
 }
 
 /** A stored column the writer reads, with the words a row takes in it. */
@@ -111,9 +113,9 @@ export function createSessionWriter(format: SessionFormat, fields: readonly Fiel
       return pool.encode(spec, cols, b.rows).then((text) => trim(text, first));
     },
 
-    end() {
+    end(skipped = []) {
       if (format === 'json') {
-        const summary = { sessions: written, packets: Math.round(packets), bytes: Math.round(bytes) };
+        const summary = { sessions: written, packets: Math.round(packets), bytes: Math.round(bytes), ...(skipped.length > 0 && { skipped: skipped.map(skippedSegmentJson) }) };
         return `${written > 0 ? '\n' : ''}],"summary":${JSON.stringify(summary)}}\n`;
       }
       if (csv && header) return `# Total sessions: ${written}, Total packets: ${Math.round(packets)}, Total bytes: ${Math.round(bytes)}\n`;
