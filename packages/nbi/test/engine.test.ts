@@ -270,7 +270,7 @@ t.test('training asks the history slot by slot, learns each slice in its slot, a
   t.equal(res.queries, 3, 'three days of 144 slots');
   t.same(lines, ['Learning...', 'Estimated iterations: 3', 'Progress: 33.333%  1000 records', 'Progress: 66.667%  2000 records', 'Progress: 100.000%  3000 records', 'Training complete, tracking 3 entities...']);
   const p = link.calls[0]!.params;
-  t.same(p, { group_by: 'IP', count_by: 'BYTES', direction: 'snd', after_time: String(from / 1000), before_time: String(from / 1000 + 86400), query: 'ADDR=10.0.0.0/8', rows: '5000', slices: '144' });
+  t.same(p, { group_by: 'IP', count_by: 'BYTES', direction: 'snd', after_time: String(from / 1000), before_time: String(from / 1000 + 86400), query: 'ADDR=10.0.0.0/8', rows: '5000', slices: '144', format: 'csv', header: '1' });
   // slot 41 (06:50) was seen on 11-22, 11-23 and 11-24 (the slots before 12:00 of the first day are not in the history)
   const days = ['2026-11-22', '2026-11-23', '2026-11-24'].map((d) => slotBytes('10.0.0.1', kolkata(`${d}T06:50:00`)));
   t.same(store.moments('10.0.0.1', 41), fold(days));

@@ -1,7 +1,8 @@
 // Stand-ins for the engine's tests: a clock whose waits pass at once, a server link that answers
 // rankings from a function of (entity, span), the stderr notices collected as lines, and run settings.
 
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
 import type { HttpMethod, RequestOptions, StatAnswer, StatCell } from '@opentraq/cli';
 import type { ApiLink } from '../src/engine/apilink.js';
 import type { Clock } from '../src/engine/clock.js';
@@ -71,6 +72,15 @@ export function statAnswer(entityColumns: readonly string[], rows: readonly Rank
   };
 }
 
+/** The CSV the server writes for `a` with format=csv&header=1 (renderStatCsv): header row, rows, `#` summary lines. */
+export function statCsv(a: StatAnswer): string {
+  return (
+    stringify([a.columns, ...a.data]) +
+    `# Total sessions: ${a.summary.sessions}, Total packets: ${a.summary.packets}, Total bytes: ${a.summary.bytes}\n` +
+    `# Distinct entities: ${a.summary.entities}\n`
+  );
+}
+
 export interface Call {
   readonly method: HttpMethod;
   readonly path: string;
@@ -87,6 +97,21 @@ export class FakeLink implements ApiLink {
     const call = { method, path, params: opts.params ?? {}, body: opts.body };
     this.calls.push(call);
     return this.answer(call) as T;
+  }
+
+  /** What `answer` gives as the body, written as the server writes it: a ranking as CSV, sessions as NDJSON; text as it is. */
+  async read<T>(path: string, opts: RequestOptions, what: string, read: (body: Readable) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const answer = await this.json<unknown>('GET', path, opts, what, signal);
+    const format = opts.params?.format;
+    const text =
+      typeof answer === 'string'
+        ? answer
+        : format === 'csv'
+          ? statCsv(answer as StatAnswer)
+          : format === 'ndjson'
+            ? ((answer as { data: unknown[] }).data ?? []).map((row) => `${JSON.stringify(row)}\n`).join('')
+            : JSON.stringify(answer);
+    return read(Readable.from([Buffer.from(text)]));
   }
 }
 

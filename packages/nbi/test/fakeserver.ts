@@ -4,6 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StatAnswer } from '@opentraq/cli';
+import { statCsv } from './fakes.js';
 
 export interface Knobs {
   /** Answer the next N stat requests with 503. */
@@ -79,7 +80,13 @@ export class FakeFtserver {
         return this.send(res, 503, { error: 'too many queries are waiting', code: 'QUEUE_FULL' });
       }
       if (this.knobs.refuse) return this.send(res, 400, { error: 'bad filter', code: 'BAD_FILTER', caret: "query: bad filter: unknown field 'SRCIP'" });
-      return this.send(res, 200, this.knobs.stat(params));
+      const ranking = this.knobs.stat(params);
+      // format=csv&header=1 as ftserver writes it (training reads rankings so)
+      if (params.format === 'csv') {
+        res.writeHead(200, { 'content-type': 'text/csv' });
+        return void res.end(statCsv(ranking));
+      }
+      return this.send(res, 200, ranking);
     }
     if (url.pathname === '/api/v1/alerts' && req.method === 'POST') {
       this.alerts.push(body!);

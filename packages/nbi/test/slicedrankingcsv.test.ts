@@ -1,20 +1,11 @@
 // Training answers read as CSV while they arrive: the same keys, slice values, completeness and
 // counts as the JSON answer of the same ranking gives, and a clear BAD_ANSWER for what is not one.
 import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
 import t from 'tap';
 import type { StatAnswer } from '@opentraq/cli';
-import { readSlicedRanking, type SlicedRanking } from '../src/engine/ranking.js';
+import { readRanking, type Ranking, type SlicedRanking } from '../src/engine/ranking.js';
 import { readSlicedRankingCsv } from '../src/engine/slicedrankingcsv.js';
-
-/** The CSV the server writes for `a` with header=1 (renderStatCsv): header row, rows, `#` lines. */
-function csvOf(a: StatAnswer): string {
-  return (
-    stringify([a.columns, ...a.data]) +
-    `# Total sessions: ${a.summary.sessions}, Total packets: ${a.summary.packets}, Total bytes: ${a.summary.bytes}\n` +
-    `# Distinct entities: ${a.summary.entities}\n`
-  );
-}
+import { statCsv } from './fakes.js';
 
 /** `text` as a body arriving in pieces of `piece` bytes (rows and quoted cells cut anywhere). */
 function body(text: string, piece = 7): Readable {
@@ -22,6 +13,11 @@ function body(text: string, piece = 7): Readable {
   const parts: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += piece) parts.push(bytes.subarray(i, i + piece));
   return Readable.from(parts);
+}
+
+/** readRanking's (the JSON answer's) slice values, a column per slice. */
+function wholeColumns(r: Ranking, slices: number): number[][] {
+  return Array.from({ length: slices }, (_, k) => r.rows.map((row) => row.slices[k]!));
 }
 
 function columns(r: SlicedRanking): number[][] {
@@ -52,17 +48,18 @@ t.test('the CSV reader gives what the JSON reader gives, for every way the answe
     ],
     3,
   );
-  const want = readSlicedRanking(a, 10);
+  const want = readRanking(a, 10);
   for (const piece of [1, 3, 7, 64, 100_000]) {
-    const got = await readSlicedRankingCsv(body(csvOf(a), piece), 3, 10);
+    const got = await readSlicedRankingCsv(body(statCsv(a), piece), 3, 10);
     t.same(got.keys, ['10.0.0.1', '2001:db8::1', '10.0.0.3'], `pieces of ${piece}: keys`);
-    t.same(got.keys, want.keys, `pieces of ${piece}: keys as JSON gives them`);
+    t.same(got.keys, want.rows.map((r) => r.key), `pieces of ${piece}: keys as JSON gives them`);
     t.same(columns(got), [
       [100, 0, 33],
       [200.5, 0, 33],
       [300, 200, 33],
     ]);
-    t.same(columns(got), columns(want));
+    t.same(columns(got), wholeColumns(want, 3));
+    t.same([got.complete, got.entities, got.sessions], [want.complete, want.entities, want.sessions]);
     t.same([got.complete, got.entities, got.sessions], [true, 3, 77]);
   }
 });
@@ -76,9 +73,9 @@ t.test('entity keys of several columns and empty cells are keyed as the JSON ans
     ],
     summary: { sessions: 2, packets: 0, bytes: 0, entities: 2, total: 15, from: 1_700_000_000, to: 1_700_000_600 },
   };
-  const got = await readSlicedRankingCsv(body(csvOf(a)), 1, 10);
+  const got = await readSlicedRankingCsv(body(statCsv(a)), 1, 10);
   t.same(got.keys, ['443 6', '- 1']);
-  t.same(got.keys, readSlicedRanking({ ...a, series: { bounds: [1_700_000_000, 1_700_000_600], other: [0] } }, 10).keys);
+  t.same(got.keys, readRanking({ ...a, series: { bounds: [1_700_000_000, 1_700_000_600], other: [0] } }, 10).rows.map((r) => r.key));
 });
 
 t.test('completeness: cut at the rows asked with more entities, unless the last row is zero throughout', async (t) => {
@@ -86,33 +83,33 @@ t.test('completeness: cut at the rows asked with more entities, unless the last 
     [1, '10.0.0.1', 9, 90, 0, 0, 0, 0, 0, 0, null, null, null, 3, 3, 3],
     [2, '10.0.0.2', last, 10, 0, 0, 0, 0, 0, 0, null, null, null, last, 0, 0],
   ];
-  const cut = await readSlicedRankingCsv(body(csvOf(ipAnswer(rows(1), 5))), 3, 2);
+  const cut = await readSlicedRankingCsv(body(statCsv(ipAnswer(rows(1), 5))), 3, 2);
   t.same([cut.complete, cut.entities, cut.keys.length], [false, 5, 2]);
-  const zeros = await readSlicedRankingCsv(body(csvOf(ipAnswer(rows(0), 5))), 3, 2);
+  const zeros = await readSlicedRankingCsv(body(statCsv(ipAnswer(rows(0), 5))), 3, 2);
   t.equal(zeros.complete, true);
-  const fewer = await readSlicedRankingCsv(body(csvOf(ipAnswer(rows(1), 5))), 3, 3);
+  const fewer = await readSlicedRankingCsv(body(statCsv(ipAnswer(rows(1), 5))), 3, 3);
   t.equal(fewer.complete, true, 'fewer rows than asked: every entity with a value is there');
-  const none = await readSlicedRankingCsv(body(csvOf(ipAnswer([], 0))), 3, 2);
+  const none = await readSlicedRankingCsv(body(statCsv(ipAnswer([], 0))), 3, 2);
   t.same([none.keys.length, none.complete, none.entities], [0, true, 0]);
 });
 
 t.test('rows beyond the first allocation are kept (the value columns grow)', async (t) => {
   const n = 5000;
   const data = Array.from({ length: n }, (_, i) => [i + 1, `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, n - i, 0, 0, 0, 0, 0, 0, 0, null, null, null, n - i, i, 1]);
-  const got = await readSlicedRankingCsv(body(csvOf(ipAnswer(data, n)), 4096), 3, n);
+  const got = await readSlicedRankingCsv(body(statCsv(ipAnswer(data, n)), 4096), 3, n);
   t.equal(got.keys.length, n);
   const c = columns(got);
   t.same([c[0]![0], c[0]![n - 1], c[1]![n - 1], c[2]![1234]], [n, 1, n - 1, 1]);
 });
 
 t.test('what is not a training answer is BAD_ANSWER, saying what is wrong; a failing body fails as it is', async (t) => {
-  const good = csvOf(ipAnswer([[1, '10.0.0.1', 9, 90, 0, 0, 0, 0, 0, 0, null, null, null, 3, 3, 3]], 1));
+  const good = statCsv(ipAnswer([[1, '10.0.0.1', 9, 90, 0, 0, 0, 0, 0, 0, null, null, null, 3, 3, 3]], 1));
   const cases: [string, string, RegExp][] = [
     ['empty', '', /the answer is empty/],
     ['cut short', good.slice(0, good.indexOf('#')), /summary lines .* are missing: was the answer cut short\?/],
     ['JSON instead', '{"columns":[]}\n', /cannot be read: Invalid Opening Quote/],
     ['another CSV', 'a,b,c\n1,2,3\n', /its header row is "a,b,c", not rank/],
-    ['too few slice columns', csvOf(ipAnswer([], 0)).replace(',1700000000,1700000600,1700001200', ''), /do not end with the 3 slices asked for/],
+    ['too few slice columns', statCsv(ipAnswer([], 0)).replace(',1700000000,1700000600,1700001200', ''), /do not end with the 3 slices asked for/],
     ['a short row', good.replace('10.0.0.1,9,', '10.0.0.1,'), /row 1 has 15 cells where the header has 16/],
     ['not a number', good.replace(',3,3,3\n', ',3,x,3\n'), /a slice value is "x", not a number/],
     ['an unclosed quote', good.replace('10.0.0.1', '"10.0.0.1'), /cannot be read/],

@@ -3,6 +3,7 @@
 // history is empty, how training queries are named for the link's retry messages, and a stop while training.
 process.env.TZ = 'America/New_York';
 
+import type { Readable } from 'node:stream';
 import t from 'tap';
 import type { HttpMethod, RequestOptions } from '@opentraq/cli';
 import { ENTITY_BY_NAME } from '@opentraq/core';
@@ -35,6 +36,10 @@ class NamingLink implements ApiLink {
   json<T>(method: HttpMethod, path: string, opts: RequestOptions, what: string, signal?: AbortSignal): Promise<T> {
     this.whats.push(what);
     return this.inner.json<T>(method, path, opts, what, signal);
+  }
+  read<T>(path: string, opts: RequestOptions, what: string, read: (body: Readable) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    this.whats.push(what);
+    return this.inner.read(path, opts, what, read, signal);
   }
 }
 

@@ -2,6 +2,7 @@
 // working for days — lost connections and server errors retried with backoff and reported on
 // stderr, a login the server forgot (a restart) renewed, everything unwound at once on stop.
 
+import type { Readable } from 'node:stream';
 import {
   AuthFailure,
   ConnectFailure,
@@ -86,7 +87,27 @@ export class ServerLink implements ApiLink {
    * until an answer comes (each failure said on stderr with what was being done, `what`); refusals
    * (a request the server rejects, a login it no longer accepts) are thrown; Stopped once stopping.
    */
-  async json<T>(method: HttpMethod, path: string, opts: RequestOptions, what: string, callSignal?: AbortSignal): Promise<T> {
+  json<T>(method: HttpMethod, path: string, opts: RequestOptions, what: string, callSignal?: AbortSignal): Promise<T> {
+    return this.retried(what, callSignal, (client) => client.json<T>(method, path, opts));
+  }
+
+  /** A streamed answer of `GET path` given to `read` as it arrives; retried as json is, the reading included. */
+  read<T>(path: string, opts: RequestOptions, what: string, read: (body: Readable) => Promise<T>, callSignal?: AbortSignal): Promise<T> {
+    return this.retried(what, callSignal, async (client) => {
+      const body = await client.stream(path, opts);
+      try {
+        return await read(body);
+      } catch (e) {
+        body.destroy();
+        // an answer that is not what was asked for is the server's fault, not the connection's
+        if (e instanceof RuntimeFailure || e instanceof Stopped) throw e;
+        throw client.lost(e);
+      }
+    });
+  }
+
+  /** `call` until it gives an answer, as json() describes. */
+  private async retried<T>(what: string, callSignal: AbortSignal | undefined, call: (client: ApiClient) => Promise<T>): Promise<T> {
     const { clock, notices } = this.options;
     const signal = callSignal === undefined ? this.options.signal : AbortSignal.any([this.options.signal, callSignal]);
     let attempt = 0;
@@ -97,7 +118,7 @@ export class ServerLink implements ApiLink {
       if (signal.aborted) throw new Stopped(stopReason(signal));
       try {
         const client = this.client ?? (await this.loginAgain());
-        const answer = await client.json<T>(method, path, opts);
+        const answer = await call(client);
         if (failingSince !== null) notices.say(`the server answers again (after ${Math.round((clock.now() - failingSince) / 1000)} s); ${what} done`);
         return answer;
       } catch (e) {

@@ -1,14 +1,13 @@
 // Training of ranking baselines: the history (-tn, -te/-tl) asked for in windowed ranking queries with
 // one slice per slot, every baseline of the detector asked for the same slots, each slot learnt in time order.
 
-import type { StatAnswer } from '@opentraq/cli';
-import { RuntimeFailure } from '@opentraq/cli';
 import type { ApiLink } from './apilink.js';
 import type { BaselineStore } from './baselinestore.js';
 import type { BaselineTrack } from './baselinetrack.js';
 import { learnHistory, type TrainingResult } from './learnhistory.js';
 import type { Notices } from './notices.js';
-import { STAT_PATH, rankingParams, readSlicedRanking, type RankingSpec } from './ranking.js';
+import { STAT_PATH, rankingParams, type RankingSpec } from './ranking.js';
+import { readSlicedRankingCsv } from './slicedrankingcsv.js';
 import type { SlotClock } from './slotclock.js';
 import { trainingChunks } from './windowplan.js';
 
@@ -55,12 +54,10 @@ export function trainBaselines(link: ApiLink, tracks: readonly BaselineTrack[], 
         let sessions = 0;
         for (const track of tracks) {
           const { naming } = track;
-          const params = rankingParams(track.spec, chunk.fromMs, chunk.toMs, req.rows, chunk.slices);
-          const answer = await link.json<StatAnswer>('GET', STAT_PATH, { params }, naming === undefined ? what : `${what} (${naming.what})`, req.signal);
-          const ranking = readSlicedRanking(answer, req.rows);
-          if (ranking.slices !== chunk.slices) {
-            throw new RuntimeFailure('BAD_ANSWER', `the server's ranking has not the ${chunk.slices} slices asked for: is it an ftserver of another version?`);
-          }
+          // as CSV read while it arrives: an answer of rows × slots is never held whole (docs/nbi.md, Memory)
+          const params = { ...rankingParams(track.spec, chunk.fromMs, chunk.toMs, req.rows, chunk.slices), format: 'csv', header: '1' };
+          const asked = naming === undefined ? what : `${what} (${naming.what})`;
+          const ranking = await link.read(STAT_PATH, { params }, asked, (body) => readSlicedRankingCsv(body, chunk.slices, req.rows), req.signal);
           if (!ranking.complete && !truncated.has(track)) {
             truncated.add(track);
             notices.say(

@@ -19,7 +19,7 @@ export class AlertPoster {
   private posted = 0;
 
   constructor(
-    private readonly link: ApiLink,
+    private readonly link: Pick<ApiLink, 'json'>,
     private readonly notices: Notices,
   ) {}
 
