@@ -80,9 +80,11 @@ const MIN_INDEX = 16;
 
 /**
  * Session slots, at most `capacity`, allocated as needed (doubling) so memory follows the number of
- * active sessions. Index: linear probing over slot + 1 (0 = empty) with backward-shift deletion, kept
- * at most half full. Order: `head` is the least recently updated slot, `tail` the most recent.
- * The views are replaced when the table grows (only in reserve()).
+ * active sessions. Index: linear probing with backward-shift deletion, kept at most half full; each
+ * entry is two words, slot + 1 (0 = empty) and the key's hash, so that probing past other keys (and
+ * finding their home buckets when deleting) reads only the index, never their slots: at a million
+ * sessions every slot read is a cache miss. Order: `head` is the least recently updated slot, `tail`
+ * the most recent. The views are replaced when the table grows (only in reserve()).
  */
 export class SessionTable {
   readonly capacity: number;
@@ -95,7 +97,8 @@ export class SessionTable {
   private hwm = 0;
   private freeHead = -1;
   private freeCount = 0;
-  private index = new Int32Array(MIN_INDEX);
+  /** Entry p: index[2p] = slot + 1 (0: empty), index[2p + 1] = the key's hash. */
+  private index = new Int32Array(2 * MIN_INDEX);
   private mask = MIN_INDEX - 1;
   f64 = new Float64Array(0);
   u32 = new Uint32Array(0);
@@ -119,11 +122,12 @@ export class SessionTable {
     const idx = this.index;
     const mask = this.mask;
     const u32 = this.u32;
+    const hi = h | 0;
     for (let p = h & mask; ; p = (p + 1) & mask) {
-      const e = idx[p]!;
+      const e = idx[2 * p]!;
       if (e === 0) return -1;
+      if (idx[2 * p + 1] !== hi) continue;
       const o = (e - 1) * S32;
-      if (u32[o + F_HASH] !== h) continue;
       let j = 0;
       while (j < KEY_WORDS && u32[o + j] === key[at + j]) j++;
       if (j === KEY_WORDS) return e - 1;
@@ -149,8 +153,9 @@ export class SessionTable {
     const idx = this.index;
     const mask = this.mask;
     let p = h & mask;
-    while (idx[p] !== 0) p = (p + 1) & mask;
-    idx[p] = s + 1;
+    while (idx[2 * p] !== 0) p = (p + 1) & mask;
+    idx[2 * p] = s + 1;
+    idx[2 * p + 1] = h;
     this.size++;
     this.linkTail(s);
     return s;
@@ -160,22 +165,24 @@ export class SessionTable {
   remove(s: number): void {
     const idx = this.index;
     const mask = this.mask;
-    const u32 = this.u32;
-    let i = u32[s * S32 + F_HASH]! & mask;
-    while (idx[i] !== s + 1) i = (i + 1) & mask;
+    let i = this.u32[s * S32 + F_HASH]! & mask;
+    while (idx[2 * i] !== s + 1) i = (i + 1) & mask;
     // backward-shift deletion: move later entries of the probe run into the hole unless their home
     // lies cyclically in (hole, entry]
     for (let j = i; ; ) {
       j = (j + 1) & mask;
-      const e = idx[j]!;
+      const e = idx[2 * j]!;
       if (e === 0) break;
-      const home = u32[(e - 1) * S32 + F_HASH]! & mask;
+      const h = idx[2 * j + 1]!;
+      const home = h & mask;
       const stays = i <= j ? i < home && home <= j : i < home || home <= j;
       if (stays) continue;
-      idx[i] = e;
+      idx[2 * i] = e;
+      idx[2 * i + 1] = h;
       i = j;
     }
-    idx[i] = 0;
+    idx[2 * i] = 0;
+    idx[2 * i + 1] = 0;
     this.unlink(s);
     this.i32[s * S32 + F_NEXT] = this.freeHead;
     this.freeHead = s;
@@ -232,16 +239,18 @@ export class SessionTable {
     this.allocated = cap;
     let size = MIN_INDEX;
     while (size < cap * 2) size *= 2;
-    if (size !== this.index.length) this.rehash(size);
+    if (size !== this.mask + 1) this.rehash(size);
   }
 
   private rehash(size: number): void {
-    const idx = new Int32Array(size);
+    const idx = new Int32Array(2 * size);
     const mask = size - 1;
     for (let s = this.head; s >= 0; s = this.i32[s * S32 + F_NEXT]!) {
-      let p = this.u32[s * S32 + F_HASH]! & mask;
-      while (idx[p] !== 0) p = (p + 1) & mask;
-      idx[p] = s + 1;
+      const h = this.u32[s * S32 + F_HASH]!;
+      let p = h & mask;
+      while (idx[2 * p] !== 0) p = (p + 1) & mask;
+      idx[2 * p] = s + 1;
+      idx[2 * p + 1] = h;
     }
     this.index = idx;
     this.mask = mask;

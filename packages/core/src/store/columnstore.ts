@@ -3,10 +3,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { COLUMN_DEFS, COLUMN_NAMES, allocColumns, wordsPerRow, type ColumnArray, type Columns } from '../fields/columns.js';
+import { COLUMN_DEFS, COLUMN_NAMES, allocColumns, wordsPerRow, type ColumnArray, type ColumnName, type Columns } from '../fields/columns.js';
 import type { SkippedSegment } from '../query/skippedsegment.js';
 import type { SegmentInfo, SessionSource } from '../query/source.js';
-import type { CompressionMode } from './encodecolumn.js';
+import type { ColumnPlan, CompressionMode } from './encodecolumn.js';
 import { STORE_DIR_MODE } from './durablefile.js';
 import { QUARANTINE_SUFFIX, SEGMENT_FILE_RE, TEMP_FILE_RE } from './format.js';
 import type { SegmentFileInfo } from './segmentfileinfo.js';
@@ -84,6 +84,8 @@ export class ColumnStore implements SessionSource {
   private readonly segs = new Map<number, SegmentFileInfo>();
   private byStart: SegmentFileInfo[] | undefined;
   private readonly reported: StoreProblem[] = [];
+  /** Each column's encoding plan from the last segment written (encodeColumn): most segments skip the full search. */
+  private readonly plans = new Map<ColumnName, ColumnPlan>();
   private corrupt = 0;
   private nextId = 1;
   private closed = false;
@@ -333,6 +335,7 @@ export class ColumnStore implements SessionSource {
       computeCrc: this.options.computeCrc,
       compression: this.options.compression,
       supersedesFrom: this.tailFromId,
+      plans: this.plans,
     });
     this.segs.set(id, info);
     this.dropTail(this.tail);
@@ -390,6 +393,7 @@ export class ColumnStore implements SessionSource {
         compression: this.options.compression,
         partial: true,
         supersedesFrom: merged[0]?.id,
+        plans: this.plans,
       });
     } catch (e) {
       this.tail.push(...merged);

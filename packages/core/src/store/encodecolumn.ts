@@ -1,16 +1,55 @@
 // Encodes one column of a segment: tries every encoding that applies, keeps the smallest (weighted by
 // decode cost), then deflates the blob only when that halves it. Layouts: docs/storage-format.md.
+// Given the plan that search made for the same column of the previous segment, it tries that first.
 
 import { deflateRawSync } from 'node:zlib';
 import type { ColumnArray, ColumnType } from '../fields/columns.js';
 import type { ColumnStats } from '../query/source.js';
 import { ENCODINGS, encodingId, type EncodingName } from './encodings.js';
 import { assertLittleEndian, TYPE_CODES, TYPE_WIDTH, align8, type CompressionName } from './format.js';
-import { profileIp, profileNumeric, type IpSet, type NumericArray, type NumericProfile } from './profile.js';
+import { ALL_PARTS, profileIp, profileNumeric, type IpSet, type NumericArray, type NumericProfile, type ProfileParts } from './profile.js';
 import { StoreError } from './storeerror.js';
 
 /** 'auto' deflates a blob when that at least halves it; 'deflate' always; 'none' never. */
 export type CompressionMode = 'auto' | 'none' | 'deflate';
+
+/** The shape of an encoding a search chose: the encoding, and for a transform the plans of its parts. */
+export interface PlanNode {
+  readonly encoding: EncodingName;
+  /** The residuals' plan (delta, start-offset, ipv4), or the four words' (ip-words); none for the others. */
+  readonly inner: readonly PlanNode[];
+  /** A frame of reference in steps above 1 was found: the step is searched again (else taken as 1). */
+  readonly stepped: boolean;
+}
+
+/**
+ * What encoding a column of one segment got, kept by a store for the same column of its next segment.
+ * Profiling every column for every encoding (distinct values, steps, varint sizes, each transform's
+ * residuals, a deflate trial) is most of a segment's encoding time, and a column's data changes
+ * little from one segment to the next: with a plan, only what the planned encoding needs is computed
+ * (the cheap raw, const and frame-of-reference candidates are still there to win). The column is
+ * searched in full again at once when the planned encoding no longer wins or applies, or when its
+ * result grows past REPLAN_GROWTH of the searched size; and after REPLAN_AFTER uses, and for segments
+ * of another size (below a quarter or above four times the searched rows).
+ */
+export interface ColumnPlan {
+  readonly node: PlanNode;
+  /** Deflated in the search ('auto' compression deflates again, without a trial, and no other). */
+  readonly deflate: boolean;
+  /** Stored bytes per row in the search. */
+  readonly bytesPerRow: number;
+  /** Rows of the searched segment. */
+  readonly rows: number;
+  /** Segments encoded by this plan since the search. */
+  readonly uses: number;
+}
+
+/** Segments encoded by a plan before the next full search. */
+export const REPLAN_AFTER = 16;
+/** A planned result bigger than this factor of the searched size per row (plus a quarter byte) asks for a search. */
+const REPLAN_GROWTH = 1.25;
+/** Columns shorter than this are always searched (cheap), and make no plan (a few rows say little). */
+const MIN_PLAN_ROWS = 4096;
 
 export interface EncodeOptions {
   /** Use this encoding (its nested parts are still chosen); throws USAGE when it does not apply. */
@@ -18,6 +57,8 @@ export interface EncodeOptions {
   compression?: CompressionMode;
   /** The segment's start column (sorted, same rows): makes 'start-offset' possible. */
   start?: Float64Array;
+  /** The plan the previous segment's column returned (EncodedColumn.plan); ignored with `encoding`. */
+  plan?: ColumnPlan;
 }
 
 export interface EncodedColumn {
@@ -29,6 +70,8 @@ export interface EncodedColumn {
   readonly blobLength: number;
   /** min/max of a numeric column with finite values. */
   readonly stats: ColumnStats | undefined;
+  /** The plan to give the next segment's same column; undefined: search it in full then. */
+  readonly plan?: ColumnPlan;
 }
 
 /** Deflate is kept only when the result is at most this fraction of the blob. */
@@ -74,11 +117,20 @@ interface Candidate {
   readonly name: EncodingName;
   readonly size: number;
   readonly score: number;
+  readonly node: PlanNode;
   encode(): Uint8Array;
 }
 
-function candidate(name: EncodingName, size: number, encode: () => Uint8Array): Candidate {
-  return { name, size, score: size * DECODE_WEIGHT[name], encode };
+const NO_INNER: readonly PlanNode[] = [];
+
+function candidate(name: EncodingName, size: number, encode: () => Uint8Array, stepped = false): Candidate {
+  return { name, size, score: size * DECODE_WEIGHT[name], node: { encoding: name, inner: NO_INNER, stepped }, encode };
+}
+
+/** The profile parts a plan's numeric column needs (every part without a plan). */
+function partsFor(node: PlanNode | undefined): ProfileParts {
+  if (node === undefined) return ALL_PARTS;
+  return { distinct: node.encoding === 'dict', step: node.stepped, sizes: node.encoding === 'varint' || node.encoding === 'pfor' };
 }
 
 function best(cands: readonly Candidate[]): Candidate {
@@ -146,18 +198,17 @@ function plainCandidates(values: NumericArray, n: number, type: NumType, p: Nume
   const width = p.integral ? widthFor((p.max - p.min) / step) : 0;
   if (width !== 0) {
     const size = 24 + n * width;
-    out.push(
-      candidate('for', size, () => {
-        const { buf, dv } = blobHeader(size, 'for', type);
-        buf[2] = width;
-        dv.setFloat64(8, p.min, true);
-        dv.setFloat64(16, step, true);
-        const dst = uintView(width, buf, 24, n);
-        const base = p.min;
-        for (let i = 0; i < n; i++) dst[i] = (values[i]! - base) / step;
-        return buf;
-      }),
-    );
+    const encodeFor = (): Uint8Array => {
+      const { buf, dv } = blobHeader(size, 'for', type);
+      buf[2] = width;
+      dv.setFloat64(8, p.min, true);
+      dv.setFloat64(16, step, true);
+      const dst = uintView(width, buf, 24, n);
+      const base = p.min;
+      for (let i = 0; i < n; i++) dst[i] = (values[i]! - base) / step;
+      return buf;
+    };
+    out.push(candidate('for', size, encodeFor, step > 1));
   }
   const set = p.distinct;
   if (set !== undefined && n > 0) {
@@ -173,7 +224,7 @@ function plainCandidates(values: NumericArray, n: number, type: NumType, p: Nume
         const keys = set.sorted();
         typedView(type, buf, 8, d).set(keys);
         const idx = uintView(iw, buf, idxAt, n);
-        for (let i = 0; i < n; i++) idx[i] = set.rank(values[i]!);
+        set.rankRows(values, n, idx as Uint8Array | Uint16Array);
         return buf;
       }),
     );
@@ -186,25 +237,24 @@ function plainCandidates(values: NumericArray, n: number, type: NumType, p: Nume
       if (e > 0 && e < n && maxX < 2 ** (8 * w + 32)) out.push(pforCandidate(values, n, type, p.min, step, w, e));
     });
     const size = 24 + p.varintBytes;
-    out.push(
-      candidate('varint', size, () => {
-        const { buf, dv } = blobHeader(size, 'varint', type);
-        dv.setUint32(4, p.varintBytes, true);
-        dv.setFloat64(8, p.min, true);
-        dv.setFloat64(16, step, true);
-        const base = p.min;
-        let pos = 24;
-        for (let i = 0; i < n; i++) {
-          let x = (values[i]! - base) / step;
-          while (x >= 0x80) {
-            buf[pos++] = (x & 0x7f) | 0x80;
-            x = Math.floor(x / 0x80);
-          }
-          buf[pos++] = x;
+    const encodeVarint = (): Uint8Array => {
+      const { buf, dv } = blobHeader(size, 'varint', type);
+      dv.setUint32(4, p.varintBytes, true);
+      dv.setFloat64(8, p.min, true);
+      dv.setFloat64(16, step, true);
+      const base = p.min;
+      let pos = 24;
+      for (let i = 0; i < n; i++) {
+        let x = (values[i]! - base) / step;
+        while (x >= 0x80) {
+          buf[pos++] = (x & 0x7f) | 0x80;
+          x = Math.floor(x / 0x80);
         }
-        return buf;
-      }),
-    );
+        buf[pos++] = x;
+      }
+      return buf;
+    };
+    out.push(candidate('varint', size, encodeVarint, step > 1));
   }
   return out;
 }
@@ -219,7 +269,7 @@ const PFOR_WIDTHS = [1, 2, 4] as const;
 function pforCandidate(values: NumericArray, n: number, type: NumType, base: number, step: number, w: 1 | 2 | 4, e: number): Candidate {
   const posAt = align8(24 + n * w);
   const size = posAt + 8 * e;
-  return candidate('pfor', size, () => {
+  const encode = (): Uint8Array => {
     const { buf, dv } = blobHeader(size, 'pfor', type);
     buf[2] = w;
     dv.setUint32(4, e, true);
@@ -243,7 +293,8 @@ function pforCandidate(values: NumericArray, n: number, type: NumType, base: num
     }
     if (j !== e) throw new Error(`encoder bug: pfor found ${j} exceptions, the profile ${e}`);
     return buf;
-  });
+  };
+  return candidate('pfor', size, encode, step > 1);
 }
 
 /** A transform's candidate: header bytes + the best plain encoding of the residuals. */
@@ -253,6 +304,7 @@ function nested(name: EncodingName, headerBytes: number, inner: Candidate, write
     name,
     size,
     score: (headerBytes + inner.score) * DECODE_WEIGHT[name],
+    node: { encoding: name, inner: [inner.node], stepped: false },
     encode: () => {
       const { buf, dv } = blobHeader(size, name, type);
       writeHeader(dv);
@@ -262,7 +314,7 @@ function nested(name: EncodingName, headerBytes: number, inner: Candidate, write
   };
 }
 
-function deltaCandidate(values: NumericArray, n: number, type: NumType): Candidate | undefined {
+function deltaCandidate(values: NumericArray, n: number, type: NumType, inner: PlanNode | undefined): Candidate | undefined {
   if (n < 2) return undefined;
   const r = new Float64Array(n);
   for (let i = 1; i < n; i++) {
@@ -271,12 +323,12 @@ function deltaCandidate(values: NumericArray, n: number, type: NumType): Candida
     r[i] = d;
   }
   if (!Number.isSafeInteger(values[0]!)) return undefined;
-  const inner = best(plainCandidates(r, n, 'f64', profileNumeric(r, n)));
+  const residuals = best(plainCandidates(r, n, 'f64', profileNumeric(r, n, partsFor(inner))));
   const first = values[0]!;
-  return nested('delta', 16, inner, (dv) => dv.setFloat64(8, first, true), type);
+  return nested('delta', 16, residuals, (dv) => dv.setFloat64(8, first, true), type);
 }
 
-function startOffsetCandidate(values: NumericArray, n: number, start: Float64Array | undefined): Candidate | undefined {
+function startOffsetCandidate(values: NumericArray, n: number, start: Float64Array | undefined, inner: PlanNode | undefined): Candidate | undefined {
   if (start === undefined || start.length < n || n === 0) return undefined;
   const r = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -284,23 +336,37 @@ function startOffsetCandidate(values: NumericArray, n: number, start: Float64Arr
     if (!Number.isSafeInteger(d) || !Number.isSafeInteger(values[i]!) || !Number.isSafeInteger(start[i]!)) return undefined;
     r[i] = d;
   }
-  const inner = best(plainCandidates(r, n, 'f64', profileNumeric(r, n)));
-  return nested('start-offset', 8, inner, () => undefined, 'f64');
+  const residuals = best(plainCandidates(r, n, 'f64', profileNumeric(r, n, partsFor(inner))));
+  return nested('start-offset', 8, residuals, () => undefined, 'f64');
 }
 
-function numericCandidates(values: NumericArray, n: number, type: NumType, force: EncodingName | undefined, start: Float64Array | undefined): { cands: Candidate[]; profile: NumericProfile } {
-  const p = profileNumeric(values, n);
+function numericCandidates(
+  values: NumericArray,
+  n: number,
+  type: NumType,
+  force: EncodingName | undefined,
+  start: Float64Array | undefined,
+  plan: PlanNode | undefined,
+): { cands: Candidate[]; profile: NumericProfile } {
+  const p = profileNumeric(values, n, partsFor(plan));
   const cands = plainCandidates(values, n, type, p);
+  if (plan !== undefined) {
+    // the planned transform only, with its residuals' plan
+    const c =
+      plan.encoding === 'delta' ? deltaCandidate(values, n, type, plan.inner[0]) : plan.encoding === 'start-offset' && type === 'f64' ? startOffsetCandidate(values, n, start, plan.inner[0]) : undefined;
+    if (c !== undefined) cands.push(c);
+    return { cands, profile: p };
+  }
   // Transforms cost a pass each; try them only where they can pay off (or when asked to).
   const nearlySorted = p.ascending >= 0.9 * (n - 1) && p.min !== p.max;
   const wide = type === 'f64' || type === 'u32';
   if (force === 'delta' || (force === undefined && wide && p.integral && nearlySorted && n >= 2)) {
-    const c = deltaCandidate(values, n, type);
+    const c = deltaCandidate(values, n, type, undefined);
     if (c !== undefined) cands.push(c);
   }
   const startMin = start !== undefined && n > 0 ? start[0]! : Infinity;
   if (type === 'f64' && (force === 'start-offset' || (force === undefined && p.integral && p.min >= startMin && p.min !== p.max))) {
-    const c = startOffsetCandidate(values, n, start);
+    const c = startOffsetCandidate(values, n, start, undefined);
     if (c !== undefined) cands.push(c);
   }
   return { cands, profile: p };
@@ -330,13 +396,13 @@ function ipDictCandidate(words: Uint32Array, n: number, set: IpSet): Candidate {
     for (let k = below; k < below + v4; k++) out[o++] = sorted[4 * k + 3]!;
     out.set(sorted.subarray(4 * (below + v4)), o);
     const idx = uintView(iw, buf, idxAt, n);
-    for (let i = 0; i < n; i++) idx[i] = set.rank(words, 4 * i);
+    set.rankRows(words, n, idx as Uint8Array | Uint16Array);
     return buf;
   });
 }
 
-function ipCandidates(words: Uint32Array, n: number, force: EncodingName | undefined): Candidate[] {
-  const p = profileIp(words, n);
+function ipCandidates(words: Uint32Array, n: number, force: EncodingName | undefined, plan: PlanNode | undefined): Candidate[] {
+  const p = profileIp(words, n, plan === undefined || plan.encoding === 'dict' || plan.encoding === 'ip-dict');
   const cands: Candidate[] = [];
   if (n > 0 && p.constant) {
     cands.push(
@@ -367,7 +433,7 @@ function ipCandidates(words: Uint32Array, n: number, force: EncodingName | undef
         dv.setUint32(4, d, true);
         new Uint32Array(buf.buffer, 8, 4 * d).set(set.sorted());
         const idx = uintView(iw, buf, idxAt, n);
-        for (let i = 0; i < n; i++) idx[i] = set.rank(words, 4 * i);
+        set.rankRows(words, n, idx as Uint8Array | Uint16Array);
         return buf;
       }),
     );
@@ -378,16 +444,17 @@ function ipCandidates(words: Uint32Array, n: number, force: EncodingName | undef
     for (let i = 0; i < n; i++) w[i] = words[4 * i + k]!;
     return w;
   };
-  if (p.allV4) {
+  if (p.allV4 && (plan === undefined || plan.encoding === 'ipv4')) {
     const w3 = word(3);
-    const inner = best(plainCandidates(w3, n, 'u32', profileNumeric(w3, n)));
+    const inner = best(plainCandidates(w3, n, 'u32', profileNumeric(w3, n, partsFor(plan?.inner[0]))));
     cands.push(nested('ipv4', 8, inner, () => undefined, 'ip'));
     // four word columns can only lose to the low word alone
     if (force !== 'ip-words') return cands;
   }
+  if (plan !== undefined && plan.encoding !== 'ip-words') return cands;
   const parts = [0, 1, 2, 3].map((k) => {
     const w = word(k);
-    return best(plainCandidates(w, n, 'u32', profileNumeric(w, n)));
+    return best(plainCandidates(w, n, 'u32', profileNumeric(w, n, partsFor(plan?.inner[k]))));
   });
   const offsets: number[] = [];
   let size = 24;
@@ -400,6 +467,7 @@ function ipCandidates(words: Uint32Array, n: number, force: EncodingName | undef
     name: 'ip-words',
     size,
     score: (size - parts.reduce((s, c) => s + c.size, 0) + innerScore) * DECODE_WEIGHT['ip-words'],
+    node: { encoding: 'ip-words', inner: parts.map((c) => c.node), stepped: false },
     encode: () => {
       const { buf, dv } = blobHeader(size, 'ip-words', 'ip');
       parts.forEach((part, k) => {
@@ -444,6 +512,15 @@ function encodeRaw(type: ColumnType, values: ColumnArray, rows: number): Encoded
   return { bytes: buf, encoding: 'raw', compression: 'none', blobLength: buf.length, stats };
 }
 
+/** The plan to use for this column, if any: one made by a search on a segment of a similar size. */
+function usablePlan(options: EncodeOptions, rows: number): ColumnPlan | undefined {
+  const plan = options.plan;
+  if (plan === undefined || options.encoding !== undefined || rows < MIN_PLAN_ROWS) return undefined;
+  // a store's partial segments hold from a few rows to nearly a full one: a quarter to four times the
+  // searched size still keeps the same encodings (and the size check below catches the exceptions)
+  return rows * 4 >= plan.rows && rows <= plan.rows * 4 ? plan : undefined;
+}
+
 /** Encode the first `rows` rows of a column (ip: 4 words a row). */
 export function encodeColumn(type: ColumnType, values: ColumnArray, rows: number, options: EncodeOptions = {}): EncodedColumn {
   assertLittleEndian();
@@ -452,12 +529,13 @@ export function encodeColumn(type: ColumnType, values: ColumnArray, rows: number
     throw new StoreError('USAGE', `unknown encoding '${String(force)}' (known: ${ENCODINGS.join(', ')})`);
   }
   if (force === 'raw' && options.compression === 'none') return encodeRaw(type, values, rows);
+  const plan = usablePlan(options, rows);
   let cands: Candidate[];
   let stats: ColumnStats | undefined;
   if (type === 'ip') {
-    cands = ipCandidates(values as Uint32Array, rows, force);
+    cands = ipCandidates(values as Uint32Array, rows, force, plan?.node);
   } else {
-    const r = numericCandidates(values, rows, type, force, options.start);
+    const r = numericCandidates(values, rows, type, force, options.start, plan?.node);
     cands = r.cands;
     if (r.profile.finite && rows > 0) stats = { min: r.profile.min, max: r.profile.max };
   }
@@ -473,11 +551,22 @@ export function encodeColumn(type: ColumnType, values: ColumnArray, rows: number
   const blob = chosen.encode();
   if (blob.length !== chosen.size) throw new Error(`encoder bug: ${chosen.name} wrote ${blob.length} bytes, planned ${chosen.size}`);
   const mode = options.compression ?? 'auto';
-  if (mode === 'deflate' || (mode === 'auto' && blob.length >= MIN_DEFLATE_INPUT && sampleDeflates(blob))) {
+  // with a plan, 'auto' deflates exactly when the search did (no trial); the halving rule still holds
+  const tryDeflate = mode === 'deflate' || (mode === 'auto' && blob.length >= MIN_DEFLATE_INPUT && (plan === undefined ? sampleDeflates(blob) : plan.deflate));
+  let out: EncodedColumn = { bytes: blob, encoding: chosen.name, compression: 'none', blobLength: blob.length, stats };
+  if (tryDeflate) {
     const z = deflateRawSync(blob, { level: 1 });
     if (mode === 'deflate' || z.length <= MAX_DEFLATE_RATIO * blob.length) {
-      return { bytes: new Uint8Array(z.buffer, z.byteOffset, z.length), encoding: chosen.name, compression: 'deflate', blobLength: blob.length, stats };
+      out = { bytes: new Uint8Array(z.buffer, z.byteOffset, z.length), encoding: chosen.name, compression: 'deflate', blobLength: blob.length, stats };
     }
   }
-  return { bytes: blob, encoding: chosen.name, compression: 'none', blobLength: blob.length, stats };
+  if (force !== undefined || rows < MIN_PLAN_ROWS) return out;
+  const perRow = out.bytes.length / rows;
+  if (plan === undefined) {
+    return { ...out, plan: { node: chosen.node, deflate: out.compression === 'deflate', bytesPerRow: perRow, rows, uses: 0 } };
+  }
+  // the plan no longer fits this column: search it in full now, so that a plan never costs more than
+  // REPLAN_GROWTH of the best size (the search returns the new plan)
+  if (chosen.name !== plan.node.encoding || perRow > plan.bytesPerRow * REPLAN_GROWTH + 0.25) return encodeColumn(type, values, rows, { ...options, plan: undefined });
+  return plan.uses + 1 < REPLAN_AFTER ? { ...out, plan: { ...plan, uses: plan.uses + 1 } } : out;
 }

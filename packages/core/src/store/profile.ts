@@ -29,26 +29,39 @@ export interface DistinctValues {
   /** The values in ascending order; afterwards rank(v) gives each value's index in it. */
   sorted(): Float64Array;
   rank(v: number): number;
+  /** After sorted(): out[i] = rank(values[i]) for the n rows the set was built from, in that order. */
+  rankRows(values: NumericArray, n: number, out: Uint8Array | Uint16Array): void;
 }
 
-/** Open-addressing set of finite numbers (at most DICT_LIMIT). */
+/**
+ * Open-addressing set of finite numbers (at most DICT_LIMIT). Built row by row (add() once per row,
+ * in order), it remembers each row's slot, so that a dictionary's indices need no second hashing.
+ */
 export class NumberSet implements DistinctValues {
   private readonly bits: number;
   private readonly keys: Float64Array;
   private readonly used: Uint8Array;
   private ranks: Uint32Array | undefined;
   private last = NaN;
+  private lastSlot = 0;
+  /** Slot of each row added so far. */
+  private readonly rowSlots: Uint32Array;
+  private rows = 0;
   size = 0;
 
   constructor(expected: number) {
     this.bits = tableBits(Math.min(expected, DICT_LIMIT));
     this.keys = new Float64Array(1 << this.bits);
     this.used = new Uint8Array(1 << this.bits);
+    this.rowSlots = new Uint32Array(expected);
   }
 
-  /** Adds v; false when that would exceed DICT_LIMIT keys or the table (the set is then useless). */
+  /** Adds the next row's value v; false when that would exceed DICT_LIMIT keys or the table (the set is then useless). */
   add(v: number): boolean {
-    if (v === this.last) return true;
+    if (v === this.last) {
+      this.rowSlots[this.rows++] = this.lastSlot;
+      return true;
+    }
     this.last = v;
     const mask = (1 << this.bits) - 1;
     let i = hashNumber(v) >>> (32 - this.bits);
@@ -58,11 +71,25 @@ export class NumberSet implements DistinctValues {
         this.used[i] = 1;
         this.keys[i] = v;
         this.size++;
-        return true;
+        break;
       }
-      if (this.keys[i] === v) return true;
+      if (this.keys[i] === v) break;
       i = (i + 1) & mask;
     }
+    this.lastSlot = i;
+    this.rowSlots[this.rows++] = i;
+    return true;
+  }
+
+  rankRows(values: NumericArray, n: number, out: Uint8Array | Uint16Array): void {
+    const ranks = this.ranks!;
+    const slots = this.rowSlots;
+    // a set built from other rows than these (or more than it expected) looks each value up instead
+    if (this.rows !== n || n > slots.length) {
+      for (let i = 0; i < n; i++) out[i] = this.rank(values[i]!);
+      return;
+    }
+    for (let i = 0; i < n; i++) out[i] = ranks[slots[i]!]!;
   }
 
   private slot(v: number): number {
@@ -116,6 +143,11 @@ class SmallSet implements DistinctValues {
   rank(v: number): number {
     return this.ranks[v]!;
   }
+
+  rankRows(values: NumericArray, n: number, out: Uint8Array | Uint16Array): void {
+    const ranks = this.ranks;
+    for (let i = 0; i < n; i++) out[i] = ranks[values[i]!]!;
+  }
 }
 
 export interface NumericProfile {
@@ -160,10 +192,24 @@ function varintLength(x: number): number {
   return len;
 }
 
-/** Profile the first n values of a numeric array. */
-export function profileNumeric(values: NumericArray, n: number): NumericProfile {
+/**
+ * Which costly parts of a profile to compute; all by default. An encoder that already knows which
+ * encoding it will try (a column plan kept from the previous segment) skips the others: without
+ * `distinct` no dictionary is offered, without `sizes` neither varint nor pfor, and without `step`
+ * the step is taken as 1 (a frame of reference then stores (value − min) itself, still exact).
+ */
+export interface ProfileParts {
+  readonly distinct: boolean;
+  readonly step: boolean;
+  readonly sizes: boolean;
+}
+
+export const ALL_PARTS: ProfileParts = { distinct: true, step: true, sizes: true };
+
+/** Profile the first n values of a numeric array (u8 and u16 columns are always profiled whole: it is one cheap pass). */
+export function profileNumeric(values: NumericArray, n: number, parts: ProfileParts = ALL_PARTS): NumericProfile {
   if (values instanceof Uint8Array || values instanceof Uint16Array) return profileSmall(values, n);
-  return profileWide(values, n);
+  return profileWide(values, n, parts);
 }
 
 /** u8 and u16: one pass filling a histogram, then everything from the histogram. */
@@ -212,16 +258,17 @@ function profileSmall(values: Uint8Array | Uint16Array, n: number): NumericProfi
 const DICT_CHECK_MASK = 4095;
 
 /** f64 and u32: a pass for range, integrality, step and distinct values, another for varint sizes. */
-function profileWide(values: Float64Array | Uint32Array, n: number): NumericProfile {
+function profileWide(values: Float64Array | Uint32Array, n: number, parts: ProfileParts): NumericProfile {
   let min = Infinity;
   let max = -Infinity;
   let finite = true;
   let integral = true;
   let ascending = 0;
-  let set: NumberSet | undefined = new NumberSet(n);
+  let set: NumberSet | undefined = parts.distinct ? new NumberSet(n) : undefined;
   // gcd of differences to the first value equals gcd of differences to the minimum
   const v0 = n > 0 ? values[0]! : 0;
-  let step = 0;
+  // without the step part, 1 from the start ends the gcd work at once
+  let step = parts.step ? 0 : 1;
   let prev = -Infinity;
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
@@ -242,9 +289,11 @@ function profileWide(values: Float64Array | Uint32Array, n: number): NumericProf
   if (n === 0) min = max = 0;
   let varintBytes = NaN;
   let pforExceptions: [number, number, number] = [NaN, NaN, NaN];
+  // all equal: step 0, whether or not it was searched
+  if (min === max) step = 0;
   if (!integral || !Number.isSafeInteger(max - min)) {
     step = 1;
-  } else {
+  } else if (parts.sizes) {
     const div = step === 0 ? 1 : step;
     varintBytes = 0;
     let over1 = 0;
@@ -266,12 +315,14 @@ function profileWide(values: Float64Array | Uint32Array, n: number): NumericProf
   return { n, finite, integral, min, max, step, varintBytes, pforExceptions, distinct: finite ? set : undefined, ascending };
 }
 
-/** Open-addressing set of 128-bit addresses (four words each), at most DICT_LIMIT. */
+/** Open-addressing set of 128-bit addresses (four words each), at most DICT_LIMIT; remembers each row's slot as NumberSet does. */
 export class IpSet {
   private readonly bits: number;
   private readonly keys: Uint32Array;
   private readonly used: Uint8Array;
   private ranks: Uint32Array | undefined;
+  private readonly rowSlots: Uint32Array;
+  private rows = 0;
   size = 0;
   /** Distinct IPv4-mapped addresses (::ffff:a.b.c.d). */
   v4 = 0;
@@ -282,6 +333,7 @@ export class IpSet {
     this.bits = tableBits(Math.min(expected, DICT_LIMIT));
     this.keys = new Uint32Array(4 << this.bits);
     this.used = new Uint8Array(1 << this.bits);
+    this.rowSlots = new Uint32Array(expected);
   }
 
   private static hash(w: Uint32Array, o: number): number {
@@ -305,13 +357,21 @@ export class IpSet {
     return i;
   }
 
-  /** Adds the address at words[o..o+3]; false when the set would exceed DICT_LIMIT. */
+  /** Adds the next row's address, at words[o..o+3]; false when the set would exceed DICT_LIMIT. */
   add(w: Uint32Array, o: number): boolean {
     const i = this.find(w, o);
-    if (this.used[i] === 1) return true;
+    if (this.used[i] === 1) {
+      this.rowSlots[this.rows++] = i;
+      return true;
+    }
     if (this.size >= DICT_LIMIT || this.size * 2 >= this.used.length) return false;
+    this.rowSlots[this.rows++] = i;
     this.used[i] = 1;
-    this.keys.set(w.subarray(o, o + 4), 4 * i);
+    const k = this.keys;
+    k[4 * i] = w[o]!;
+    k[4 * i + 1] = w[o + 1]!;
+    k[4 * i + 2] = w[o + 2]!;
+    k[4 * i + 3] = w[o + 3]!;
     this.size++;
     if (w[o] === 0 && w[o + 1] === 0) {
       if (w[o + 2] === V4_MAPPED_W2) this.v4++;
@@ -344,6 +404,17 @@ export class IpSet {
   rank(w: Uint32Array, o: number): number {
     return this.ranks![this.find(w, o)]!;
   }
+
+  /** After sorted(): out[i] = rank of row i's address, for the n rows the set was built from. */
+  rankRows(words: Uint32Array, n: number, out: Uint8Array | Uint16Array): void {
+    const ranks = this.ranks!;
+    const slots = this.rowSlots;
+    if (this.rows !== n || n > slots.length) {
+      for (let i = 0; i < n; i++) out[i] = this.rank(words, 4 * i);
+      return;
+    }
+    for (let i = 0; i < n; i++) out[i] = ranks[slots[i]!]!;
+  }
 }
 
 export interface IpProfile {
@@ -355,10 +426,11 @@ export interface IpProfile {
   readonly distinct: IpSet | undefined;
 }
 
-export function profileIp(words: Uint32Array, n: number): IpProfile {
+/** Profile the first n addresses; without `distinct` no dictionary is offered (see ProfileParts). */
+export function profileIp(words: Uint32Array, n: number, distinctToo = true): IpProfile {
   let allV4 = true;
   let constant = true;
-  let distinct: IpSet | undefined = new IpSet(n);
+  let distinct: IpSet | undefined = distinctToo ? new IpSet(n) : undefined;
   for (let i = 0; i < n; i++) {
     const o = 4 * i;
     if (words[o] !== 0 || words[o + 1] !== 0 || words[o + 2] !== 0xffff) allV4 = false;

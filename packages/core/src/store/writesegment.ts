@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { COLUMN_DEFS, SCHEMA_VERSION, allocColumn, wordsPerRow, type ColumnArray, type ColumnName, type Columns } from '../fields/columns.js';
-import { encodeColumn, type CompressionMode } from './encodecolumn.js';
+import { encodeColumn, type ColumnPlan, type CompressionMode } from './encodecolumn.js';
 import { ENCODINGS, type EncodingName } from './encodings.js';
 import { FORMAT_VERSION, HEADER, align8, segmentFileName } from './format.js';
 import { buildHeader, directoryLength, type SegmentColumnEntry, type SegmentHeader } from './segmentheader.js';
@@ -30,6 +30,11 @@ export interface WriteSegmentOptions {
    */
   schemaVersion?: number;
   columns?: readonly ColumnName[];
+  /**
+   * Each column's plan from the previous segment of the same writer (encodeColumn's ColumnPlan):
+   * read, then replaced by the plans this segment returns (a column without one is searched next time).
+   */
+  plans?: Map<ColumnName, ColumnPlan>;
 }
 
 const MAX_U32 = 0xffffffff;
@@ -125,12 +130,17 @@ export function writeSegment(dir: string, id: number, cols: Columns, rows: numbe
           compression: options.compression,
           // start cannot be stored relative to itself
           start: def.name === 'start' ? undefined : start,
+          plan: options.plans?.get(def.name),
         });
       } catch (e) {
         if (e instanceof StoreError) throw new StoreError(e.code, e.message, { path: file, column: def.name, cause: e });
         throw e;
       }
       writeFully(fd, enc.bytes, offset);
+      if (options.plans !== undefined) {
+        if (enc.plan === undefined) options.plans.delete(def.name);
+        else options.plans.set(def.name, enc.plan);
+      }
       entries.push({
         name: def.name,
         type: def.type,

@@ -11,7 +11,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { COLUMN_NAMES, STORE_DIR_MODE, SegmentFileReader, replaceFileDurably, writeSegment, type ColumnArray, type ColumnName, type Columns, type EncodingName } from '@opentraq/core';
+import { COLUMN_NAMES, STORE_DIR_MODE, SegmentFileReader, replaceFileDurably, writeRawSegment, type ColumnArray, type Columns } from '@opentraq/core';
 
 export const CHECKPOINT_DIR = 'checkpoint';
 export const CHECKPOINT_FILE = 'checkpoint.json';
@@ -63,27 +63,28 @@ function dirOf(databasePath: string): string {
 }
 
 /**
- * Checkpoint parts are rewritten every cycle and read back only after a crash: they are stored raw and
- * uncompressed, which costs a copy per column instead of the store's search for the smallest encoding.
+ * Checkpoint parts are rewritten every cycle and read back only after a crash: they are written raw,
+ * uncompressed and unsorted, straight from the batches' own arrays (writeRawSegment), which costs the
+ * file write and its CRCs instead of a sort, a gather and the store's search for the smallest encoding.
  */
-const RAW: Readonly<Partial<Record<ColumnName, EncodingName>>> = Object.fromEntries(COLUMN_NAMES.map((n) => [n, 'raw']));
-
-function writePart(dir: string, id: number, part: SessionRows | null, computeCrc: boolean): PartRecord | null {
-  if (part === null || part.rows === 0) return null;
-  const info = writeSegment(dir, id, part.cols, part.rows, { computeCrc, encodings: RAW, compression: 'none' });
-  return { file: path.basename(info.ref.path), rows: part.rows };
+function writePart(dir: string, id: number, parts: readonly SessionRows[], computeCrc: boolean): PartRecord | null {
+  const rows = parts.reduce((n, p) => n + p.rows, 0);
+  if (rows === 0) return null;
+  const info = writeRawSegment(dir, id, parts, { computeCrc });
+  return { file: path.basename(info.ref.path), rows };
 }
 
 /**
  * Write and commit checkpoint `generation` (ids 2g-1 and 2g name its two files), then delete the
- * files of earlier generations. Throws StoreError (IO) when the disk refuses: the previous checkpoint
+ * files of earlier generations. `finished` may come as a list of batches (written one after the
+ * other, not copied together first). Throws StoreError (IO) when the disk refuses: the previous checkpoint
  * then stays the committed one.
  */
 export function writeCheckpoint(
   databasePath: string,
   generation: number,
   nextSegmentId: number,
-  finished: SessionRows | null,
+  finished: SessionRows | readonly SessionRows[] | null,
   active: SessionRows | null,
   computeCrc: boolean,
 ): CheckpointRecord {
@@ -97,8 +98,8 @@ export function writeCheckpoint(
     generation,
     nextSegmentId,
     writtenAt: new Date().toISOString(),
-    finished: writePart(dir, 2 * generation - 1, finished, computeCrc),
-    active: writePart(dir, 2 * generation, active, computeCrc),
+    finished: writePart(dir, 2 * generation - 1, finished === null ? [] : 'cols' in finished ? [finished] : finished, computeCrc),
+    active: writePart(dir, 2 * generation, active === null ? [] : [active], computeCrc),
   };
   replaceFileDurably(dir, CHECKPOINT_FILE, JSON.stringify(record, null, 1) + '\n');
   const keep = new Set([record.finished?.file, record.active?.file, CHECKPOINT_FILE]);

@@ -46,22 +46,6 @@ export interface CycleReport {
   readonly ms: number;
 }
 
-function concat(parts: readonly SessionRows[]): SessionRows | null {
-  const rows = parts.reduce((n, p) => n + p.rows, 0);
-  if (rows === 0) return null;
-  if (parts.length === 1) return parts[0]!;
-  const cols = allocColumns(rows);
-  let at = 0;
-  for (const p of parts) {
-    for (const d of COLUMN_DEFS) {
-      const w = wordsPerRow(d.type);
-      (cols[d.name] as ColumnArray).set((p.cols[d.name] as ColumnArray).subarray(0, p.rows * w), at * w);
-    }
-    at += p.rows;
-  }
-  return { cols, rows };
-}
-
 function rowsOf(info: SegmentInfo): SessionRows {
   if (info.ref.kind !== 'memory') throw new Error('not a memory segment');
   return { cols: info.ref.columns as Columns, rows: info.rows };
@@ -237,10 +221,12 @@ export class SessionStore {
    */
   cycle(active: SessionRows | null): CycleReport {
     const t0 = performance.now();
-    const list = this.pending.all().map(rowsOf);
-    const finished = concat(list);
+    // the batches as they arrived, never copied together: the checkpoint and the store's buffer each
+    // take their rows straight from them
+    const finished = this.pending.all().map(rowsOf);
+    const rows = this.pendingCount;
     const act = active !== null && active.rows > 0 ? active : null;
-    if (finished === null && act === null && this.generation > 0 && this.lastCycle !== null && this.lastCycle.finished === 0 && this.lastCycle.active === 0) {
+    if (rows === 0 && act === null && this.generation > 0 && this.lastCycle !== null && this.lastCycle.finished === 0 && this.lastCycle.active === 0) {
       // nothing then, nothing now: the committed checkpoint already says so
       return (this.lastCycle = { finished: 0, active: 0, ms: performance.now() - t0 });
     }
@@ -249,12 +235,12 @@ export class SessionStore {
     // from here the checkpoint covers these rows, whatever happens to the store write
     this.pending = new MemorySource();
     this.pendingCount = 0;
-    if (finished !== null) {
-      this.cs.append(finished.cols, finished.rows);
+    if (rows > 0) {
+      for (const part of finished) this.cs.append(part.cols, part.rows);
       this.cs.flush();
     }
     this.cycles++;
-    return (this.lastCycle = { finished: finished?.rows ?? 0, active: act?.rows ?? 0, ms: performance.now() - t0 });
+    return (this.lastCycle = { finished: rows, active: act?.rows ?? 0, ms: performance.now() - t0 });
   }
 
   /**
