@@ -61,9 +61,9 @@ for (const d of chosen) {
 const MINUTE_MS = 60_000;
 const WEEK_US = 7 * 86_400_000_000;
 const STEP_S = 120;
-/** ftth's and ftbl's windows follow each other (300 s by default), not a 2-minute step. */
-const FIXED_WINDOW_S = 300;
-const stepOf = (name) => (TRAINED.has(name) ? STEP_S : FIXED_WINDOW_S);
+/** ftth's and ftbl's windows follow each other (their defaults: 300 s and 120 s), not a 2-minute step. */
+const FIXED_WINDOW_S = { ftth: 300, ftbl: 120 };
+const stepOf = (name) => (TRAINED.has(name) ? STEP_S : FIXED_WINDOW_S[name]);
 const SEGMENT_SIZE = 92635;
 const SEGMENT_COUNT = 927;
 const storeDir = path.join(DIR, 'ftserver');
@@ -210,16 +210,18 @@ try {
   if (!KEEP) fs.rmSync(DIR, { recursive: true, force: true });
 }
 
-const pct = (s) => `${((100 * s) / STEP_S).toFixed(3)} %`;
+/** A poll's share of the server's time: one poll every step of the detector. */
+const pct = (s, name) => `${((100 * s) / stepOf(name)).toFixed(3)} %`;
+const mb = (mibText) => (Number(mibText) * 1.048576).toFixed(1);
 console.log(`# detectors, ${fmt(manifest.sessions)} stored sessions among ${fmt(manifest.hosts)} hosts over ${manifest.weeks} weeks, -bm ${MEMORY_MB} (${machine()}, load ${load()})\n`);
 console.log(`server CPU with no detector: ${(idleCpuPerS * 1000).toFixed(1)} ms a second\n`);
-console.log('| detector | training s | entities | peak RSS MiB (training) | poll: queries | poll: query ms | poll: server CPU ms above idle | share of the 2-minute step |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| detector | training s | entities | peak RSS MiB (training) | peak RSS MB | poll: queries | poll: query ms | poll: server CPU ms above idle | share of the server\'s time (a poll per step) |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) {
   const training = Number.isNaN(r.trainingS) ? '—' : r.trainingS.toFixed(1);
   const entities = Number.isNaN(r.entities) ? '—' : fmt(r.entities);
   console.log(
-    `| ${r.detector} | ${training} | ${entities} | ${r.peakMiB} (${r.trainingPeakMiB}) | ${r.pollQueries} | ${(r.pollQuerySeconds * 1000).toFixed(0)} | ${(r.pollOwnCpuSeconds * 1000).toFixed(0)} | ${pct(Math.max(r.pollQuerySeconds, r.pollOwnCpuSeconds))} |`,
+    `| ${r.detector} | ${training} | ${entities} | ${r.peakMiB} (${r.trainingPeakMiB}) | ${mb(r.peakMiB)} | ${r.pollQueries} | ${(r.pollQuerySeconds * 1000).toFixed(0)} | ${(r.pollOwnCpuSeconds * 1000).toFixed(0)} | ${pct(Math.max(r.pollQuerySeconds, r.pollOwnCpuSeconds), r.detector)} |`,
   );
 }
 for (const r of results) for (const n of r.notes) console.log(`\n${n}`);

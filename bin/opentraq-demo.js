@@ -66,14 +66,6 @@ const human = (n) => {
 };
 
 /** Print rows as an aligned table (the real tools use cli-table3; this demo keeps to the server). */
-function table(title, header, rows) {
-  process.stdout.write(`\n${title}\n`);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((c, i) => (typeof c === 'number' || /^\d+(\.\d+)?( [KMGTP])?%?$/.test(String(c)) ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ');
-  process.stdout.write(`  ${line(header)}\n  ${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
-  for (const r of rows) process.stdout.write(`  ${line(r)}\n`);
-}
-
 async function send(port, payloads, bind) {
   const sock = dgram.createSocket(bind.includes(':') ? 'udp6' : 'udp4');
   await new Promise((res, rej) => {
@@ -187,52 +179,37 @@ let got = 0;
 while ((got = await metric('opentraq_datagrams_received_total')) < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 process.stdout.write(`Sent ${human(sent)} datagrams in ${((Date.now() - t0) / 1000).toFixed(1)} s; the server received ${got === sent ? 'all of them' : `${human(got)} of them`}.\n`);
 
-const auth = await (await fetch(api('/api/v1/auth'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) })).json();
-const get = async (path, params) => {
-  const r = await fetch(api(`${path}?${new URLSearchParams(params)}`), { headers: { authorization: `Bearer ${auth.auth_token}` } });
-  const body = await r.json();
-  if (r.status !== 200) throw new Error(`${path}: ${body.error}`);
-  return body;
-};
-// the corpus was recorded years ago; the server moves skewed exporters' flows to its own clock, and
-// some captures carry no clock at all: a wide frame shows everything
-const frame = { after_time: 0, before_time: Math.ceil(Date.now() / 1000) + 86400 };
+// The answers come from the real query tools (bin/ftstat, bin/ftsq), logged in through FLOWTRAQ_*
+// variables as a script would. The corpus was recorded years ago, the server moves skewed exporters'
+// flows to its own clock, and some captures carry no clock at all: a wide frame shows everything.
+const tomorrow = new Date(Date.now() + 86_400_000);
+const pad = (n) => String(n).padStart(2, '0');
+const FRAME = ['-te', '01/01/1970 00:00:00', '-tl', `${pad(tomorrow.getUTCMonth() + 1)}/${pad(tomorrow.getUTCDate())}/${tomorrow.getUTCFullYear()} 00:00:00`];
+const toolEnv = { ...process.env, TZ: 'UTC', NO_COLOR: '1', FLOWTRAQ_SERVER: '127.0.0.1', FLOWTRAQ_PORT: String(ports.api), FLOWTRAQ_USERNAME: 'admin', FLOWTRAQ_PASSWORD: PASSWORD };
+const quoteArg = (a) => (/^[\w./:=-]+$/.test(a) ? a : `'${a}'`);
 
-const stat = async (title, params, entityCols, valueName, fmt = human) => {
-  const r = await get('/api/v1/stat', { ...frame, rows: 10, ...params });
-  const at = (n) => r.columns.indexOf(n);
-  table(
-    `${title}   (ftstat -grp ${params.group_by} -cnt ${params.count_by}${params.unique ? ` ${params.unique}` : ''} -r 10)`,
-    ['#', ...entityCols, valueName, '%', 'sent', 'received', 'country', 'AS name'].filter((h) => h !== 'country' || r.columns.includes('country')).filter((h) => h !== 'AS name' || r.columns.includes('as_name')),
-    r.data.map((row) => [
-      row[at('rank')],
-      ...entityCols.map((c) => row[at(c)] ?? ''),
-      fmt(row[at('value')]),
-      `${row[at('percent')].toFixed(1)}%`,
-      human(row[at(params.count_by === 'SESSIONS' ? 'sessions_initiated' : 'bytes_sent')]),
-      human(row[at(params.count_by === 'SESSIONS' ? 'sessions_accepted' : 'bytes_recv')]),
-      ...(r.columns.includes('country') ? [row[at('country')] ?? ''] : []),
-      ...(r.columns.includes('as_name') ? [String(row[at('as_name')] ?? '').slice(0, 28)] : []),
-    ]),
-  );
-  return r;
-};
-
-const top = await stat('Top addresses by bytes', { group_by: 'IP', count_by: 'BYTES' }, ['IP'], 'bytes');
-process.stdout.write(`  total: ${human(top.summary.sessions)} sessions, ${human(top.summary.packets)} packets, ${human(top.summary.bytes)} bytes, ${human(top.summary.entities)} addresses\n`);
-await stat('Top services by sessions', { group_by: 'PORTPROTO', count_by: 'SESSIONS' }, ['PORT', 'PROTO', 'service'], 'sessions');
-await stat('Top exporter interfaces by sessions', { group_by: 'IF', count_by: 'SESSIONS' }, ['EXPIP', 'IF'], 'sessions');
-await stat('Host pairs talking over the most distinct services', { group_by: 'IPPAIR', count_by: 'UNIQUE', unique: 'PORTPROTO' }, ['IP_A', 'IP_B'], 'services', String);
-
-const busiest = top.data[0]?.[top.columns.indexOf('IP')];
-if (busiest !== undefined) {
-  const r = await get('/api/v1/sessions', { ...frame, rows: 8, query: `ADDR=${busiest}`, fields: 'START,CLNIP,CLNPORT,SRVIP,SRVPORT,PROTO,CLNBYTS,SRVBYTS,EXPIP' });
-  table(
-    `Sessions of ${busiest}   (ftsq -q "ADDR=${busiest}" -r 8)`,
-    ['start (UTC)', 'client', 'server', 'proto', 'client bytes', 'server bytes', 'exporter'],
-    r.data.map((s) => [new Date(s.START * 1000).toISOString().replace('T', ' ').slice(0, 23), `${s.CLNIP}:${s.CLNPORT}`, `${s.SRVIP}:${s.SRVPORT}`, s.PROTO, human(s.CLNBYTS), human(s.SRVBYTS), s.EXPIP]),
-  );
+/** Runs a tool of bin/ with `args` after the frame, prints its command line and what it printed; its stdout. */
+async function tool(title, name, args) {
+  const argv = [...FRAME, ...args];
+  process.stdout.write(`\n${title}\n$ ${name} ${argv.map(quoteArg).join(' ')}\n`);
+  const child = spawn(process.execPath, [join(REPO, 'bin', name), ...argv], { env: toolEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+  const code = await new Promise((resolve) => child.once('close', resolve));
+  process.stdout.write(out);
+  if (code !== 0) fail(`${name} exited with ${code}: ${err.trim()}`);
+  return out;
 }
+
+await tool('Top addresses by bytes', 'ftstat', ['-grp', 'IP', '-cnt', 'BYTES', '-r', '10']);
+await tool('Top services by sessions', 'ftstat', ['-grp', 'PORTPROTO', '-cnt', 'SESSIONS', '-r', '10']);
+await tool('Top exporter interfaces by sessions', 'ftstat', ['-grp', 'IF', '-cnt', 'SESSIONS', '-r', '10']);
+await tool('Host pairs talking over the most distinct services', 'ftstat', ['-grp', 'IPPAIR', '-cnt', 'UNIQUE', 'PORTPROTO', '-r', '10']);
+// the busiest address, from the same ranking as CSV (rank,IP,value,...)
+const busiest = (await tool('The busiest address, as a script reads it', 'ftstat', ['-grp', 'IP', '-cnt', 'BYTES', '-r', '1', '-c'])).split(',')[1];
+if (busiest !== undefined && busiest !== '') await tool(`Sessions of ${busiest}`, 'ftsq', ['-q', `ADDR=${busiest}`, '-r', '8']);
 
 process.stdout.write(`\nThe API answers on http://127.0.0.1:${ports.api} (user admin, password ${PASSWORD}); metrics at /metrics.\n`);
 if (args.keep) {

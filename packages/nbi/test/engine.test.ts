@@ -156,7 +156,9 @@ t.test('the alert rule', async (t) => {
   t.equal(judge(90, { mean: 10, stddev: 1, n: 5 }, rule), null, 'HIGH but not above -bt');
   t.equal(judge(0, { mean: 90, stddev: 1, n: 5 }, rule), null, 'LOW but the mean is not above -bt');
   t.same(judge(150, { mean: 0, stddev: null, n: 0 }, rule), { direction: 'HIGH', k: -1, crossed: 100 }, 'new entity above -bt');
-  t.same(judge(150, { mean: 400, stddev: null, n: 1 }, rule), { direction: 'HIGH', k: -1, crossed: 100 }, 'one observation: above -bt is reported');
+  t.same(judge(450, { mean: 400, stddev: null, n: 1 }, rule), { direction: 'HIGH', k: -1, crossed: 100 }, 'one observation: above it and above -bt is reported');
+  t.equal(judge(150, { mean: 400, stddev: null, n: 1 }, rule), null, 'one observation: below the only value seen is not unusually high');
+  t.equal(judge(400, { mean: 400, stddev: null, n: 1 }, rule), null, 'one observation: the same value again is not unusually high');
   t.equal(judge(100, { mean: 0, stddev: null, n: 0 }, rule), null, 'not above -bt');
   t.equal(judge(0, { mean: 400, stddev: null, n: 1 }, rule), null, 'no LOW without a deviation');
   t.same(judge(501, { mean: 500, stddev: 0, n: 4 }, rule), { direction: 'HIGH', k: -1, crossed: 100 }, 'flat history: any rise above -bt');

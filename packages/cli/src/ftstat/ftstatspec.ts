@@ -48,6 +48,6 @@ export const FTSTAT: ToolSpec = {
     { comment: 'services by sessions between two absolute times, as CSV with a header', command: "ftstat -grp PORTPROTO -cnt SESSIONS -te '11/23/2026 08:00' -tl '11/23/2026 12:00' -C" },
     { comment: 'countries by sessions initiated, hourly for a day, as JSON', command: 'ftstat -grp COUNTRY -cnt SESSIONS -snd -tn 1d -w 24 -j' },
     { comment: 'interfaces of one exporter by bits, HTTPS only', command: 'ftstat -grp IF -cnt BITS -e 192.0.2.1 -q "SRVPORT=443 && PROTO=TCP"' },
-    { comment: 'log in once, keep the session key, use it', command: 'KEY=$(ftstat -un admin -us -grp IP -cnt BYTES -r 1 2>&1 >/dev/null) && ftstat -us "$KEY" -grp ASN -cnt BYTES' },
+    { comment: 'log in once, keep the session key, use it', command: 'KEY=$(ftstat -un admin -up "$PW" -us -grp IP -cnt BYTES -r 1 2>&1 >/dev/null) && ftstat -us "$KEY" -grp ASN -cnt BYTES' },
   ],
 };

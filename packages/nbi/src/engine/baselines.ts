@@ -50,10 +50,18 @@ export class Baselines {
       notices: parts.notices,
       signal: parts.signal,
     });
+    const slotMs = slotClock.granularity.slotMs;
     if (history.fromMs >= toMs || trained.queries === 0) {
-      parts.notices.say(
-        `the history holds no whole ${Math.round(slotClock.granularity.slotMs / 60000)}-minute slot before the first window: every ${this.options.subject} starts without a baseline`,
-      );
+      parts.notices.say(`the history holds no whole ${Math.round(slotMs / 60000)}-minute slot before the first window: every ${this.options.subject} starts without a baseline`);
+    } else {
+      // only whole slots are learnt: a slot has seen as many of them as whole periods fit, at most one more
+      const wholeSlots = Math.max(0, Math.floor((toMs - slotClock.ceil(history.fromMs, slotMs)) / slotMs));
+      const most = Math.ceil(wholeSlots / slotClock.slots);
+      if (most < 2) {
+        parts.notices.say(
+          `the history gives each slot at most ${most} observation: no ${this.options.subject} has a deviation yet, so every one above -bt and above the value its slot saw is reported until the slots have seen two (learn at least ${slotClock.slots === 144 ? '-tn 3d' : '-tn 3w'})`,
+        );
+      }
     }
     this.learntUntil = start.trainUntilMs;
     return trained.entities;

@@ -30,14 +30,16 @@ export const NO_DEVIATION_K = -1;
  *
  * - With a deviation (n >= 2, stddev > 0): HIGH when value > mean + k·s and value > -bt; LOW when
  *   value < mean − k·s and mean > -bt (the entity normally carries enough to matter).
- * - Fewer than 2 observations: no deviation, k = -1; HIGH whenever value > -bt (nbi.md); never LOW.
+ * - Fewer than 2 observations: no deviation, k = -1; HIGH when value > -bt (nbi.md) and, after one
+ *   observation, above it too (a value below the only one seen is not unusually high); never LOW.
  * - A deviation of exactly 0 (every observation equal): no deviation either; HIGH when value > -bt
  *   and above the mean, LOW when below the mean and the mean > -bt.
  */
 export function judge(value: number, e: Expectation, rule: AlertRule): Verdict | null {
   const { mean, stddev, n } = e;
   if (n < 2 || stddev === null) {
-    return value > rule.threshold ? { direction: 'HIGH', k: NO_DEVIATION_K, crossed: rule.threshold } : null;
+    const above = n === 0 || value > mean;
+    return above && value > rule.threshold ? { direction: 'HIGH', k: NO_DEVIATION_K, crossed: rule.threshold } : null;
   }
   if (stddev === 0) {
     if (value > mean && value > rule.threshold) return { direction: 'HIGH', k: NO_DEVIATION_K, crossed: rule.threshold };
