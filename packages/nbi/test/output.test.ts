@@ -179,6 +179,18 @@ t.test('the TCP sender waits for a log host that is not there yet', async (t) =>
   host.server.close();
 });
 
+t.test('the TCP sender stopped right after sending still delivers what it was given (its connection under way)', async (t) => {
+  const host = await tcpLogHost();
+  const { notices, lines } = collectNotices();
+  const sender = await SyslogSender.open({ host: '127.0.0.1', port: host.port, transport: 'tcp' }, notices);
+  sender.send(formatSyslogMessage(message({ message: 'at once' })));
+  await sender.close(2000);
+  t.ok(await until(() => host.messages.length === 1), 'the message sent before the connection was up arrives');
+  t.equal(parseRfc5424(host.messages[0]!).msg, 'at once');
+  t.same(lines, [], 'nothing left unsent');
+  host.server.close();
+});
+
 const draft = (subject: string, bytes: number): AlertDraft => ({
   type: 'volume_high',
   subject,

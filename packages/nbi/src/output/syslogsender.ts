@@ -156,6 +156,18 @@ export class SyslogSender {
       return;
     }
     const sock = this.tcp;
+    if (sock !== null && !this.connected && this.queue.length > 0) {
+      // a connection still under way (a stop right after the start): it gets the grace period to take the queue
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, graceMs);
+        const done = (): void => {
+          clearTimeout(t);
+          resolve();
+        };
+        sock.once('connect', done);
+        sock.once('close', done);
+      });
+    }
     const unsent = this.queue.length;
     if (unsent > 0) this.notices.say(`${unsent} syslog messages could not be sent to ${this.where} before stopping`);
     if (sock === null) return;
