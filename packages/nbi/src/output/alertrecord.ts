@@ -1,7 +1,7 @@
 // An alert as ftserver records it (POST /api/v1/alerts) and `ftnbi -alert -j` returns it: core's alert
 // contract (types, detectors, value names), and what a detector says of its subject besides the message.
 
-import { ALERT_TYPES, ALERT_VALUE_NAMES, ALERT_VERSION, type AlertType, type AlertValues, type Detector } from '@opentraq/core';
+import { ALERT_TYPES, ALERT_VALUE_NAMES, ALERT_VERSION, type Alert, type AlertType, type AlertValues, type Detector } from '@opentraq/core';
 
 export { ALERT_TYPES, ALERT_VERSION, type AlertType, type AlertValues };
 
@@ -10,22 +10,11 @@ export type DetectorName = Detector;
 
 export const VALUE_NAMES = ALERT_VALUE_NAMES;
 
-/** What a detector says about the subject of an alert, besides the message. */
-export interface AlertFacts {
-  /** The attacked or anomalous address (canonical text), with its prefix length; null when there is none. */
-  readonly target_ip: string | null;
-  readonly target_mask: number | null;
-  readonly proto: number | null;
-  readonly server_port: number | null;
-  /** The sources named by the alert (at most 1000), and how many there are in all. */
-  readonly sources: readonly string[];
-  readonly total_sources: number;
-  /** The value the measured one crossed. */
-  readonly threshold_value: number | null;
-  readonly current_values: AlertValues | null;
-  /** The baseline, where the detector has one. */
-  readonly average_values: AlertValues | null;
-}
+/** What a detector says about the subject of an alert, besides the message: core's alert fields of that name. */
+export type AlertFacts = Pick<
+  Alert,
+  'target_ip' | 'target_mask' | 'proto' | 'server_port' | 'sources' | 'total_sources' | 'threshold_value' | 'current_values' | 'average_values'
+>;
 
 export interface AlertRecord extends AlertFacts {
   readonly version: number;
