@@ -27,11 +27,12 @@ export interface RunOptions {
 
 /**
  * The environment of a tool run: the test runner's loader hooks (NODE_OPTIONS) are not for the tool,
- * which runs its bundle; FLOWTRAQ_* and colour settings of whoever runs the tests do not leak in.
+ * which runs its bundle; FLOWTRAQ_*, colour settings and CI (which turns the -v spinner off) of whoever
+ * runs the tests do not leak in.
  */
 export function toolEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('FLOWTRAQ_') || k === 'NO_COLOR' || k === 'FORCE_COLOR' || k === 'NODE_OPTIONS') delete env[k];
+  for (const k of Object.keys(env)) if (k.startsWith('FLOWTRAQ_') || k === 'NO_COLOR' || k === 'FORCE_COLOR' || k === 'NODE_OPTIONS' || k === 'CI') delete env[k];
   return { ...env, ...extra };
 }
 

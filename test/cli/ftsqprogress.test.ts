@@ -225,6 +225,16 @@ t.test('ftsq -v -j with NO_COLOR: no colour, and stdout unchanged', async (t) =>
   t.notMatch(run.terminal, /\u001b\[(3[0-8]|9[0-7])(;\d+)*m/, 'NO_COLOR: no colour on the terminal');
 });
 
+t.test('ftsq -v on a terminal under CI (CI set): the closing line alone, as without a terminal', async (t) => {
+  const args = [...QUERY, '-j', '-r', '5000'];
+  const quiet = await plainRun(args);
+  t.equal(quiet.code, 0);
+  const run = await pacedRun([...args, '-v'], { TERM: 'xterm-256color', CI: 'true' }, []);
+  t.equal(run.code, 0, `exit 0 (${JSON.stringify(visible(run.terminal).slice(-300))})`);
+  t.strictSame(run.stdout, quiet.stdout, 'stdout: the same bytes as without -v');
+  t.match(visible(run.terminal), /^ftsq: 5000 sessions in \d+\.\d s\n*$/, 'the terminal shows the closing line and nothing else');
+});
+
 t.test('ftsq -v while the server\'s only query slot is taken: the spinner says the query waits', async (t) => {
   // another client's answer that nobody reads holds the slot: the server stalls in the second segment
   const token = await server.login();

@@ -16,15 +16,24 @@ export interface Progress {
 const SILENT: Progress = { live: false, update: () => undefined, stop: () => undefined };
 
 /**
- * ora hangs at 100 % CPU on a terminal that reports 0 columns (some CI terminals), so the spinner
- * runs only on a terminal with a width; elsewhere -v prints the summary line alone. The spinner is
+ * Whether a spinner runs on `stream`: a terminal with a width (ora hangs at 100 % CPU on one that
+ * reports 0 columns), not TERM=dumb, and not under CI (the variable CI set, as ora itself and most
+ * tools read it: a CI log keeps only the closing line). ora is told this decision, not left to make
+ * its own: a tool that polled the server for a spinner ora then kept quiet would show nothing.
+ */
+export function spinnerWanted(stream: NodeJS.WriteStream, env: Environment): boolean {
+  return stream.isTTY === true && stream.columns > 0 && env['TERM'] !== 'dumb' && env['CI'] === undefined;
+}
+
+/**
+ * The spinner runs only where spinnerWanted() says; elsewhere -v prints the summary line alone. The spinner is
  * coloured by the rules of the tools' other output (style.ts) applied to `stream`: ora's own colouring
  * follows stdout, which may be a file while the spinner is on a terminal, and ignores NO_COLOR.
  */
 export async function startProgress(wanted: boolean, tool: string, text: string, stream: NodeJS.WriteStream = process.stderr, env: Environment = process.env): Promise<Progress> {
   if (!wanted) return SILENT;
   let stopped = false;
-  if (stream.isTTY !== true || !(stream.columns > 0)) {
+  if (!spinnerWanted(stream, env)) {
     return {
       live: false,
       update: () => undefined,
@@ -36,7 +45,7 @@ export async function startProgress(wanted: boolean, tool: string, text: string,
     };
   }
   const { default: ora } = await import('ora');
-  const spinner = ora({ text, stream, discardStdin: false, color: false });
+  const spinner = ora({ text, stream, discardStdin: false, color: false, isEnabled: true });
   if (colourWanted(stream, env)) {
     const { Chalk } = await import('chalk');
     const cyan = new Chalk({ level: 1 }).cyan;
