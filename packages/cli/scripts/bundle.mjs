@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { pureModulesPlugin } from '../../../scripts/puremodulesplugin.mjs';
 
 const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(pkg, 'dist', 'bundle');
@@ -17,19 +18,10 @@ const outdir = path.join(pkg, 'dist', 'bundle');
  * parser (yargs/helpers, whose other exports pull in cliui, y18n and more): telling esbuild so lets it
  * leave out every module a tool does not reach — decoders, store and enrichment dominate core's load time.
  */
-const PURE = [path.resolve(pkg, '../core/dist'), path.join(pkg, 'node_modules/yargs'), path.join(pkg, 'node_modules/yargs-parser')].map((d) => d + path.sep);
-const isPure = (file) => PURE.some((d) => file.startsWith(d));
-const pureModules = {
-  name: 'pure-modules',
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, async (args) => {
-      if (args.pluginData === 'inner' || !(args.path === '@opentraq/core' || args.path.startsWith('yargs') || isPure(args.importer))) return undefined;
-      const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'inner' });
-      if (r.errors.length > 0 || !isPure(r.path)) return r;
-      return { ...r, sideEffects: false };
-    });
-  },
-};
+const pureModules = pureModulesPlugin(
+  [path.resolve(pkg, '../core/dist'), path.join(pkg, 'node_modules/yargs'), path.join(pkg, 'node_modules/yargs-parser')],
+  (spec) => spec === '@opentraq/core' || spec.startsWith('yargs'),
+);
 
 /**
  * Files undici requires only inside functions: the llhttp WebAssembly (a 72 KB base64 string, twice: with

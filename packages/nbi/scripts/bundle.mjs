@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { pureModulesPlugin } from '../../../scripts/puremodulesplugin.mjs';
 
 const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(pkg, 'dist', 'bundle');
@@ -18,20 +19,10 @@ const cli = path.resolve(pkg, '../cli');
  * ftstat and ftsq, which a detector never calls), and of yargs the parameter parser is all that is
  * used: telling esbuild so lets it leave out every module a detector does not reach.
  */
-const PURE = [path.resolve(pkg, '../core/dist'), path.join(cli, 'dist'), path.join(cli, 'node_modules/yargs'), path.join(cli, 'node_modules/yargs-parser')].map((d) => d + path.sep);
-const isPure = (file) => PURE.some((d) => file.startsWith(d));
-const pureModules = {
-  name: 'pure-modules',
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, async (args) => {
-      const ours = args.path === '@opentraq/core' || args.path === '@opentraq/cli' || args.path.startsWith('yargs');
-      if (args.pluginData === 'inner' || !(ours || isPure(args.importer))) return undefined;
-      const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'inner' });
-      if (r.errors.length > 0 || !isPure(r.path)) return r;
-      return { ...r, sideEffects: false };
-    });
-  },
-};
+const pureModules = pureModulesPlugin(
+  [path.resolve(pkg, '../core/dist'), path.join(cli, 'dist'), path.join(cli, 'node_modules/yargs'), path.join(cli, 'node_modules/yargs-parser')],
+  (spec) => spec === '@opentraq/core' || spec === '@opentraq/cli' || spec.startsWith('yargs'),
+);
 
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
