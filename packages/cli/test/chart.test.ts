@@ -1,10 +1,29 @@
 // The charts of ftstat -g without a server: value and time axes (units, local time zones), the SVG
 // (well formed, the words it must show), the pixels resvg draws from it — decoded back with pngjs:
 // size, stacked areas in the colours of the legend, rank 1 at the bottom — and the TGA file's header.
+// The layout at every size from the smallest -gx/-gy up: no text clipped, overlapping or too small.
 import t from 'tap';
 import { PNG } from 'pngjs';
 import { Resvg } from '@resvg/resvg-js';
-import { chartFontFiles, durationText, encodeChart, encodeTga, fitText, renderChartSvg, textWidth, timeAxis, valueAxis, type StackedChart } from '../src/chart/index.js';
+import {
+  chartEntries,
+  chartFontFiles,
+  chartLayout,
+  durationText,
+  encodeChart,
+  encodeTga,
+  fitLabel,
+  fitText,
+  foldEntries,
+  renderChartSvg,
+  SERIES_COLOURS,
+  textWidth,
+  timeAxis,
+  valueAxis,
+  type Box,
+  type ChartLayout,
+  type StackedChart,
+} from '../src/chart/index.js';
 
 type Rgb = readonly [number, number, number];
 const hex = (c: Rgb): string => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
@@ -200,4 +219,259 @@ t.test('the chart is drawn in the shipped DejaVu font', async (t) => {
   const a = await encodeChart(svg, 'png');
   const b = await encodeChart(svg, 'png');
   t.ok(a.equals(b), 'the same chart gives the same bytes (no system fonts)');
+});
+
+// Charts with the names the issue is about (#5): address pairs, addresses with countries (IPv6 among
+// them), long AS names with letters beyond ASCII, and a few short ones; over an hour or over days.
+function rankedChart(title: string, labels: readonly string[], opts: { days?: number; totals?: boolean; other?: boolean; unit?: StackedChart['unit'] } = {}): StackedChart {
+  const span = (opts.days ?? 0) > 0 ? opts.days! * 24 * HOUR : HOUR;
+  const b = Array.from({ length: slices + 1 }, (_, k) => FROM + (k * span) / slices);
+  return {
+    title,
+    subtitle: `ftstat -grp X -cnt BYTES -tn 1h · 11/24/2026 00:00:00 to 01:00:00, ${slices} slices`,
+    bounds: b,
+    layers: labels.map((label, i) => ({
+      label,
+      values: b.slice(1).map((_, k) => (labels.length + 2 - i) * 2 ** 28 * (1 + 0.5 * Math.sin(k / 5 + i))),
+      ...(opts.totals !== false && { total: (labels.length + 2 - i) * 60 * 2 ** 28 * 1.37 }),
+    })),
+    other: opts.other === false ? undefined : b.slice(1).map((_, k) => 2 ** 29 * (1 + 0.3 * Math.cos(k / 3))),
+    unit: opts.unit ?? 'bytes',
+    quantity: 'Bytes',
+    zone: 'UTC',
+  };
+}
+const PAIRS = ['192.168.100.200 ↔ 10.20.30.40', '172.16.254.1 ↔ 192.168.100.201', '10.0.0.1 ↔ 10.0.0.2', '2001:db8:85a3::8a2e:370:7334 ↔ 2001:db8::1', '198.51.100.77 ↔ 203.0.113.250', '192.0.2.1 ↔ 192.0.2.254', '10.11.12.13 ↔ 10.200.201.202', '172.31.255.255 ↔ 172.16.0.1', '192.168.1.10 ↔ 8.8.8.8', '100.64.0.10 ↔ 1.1.1.1'];
+const IPS = ['192.168.100.200 (US)', '10.20.30.40', '2001:db8:85a3::8a2e:370:7334 (DE)', '172.16.254.1 (GB)', '198.51.100.77 (FR)', '203.0.113.250 (JP)', '10.0.0.1', '192.0.2.254 (NL)', '8.8.8.8 (US)', '1.1.1.1 (AU)'];
+const ASES = ['AS16509 Amazon.com, Inc.', 'AS8075 Microsoft Corporation', 'AS5410 Bouygues Télécom SA', 'AS15169 Google LLC', 'AS20940 Akamai International B.V.', 'AS2906 Netflix Streaming Services Inc.', 'AS3356 Level 3 Parent, LLC', 'AS174 Cogent Communications', 'AS13335 Cloudflare, Inc.', 'AS3320 Deutsche Telekom AG'];
+const CHARTS: Record<string, StackedChart> = {
+  'IPPAIR, 10 rows and other': rankedChart('IPPAIR by bytes: top 10 of 48213', PAIRS),
+  'IP with countries, 10 rows and other': rankedChart('IP by bytes: top 10 of 900', IPS),
+  'AS names over three days': rankedChart('ASN by bytes: top 10 of 3120', ASES, { days: 3 }),
+  'ports, no other, no totals': rankedChart('PORTPROTO by packets: top 5 of 5', ['443/TCP https', '53/UDP domain', '22/TCP ssh', '123/UDP ntp', '80/TCP http'], { other: false, totals: false, unit: 'count' }),
+  'one row': rankedChart('IP by bits: top 1 of 1', ['10.0.0.1'], { other: false, unit: 'bits' }),
+  'empty': { ...rankedChart('IP by bytes: top 0 of 0', []), other: undefined },
+};
+const WIDTHS = [200, 240, 320, 400, 500, 640, 800, 1024, 1280, 1920, 3000, 10000];
+const HEIGHTS = [200, 240, 300, 400, 600, 1080, 2000, 10000];
+
+const overlaps = (a: Box, b: Box): boolean => a.left < b.right - 0.01 && b.left < a.right - 0.01 && a.top < b.bottom - 0.01 && b.top < a.bottom - 0.01;
+const inside = (a: Box, w: number, h: number): boolean => a.left >= 0 && a.top >= 0 && a.right <= w && a.bottom <= h;
+const boxText = (b: Box): string => `[${b.left.toFixed(1)}, ${b.top.toFixed(1)} – ${b.right.toFixed(1)}, ${b.bottom.toFixed(1)}]`;
+
+/** What is wrong with a layout of `chart`: texts past the edges, overlapping, too small, colours without a name … */
+function layoutProblems(chart: StackedChart, l: ChartLayout): string[] {
+  const W = l.width;
+  const H = l.height;
+  const out: string[] = [];
+  const at = `${W}×${H}`;
+  for (const x of l.texts) {
+    if (!inside(x.box, W, H)) out.push(`${at}: ${x.role} '${x.text}' ${boxText(x.box)} passes the image's edge`);
+    if (x.size < 10) out.push(`${at}: ${x.role} '${x.text}' is ${x.size} px`);
+    if (x.role !== 'empty' && overlaps(x.box, l.plot)) out.push(`${at}: ${x.role} '${x.text}' lies on the plot`);
+  }
+  for (const s of l.swatches) {
+    if (!inside(s.box, W, H)) out.push(`${at}: a swatch ${boxText(s.box)} passes the image's edge`);
+    if (overlaps(s.box, l.plot)) out.push(`${at}: a swatch lies on the plot`);
+  }
+  const things = [...l.texts.map((x) => ({ what: `${x.role} '${x.text}'`, box: x.box })), ...l.swatches.map((s) => ({ what: `swatch ${s.colour}`, box: s.box }))];
+  for (let i = 0; i < things.length; i++) {
+    for (let j = i + 1; j < things.length; j++) if (overlaps(things[i]!.box, things[j]!.box)) out.push(`${at}: ${things[i]!.what} overlaps ${things[j]!.what}`);
+  }
+  // every colour drawn is named, once; names are whole or visibly shortened
+  const swatchColours = l.swatches.map((s) => s.colour);
+  if (new Set(swatchColours).size !== swatchColours.length) out.push(`${at}: a colour has two swatches`);
+  for (const a of l.areas) if (!swatchColours.includes(a.colour)) out.push(`${at}: the area in ${a.colour} has no swatch`);
+  const names = l.texts.filter((x) => x.role === 'legend');
+  if (names.length !== l.swatches.length) out.push(`${at}: ${l.swatches.length} swatches but ${names.length} names`);
+  const labels = [...chart.layers.map((x) => x.label), 'other'];
+  const whole = names.filter((x) => labels.includes(x.text) || /^ranks? \d+(–\d+)?( and other)?$/.test(x.text));
+  for (const x of names) if (!whole.includes(x) && (!x.text.includes('…') || [...x.text].length < 12)) out.push(`${at}: '${x.text}' is cut to almost nothing`);
+  if (whole.length < names.length / 2) out.push(`${at}: only ${whole.length} of ${names.length} names whole`);
+  const drawn = chart.layers.length + (chart.other === undefined ? 0 : 1);
+  if (l.swatches.length < Math.min(drawn, 4)) out.push(`${at}: only ${l.swatches.length} legend rows`);
+  // the plot keeps a useful size
+  if (l.plot.right - l.plot.left < W / 3) out.push(`${at}: the plot is ${(l.plot.right - l.plot.left).toFixed(0)} px wide`);
+  if (l.plot.bottom - l.plot.top < 40) out.push(`${at}: the plot is ${(l.plot.bottom - l.plot.top).toFixed(0)} px high`);
+  // folding a rank into the grey keeps the stack: its height is the whole selection in every slice
+  const n = chart.bounds.length - 1;
+  for (let k = 0; k < n; k++) {
+    const want = chart.layers.reduce((a, x) => a + x.values[k]!, chart.other?.[k] ?? 0);
+    const got = l.legend.entries.reduce((a, e) => a + e.values[k]!, 0);
+    if (Math.abs(got - want) > 1e-6 * want) {
+      out.push(`${at}: slice ${k} stacks to ${got}, not ${want}`);
+      break;
+    }
+  }
+  return out;
+}
+
+t.test('the layout at every size: nothing clipped, overlapping or too small, every colour named', async (t) => {
+  process.env.TZ = 'UTC';
+  for (const [name, chart] of Object.entries(CHARTS)) {
+    const problems: string[] = [];
+    for (const width of WIDTHS) for (const height of HEIGHTS) problems.push(...layoutProblems(chart, chartLayout(chart, { width, height })));
+    t.same(problems.slice(0, 20), [], `${name}: ${WIDTHS.length * HEIGHTS.length} sizes from 200 × 200 to 10000 × 10000`);
+  }
+  // the checks can fail: a layout with a name past the edge, one on another, one too small
+  const good = chartLayout(CHARTS['IP with countries, 10 rows and other']!, { width: 800, height: 400 });
+  const name = good.texts.find((x) => x.role === 'legend')!;
+  const bad: ChartLayout = {
+    ...good,
+    texts: [...good.texts, { ...name, box: { ...name.box, right: 801 } }, { ...name, size: 8, box: { left: 0, top: 0, right: 1, bottom: 1 } }],
+  };
+  const found = layoutProblems(CHARTS['IP with countries, 10 rows and other']!, bad);
+  t.ok(found.some((p) => p.includes("passes the image's edge")), 'a name past the edge is found');
+  t.ok(found.some((p) => p.includes('overlaps')), 'overlapping names are found');
+  t.ok(found.some((p) => p.includes('is 8 px')), 'a too small text is found');
+});
+
+t.test('the legend: at the right when the names fit there, else under the plot; ranks folded rather than shrunk', async (t) => {
+  process.env.TZ = 'UTC';
+  const pairs = CHARTS['IPPAIR, 10 rows and other']!;
+  const names = (l: ChartLayout): string[] => l.texts.filter((x) => x.role === 'legend').map((x) => x.text);
+  const totals = (l: ChartLayout): string[] => l.texts.filter((x) => x.role === 'total').map((x) => x.text);
+
+  const big = chartLayout(pairs, { width: 800, height: 400 });
+  t.equal(big.legend.placement, 'right', 'the default size: the legend at the right');
+  t.equal(big.swatches.length, 11, 'every row and other');
+  t.ok(big.swatches.every((s) => s.box.left > big.plot.right), 'right of the plot');
+  for (const pair of PAIRS.filter((p) => !p.includes(':'))) t.ok(names(big).includes(pair), `800 × 400: ${pair} whole`);
+  t.same(totals(big), [], 'the ranked values would cut the pairs: left out');
+  const addresses = chartLayout(CHARTS['IP with countries, 10 rows and other']!, { width: 800, height: 400 });
+  t.equal(addresses.legend.placement, 'right');
+  t.same(totals(addresses).slice(0, 2), ['246.6 GiB', '226.1 GiB'], 'shorter names: with the ranked values');
+  t.same(names(addresses).filter((x) => x.includes('…')), [names(addresses)[2]], 'and every name whole but the IPv6 address');
+
+  const mid = chartLayout(pairs, { width: 500, height: 300 });
+  t.equal(mid.swatches.length, 11, '500 × 300: every row and other');
+  for (const pair of PAIRS.filter((p) => !p.includes(':'))) t.ok(names(mid).includes(pair), `500 × 300: ${pair} whole`);
+  const v6 = names(mid).find((x) => x.startsWith('2001:'));
+  t.match(v6, /^2001:db8:.*….* ↔ 2001:db8::1$/, 'a long IPv6 pair loses characters in the middle of its long side');
+
+  const small = chartLayout(pairs, { width: 200, height: 200 });
+  t.equal(small.legend.placement, 'below', '200 × 200: the legend under the plot');
+  t.ok(small.swatches.every((s) => s.box.top > small.plot.bottom), 'under the plot');
+  const listed = names(small);
+  t.ok(listed.length >= 4, `200 × 200: ${listed.length} rows`);
+  t.equal(listed[0], '192.168.100.200 ↔ 10.20.30.40', 'rank 1 named whole');
+  t.equal(listed.at(-1), `ranks ${listed.length}–10 and other`, 'the last row says which ranks joined other');
+  t.equal(small.swatches.at(-1)!.colour, '#cfcfcf', 'in the grey of other');
+  t.same(small.swatches.slice(0, -1).map((s) => s.colour), SERIES_COLOURS.slice(0, listed.length - 1), 'the ranks shown keep their colours');
+  t.ok(small.texts.every((x) => x.size >= 10), 'no text below 10 px');
+
+  const ip = chartLayout(CHARTS['IP with countries, 10 rows and other']!, { width: 320, height: 240 });
+  t.equal(ip.swatches.length, 11, '320 × 240, addresses: every row and other');
+  t.ok(names(ip).some((x) => /^2001:db8:.*….*\(DE\)$/.test(x)), 'a shortened IPv6 address keeps its country');
+
+  const wide = chartLayout(pairs, { width: 3000, height: 200 });
+  t.equal(wide.legend.placement, 'below', 'a wide, low chart: under the plot, where every row fits …');
+  t.equal(wide.swatches.length, 11);
+  t.ok(new Set(wide.swatches.map((s) => s.box.top)).size < 11, '… in columns side by side');
+  const squat = chartLayout(pairs, { width: 420, height: 200 });
+  t.ok(squat.swatches.length < 11 && squat.swatches.length >= 4, `420 × 200: as many rows as there is room for (${squat.swatches.length}) …`);
+  t.ok(squat.texts.every((x) => x.size >= 10), '… at 10 px or more');
+  const tall = chartLayout(pairs, { width: 200, height: 2000 });
+  t.equal(tall.legend.placement, 'below');
+  t.equal(tall.swatches.length, 11, 'a narrow, tall chart: every row under the plot');
+});
+
+t.test('names shortened in the middle; ranks folded into other', async (t) => {
+  t.equal(fitLabel('10.0.0.1', 100, 12), '10.0.0.1', 'a name that fits is whole');
+  const ip6 = '2001:db8:85a3::8a2e:370:7334 (DE)';
+  const cut = fitLabel(ip6, 120, 12);
+  t.match(cut, /^2001:db8.*….*\(DE\)$/, 'the start and the country stay');
+  t.ok(textWidth(cut, 12) <= 120, 'and it fits');
+  const pair = fitLabel('2001:db8:85a3::8a2e:370:7334 ↔ 10.0.0.2', 200, 12);
+  t.match(pair, /^2001:db8.*….* ↔ 10\.0\.0\.2$/, 'a pair: the short side whole, the long one cut');
+  t.ok(textWidth(pair, 12) <= 200);
+  const both = fitLabel('2001:db8:85a3::8a2e:370:7334 ↔ 2001:db8:85a3::8a2e:370:7335', 260, 12);
+  t.match(both, /^2001:db8.*…\S*7334 ↔ 2001:db8.*…\S*7335$/, 'both sides cut, each keeps its start and end');
+  t.ok(textWidth(both, 12) <= 260);
+  t.equal(fitLabel('10.0.0.1', 5, 12), '', 'no room: nothing');
+  t.ok(textWidth('↔', 10) < textWidth('WW', 10), 'the arrows are measured, not taken for wide glyphs');
+
+  const entries = chartEntries(CHARTS['IPPAIR, 10 rows and other']!, slices);
+  t.equal(entries.length, 11);
+  t.equal(foldEntries(entries, 11), entries, 'room for every row: nothing folded');
+  const four = foldEntries(entries, 4);
+  t.same(four.map((e) => e.label), [PAIRS[0], PAIRS[1], PAIRS[2], 'ranks 4–10 and other']);
+  t.equal(four[3]!.values[0], entries.slice(3).reduce((a, e) => a + e.values[0]!, 0), 'the grey holds the folded ranks and other');
+  t.equal(four[3]!.total, undefined, 'and no total (unique counts do not add up)');
+  const noOther = chartEntries(CHARTS['ports, no other, no totals']!, slices);
+  t.same(foldEntries(noOther, 3).map((e) => e.label).at(-1), 'ranks 3–5');
+  t.same(foldEntries(noOther, 4).map((e) => e.label).at(-1), 'ranks 4–5');
+});
+
+/** Connected blocks of one exact colour that are nearly full squares of 7 to 40 px: the legend's swatches, never areas or text. */
+function swatchBlocks(png: PNG): { colour: string; left: number; top: number; right: number; bottom: number }[] {
+  const W = png.width;
+  const H = png.height;
+  const rgb = new Uint32Array(W * H);
+  for (let p = 0; p < W * H; p++) rgb[p] = (png.data[p * 4]! << 16) | (png.data[p * 4 + 1]! << 8) | png.data[p * 4 + 2]!;
+  const seen = new Uint8Array(W * H);
+  const out: { colour: string; left: number; top: number; right: number; bottom: number }[] = [];
+  for (let start = 0; start < W * H; start++) {
+    if (seen[start] || rgb[start] === 0xffffff) continue;
+    const c = rgb[start]!;
+    seen[start] = 1;
+    let [left, top, right, bottom, count] = [W, H, 0, 0, 0];
+    const stack = [start];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const x = p % W;
+      const y = (p - x) / W;
+      count++;
+      [left, right, top, bottom] = [Math.min(left, x), Math.max(right, x), Math.min(top, y), Math.max(bottom, y)];
+      for (const q of [x + 1 < W ? p + 1 : -1, x > 0 ? p - 1 : -1, y + 1 < H ? p + W : -1, y > 0 ? p - W : -1]) {
+        if (q < 0 || seen[q] || rgb[q] !== c) continue;
+        seen[q] = 1;
+        stack.push(q);
+      }
+    }
+    const w = right - left + 1;
+    const h = bottom - top + 1;
+    if (w >= 7 && h >= 7 && w <= 40 && h <= 40 && Math.abs(w - h) <= 1 && count >= 0.95 * w * h) out.push({ colour: `#${c.toString(16).padStart(6, '0')}`, left, top, right, bottom });
+  }
+  return out;
+}
+
+t.test('the pixels at small and usual sizes: a margin left blank, a swatch for every colour drawn', async (t) => {
+  process.env.TZ = 'UTC';
+  const cases: [string, number, number][] = [
+    ['IPPAIR, 10 rows and other', 200, 200],
+    ['IP with countries, 10 rows and other', 200, 200],
+    ['IPPAIR, 10 rows and other', 320, 240],
+    ['IPPAIR, 10 rows and other', 500, 300],
+    ['IP with countries, 10 rows and other', 500, 300],
+    ['AS names over three days', 640, 320],
+  ];
+  for (const [name, W, H] of cases) {
+    const chart = CHARTS[name]!;
+    const svg = renderChartSvg(chart, { width: W, height: H });
+    const sizes = [...svg.matchAll(/font-size="([\d.]+)"/g)].map((m) => Number(m[1]));
+    t.ok(sizes.length > 10 && sizes.every((s) => s >= 10), `${name} at ${W}×${H}: every text 10 px or more (smallest ${Math.min(...sizes)})`);
+    const png = PNG.sync.read(await encodeChart(svg, 'png'));
+    t.same([png.width, png.height], [W, H]);
+    // nothing reaches the edge: a name cut by the edge would leave dark pixels there
+    let edge = 0;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if ((x < 3 || y < 3 || x >= W - 3 || y >= H - 3) && colourAt(png, x, y) !== '#ffffff') edge++;
+    t.equal(edge, 0, `${name} at ${W}×${H}: a blank margin of 3 px`);
+    const swatches = swatchBlocks(png);
+    const swatchColours = new Set(swatches.map((s) => s.colour));
+    t.equal(swatchColours.size, swatches.length, 'one swatch per colour');
+    t.ok(swatches.length >= 4, `${swatches.length} swatches`);
+    const areaColours = solidColours(png, 0, W, 0, H);
+    for (const c of areaColours) t.ok(swatchColours.has(c), `${W}×${H}: the colour ${c} drawn has a swatch`);
+    // the names beside the swatches are drawn in the text colours only: no plot or swatch under them
+    const layout = chartLayout(chart, { width: W, height: H });
+    t.equal(swatches.length, layout.swatches.length, 'the swatches drawn are those laid out');
+    for (const x of layout.texts.filter((x) => x.role === 'legend')) {
+      const h = histogram(png, Math.floor(x.box.left), Math.ceil(x.box.right), Math.floor(x.box.top), Math.ceil(x.box.bottom));
+      const coloured = [...h.keys()].filter((c) => swatchColours.has(c) || SERIES_COLOURS.includes(c));
+      t.same(coloured, [], `'${x.text}' is not drawn over colour`);
+      const ink = [...h].filter(([c]) => parseInt(c.slice(1, 3), 16) < 100).reduce((a, [, n]) => a + n, 0);
+      t.ok(ink > 10, `'${x.text}' is drawn (${ink} dark pixels)`);
+    }
+  }
 });

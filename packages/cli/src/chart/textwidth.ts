@@ -16,7 +16,15 @@ const BOLD = [
   1892, 1321, 1335, 1192, 1458, 748, 1458, 1716,
 ];
 const UNITS_PER_EM = 2048;
-/** Characters beyond ASCII (…, ↔, letters of AS names): the width of the widest common glyphs, so that text never overflows. */
+/** The characters beyond ASCII that the tools write themselves (pairs, shortened names, ranges), read from the same tables. */
+const EXTRA: ReadonlyMap<string, readonly [regular: number, bold: number]> = new Map([
+  ['…', [2048, 2048]],
+  ['↔', [1716, 1716]],
+  ['→', [1716, 1716]],
+  ['–', [1024, 1024]],
+  ['·', [651, 778]],
+]);
+/** Other characters beyond ASCII (letters of AS names): one em, wider than most of them, so that text rarely overflows. */
 const OTHER = 2048;
 
 /** Width in pixels of `text` set in DejaVu Sans at `size` pixels. */
@@ -25,7 +33,8 @@ export function textWidth(text: string, size: number, bold = false): number {
   let units = 0;
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
-    units += c >= 32 && c < 127 ? table[c - 32]! : OTHER;
+    const extra = EXTRA.get(ch);
+    units += c >= 32 && c < 127 ? table[c - 32]! : extra === undefined ? OTHER : extra[bold ? 1 : 0];
   }
   return (units / UNITS_PER_EM) * size;
 }
