@@ -1,9 +1,11 @@
-// The tools' login and connection edges end to end: the password prompt through a pseudo-terminal
-// (script), session keys that expire or are disabled, and servers that misbehave (fakes speaking HTTP):
-// errors, a cut-off stream, a non-ftserver answer, IPv6 in brackets, and a reader that closes stdout.
+// The tools' login and connection edges end to end: the password prompt and the -v spinner through a
+// pseudo-terminal (script), session keys that expire or are disabled, and servers that misbehave (fakes
+// speaking HTTP, or TCP and nothing): errors, a cut-off stream, a non-ftserver answer, IPv6 in brackets,
+// a reader that closes stdout, a login left unanswered, a slow query, and a server that refuses progress=.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
 import t, { type Test } from 'tap';
 import { ADMIN_PASSWORD, startServer } from '../lib/ftserver.js';
 import { FTSQ, FTSTAT, runTool, toolEnv } from './clirun.js';
@@ -33,6 +35,48 @@ function inTerminal(bin: string, args: readonly string[], waitFor: RegExp, typed
   );
 }
 
+/** What the terminal shows, with the escape sequences that move the cursor turned into line breaks and colours removed. */
+function visible(raw: string): string {
+  return raw.replace(/\r|\u001b\[\d*G/g, '\n').replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+}
+
+/** The last line with text on it: what stays on the terminal once the tool has ended. */
+function lastLine(raw: string): string {
+  return visible(raw).split('\n').filter((l) => l.trim() !== '').at(-1) ?? '';
+}
+
+/** The spinner's frames drawn on the terminal (ora's dots: braille characters), each once. */
+function framesDrawn(raw: string): Set<string> {
+  return new Set(raw.match(/[\u2800-\u28ff]/g) ?? []);
+}
+
+/**
+ * Runs `bin` with `args` in a pseudo-terminal of 120 columns (util-linux script; a terminal without a
+ * width gets no spinner) with TERM=xterm-256color, its stdout apart on descriptor 3 (a pipe of the
+ * test's). `onTerminal` sees what the terminal shows, raw, each time it grows.
+ */
+function spinnerRun(bin: string, args: readonly string[], onTerminal: (raw: string) => void = () => undefined): Promise<{ code: number | null; terminal: string; stdout: string }> {
+  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  const command = `stty cols 120 rows 40; ${[process.execPath, bin, ...args].map(quote).join(' ')} 1>&3`;
+  const proc = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: toolEnv({ TERM: 'xterm-256color' }) });
+  let terminal = '';
+  let stdout = '';
+  proc.stdout!.on('data', (d: Buffer) => {
+    terminal += d.toString();
+    onTerminal(terminal);
+  });
+  proc.stderr!.on('data', (d: Buffer) => (terminal += d.toString()));
+  (proc.stdio[3] as Readable).on('data', (d: Buffer) => (stdout += d.toString()));
+  // only a broken run gets here: the tool waits for a server that the test releases when the spinner shows
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) =>
+    proc.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, terminal, stdout });
+    }),
+  );
+}
+
 t.test('an ftserver without session keys', async (t) => {
   const s = await startServer();
   t.teardown(() => s.stop());
@@ -52,9 +96,12 @@ t.test('an ftserver without session keys', async (t) => {
   });
 
   t.test('-v on a terminal: a spinner on stderr that ends with the count', async (t) => {
-    const r = await inTerminal(FTSQ, [...connect, '-un', 'admin', '-up', ADMIN_PASSWORD, '-c', '-v'], /(?!)/, '');
-    t.equal(r.code, 0, `exit 0 (output: ${JSON.stringify(r.output)})`);
-    t.match(r.output, /ftsq: 0 sessions in \d+\.\d s/, 'the closing line stays');
+    const r = await spinnerRun(FTSQ, [...connect, '-un', 'admin', '-up', ADMIN_PASSWORD, '-c', '-v']);
+    t.equal(r.code, 0, `exit 0 (terminal: ${JSON.stringify(visible(r.terminal))})`);
+    // ora draws the first frame when it starts: this needs no waiting
+    t.match(r.terminal, /\u001b\[36m[\u2800-\u28ff]\u001b\[39m asking for the sessions of -tn 15m/, 'the spinner was drawn (a cyan frame, and its text)');
+    t.match(lastLine(r.terminal), /^ftsq: 0 sessions in \d+\.\d s$/, 'the closing line stays, last');
+    t.equal(r.stdout, '', 'nothing on stdout (an empty store)');
   });
 
   t.test('a session key asked for while they are disabled', async (t) => {
@@ -205,5 +252,193 @@ t.test('servers that misbehave', async (t) => {
     const code = await new Promise<number | null>((resolve) => proc.once('close', (c) => resolve(c)));
     t.equal(code, 0, 'like `ftsq -c | head -1`');
     t.equal(stderr, '', 'no error message');
+  });
+});
+
+t.test('servers that keep quiet', async (t) => {
+  let connections = 0;
+  const sockets = new Set<net.Socket>();
+  const quiet = net.createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('data', () => undefined);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => quiet.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    sockets.forEach((s) => s.destroy());
+    quiet.close();
+  });
+  const port = (quiet.address() as AddressInfo).port;
+  const at = ['-s', '127.0.0.1', '-p', String(port)];
+
+  t.test('a login left unanswered: exit 4, saying the server kept quiet', async (t) => {
+    const r = await runTool(FTSQ, [...at, '-un', 'admin', '-up', 'x', '-c'], { env: { FLOWTRAQ_LOGIN_TIMEOUT: '0.5' } });
+    t.equal(r.code, 4);
+    t.equal(
+      r.stderr,
+      `ftsq: the server at 127.0.0.1:${port} accepted the connection but did not answer the login within 0.5 s: is it overloaded, or is it not an ftserver? (FLOWTRAQ_LOGIN_TIMEOUT=SECONDS waits longer)\n`,
+    );
+    t.equal(r.stdout, '');
+    const ping = await runTool(FTSTAT, [...at, '-un', 'admin', '-grp', 'IP', '-cnt', 'BYTES'], { env: { FLOWTRAQ_LOGIN_TIMEOUT: '0.5' } });
+    t.equal(ping.code, 4, 'without a password: the check that comes before the prompt, exit 4');
+    t.match(ping.stderr, new RegExp(`^ftstat: the server at 127\\.0\\.0\\.1:${port} accepted the connection but did not answer GET /healthz \\(asked before the password\\) within 0\\.5 s: `));
+  });
+
+  t.test('a bad FLOWTRAQ_LOGIN_TIMEOUT: exit 2 before any connection', async (t) => {
+    const before = connections;
+    const r = await runTool(FTSQ, [...at, '-un', 'admin', '-up', 'x'], { env: { FLOWTRAQ_LOGIN_TIMEOUT: '30s' } });
+    t.equal(r.code, 2);
+    t.equal(r.stderr, "ftsq: FLOWTRAQ_LOGIN_TIMEOUT '30s': give the seconds to wait for the server to answer the login, a number above 0 and at most 86400 (e.g. 120; default 60)\n");
+    t.equal(connections, before, 'nothing was sent');
+  });
+});
+
+const CSV_LINES = ['01/01/2026 00:00:00.000000,01/01/2026 00:00:01.000000,192.0.2.1\n', '01/01/2026 00:00:02.000000,01/01/2026 00:00:03.000000,192.0.2.2\n', '01/01/2026 00:00:04.000000,01/01/2026 00:00:05.000000,192.0.2.3\n', '01/01/2026 00:00:06.000000,01/01/2026 00:00:07.000000,192.0.2.4\n', '01/01/2026 00:00:08.000000,01/01/2026 00:00:09.000000,192.0.2.5\n'];
+
+t.test('a query whose answer takes longer than the login may: waited for', async (t) => {
+  const timers = new Set<NodeJS.Timeout>();
+  t.teardown(() => timers.forEach((x) => clearTimeout(x)));
+  // the answer's headers come well after FLOWTRAQ_LOGIN_TIMEOUT: a query is never bounded by it
+  const port = await fake(t, (_req, res) => {
+    timers.add(
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'text/csv' });
+        res.end(CSV_LINES.join(''));
+      }, 4000),
+    );
+  });
+  const r = await runTool(FTSQ, ['-s', '127.0.0.1', '-p', String(port), '-un', 'admin', '-up', 'x', '-c'], { env: { FLOWTRAQ_LOGIN_TIMEOUT: '2' } });
+  t.equal(r.code, 0, `exit 0 (${r.stderr.trim()})`);
+  t.equal(r.stdout, CSV_LINES.join(''), 'the whole answer');
+  t.equal(r.stderr, '');
+});
+
+/** A gate a fake server's answer waits at until the test opens it (when the terminal shows what the test waits for). */
+function gate(t: Test): { wait: Promise<void>; open: () => void; opened: () => boolean } {
+  let open!: () => void;
+  let isOpen = false;
+  const wait = new Promise<void>((resolve) => (open = resolve));
+  // a test that fails before opening it must not leave the answer hanging
+  t.teardown(() => open());
+  return {
+    wait,
+    open: () => {
+      isOpen = true;
+      open();
+    },
+    opened: () => isOpen,
+  };
+}
+
+t.test('-v on a terminal: the spinner turns and its text follows the query', async (t) => {
+  const g = gate(t);
+  let progressId: string | null = null;
+  const port = await fake(t, (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/api/v1/sessions/progress') {
+      if (progressId !== null && url.searchParams.get('id') === progressId) return json(res, 200, { id: progressId, state: 'scanning', scanned: 5, total: 10 });
+      return json(res, 404, { error: 'no session query with that progress id is running', code: 'NO_SUCH_QUERY', param: 'id' });
+    }
+    progressId = url.searchParams.get('progress');
+    res.writeHead(200, { 'content-type': 'text/csv' });
+    res.write(CSV_LINES.slice(0, 3).join(''));
+    void g.wait.then(() => res.end(CSV_LINES.slice(3).join('')));
+  });
+  // the rest of the answer comes once the terminal has shown the count, the server's scan and two frames
+  const r = await spinnerRun(FTSQ, ['-s', '127.0.0.1', '-p', String(port), '-un', 'admin', '-up', 'x', '-c', '-v'], (raw) => {
+    if (!g.opened() && visible(raw).includes('3 sessions received, 5 of 10 sessions scanned (50%)') && framesDrawn(raw).size >= 2) g.open();
+  });
+  t.ok(g.opened(), `the spinner showed the sessions received and the scan, turning (terminal: ${JSON.stringify(visible(r.terminal).slice(-400))})`);
+  t.match(progressId, /^[A-Za-z0-9_-]{22}$/, 'the query carried a random progress id, which the polls asked about');
+  t.equal(r.code, 0, 'exit 0');
+  t.equal(r.stdout, CSV_LINES.join(''), 'stdout: the answer, untouched');
+  t.match(r.terminal, /\u001b\[36m[\u2800-\u28ff]\u001b\[39m/, 'the frames are cyan on a terminal');
+  t.match(lastLine(r.terminal), /^ftsq: 5 sessions in \d+\.\d s$/, 'the closing line stays, last');
+});
+
+t.test('-v against a server that refuses progress= (an older ftserver): the same run, with the tool\'s own count', async (t) => {
+  const sessionsAsked: URLSearchParams[] = [];
+  const statAsked: URLSearchParams[] = [];
+  let g: ReturnType<typeof gate> | null = null;
+  // what ftserver answers for a parameter it does not know (packages/server/src/api/params/readparams.ts)
+  const unknown = (endpoint: string, takes: string): Record<string, string> => ({
+    error: `unknown parameter 'progress': /api/v1/${endpoint} takes ${takes}`,
+    code: 'UNKNOWN_PARAM',
+    param: 'progress',
+  });
+  const port = await fake(t, (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const p = url.searchParams;
+    if (url.pathname === '/api/v1/sessions') {
+      sessionsAsked.push(p);
+      if (p.has('progress')) return json(res, 400, unknown('sessions', 'fields time_range after_time before_time query rows exporter ifindex format header tz'));
+      if (p.get('format') === 'ndjson') {
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        return void res.end('{"START":1767225600,"CLNIP":"192.0.2.1"}\n{"START":1767225602,"CLNIP":"192.0.2.2"}\n');
+      }
+      res.writeHead(200, { 'content-type': 'text/csv' });
+      res.write(CSV_LINES.slice(0, 3).join(''));
+      if (g === null) return void res.end(CSV_LINES.slice(3).join(''));
+      return void g.wait.then(() => res.end(CSV_LINES.slice(3).join('')));
+    }
+    if (url.pathname === '/api/v1/stat') {
+      statAsked.push(p);
+      if (p.has('progress')) return json(res, 400, unknown('stat', 'group_by count_by unique direction slices time_range after_time before_time query rows exporter ifindex format header tz'));
+      if (p.get('format') === 'csv') {
+        res.writeHead(200, { 'content-type': 'text/csv' });
+        return void res.end('1,192.0.2.1,100,100.00,60,40,3,2,1,0\n');
+      }
+      return json(res, 200, STAT_ANSWER);
+    }
+    // an older server has no progress endpoint
+    json(res, 404, { error: `no such endpoint: ${url.pathname}`, code: 'NOT_FOUND' });
+  });
+  const at = ['-s', '127.0.0.1', '-p', String(port), '-un', 'admin', '-up', 'x'];
+
+  t.test('ftsq -v -c', async (t) => {
+    const quiet = await runTool(FTSQ, [...at, '-c']);
+    t.equal(quiet.code, 0, `without -v: exit 0 (${quiet.stderr.trim()})`);
+    t.equal(quiet.stdout, CSV_LINES.join(''));
+    sessionsAsked.length = 0;
+    const open = gate(t);
+    g = open;
+    const r = await spinnerRun(FTSQ, [...at, '-c', '-v'], (raw) => {
+      if (!open.opened() && visible(raw).includes('3 sessions received')) open.open();
+    });
+    g = null;
+    t.ok(open.opened(), `the spinner showed the sessions received (terminal: ${JSON.stringify(visible(r.terminal).slice(-400))})`);
+    t.equal(r.code, 0, 'exit 0: -v fails nothing');
+    t.equal(r.stdout, quiet.stdout, 'stdout: the same bytes as without -v');
+    t.notMatch(visible(r.terminal), /sessions scanned|refused|unknown parameter/, 'no scan shown, no error');
+    t.match(lastLine(r.terminal), /^ftsq: 5 sessions in \d+\.\d s$/, 'the closing line');
+    t.equal(sessionsAsked.length, 2, 'asked twice');
+    t.match(sessionsAsked[0]!.get('progress'), /^[A-Za-z0-9_-]{22}$/, 'first with progress=ID');
+    const without = new URLSearchParams(sessionsAsked[0]);
+    without.delete('progress');
+    t.equal(sessionsAsked[1]!.toString(), without.toString(), 'then the same query without it');
+  });
+
+  t.test('ftsq -v -j', async (t) => {
+    const quiet = await runTool(FTSQ, [...at, '-j']);
+    t.equal(quiet.code, 0);
+    t.equal(quiet.stdout.split('\n').length, 3, 'two sessions');
+    const r = await spinnerRun(FTSQ, [...at, '-j', '-v']);
+    t.equal(r.code, 0, `exit 0 (terminal: ${JSON.stringify(visible(r.terminal).slice(-300))})`);
+    t.equal(r.stdout, quiet.stdout, 'stdout: the same bytes as without -v');
+    t.match(lastLine(r.terminal), /^ftsq: 2 sessions in \d+\.\d s$/);
+  });
+
+  t.test('ftstat -v -c and -j', async (t) => {
+    for (const format of ['-c', '-j']) {
+      const quiet = await runTool(FTSTAT, [...at, '-grp', 'IP', '-cnt', 'BYTES', format]);
+      t.equal(quiet.code, 0, `${format} without -v: exit 0 (${quiet.stderr.trim()})`);
+      statAsked.length = 0;
+      const r = await spinnerRun(FTSTAT, [...at, '-grp', 'IP', '-cnt', 'BYTES', format, '-v']);
+      t.equal(r.code, 0, `${format} -v: exit 0 (terminal: ${JSON.stringify(visible(r.terminal).slice(-300))})`);
+      t.equal(r.stdout, quiet.stdout, `${format}: stdout the same as without -v`);
+      t.same(statAsked.map((p) => p.has('progress')), [true, false], `${format}: asked with progress=1, then without`);
+      t.match(lastLine(r.terminal), format === '-c' ? /^ftstat: \d+ bytes of CSV in \d+\.\d s$/ : /^ftstat: 1 rows of 1 IP in \d+\.\d s$/, `${format}: the closing line`);
+    }
   });
 });

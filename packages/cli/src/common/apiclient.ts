@@ -5,14 +5,13 @@ import type { Readable } from 'node:stream';
 import type { Client, Dispatcher } from 'undici';
 import { AuthFailure, ConnectFailure, RuntimeFailure, UsageError, type AuthFailureCode } from './clierror.js';
 import type { LoginPlan } from './loginplan.js';
+import { DEFAULT_LOGIN_TIMEOUT_MS } from './logintimeout.js';
 import { openHttpClient, type HttpClient } from './httpclient.js';
 import { promptPassword } from './promptpassword.js';
 import type { ServerAddress } from './serveraddress.js';
 
 /** How long a connection may take to open; queries themselves may run as long as the server needs. */
 const CONNECT_TIMEOUT_MS = 10_000;
-/** Logins are quick (one scrypt hash), unless the server is not an ftserver at all. */
-const LOGIN_TIMEOUT_MS = 60_000;
 
 export interface LoginOptions {
   /** The tool's name, for the User-Agent. */
@@ -27,12 +26,18 @@ export interface LoginOptions {
    * The server binds session keys to the address that asked for them.
    */
   readonly localAddress?: string;
+  /**
+   * How long the server may take to answer the login (and the check before a password prompt);
+   * default 60 s. Queries are not bounded: a ranking over a long frame may take minutes to its first byte.
+   */
+  readonly loginTimeoutMs?: number;
 }
 
 /** The JSON error body of the API: {error, code, param?, caret?, retry_after?}. */
 interface ErrorBody {
   readonly error?: unknown;
   readonly code?: unknown;
+  readonly param?: unknown;
   readonly caret?: unknown;
 }
 
@@ -69,6 +74,27 @@ function errorCode(e: unknown): string {
 
 function isTlsError(code: string): boolean {
   return code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'EPROTO';
+}
+
+/** The answer streamed by stream() and streamWithOptional(), or the refusal that came instead. */
+type StreamAnswer = { readonly body: Readable } | { readonly status: number; readonly raw: string };
+
+/** What streamWithOptional() got: the answer, and whether it is to the request with the optional parameters. */
+export interface OptionalAnswer {
+  readonly body: Readable;
+  readonly taken: boolean;
+}
+
+/**
+ * A request that the server accepted but left unanswered for `timeoutMs` (undici's headers or body
+ * timeout): not a connection failure, and the person should hear that it was the server that kept quiet.
+ */
+function noAnswer(e: unknown, address: ServerAddress, what: string, timeoutMs: number): ConnectFailure | undefined {
+  const code = errorCode(e);
+  if (code !== 'UND_ERR_HEADERS_TIMEOUT' && code !== 'UND_ERR_BODY_TIMEOUT') return undefined;
+  const waited = `${timeoutMs / 1000} s`;
+  const silence = code === 'UND_ERR_HEADERS_TIMEOUT' ? `accepted the connection but did not answer ${what} within ${waited}` : `began to answer ${what} but then sent nothing for ${waited}`;
+  return new ConnectFailure(`the server at ${address.display} ${silence}: is it overloaded, or is it not an ftserver? (FLOWTRAQ_LOGIN_TIMEOUT=SECONDS waits longer)`);
 }
 
 /** Why no answer came from `address` (the request never got a response). */
@@ -120,6 +146,19 @@ function answerFailure(status: number, raw: string, path: string, address: Serve
   return new RuntimeFailure('SERVER_ERROR', `the server failed (HTTP ${status}): ${text}`);
 }
 
+/**
+ * Whether a refusal may be of `names`, parameters that a server of another version may not know or not
+ * take right now: an answer 400, 409 or 429 naming one of them (ours: 400 UNKNOWN_PARAM from an older
+ * ftserver, 429 for too many queries with progress), or a 400 that names no parameter and no filter
+ * mistake (another API's bare "Bad Request"). A refusal that names another parameter is not theirs.
+ */
+function refusesOptional(status: number, raw: string, names: readonly string[]): boolean {
+  const body = parseJson(raw) as ErrorBody | null | undefined;
+  const param = body?.param;
+  if (typeof param === 'string') return (status === 400 || status === 409 || status === 429) && names.includes(param);
+  return status === 400 && typeof body?.caret !== 'string';
+}
+
 const LOGIN_CODES: Readonly<Record<string, AuthFailureCode>> = {
   BAD_CREDENTIALS: 'BAD_CREDENTIALS',
   BAD_SESSION_KEY: 'BAD_SESSION_KEY',
@@ -146,6 +185,7 @@ export class ApiClient {
    * only once the server is known to answer, so that nobody types a password for a dead address.
    */
   static async login(address: ServerAddress, plan: LoginPlan, opts: LoginOptions): Promise<ApiClient> {
+    const timeoutMs = opts.loginTimeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS;
     const options: Client.Options = {
       connect: { timeout: CONNECT_TIMEOUT_MS },
       headersTimeout: 0,
@@ -161,7 +201,7 @@ export class ApiClient {
       } else {
         let password = plan.password;
         if (password === undefined) {
-          await ApiClient.ping(client, address, userAgent);
+          await ApiClient.ping(client, address, userAgent, timeoutMs);
           password = await (opts.askPassword ?? promptPassword)(`${plan.username}@${address.display}`);
         }
         body = { username: plan.username, password, ...(plan.wantSessionKey && { want_session_key: true }) };
@@ -174,13 +214,13 @@ export class ApiClient {
           path: '/api/v1/auth',
           headers: { 'content-type': 'application/json', 'user-agent': userAgent },
           body: JSON.stringify(body),
-          headersTimeout: LOGIN_TIMEOUT_MS,
-          bodyTimeout: LOGIN_TIMEOUT_MS,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
         });
         status = res.statusCode;
         raw = await res.body.text();
       } catch (e) {
-        throw connectFailure(e, address);
+        throw noAnswer(e, address, 'the login', timeoutMs) ?? connectFailure(e, address);
       }
       const answer = parseJson(raw) as (ErrorBody & { auth_token?: unknown; username?: unknown; admin?: unknown; session_key?: unknown }) | undefined;
       if (status !== 200) {
@@ -215,13 +255,13 @@ export class ApiClient {
     return new ApiClient(client, this.options, this.address, this.token, this.username, this.admin, this.userAgent);
   }
 
-  /** GET /healthz: fails with exit 4 when nothing answers at the address. */
-  private static async ping(client: HttpClient, address: ServerAddress, userAgent: string): Promise<void> {
+  /** GET /healthz: fails with exit 4 when nothing answers at the address, or nothing within `timeoutMs`. */
+  private static async ping(client: HttpClient, address: ServerAddress, userAgent: string, timeoutMs: number): Promise<void> {
     try {
-      const res = await client.request({ method: 'GET', path: '/healthz', headers: { 'user-agent': userAgent }, headersTimeout: LOGIN_TIMEOUT_MS });
+      const res = await client.request({ method: 'GET', path: '/healthz', headers: { 'user-agent': userAgent }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
       await res.body.dump();
     } catch (e) {
-      throw connectFailure(e, address);
+      throw noAnswer(e, address, 'GET /healthz (asked before the password)', timeoutMs) ?? connectFailure(e, address);
     }
   }
 
@@ -265,19 +305,35 @@ export class ApiClient {
     return v as T;
   }
 
+  /** The answer to GET `path` to read as it arrives, or the refusal read whole. */
+  private async streamAnswer(path: string, opts: RequestOptions): Promise<StreamAnswer> {
+    const res = await this.send('GET', path, opts);
+    if (res.status === 200) return { body: res.body };
+    try {
+      return { status: res.status, raw: await res.body.text() };
+    } catch (e) {
+      throw this.lost(e);
+    }
+  }
+
   /** A streamed answer (NDJSON, CSV) to read as it arrives; a non-200 status becomes the error for it. */
   async stream(path: string, opts: RequestOptions = {}): Promise<Readable> {
-    const res = await this.send('GET', path, opts);
-    if (res.status !== 200) {
-      let raw = '';
-      try {
-        raw = await res.body.text();
-      } catch (e) {
-        throw this.lost(e);
-      }
-      throw answerFailure(res.status, raw, path, this.address);
-    }
-    return res.body;
+    const answer = await this.streamAnswer(path, opts);
+    if ('body' in answer) return answer.body;
+    throw answerFailure(answer.status, answer.raw, path, this.address);
+  }
+
+  /**
+   * stream() with `optional` added to the parameters: ones only shown, never needed (progress=), which a
+   * server of an older version or another FlowTraq-compatible API may not know. When the server refuses
+   * the request for them (refusesOptional), it is asked once more without them, and `taken` is false;
+   * a refusal of that second request is the error, as for stream().
+   */
+  async streamWithOptional(path: string, optional: Readonly<Record<string, string>>, opts: RequestOptions = {}): Promise<OptionalAnswer> {
+    const first = await this.streamAnswer(path, { ...opts, params: { ...opts.params, ...optional } });
+    if ('body' in first) return { body: first.body, taken: true };
+    if (!refusesOptional(first.status, first.raw, Object.keys(optional))) throw answerFailure(first.status, first.raw, path, this.address);
+    return { body: await this.stream(path, opts), taken: false };
   }
 
   /** Closes the connection once the last answer has been read. */

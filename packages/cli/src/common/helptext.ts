@@ -66,6 +66,7 @@ export function renderHelp(spec: ToolSpec, version: string): string {
       WIDTH,
     ),
   );
+  out.push(...fill('FLOWTRAQ_LOGIN_TIMEOUT=SECONDS: how long to wait for the server to answer the login (default 60); a query itself is waited for as long as it takes.', WIDTH));
   out.push('Output goes to stdout; progress, session keys, warnings and errors to stderr. Documentation: docs/cli.md');
   return `${out.join('\n')}\n`;
 }

@@ -16,7 +16,7 @@ import { styleFor } from '../common/style.js';
 import { FTSQ } from './ftsqspec.js';
 import { readSessionsRequest, TABLE_FIELDS, type SessionsRequest } from './readsessionsrequest.js';
 import { SessionTable, type SessionObject } from './sessiontable.js';
-import { watchSessionsProgress, type SessionsScan } from './watchsessionsprogress.js';
+import { watchSessionsProgress, type ProgressWatch, type SessionsScan } from './watchsessionsprogress.js';
 
 /** The launcher ends the process with this once main() has resolved. */
 export { exitWhenFlushed } from '../common/runtool.js';
@@ -104,6 +104,18 @@ async function passThrough(body: Readable, req: SessionsRequest, ctx: ToolContex
   if (req.output === 'csv-header') tally.sessions = Math.max(0, tally.sessions - 2);
 }
 
+/**
+ * The sessions, asked for with the id of `watch` (progress=) when the spinner follows the server's scan.
+ * A server that refuses progress= (an older ftserver, another FlowTraq-compatible API, or one following
+ * too many such queries) is asked again without it: the spinner then shows what the tool counts itself.
+ */
+async function sessions(client: ApiClient, req: SessionsRequest, watch: ProgressWatch | undefined): Promise<Readable> {
+  if (watch === undefined) return client.stream(SESSIONS_PATH, { params: req.params });
+  const answer = await client.streamWithOptional(SESSIONS_PATH, { progress: watch.id }, { params: req.params });
+  if (!answer.taken) await watch.stop();
+  return answer.body;
+}
+
 async function ftsq(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
   const req = readSessionsRequest(parsed, ctx.env, ctx.spec.name);
   const client: ApiClient = await connect(req.connection, { tool: ctx.spec.name, version: ctx.version });
@@ -112,7 +124,7 @@ async function ftsq(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
   // only a spinner shows the scan: without one (no -v, or stderr not a terminal) nothing is polled
   const watch = progress.live ? watchSessionsProgress(client, (s) => tally.scanned(s)) : undefined;
   try {
-    const body = await client.stream(SESSIONS_PATH, { params: watch === undefined ? req.params : { ...req.params, progress: watch.id } });
+    const body = await sessions(client, req, watch);
     let table: SessionTable | undefined;
     try {
       if (req.output === 'table') {

@@ -2,6 +2,7 @@
 // CSV as the server writes it (exact), JSON as an array of objects, a table for people — and with -g
 // also draws the top rows over time as a stacked chart.
 
+import type { Readable } from 'node:stream';
 import type { ApiClient } from '../common/apiclient.js';
 import { RuntimeFailure } from '../common/clierror.js';
 import { connect } from '../common/connection.js';
@@ -34,10 +35,28 @@ async function ranking(client: ApiClient, params: Readonly<Record<string, string
   return checked(await client.json<unknown>('GET', STAT_PATH, { params }));
 }
 
-/** The ranking asked for with progress=1, the spinner showing the sessions scanned as the server reports them. */
-async function rankingWithProgress(client: ApiClient, params: Readonly<Record<string, string>>, progress: Progress, what: string): Promise<FinalLine> {
-  const body = await client.stream(STAT_PATH, { params: { ...params, progress: '1' } });
+/** The answer of a server that took no progress=1: the CSV text, or the ranking as JSON. */
+async function plainAnswer(body: Readable, csv: boolean): Promise<FinalLine> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (csv) return { csv: text };
   try {
+    return { result: JSON.parse(text) as unknown };
+  } catch {
+    throw new RuntimeFailure('BAD_ANSWER', `the answer to ${STAT_PATH} is not JSON: ${JSON.stringify(text.slice(0, 200))}`);
+  }
+}
+
+/**
+ * The ranking asked for with progress=1, the spinner showing the sessions scanned as the server reports
+ * them. A server that refuses progress= (an older ftserver) is asked again without it: the spinner then
+ * shows no scan, only that the ranking runs.
+ */
+async function rankingWithProgress(client: ApiClient, params: Readonly<Record<string, string>>, progress: Progress, what: string, csv: boolean): Promise<FinalLine> {
+  const { body, taken } = await client.streamWithOptional(STAT_PATH, { progress: '1' }, { params });
+  try {
+    if (!taken) return await plainAnswer(body, csv);
     return await readProgressAnswer(body, (p) => progress.update(`${what}: ${scannedText(p)}`));
   } catch (e) {
     throw client.lost(e);
@@ -65,7 +84,7 @@ async function ftstat(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
       if (progress.live) {
         // the spinner shows the server's scan; the CSV comes whole at the end, as the last line, and is
         // printed once the spinner is gone (it would draw over the rows)
-        const last = await rankingWithProgress(client, req.params, progress, what);
+        const last = await rankingWithProgress(client, req.params, progress, what, true);
         if (!('csv' in last)) throw new RuntimeFailure('BAD_ANSWER', 'the server answered a CSV ranking with JSON');
         await client.close();
         progress.stop(`${Buffer.byteLength(last.csv)} bytes of CSV in ${elapsed()}${drawn}`);
@@ -85,7 +104,7 @@ async function ftstat(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
     }
     let answer: StatAnswer;
     if (progress.live) {
-      const last = await rankingWithProgress(client, req.params, progress, what);
+      const last = await rankingWithProgress(client, req.params, progress, what, false);
       if (!('result' in last)) throw new RuntimeFailure('BAD_ANSWER', 'the server answered a JSON ranking with CSV');
       answer = checked(last.result);
     } else {
