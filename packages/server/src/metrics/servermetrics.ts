@@ -8,7 +8,21 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface MetricsSources {
   pipeline(): PipelineCounters;
   listeners(): readonly { kind: string; transport: 'udp' | 'tcp'; port: number; datagrams: number; bytes: number; receiveBuffer: number }[];
-  store(): { segments: number; rows: number; bytes: number; pendingRows: number; corruptSegments: number; cycles: number; lastCycleSeconds: number };
+  store(): {
+    segments: number;
+    rows: number;
+    bytes: number;
+    pendingRows: number;
+    corruptSegments: number;
+    cycles: number;
+    lastCycleSeconds: number;
+    /** Durability cycles that could not write (checkpoint or segment files). */
+    writeFailures?: number;
+    /** The last durability cycle could not write. */
+    failing?: boolean;
+    /** Finished sessions dropped because the store could not write and the memory for them was full. */
+    droppedSessions?: number;
+  };
   auth(): { lockedAddresses: number; failures: number };
   queries(): { running: number; queued: number; rejected: number; snapshots: number };
   /** IPFIX/TCP connections closed because their stream was not IPFIX, per exporter address. */
@@ -94,13 +108,16 @@ export class ServerMetrics {
     });
     counter('opentraq_sessions_stored_total', 'Session records delivered to the store', [], (c) => c.inc(src.pipeline().sessions));
     gauge('opentraq_sessions_active', 'Sessions in the connection tracker (visible to queries)', [], (g) => g.set(src.pipeline().tracker.active));
-    gauge('opentraq_sessions_pending', 'Finished sessions held in memory until the next storage cycle', [], (g) => g.set(src.store().pendingRows));
+    gauge('opentraq_sessions_pending', 'Finished sessions held in memory and not yet in a store segment: waiting for the next storage cycle, or kept while the store cannot write', [], (g) => g.set(src.store().pendingRows));
+    counter('opentraq_sessions_dropped_total', 'Finished sessions dropped because the store could not write and sessiontables.memcachesize of them were already held in memory', [], (c) => c.inc(src.store().droppedSessions ?? 0));
     gauge('opentraq_store_segments', 'Segment files in the store', [], (g) => g.set(src.store().segments));
     gauge('opentraq_store_sessions', 'Sessions in the store segment files', [], (g) => g.set(src.store().rows));
     gauge('opentraq_store_bytes', 'Bytes of the store segment files', [], (g) => g.set(src.store().bytes));
     counter('opentraq_store_corrupt_segments_total', 'Segment files found corrupt, skipped and quarantined', [], (c) => c.inc(src.store().corruptSegments));
     counter('opentraq_storage_cycles_total', 'Durability cycles (checkpoint + store flush) completed', [], (c) => c.inc(src.store().cycles));
     gauge('opentraq_storage_cycle_seconds', 'Duration of the last durability cycle', [], (g) => g.set(src.store().lastCycleSeconds));
+    counter('opentraq_storage_write_failures_total', 'Durability cycles that could not write the checkpoint or the segment files (disk full, I/O error, read-only file system); their sessions stay in memory', [], (c) => c.inc(src.store().writeFailures ?? 0));
+    gauge('opentraq_storage_failing', '1 while the store cannot write (the last durability cycle failed), else 0', [], (g) => g.set(src.store().failing === true ? 1 : 0));
     gauge('opentraq_auth_locked_addresses', 'Source addresses locked out by login throttling', [], (g) => g.set(src.auth().lockedAddresses));
     gauge('opentraq_queries_running', 'Queries running now', [], (g) => g.set(src.queries().running));
     gauge('opentraq_queries_queued', 'Queries waiting for a query slot', [], (g) => g.set(src.queries().queued));

@@ -162,6 +162,7 @@ export class FtServer {
         segmentCount: config.storage.segmentcount,
         segmentSize: config.storage.segmentsize,
         computeCrc: config.storage.computecrc,
+        maxHeldRows: config.sessiontables.memcachesize,
         logger: { warn: (details, message) => logger.log('CRITICAL', message, details) },
         onWorkerError: (e) => logger.log('CRITICAL', e.message),
       });
@@ -421,6 +422,7 @@ export class FtServer {
     if (any('userdata.maxsessionkeyage')) this.auth.setMaxSessionKeyAge(this.config.userdata.maxsessionkeyage);
     if (any('sessiontables.timeout', 'sessiontables.toolong')) this.pipeline.setSessionTimeouts(this.config.sessiontables.timeout, this.config.sessiontables.toolong);
     if (any('storage.storageinterval')) this.restartCycleTimer();
+    if (any('sessiontables.memcachesize')) this.sessions.maxHeldRows = this.config.sessiontables.memcachesize;
     if (any('storage.segmentcount', 'storage.segmentsize', 'storage.computecrc')) {
       await this.cycle();
       await this.sessions.reconfigure({ segmentCount: this.config.storage.segmentcount, segmentSize: this.config.storage.segmentsize, computeCrc: this.config.storage.computecrc });

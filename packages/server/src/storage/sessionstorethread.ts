@@ -12,11 +12,10 @@ import {
   type SessionSource,
   type StoreErrorCode,
   type StoreLogger,
-  type StoreStats,
 } from '@opentraq/core';
 import type { SessionRows } from './checkpoint.js';
 import { hotSource } from './hotsource.js';
-import type { CycleReport, RecoveryReport, SessionStoreOptions } from './sessionstore.js';
+import type { CycleReport, RecoveryReport, SessionStoreOptions, SessionStoreStats } from './sessionstore.js';
 import type { StorageErrorData, StorageReply, StorageRequest, StorageResult, StoreView } from './storagemessages.js';
 
 type Request = StorageRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -52,6 +51,13 @@ function buffersOf(rows: SessionRows | null): ArrayBuffer[] {
 export interface SessionStoreThreadOptions extends SessionStoreOptions {
   /** Told when the storage thread dies (it is restarted at the next request). */
   onWorkerError?(e: Error): void;
+  /** The bound on finished sessions held in memory while the store cannot write (see maxHeldRows); default none. */
+  maxHeldRows?: number;
+}
+
+function checkMaxHeldRows(n: number): number {
+  if (n === Infinity || (Number.isSafeInteger(n) && n >= 1)) return n;
+  throw new StoreError('USAGE', `the bound on finished sessions held while the store cannot write must be a whole number >= 1 (sessiontables.memcachesize), got ${String(n)}`);
 }
 
 export class SessionStoreThread {
@@ -62,10 +68,21 @@ export class SessionStoreThread {
   /** Finished sessions not yet handed to the storage thread. */
   private pending = new MemorySource();
   private pendingCount = 0;
-  /** Handed over, not yet confirmed stored (kept for queries, and resent as nothing: the thread keeps them on failure). */
+  /**
+   * Finished sessions the storage thread has and no segment file holds: those it reported in its last
+   * answer (view.held), plus those handed over in requests it had not seen then. Kept for queries;
+   * never sent again, the thread keeps them until it has stored them.
+   */
   private inFlight: SegmentInfo[] = [];
   private inFlightCount = 0;
+  /** The finished sessions each unanswered request handed over, by request id. */
+  private handedOver: { id: number; parts: readonly SegmentInfo[] }[] = [];
   private view: StoreView;
+  private heldLimit = Infinity;
+  /** Finished sessions dropped since start because the store could not write and maxHeldRows were held. */
+  droppedSessions = 0;
+  /** Dropped in the current failure of the store (reported when it writes again). */
+  private droppedInFailure = 0;
   private running: Promise<CycleReport> | undefined;
   cycles = 0;
   lastCycle: CycleReport | null = null;
@@ -73,11 +90,28 @@ export class SessionStoreThread {
   accepted = 0;
   readonly databasePath: string;
 
-  private constructor(worker: Worker, opts: SessionStoreOptions, view: StoreView) {
+  private constructor(worker: Worker, opts: SessionStoreThreadOptions, view: StoreView) {
     this.worker = worker;
     this.logger = opts.logger;
     this.databasePath = opts.databasePath;
     this.view = view;
+    if (opts.maxHeldRows !== undefined) this.maxHeldRows = opts.maxHeldRows;
+  }
+
+  /**
+   * While the store cannot write (its last cycle failed), finished sessions are held in memory, and
+   * queryable there, up to this many (waiting and handed to the storage thread together); sessions
+   * finishing beyond it are dropped and counted (droppedSessions), so that a long disk outage costs at
+   * most this much memory and the tracker and listeners go on. A store that writes holds no bound.
+   * ftserver sets it to sessiontables.memcachesize. Throws StoreError (USAGE) for anything but a
+   * whole number >= 1 or Infinity.
+   */
+  get maxHeldRows(): number {
+    return this.heldLimit;
+  }
+
+  set maxHeldRows(n: number) {
+    this.heldLimit = checkMaxHeldRows(n);
   }
 
   /**
@@ -85,11 +119,16 @@ export class SessionStoreThread {
    * SessionStore.open). Rejects with the store's error (StorageThreadError carrying its name and code).
    */
   static async open(opts: SessionStoreThreadOptions): Promise<{ store: SessionStoreThread; recovery: RecoveryReport }> {
+    if (opts.maxHeldRows !== undefined) checkMaxHeldRows(opts.maxHeldRows);
     const worker = new Worker(workerUrl());
-    const empty: StoreView = { segments: [], stats: { segments: 0, partialSegments: 0, rows: 0, bytes: 0, unflushedRows: 0, corruptSegments: 0, generation: 0 } };
+    const empty: StoreView = {
+      segments: [],
+      held: [],
+      stats: { segments: 0, partialSegments: 0, rows: 0, bytes: 0, unflushedRows: 0, corruptSegments: 0, pendingRows: 0, generation: 0, writeFailures: 0, failing: false },
+    };
     const s = new SessionStoreThread(worker, opts, empty);
     s.attach(opts);
-    const { logger: _logger, onWorkerError: _onError, ...options } = opts;
+    const { logger: _logger, onWorkerError: _onError, maxHeldRows: _max, ...options } = opts;
     try {
       const r = await s.request({ type: 'open', options });
       return { store: s, recovery: r.recovery! };
@@ -108,7 +147,7 @@ export class SessionStoreThread {
       const w = this.waiting.get(r.id);
       if (w === undefined) return;
       this.waiting.delete(r.id);
-      if (r.view !== undefined) this.view = r.view;
+      if (r.view !== undefined) this.seeView(r.view, r.id);
       if (r.kind === 'result') w.resolve(r);
       else w.reject(rebuildError(r.error));
     });
@@ -123,20 +162,58 @@ export class SessionStoreThread {
     });
   }
 
-  private request(req: Request, transfer: ArrayBuffer[] = []): Promise<StorageResult> {
+  private request(req: Request, transfer: ArrayBuffer[] = [], handed: readonly SegmentInfo[] = []): Promise<StorageResult> {
     const id = this.nextId++;
+    if (handed.length > 0) this.handedOver.push({ id, parts: handed });
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ ...req, id } as StorageRequest, transfer);
     });
   }
 
-  /** The pipeline's onSessions: finished sessions, copied (the caller reuses its columns). */
+  /**
+   * The storage thread's answer to request `id`: its files and the finished sessions it holds, of
+   * every request up to this one (it answers them in order). Those handed over in later requests are
+   * still only here.
+   */
+  private seeView(v: StoreView, id: number): void {
+    const wasFailing = this.view.stats.failing;
+    this.view = v;
+    this.handedOver = this.handedOver.filter((h) => h.id > id);
+    this.inFlight = [...v.held, ...this.handedOver.flatMap((h) => h.parts)];
+    this.inFlightCount = this.inFlight.reduce((n, p) => n + p.rows, 0);
+    if (wasFailing && !v.stats.failing && this.droppedInFailure > 0) {
+      this.logger?.warn({ dropped: this.droppedInFailure }, 'finished sessions were dropped while the store could not write (counted in opentraq_sessions_dropped_total)');
+      this.droppedInFailure = 0;
+    }
+  }
+
+  /**
+   * The pipeline's onSessions: finished sessions, copied (the caller reuses its columns). While the
+   * store cannot write, those beyond maxHeldRows are dropped and counted instead.
+   */
   accept(cols: Columns, rows: number): void {
     if (rows === 0) return;
-    this.pending.append(cols, rows);
-    this.pendingCount += rows;
-    this.accepted += rows;
+    let take = rows;
+    if (this.view.stats.failing) {
+      take = Math.max(0, Math.min(rows, this.heldLimit - this.pendingRows));
+      if (take < rows) this.drop(rows - take);
+      if (take === 0) return;
+    }
+    this.pending.append(cols, take);
+    this.pendingCount += take;
+    this.accepted += take;
+  }
+
+  private drop(rows: number): void {
+    if (this.droppedInFailure === 0) {
+      this.logger?.warn(
+        { held: this.pendingRows, limit: this.heldLimit },
+        'the store cannot write and the memory for finished sessions is full (sessiontables.memcachesize): newly finished sessions are dropped, and counted in opentraq_sessions_dropped_total, until it writes again',
+      );
+    }
+    this.droppedSessions += rows;
+    this.droppedInFailure += rows;
   }
 
   /** Finished sessions not yet confirmed in a store segment (waiting here or being written). */
@@ -161,7 +238,8 @@ export class SessionStoreThread {
    * `takeActive` is called when the cycle starts (after any running cycle): it may deliver finished
    * sessions through accept() first and returns the tracker's snapshot, whose buffers are handed over.
    * Both are taken in the same instant, so every session is in exactly one of the two parts.
-   * A failure rejects; the sessions stay pending on the storage thread and go with the next cycle.
+   * A failure rejects; the sessions stay on the storage thread (and queryable here) and go with the
+   * next cycle.
    */
   async cycle(takeActive: () => SessionRows | null): Promise<CycleReport> {
     while (this.running !== undefined) await this.running.catch(() => undefined);
@@ -173,11 +251,9 @@ export class SessionStoreThread {
     this.pendingCount = 0;
     const act = active !== null && active.rows > 0 ? active : null;
     const run = (async () => {
-      // the finished sessions' columns are SharedArrayBuffers: both threads read the same memory
-      const r = await this.request({ type: 'cycle', finished: [...parts], active: act }, buffersOf(act));
-      // everything handed over so far is now in the store (a failed cycle's rows went with this one)
-      this.inFlight = [];
-      this.inFlightCount = 0;
+      // the finished sessions' columns are SharedArrayBuffers: both threads read the same memory; the
+      // answer (result or failure) says which of them the store's files now hold (seeView)
+      const r = await this.request({ type: 'cycle', finished: [...parts], active: act }, buffersOf(act), parts);
       this.cycles++;
       this.lastCycle = r.report!;
       return r.report!;
@@ -196,6 +272,11 @@ export class SessionStoreThread {
     await this.request({ type: 'reconfigure', ...o });
   }
 
+  /** The store cannot write now: its last cycle failed (as the storage thread last reported). */
+  get failing(): boolean {
+    return this.view.stats.failing;
+  }
+
   /** The segment files as the storage thread last reported them, oldest first. */
   list(): readonly SegmentFileInfo[] {
     return this.view.segments;
@@ -209,8 +290,8 @@ export class SessionStoreThread {
     return hotSource(this.view.segments, [...this.inFlight, ...this.pending.all()], active);
   }
 
-  stats(): StoreStats & { pendingRows: number; generation: number } {
-    return { ...this.view.stats, pendingRows: this.pendingRows };
+  stats(): SessionStoreStats & { droppedSessions: number } {
+    return { ...this.view.stats, pendingRows: this.pendingRows, droppedSessions: this.droppedSessions };
   }
 
   /** Close the store on the storage thread (the caller has run the final cycle) and end the thread. */

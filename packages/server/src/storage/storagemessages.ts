@@ -1,9 +1,9 @@
 // The messages between ftserver's main thread and its storage thread (storageworker.ts): what the
 // main thread asks for and what the worker answers, all structured-clonable.
 
-import type { SegmentFileInfo, SegmentInfo, StoreStats } from '@opentraq/core';
+import type { SegmentFileInfo, SegmentInfo } from '@opentraq/core';
 import type { SessionRows } from './checkpoint.js';
-import type { CycleReport, RecoveryReport, SessionStoreOptions } from './sessionstore.js';
+import type { CycleReport, RecoveryReport, SessionStoreOptions, SessionStoreStats } from './sessionstore.js';
 
 export type StorageRequest =
   | { readonly id: number; readonly type: 'open'; readonly options: Omit<SessionStoreOptions, 'logger'> }
@@ -11,10 +11,15 @@ export type StorageRequest =
   | { readonly id: number; readonly type: 'reconfigure'; readonly segmentCount: number; readonly segmentSize: number; readonly computeCrc: boolean }
   | { readonly id: number; readonly type: 'close' };
 
-/** What the main thread keeps of the store after every request: the segment files and their totals. */
+/**
+ * What the main thread keeps of the store after every request: the segment files, the finished
+ * sessions the storage thread holds in memory and no file holds (kept while the store cannot write;
+ * the same SharedArrayBuffers, not copies), and the totals. Files and held rows never share a session.
+ */
 export interface StoreView {
   readonly segments: readonly SegmentFileInfo[];
-  readonly stats: StoreStats & { readonly generation: number };
+  readonly held: readonly SegmentInfo[];
+  readonly stats: SessionStoreStats;
 }
 
 /** An error as it crosses the thread boundary: the class is lost, name/code/message are kept. */

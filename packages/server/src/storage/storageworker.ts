@@ -11,7 +11,7 @@ if (port === null) throw new Error('storageworker.js runs as a worker thread of 
 let store: SessionStore | undefined;
 
 function view(s: SessionStore): StoreView {
-  return { segments: s.store.list(), stats: s.stats() };
+  return { segments: s.store.list(), held: s.held(), stats: s.stats() };
 }
 
 function errorData(e: unknown): StorageErrorData {
@@ -64,7 +64,7 @@ function handle(req: StorageRequest): void {
         const s = need();
         s.close();
         store = undefined;
-        reply({ kind: 'result', id: req.id, view: { segments: [], stats: s.stats() } });
+        reply({ kind: 'result', id: req.id, view: { segments: [], held: [], stats: s.stats() } });
         return;
       }
     }

@@ -1,6 +1,6 @@
 // Generated session rows for the storage tests, each with a unique, recognisable start time, and
 // slices of them (copies, as the pipeline hands its sessions over).
-import { COLUMN_DEFS, SessionGenerator, allocColumns, wordsPerRow, type Columns } from '@opentraq/core';
+import { COLUMN_DEFS, SessionGenerator, allocColumns, streamSessions, wordsPerRow, type ColumnArray, type ColumnName, type Columns, type SessionSource } from '@opentraq/core';
 import type { SessionRows } from '../../src/storage/index.js';
 
 /** `n` generated sessions whose starts are 1.7e15 + seed × 1e9 + row (generated starts can repeat). */
@@ -21,4 +21,31 @@ export function slice(s: { cols: Columns }, from: number, to: number): SessionRo
     out[d.name].set(s.cols[d.name].subarray(from * w, to * w));
   }
   return { cols: out, rows: to - from };
+}
+
+/** One string per row holding every column's value: equal rows, equal keys. */
+export function keysOf(cols: Partial<Record<ColumnName, ColumnArray>>, rows: number): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    let k = '';
+    for (const d of COLUMN_DEFS) {
+      const w = wordsPerRow(d.type);
+      const a = cols[d.name]!;
+      for (let j = 0; j < w; j++) k += `${a[i * w + j]},`;
+    }
+    keys.push(k);
+  }
+  return keys;
+}
+
+/** The keys (keysOf) of every session `source` returns, in the order it returns them. */
+export function keysIn(source: SessionSource): string[] {
+  const out: string[] = [];
+  for (const b of streamSessions(source, { fromUs: 0, toUs: 4e15 })) out.push(...keysOf(b.columns, b.rows));
+  return out;
+}
+
+/** The starts of keys made by keysOf (the first column is start). */
+export function startOf(key: string): number {
+  return Number(key.slice(0, key.indexOf(',')));
 }

@@ -17,7 +17,15 @@ function storedStarts(dir: string): number[] {
   return out.sort((a, b) => a - b);
 }
 
-const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'sessionstore-'));
+const made: string[] = [];
+const tmp = (): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sessionstore-'));
+  made.push(dir);
+  return dir;
+};
+t.teardown(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 const opts = (dir: string) => ({ databasePath: dir, segmentCount: 1000, segmentSize: 500, computeCrc: true });
 
 t.test('a clean cycle: finished sessions reach the store, active ones stay in the checkpoint only', async (t) => {

@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { streamSessions, type SessionSource } from '@opentraq/core';
+import { COLUMN_NAMES, ColumnStore, EMIT_REASONS, streamSessions, type PipelineCounters, type SessionSource } from '@opentraq/core';
+import { ServerMetrics } from '../../src/metrics/index.js';
 import { CHECKPOINT_DIR, SessionStoreThread, readCheckpoint } from '../../src/storage/index.js';
-import { sessions, slice } from './rows.js';
+import { keysIn, keysOf, sessions, slice } from './rows.js';
 
 function starts(source: SessionSource): number[] {
   const out: number[] = [];
@@ -14,7 +15,15 @@ function starts(source: SessionSource): number[] {
   return out.sort((a, b) => a - b);
 }
 
-const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'storagethread-'));
+const made: string[] = [];
+const tmp = (): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storagethread-'));
+  made.push(dir);
+  return dir;
+};
+t.teardown(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 const opts = (dir: string) => ({ databasePath: dir, segmentCount: 1000, segmentSize: 500, computeCrc: true });
 
 t.test('a cycle on the storage thread: finished sessions stored, active ones checkpointed, queries see each session once throughout', async (t) => {
@@ -109,4 +118,122 @@ t.test("the store's errors and warnings cross the thread with their meaning", as
   t.ok(warnings.length > 0, 'the warning reached the main thread');
   t.equal(again.stats().corruptSegments, 1);
   await again.close();
+});
+
+/** /metrics of a server whose store is `store` (the rest at rest). */
+function metricsOf(store: SessionStoreThread): ServerMetrics {
+  const pipeline = { datagrams: { netflow: 0, sflow: 0, tcp: 0 }, flows: 0, sessions: 0, pendingFlows: 0, refused: 0, exporters: new Map(), tracker: { active: 0, emitted: Object.fromEntries(EMIT_REASONS.map((r) => [r, 0])) } } as unknown as PipelineCounters;
+  return new ServerMetrics({
+    pipeline: () => pipeline,
+    listeners: () => [],
+    store: () => ({ ...store.stats(), cycles: store.cycles, lastCycleSeconds: 0 }),
+    auth: () => ({ lockedAddresses: 0, failures: 0 }),
+    queries: () => ({ running: 0, queued: 0, rejected: 0, snapshots: 0 }),
+  });
+}
+
+async function metric(m: ServerMetrics, name: string): Promise<number> {
+  const line = (await m.text()).split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? NaN : Number(line.slice(name.length + 1));
+}
+
+/** End a storage thread a failed assertion may have left running (close() may have ended it already). */
+async function endThread(store: SessionStoreThread): Promise<void> {
+  await (store as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+}
+
+const keys = (s: { cols: Parameters<typeof keysOf>[0]; rows: number }): string[] => keysOf(s.cols, s.rows);
+const sortedKeys = (a: readonly string[]): string[] => [...a].sort();
+
+t.test('while the store cannot write: queries see each session once, memory is bounded, the first cycle that can write stores everything once', async (t) => {
+  const dir = tmp();
+  const all = sessions(6000, 6);
+  const warnings: string[] = [];
+  const { store } = await SessionStoreThread.open({ ...opts(dir), maxHeldRows: 2000, logger: { warn: (_d, m) => warnings.push(m) } });
+  t.teardown(() => endThread(store));
+  const m = metricsOf(store);
+  store.accept(slice(all, 0, 300).cols, 300);
+  await store.cycle(() => null);
+  // a directory under a segment's name makes its write fail (as root, a read-only folder would not):
+  // the next full segment is written, the ones after it are not
+  const next = store.list().reduce((n, s) => Math.max(n, s.id), 0) + 1;
+  const blocks = [1, 2, 3].map((k) => path.join(dir, `seg-${String(next + k).padStart(10, '0')}.otq`));
+  for (const b of blocks) fs.mkdirSync(b);
+  store.accept(slice(all, 300, 1500).cols, 1200);
+  await t.rejects(
+    store.cycle(() => slice(all, 5900, 6000)),
+    { code: 'IO', message: /refusing to overwrite/ },
+    'the cycle fails in the middle of the append',
+  );
+  t.equal(store.list().reduce((n, s) => n + s.rows, 0), 500, 'one full segment was written before the failure');
+  t.same([store.failing, store.stats().writeFailures, store.pendingRows], [true, 1, 1000], 'the 1000 sessions it does not hold are kept');
+  const want = (to: number): string[] => sortedKeys(keys(slice(all, 0, to)));
+  // the active sessions' buffers went to the storage thread: a query gets its own snapshot
+  const active = slice(all, 5900, 6000);
+  t.same(sortedKeys(keysIn(store.querySource(active))), sortedKeys([...keys(slice(all, 0, 1500)), ...keys(active)]), 'a query sees each session once: the stored ones from the file, the others from memory');
+
+  // the bound: 2000 held at most while failing; the rest are dropped and counted
+  store.accept(slice(all, 1500, 2300).cols, 800);
+  store.accept(slice(all, 2300, 2700).cols, 400);
+  store.accept(slice(all, 2700, 2800).cols, 100);
+  t.same([store.pendingRows, store.droppedSessions], [2000, 300], '2000 held, 300 dropped');
+  t.equal(warnings.filter((w) => /memory for finished sessions is full/.test(w)).length, 1, 'the dropping is logged once');
+  t.same(sortedKeys(keysIn(store.querySource(null))), want(2500), 'a query sees the 2500 kept sessions once');
+  t.equal(await metric(m, 'opentraq_storage_failing'), 1);
+  t.equal(await metric(m, 'opentraq_sessions_pending'), 2000);
+  t.equal(await metric(m, 'opentraq_sessions_dropped_total'), 300);
+
+  await t.rejects(store.cycle(() => null), { code: 'IO' }, 'a second cycle fails too');
+  t.same([store.pendingRows, store.stats().writeFailures], [2000, 2], 'nothing lost, nothing doubled');
+  t.same(sortedKeys(keysIn(store.querySource(null))), want(2500));
+  t.equal(warnings.filter((w) => /cannot write/.test(w)).length, 2, 'the failure logged once (and the dropping)');
+
+  // killed now: a restart, the disk still refusing, holds the committed sessions in memory
+  const copy = tmp();
+  fs.cpSync(dir, copy, { recursive: true });
+  const { store: restarted, recovery } = await SessionStoreThread.open(opts(copy));
+  t.teardown(() => endThread(restarted));
+  t.same(recovery, { checkpoint: true, finishedRestored: 2000, finishedAlreadyStored: 0, activeRestored: 0 });
+  t.ok(restarted.failing, 'the restart could not store them');
+  t.same(sortedKeys(keysIn(restarted.querySource(null))), want(2500), 'a restart during the outage: each session once');
+  await restarted.close();
+
+  for (const b of blocks) fs.rmdirSync(b);
+  const r = await store.cycle(() => null);
+  t.equal(r.finished, 2000, 'the first cycle that can write stores everything held');
+  t.same([store.failing, store.pendingRows, store.stats().writeFailures, store.droppedSessions], [false, 0, 2, 300]);
+  t.equal(await metric(m, 'opentraq_storage_failing'), 0);
+  t.equal(await metric(m, 'opentraq_storage_write_failures_total'), 2);
+  t.equal(warnings.filter((w) => /^the store writes again/.test(w)).length, 1, 'the recovery is logged');
+  t.equal(warnings.filter((w) => /dropped while the store could not write/.test(w)).length, 1, 'with the sessions dropped');
+  store.accept(slice(all, 2800, 2900).cols, 100);
+  t.equal(store.droppedSessions, 300, 'a store that writes takes every session');
+  // a cycle asked for while new settings are applied: the settings' answer comes first, and the
+  // sessions handed to the cycle stay visible until the cycle's own answer
+  const reconfigured = store.reconfigure({ segmentCount: 1000, segmentSize: 500, computeCrc: true });
+  store.accept(slice(all, 2900, 3000).cols, 100);
+  const cycled = store.cycle(() => null);
+  await reconfigured;
+  t.same(sortedKeys(keysIn(store.querySource(null))), sortedKeys([...keys(slice(all, 0, 2500)), ...keys(slice(all, 2800, 3000))]), 'between the two answers a query sees each session once');
+  await cycled;
+  await store.close();
+  const files = ColumnStore.open(dir, { segmentCount: 1000, segmentSize: 500, readOnly: true });
+  const stored: string[] = [];
+  for (const info of files.list()) {
+    const reader = files.open(info);
+    stored.push(...keysOf(reader.read(COLUMN_NAMES), info.rows));
+    reader.close();
+  }
+  t.same(stored, [...keys(slice(all, 0, 2500)), ...keys(slice(all, 2800, 3000))], 'the files hold every kept session once, in order');
+});
+
+t.test('the bound on held sessions is a whole number', async (t) => {
+  await t.rejects(SessionStoreThread.open({ ...opts(tmp()), maxHeldRows: 0 }), { code: 'USAGE', message: /whole number >= 1.*got 0/ });
+  const { store } = await SessionStoreThread.open({ ...opts(tmp()), maxHeldRows: 10 });
+  t.teardown(() => endThread(store));
+  t.throws(() => (store.maxHeldRows = 2.5), { code: 'USAGE', message: /got 2\.5/ });
+  t.equal(store.maxHeldRows, 10, 'unchanged');
+  store.maxHeldRows = Infinity;
+  t.equal(store.maxHeldRows, Infinity);
+  await store.close();
 });
