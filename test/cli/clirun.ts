@@ -2,6 +2,7 @@
 // in a pipe or a pseudo-terminal, and reads their CSV back: a child process per run, with an environment
 // free of the test runner's and the caller's settings.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { REPO } from '../lib/ftserver.js';
 
@@ -22,28 +23,37 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Written to stdin, which is then closed (stdin is an empty pipe otherwise: never a terminal). */
   input?: string;
+  /** A file stdout is opened on for writing (e.g. /dev/full) instead of a pipe; ToolRun.stdout is then ''. */
+  stdoutTo?: string;
   timeoutMs?: number;
 }
 
 /**
  * The environment of a tool run: the test runner's loader hooks (NODE_OPTIONS) are not for the tool,
- * which runs its bundle; FLOWTRAQ_*, colour settings and CI (which turns the -v spinner off) of whoever
- * runs the tests do not leak in.
+ * which runs its bundle; FLOWTRAQ_*, colour settings, CI (which turns the -v spinner off) and the
+ * certificates trusted (NODE_EXTRA_CA_CERTS) of whoever runs the tests do not leak in.
  */
 export function toolEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('FLOWTRAQ_') || k === 'NO_COLOR' || k === 'FORCE_COLOR' || k === 'NODE_OPTIONS' || k === 'CI') delete env[k];
+  for (const k of Object.keys(env)) if (k.startsWith('FLOWTRAQ_') || ['NO_COLOR', 'FORCE_COLOR', 'NODE_OPTIONS', 'CI', 'NODE_EXTRA_CA_CERTS'].includes(k)) delete env[k];
   return { ...env, ...extra };
 }
 
-/** Runs `bin` (FTSTAT, FTSQ, FTUM, FTNBI) with `args` until it exits; killed (SIGKILL) after `timeoutMs`, default 60 s. */
+/**
+ * Runs `bin` (FTSTAT, FTSQ, FTUM, FTNBI) with `args` until it exits; killed (SIGKILL) after `timeoutMs`,
+ * default 60 s. The tool runs in a session of its own (setsid), without a controlling terminal, as under
+ * cron: it cannot prompt on the terminal of whoever runs the tests (it would wait there for a password).
+ */
 export function runTool(bin: string, args: readonly string[], opts: RunOptions = {}): Promise<ToolRun> {
-  const proc = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: toolEnv(opts.env) });
+  const stdoutFd = opts.stdoutTo === undefined ? undefined : fs.openSync(opts.stdoutTo, 'w');
+  const proc = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', stdoutFd ?? 'pipe', 'pipe'], env: toolEnv(opts.env), detached: true });
+  if (stdoutFd !== undefined) fs.closeSync(stdoutFd);
   let stdout = '';
   let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  proc.stdin.end(opts.input ?? '');
+  // stdin and stderr are pipes whatever stdout is
+  proc.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  proc.stdin!.end(opts.input ?? '');
   const timer = setTimeout(() => proc.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
   return new Promise((resolve) =>
     proc.once('close', (code, signal) => {

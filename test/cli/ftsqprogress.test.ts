@@ -209,7 +209,7 @@ t.test('ftsq -v -c: the scan rises to the total on the terminal; stdout is what 
   t.ok(shown.every((p) => p.percent === Math.floor((p.scanned / p.total) * 100)), 'with its percent');
   t.ok(shown.every((p, i) => i === 0 || p.received >= shown[i - 1]!.received), 'the sessions received only rise');
   t.ok(shown.some((p) => p.scanned === TOTAL && p.percent === 100 && p.received < MATCHING.length * SEGMENT_SIZE), 'the whole store scanned (100%) while sessions were still coming');
-  t.match(visible(run.terminal), new RegExp(`ftsq: ${MATCHING.length * SEGMENT_SIZE} sessions in \\d+\\.\\d s`), 'the closing line stays');
+  t.match(visible(run.terminal), new RegExp(`ftsq: ${(MATCHING.length * SEGMENT_SIZE).toLocaleString('en-US')} sessions in \\d+\\.\\d s`), 'the closing line stays');
   t.match(run.terminal, /\u001b\[36m/, 'the spinner is coloured on a terminal');
 });
 
@@ -221,7 +221,7 @@ t.test('ftsq -v -j with NO_COLOR: no colour, and stdout unchanged', async (t) =>
   const run = await pacedRun([...args, '-v'], { TERM: 'xterm-256color', NO_COLOR: '1' }, []);
   t.equal(run.code, 0, `exit 0 (${JSON.stringify(visible(run.terminal).slice(-300))})`);
   t.strictSame(run.stdout, quiet.stdout, 'stdout: the same bytes as without -v');
-  t.match(visible(run.terminal), /ftsq: 5000 sessions in \d+\.\d s/, 'the closing line');
+  t.match(visible(run.terminal), /ftsq: 5,000 sessions in \d+\.\d s/, 'the closing line');
   t.notMatch(run.terminal, /\u001b\[(3[0-8]|9[0-7])(;\d+)*m/, 'NO_COLOR: no colour on the terminal');
 });
 
@@ -232,7 +232,7 @@ t.test('ftsq -v on a terminal under CI (CI set): the closing line alone, as with
   const run = await pacedRun([...args, '-v'], { TERM: 'xterm-256color', CI: 'true' }, []);
   t.equal(run.code, 0, `exit 0 (${JSON.stringify(visible(run.terminal).slice(-300))})`);
   t.strictSame(run.stdout, quiet.stdout, 'stdout: the same bytes as without -v');
-  t.match(visible(run.terminal), /^ftsq: 5000 sessions in \d+\.\d s\n*$/, 'the terminal shows the closing line and nothing else');
+  t.match(visible(run.terminal), /^ftsq: 5,000 sessions in \d+\.\d s\n*$/, 'the terminal shows the closing line and nothing else');
 });
 
 t.test('ftsq -v while the server\'s only query slot is taken: the spinner says the query waits', async (t) => {
@@ -259,5 +259,5 @@ t.test('ftsq -v while the server\'s only query slot is taken: the spinner says t
   t.ok(released, `the spinner said the query waits for a slot (${JSON.stringify(visible(run.terminal).slice(-300))})`);
   t.equal(run.code, 0, 'then ran it');
   t.equal(run.stdout.lines, 1000, 'and printed its sessions');
-  t.match(visible(run.terminal), /ftsq: 1000 sessions in \d+\.\d s/);
+  t.match(visible(run.terminal), /ftsq: 1,000 sessions in \d+\.\d s/);
 });

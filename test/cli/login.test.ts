@@ -1,20 +1,32 @@
-// The tools' login and connection edges end to end: the password prompt and the -v spinner through a
-// pseudo-terminal (script), session keys that expire or are disabled, and servers that misbehave (fakes
+// The tools' login and connection edges end to end: the password prompt (on the terminal, also when
+// stdout and stderr are captured: the session-key idiom) and the -v spinner through a pseudo-terminal
+// (script), session keys that expire or are disabled, a server with TLS, and servers that misbehave (fakes
 // speaking HTTP, or TCP and nothing): errors, a cut-off stream, a non-ftserver answer, IPv6 in brackets,
 // a reader that closes stdout, a login left unanswered, a slow query, and a server that refuses progress=.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import t, { type Test } from 'tap';
-import { ADMIN_PASSWORD, startServer } from '../lib/ftserver.js';
-import { FTSQ, FTSTAT, runTool, toolEnv } from './clirun.js';
+import { ADMIN_PASSWORD, apiRequest, startServer, type ApiTarget } from '../lib/ftserver.js';
+import { sendDatagrams } from '../lib/replay.js';
+import { ndjsonRows, until } from '../lib/serverchecks.js';
+import { sessionKey, v9Traffic } from '../lib/v9traffic.js';
+import { FTSQ, FTSTAT, FTUM, parseCsv, runTool, toolEnv } from './clirun.js';
+
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Runs `args` of `bin` in a pseudo-terminal (util-linux script); `typed` is sent once `waitFor` has been printed. */
 function inTerminal(bin: string, args: readonly string[], waitFor: RegExp, typed: string): Promise<{ code: number | null; output: string }> {
-  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-  const command = [process.execPath, bin, ...args].map(quote).join(' ');
-  const proc = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: toolEnv() });
+  return shellInTerminal([process.execPath, bin, ...args].map(quote).join(' '), waitFor, typed);
+}
+
+/** Runs the shell `command` (sh) in a pseudo-terminal, its controlling terminal; `typed` is sent once `waitFor` has been printed. */
+function shellInTerminal(command: string, waitFor: RegExp, typed: string): Promise<{ code: number | null; output: string }> {
+  const proc = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: toolEnv({ SHELL: '/bin/sh' }) });
   let output = '';
   let sent = false;
   proc.stdout.on('data', (d: Buffer) => {
@@ -56,7 +68,6 @@ function framesDrawn(raw: string): Set<string> {
  * test's). `onTerminal` sees what the terminal shows, raw, each time it grows.
  */
 function spinnerRun(bin: string, args: readonly string[], onTerminal: (raw: string) => void = () => undefined): Promise<{ code: number | null; terminal: string; stdout: string }> {
-  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
   const command = `stty cols 120 rows 40; ${[process.execPath, bin, ...args].map(quote).join(' ')} 1>&3`;
   const proc = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: toolEnv({ TERM: 'xterm-256color' }) });
   let terminal = '';
@@ -95,6 +106,21 @@ t.test('an ftserver without session keys', async (t) => {
     t.match(cancelled.output, /ftsq:(\u001b\[39m)? interrupted at the password prompt/);
   });
 
+  t.test('the prompt is on the terminal itself: shown and answered with stdin, stdout and stderr redirected', async (t) => {
+    const command = `${[process.execPath, FTSTAT, ...connect, '-un', 'admin', '-grp', 'IP', '-cnt', 'BYTES', '-c'].map(quote).join(' ')} </dev/null >/dev/null 2>/dev/null; echo "exit=$?"`;
+    const r = await shellInTerminal(command, /Password for admin@127\.0\.0\.1:\d+: $/, `${ADMIN_PASSWORD}\r`);
+    t.match(r.output, `Password for admin@127.0.0.1:${s.ports.api}: `, 'the prompt shows, though stderr is /dev/null');
+    t.match(r.output, /exit=0\r?\n/, 'the password typed on the terminal logged in, though stdin is /dev/null');
+    t.notMatch(r.output, ADMIN_PASSWORD, 'not echoed');
+  });
+
+  t.test('without a controlling terminal (setsid) but with one on stdin: asked on stdin and stderr', async (t) => {
+    const command = `setsid -w ${[process.execPath, FTSTAT, ...connect, '-un', 'admin', '-grp', 'IP', '-cnt', 'BYTES', '-c'].map(quote).join(' ')}; echo "exit=$?"`;
+    const r = await shellInTerminal(command, /Password for admin@127\.0\.0\.1:\d+: $/, `${ADMIN_PASSWORD}\r`);
+    t.match(r.output, /exit=0\r?\n/, 'the password typed on stdin logged in');
+    t.notMatch(r.output, ADMIN_PASSWORD, 'not echoed');
+  });
+
   t.test('-v on a terminal: a spinner on stderr that ends with the count', async (t) => {
     const r = await spinnerRun(FTSQ, [...connect, '-un', 'admin', '-up', ADMIN_PASSWORD, '-c', '-v']);
     t.equal(r.code, 0, `exit 0 (terminal: ${JSON.stringify(visible(r.terminal))})`);
@@ -111,6 +137,31 @@ t.test('an ftserver without session keys', async (t) => {
   });
 });
 
+t.test('the session-key idiom on a terminal: KEY=$(ftum -un admin -us 2>&1 >/dev/null)', async (t) => {
+  const s = await startServer({ args: ['--maxsessionkeyage', '3600'] });
+  t.teardown(() => s.stop());
+  const connect = `-s 127.0.0.1 -p ${s.ports.api}`;
+  const node = quote(process.execPath);
+  // exactly the idiom of cli.md and ftum --help, in the shell of a terminal, then the key used
+  const command = [
+    `KEY=$(${node} ${quote(FTUM)} ${connect} -un admin -us 2>&1 >/dev/null)`,
+    'echo "ftum exit $?"',
+    'echo "KEY=[$KEY]"',
+    `${node} ${quote(FTSTAT)} ${connect} -us "$KEY" -grp IP -cnt BYTES -C`,
+    'echo "ftstat exit $?"',
+  ].join('; ');
+  const r = await shellInTerminal(command, /Password for admin@127\.0\.0\.1:\d+: $/, `${ADMIN_PASSWORD}\r`);
+  const shown = r.output.replace(/\r/g, '');
+  t.match(shown, `Password for admin@127.0.0.1:${s.ports.api}: \n`, 'the prompt appeared on the terminal, though stderr was captured');
+  t.match(shown, /\nftum exit 0\n/, 'ftum: exit 0');
+  const key = /\nKEY=\[(.*)\]\n/.exec(shown)?.[1];
+  t.match(key, /^[A-Za-z0-9_-]{20,}$/, `KEY holds the key and nothing else (${JSON.stringify(key)})`);
+  t.match(shown, /\nrank,IP,value,.*\n# Total sessions: 0, Total packets: 0, Total bytes: 0\n# Distinct entities: 0\nftstat exit 0\n/s, 'the key logs in: ftstat -us "$KEY" answers');
+  t.notMatch(shown, ADMIN_PASSWORD, 'the password is not echoed');
+  const again = await runTool(FTSQ, ['-s', '127.0.0.1', '-p', String(s.ports.api), '-us', key ?? '', '-c']);
+  t.equal(again.code, 0, `the same key works for ftsq (${again.stderr.trim()})`);
+});
+
 t.test('session keys expire', async (t) => {
   const s = await startServer({ args: ['--maxsessionkeyage', '2'] });
   t.teardown(() => s.stop());
@@ -124,6 +175,73 @@ t.test('session keys expire', async (t) => {
   const late = await runTool(FTSQ, [...connect, '-us', key, '-c']);
   t.equal(late.code, 3, 'unused for longer than maxsessionkeyage: exit 3');
   t.match(late.stderr, /^ftsq: login failed for the session key at 127\.0\.0\.1:\d+: /);
+});
+
+t.test('a server with TLS: ftstat, ftsq and ftum over https:// with NODE_EXTRA_CA_CERTS', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftcli-tls-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  // a self-signed certificate for 127.0.0.1 and localhost, as docs/server.md tells an operator to make one
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'pipe' });
+  const s = await startServer({ args: ['--tlscert', cert, '--tlskey', key, '--maxsessionkeyage', '3600'] });
+  t.teardown(() => s.stop());
+  const traffic = v9Traffic(60, 7301);
+  await sendDatagrams(s.ports.netflow, traffic.datagrams);
+  const api: ApiTarget = { port: s.ports.api, ca: fs.readFileSync(cert, 'utf8') };
+  const token = (await apiRequest(api, 'POST', '/api/v1/auth', { body: { username: 'admin', password: ADMIN_PASSWORD } })).json?.auth_token as string;
+  const stored = async (): Promise<number> => ndjsonRows((await apiRequest(api, 'GET', `/api/v1/sessions?format=ndjson&time_range=15m`, { token })).text).length;
+  t.ok(await until(async () => (await stored()) === traffic.sessions.length), 'the server stored what was sent (asked over HTTPS)');
+
+  const tls = { env: { NODE_EXTRA_CA_CERTS: cert } };
+  const at = ['-s', 'https://127.0.0.1', '-p', String(s.ports.api)];
+  const login = [...at, '-un', 'admin', '-up', ADMIN_PASSWORD];
+  const sq = await runTool(FTSQ, [...login, '-j'], tls);
+  t.equal(sq.code, 0, `ftsq: exit 0 (${sq.stderr.trim()})`);
+  const got = ndjsonRows(sq.stdout).map((r) => sessionKey(r.CLNIP as string, r.CLNPORT as number, r.SRVIP as string, r.SRVPORT as number, r.PROTO as number));
+  t.same(got.sort(), traffic.sessions.map((x) => x.key).sort(), 'ftsq: every session sent, over TLS');
+  const stat = await runTool(FTSTAT, [...login, '-grp', 'PORTPROTO', '-cnt', 'SESSIONS', '-C', '-us'], tls);
+  t.equal(stat.code, 0, `ftstat: exit 0 (${stat.stderr.trim()})`);
+  const packets = traffic.sessions.reduce((n, x) => n + x.packets, 0);
+  const bytes = traffic.sessions.reduce((n, x) => n + x.bytes, 0);
+  t.match(stat.stdout, `\n# Total sessions: ${traffic.sessions.length}, Total packets: ${packets}, Total bytes: ${bytes}\n`, 'ftstat: the totals of what was sent');
+  const sessionKeyText = stat.stderr.trim();
+  t.match(sessionKeyText, /^[A-Za-z0-9_-]{20,}$/, 'ftstat -us: a session key on stderr');
+  const users = await runTool(FTUM, [...at, '-us', sessionKeyText, '-ulist', '-j'], tls);
+  t.equal(users.code, 0, `ftum -us KEY -ulist: exit 0 (${users.stderr.trim()})`);
+  t.same((JSON.parse(users.stdout) as { username: string }[]).map((u) => u.username), ['admin'], 'ftum: the users, logged in with the key over TLS');
+  const named = await runTool(FTSQ, ['-s', 'https://localhost', '-p', String(s.ports.api), '-un', 'admin', '-up', ADMIN_PASSWORD, '-c', '-r', '1'], tls);
+  t.equal(named.code, 0, `-s https://localhost, a name the certificate has: exit 0 (${named.stderr.trim()})`);
+  t.equal(parseCsv(named.stdout).length, 1);
+
+  const untrusted = await runTool(FTSQ, [...login, '-c']);
+  t.equal(untrusted.code, 4, 'without NODE_EXTRA_CA_CERTS: exit 4');
+  t.equal(
+    untrusted.stderr,
+    `ftsq: cannot connect to 127.0.0.1:${s.ports.api}: the server's certificate is not trusted (self-signed certificate): to trust it, point NODE_EXTRA_CA_CERTS at it, or at the CA that signed it; -s and -p (or FLOWTRAQ_SERVER and FLOWTRAQ_PORT) choose the server\n`,
+  );
+  const otherName = await runTool(FTSTAT, ['-s', 'https://127.0.0.2', '-p', String(s.ports.api), '-un', 'admin', '-up', ADMIN_PASSWORD, '-grp', 'IP', '-cnt', 'BYTES'], tls);
+  t.equal(otherName.code, 4, 'an address the certificate does not name: exit 4');
+  t.equal(
+    otherName.stderr,
+    `ftstat: cannot connect to 127.0.0.2:${s.ports.api}: the server's certificate is not for 127.0.0.2 (it names 127.0.0.1, localhost): give -s https:// with a name or address the certificate names (NODE_EXTRA_CA_CERTS cannot change this); -s and -p (or FLOWTRAQ_SERVER and FLOWTRAQ_PORT) choose the server\n`,
+    'says the name does not match, not to trust the certificate',
+  );
+  const plain = await runTool(FTUM, ['-s', '127.0.0.1', '-p', String(s.ports.api), '-un', 'admin', '-up', ADMIN_PASSWORD, '-ulist'], tls);
+  t.equal(plain.code, 4, 'http to the TLS port: exit 4');
+  t.match(plain.stderr, /; if the server has TLS on, give -s https:\/\/127\.0\.0\.1; /, 'with the hint');
+
+  const notTls = http.createServer((_req, res) => res.end('plain'));
+  await new Promise<void>((resolve) => notTls.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => notTls.close(() => resolve())));
+  const plainPort = (notTls.address() as AddressInfo).port;
+  const https2plain = await runTool(FTSQ, ['-s', 'https://127.0.0.1', '-p', String(plainPort), '-un', 'admin', '-up', 'x'], tls);
+  t.equal(https2plain.code, 4, 'https:// to a server without TLS: exit 4');
+  t.equal(
+    https2plain.stderr,
+    `ftsq: cannot connect to 127.0.0.1:${plainPort}: the server does not answer in TLS: is TLS on at the server (tls.cert, tls.key)? without it, give -s without https://; -s and -p (or FLOWTRAQ_SERVER and FLOWTRAQ_PORT) choose the server\n`,
+    'one line, in plain words (not OpenSSL\'s two lines)',
+  );
 });
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -172,6 +290,34 @@ t.test('servers that misbehave', async (t) => {
     const busy = await runTool(FTSQ, ['-s', '127.0.0.1', '-p', String(busyPort), ...LOGIN]);
     t.equal(busy.code, 1);
     t.match(busy.stderr, /the server is busy: too many queries are waiting; try again/);
+  });
+
+  t.test('a TZ that names no zone: said once, and every time in UTC, the server asked for UTC too', async (t) => {
+    const asked: URLSearchParams[] = [];
+    const port = await fake(t, (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      asked.push(url.searchParams);
+      if (url.pathname === '/api/v1/stat') return json(res, 200, STAT_ANSWER);
+      res.writeHead(200, { 'content-type': 'text/csv' });
+      res.end('11/23/2025 21:00:00.000000,11/23/2025 21:00:01.000000,192.0.2.1\n');
+    });
+    const at = ['-s', '127.0.0.1', '-p', String(port), ...LOGIN];
+    const bogus = await runTool(FTSTAT, [...at, '-grp', 'IP', '-cnt', 'BYTES'], { env: { TZ: 'Bogus/Zone' } });
+    t.equal(bogus.code, 0, 'not refused: exit 0');
+    t.equal(
+      bogus.stderr,
+      "ftstat: TZ 'Bogus/Zone' is not a time zone this machine knows: times are read and printed in UTC (give TZ a zone name such as Europe/Berlin, or unset it for the system's zone)\n",
+      'one warning on stderr',
+    );
+    // the answer's frame is 1763931600 to 1763935200: 2025-11-23 21:00 to 22:00 UTC
+    t.match(bogus.stdout, /\n1 session, 5 packets, 100 B from 11\/23\/2025 21:00:00\.000000 to 11\/23\/2025 22:00:00\.000000; 1 distinct IP\n$/, 'the table\'s times in UTC (and one session: singular)');
+    t.equal(asked.at(-1)?.get('tz'), 'UTC', 'tz=UTC: the server counts and writes in the zone the tool uses');
+    const kolkata = await runTool(FTSTAT, [...at, '-grp', 'IP', '-cnt', 'BYTES'], { env: { TZ: 'Asia/Kolkata' } });
+    t.match(kolkata.stdout, /from 11\/24\/2025 02:30:00\.000000 to 11\/24\/2025 03:30:00\.000000;/, 'a zone that exists is used (UTC+5:30)');
+    t.equal(kolkata.stderr, '');
+    const colon = await runTool(FTSQ, [...at, '-c'], { env: { TZ: ':Europe/Berlin' } });
+    t.equal(colon.stderr, '', "glibc's TZ=:Zone is a zone: no warning");
+    t.equal(asked.at(-1)?.get('tz'), 'Europe/Berlin');
   });
 
   t.test('a filter the server refuses: exit 2 with its caret', async (t) => {
@@ -438,7 +584,10 @@ t.test('-v against a server that refuses progress= (an older ftserver): the same
       t.equal(r.code, 0, `${format} -v: exit 0 (terminal: ${JSON.stringify(visible(r.terminal).slice(-300))})`);
       t.equal(r.stdout, quiet.stdout, `${format}: stdout the same as without -v`);
       t.same(statAsked.map((p) => p.has('progress')), [true, false], `${format}: asked with progress=1, then without`);
-      t.match(lastLine(r.terminal), format === '-c' ? /^ftstat: \d+ bytes of CSV in \d+\.\d s$/ : /^ftstat: 1 rows of 1 IP in \d+\.\d s$/, `${format}: the closing line`);
+      t.match(lastLine(r.terminal), format === '-c' ? /^ftstat: \d+ bytes of CSV in \d+\.\d s$/ : /^ftstat: 1 row of 1 IP in \d+\.\d s$/, `${format}: the closing line (one row: singular)`);
     }
+    const unique = await spinnerRun(FTSTAT, [...at, '-grp', 'IPPAIR', '-cnt', 'UNIQUE', 'PORTPROTO', '-j', '-v']);
+    t.equal(unique.code, 0);
+    t.match(visible(unique.terminal), 'ranking IPPAIR by UNIQUE PORTPROTO (-tn 15m)', 'the spinner says what is ranked by what, the UNIQUE target too');
   });
 });

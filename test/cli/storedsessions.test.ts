@@ -138,11 +138,11 @@ t.test('progress=1: the scan over several segments, rising to the total, then th
   const shown = await inWideTerminal(FTSTAT, [...LOGIN, '-grp', 'IP', '-cnt', 'BYTES', '-r', '5', '-c', '-v', ...FRAME]);
   t.equal(shown.code, 0, `exit 0 (${JSON.stringify(shown.output.slice(-300))})`);
   for (const line of quiet.stdout.trim().split('\n')) t.ok(shown.output.includes(line), `the terminal shows ${line.slice(0, 40)}`);
-  t.match(shown.output, /ftstat: \d+ bytes of CSV in \d+\.\d s/, 'and the closing line');
+  t.match(shown.output, /ftstat: [\d,]+ bytes of CSV in \d+\.\d s/, 'and the closing line');
   t.notMatch(shown.output, /of \d[\d,]* sessions scanned \((?!\d+%\))/, 'any progress shown reads N of M sessions scanned (P%)');
   const table = await inWideTerminal(FTSTAT, [...LOGIN, '-grp', 'IP', '-cnt', 'BYTES', '-r', '5', '-v', ...FRAME]);
   t.equal(table.code, 0);
-  t.match(table.output, /ftstat: 5 rows of \d+ IP in \d+\.\d s/, 'the table run ends with its closing line');
+  t.match(table.output, /ftstat: 5 rows of [\d,]+ IP in \d+\.\d s/, 'the table run ends with its closing line');
 });
 
 t.test('a session key works from the address that asked for it, and only from there', async (t) => {

@@ -13,7 +13,7 @@ import { ADMIN_PASSWORD, freePort, queryString, startServer } from '../lib/ftser
 import { sendDatagrams } from '../lib/replay.js';
 import { ndjsonRows, netflowReceived, storedSessions, until } from '../lib/serverchecks.js';
 import { v9Traffic } from '../lib/v9traffic.js';
-import { FTSQ, FTSTAT, mapLimit, parseCsv, runTool, type ToolRun } from './clirun.js';
+import { FTNBI, FTSQ, FTSTAT, FTUM, mapLimit, parseCsv, runTool, type ToolRun } from './clirun.js';
 
 type Cell = string | number | null;
 interface StatAnswer {
@@ -157,7 +157,7 @@ t.test('ftstat output forms', async (t) => {
   ok(t, empty, 'an empty result');
   t.equal(empty.stdout, '[]\n', 'is an empty array');
   const verbose = await runTool(FTSTAT, [...KEYED, '-grp', 'IP', '-cnt', 'BYTES', '-r', '3', '-c', '-v', ...FRAME]);
-  t.match(verbose.stderr, /^ftstat: \d+ bytes of CSV in \d+\.\d s\n$/, '-v without a terminal: one line on stderr');
+  t.match(verbose.stderr, /^ftstat: \d{1,3}(,\d{3})* bytes of CSV in \d+\.\d s\n$/, '-v without a terminal: one line on stderr (thousands separated)');
   t.equal(verbose.stdout, (await runTool(FTSTAT, [...KEYED, '-grp', 'IP', '-cnt', 'BYTES', '-r', '3', '-c', ...FRAME])).stdout, '-v leaves stdout alone');
 });
 
@@ -217,7 +217,31 @@ t.test('ftsq output forms', async (t) => {
   t.equal(relative.stdout.split('\n').filter((l) => l !== '').length, traffic.sessions.length, '-tn -30m: the last half hour holds every session');
 
   const verbose = await runTool(FTSQ, [...KEYED, '-c', '-v', ...FRAME]);
-  t.match(verbose.stderr, new RegExp(`^ftsq: ${traffic.sessions.length} sessions in \\d+\\.\\d s\\n$`), '-v: the count on stderr');
+  t.match(verbose.stderr, new RegExp(`^ftsq: ${traffic.sessions.length.toLocaleString('en-US')} sessions in \\d+\\.\\d s\\n$`), '-v: the count on stderr, thousands separated as the spinner has them');
+});
+
+t.test('stdout that cannot be written (/dev/full): one line saying so, exit 1, for every tool and form', async (t) => {
+  const runs: [string, string, string[]][] = [
+    [FTSQ, 'ftsq', ['-c']],
+    [FTSQ, 'ftsq', ['-j']],
+    [FTSQ, 'ftsq', []],
+    [FTSQ, 'ftsq', ['-c', '-v']],
+    [FTSTAT, 'ftstat', ['-grp', 'IP', '-cnt', 'BYTES']],
+    [FTSTAT, 'ftstat', ['-grp', 'IP', '-cnt', 'BYTES', '-c']],
+    [FTSTAT, 'ftstat', ['-grp', 'IP', '-cnt', 'BYTES', '-C']],
+    [FTSTAT, 'ftstat', ['-grp', 'IP', '-cnt', 'BYTES', '-j']],
+    [FTUM, 'ftum', ['-ulist']],
+    [FTUM, 'ftum', ['-ulist', '-C']],
+    [FTNBI, 'ftnbi', ['-alert']],
+    [FTNBI, 'ftnbi', ['-alert', '-j']],
+  ];
+  for (const [bin, name, args] of runs) {
+    const frame = bin === FTUM ? [] : bin === FTNBI ? ['-tn', '1h'] : FRAME;
+    const r = await runTool(bin, [...KEYED, ...args, ...frame], { stdoutTo: '/dev/full' });
+    const label = `${name} ${args.join(' ')} > /dev/full`;
+    t.equal(r.code, 1, `${label}: exit 1`);
+    t.equal(r.stderr, `${name}: cannot write the output: no space left on device (ENOSPC)\n`, `${label}: one line in plain words, no stack trace, not a broken connection`);
+  }
 });
 
 t.test('FLOWTRAQ_* variables supply defaults; parameters win', async (t) => {
@@ -258,8 +282,8 @@ t.test('exit codes and messages', async (t) => {
   t.equal(password.stdout, '', 'nothing on stdout');
 
   const noPassword = await runTool(FTSTAT, [...CONNECT, '-un', 'admin', '-grp', 'IP', '-cnt', 'BYTES']);
-  t.equal(noPassword.code, 2, 'no password and stdin is not a terminal: exit 2');
-  t.match(noPassword.stderr, /^ftstat: no password for admin@127\.0\.0\.1:\d+: give -up PASS or set FLOWTRAQ_PASSWORD \(stdin is not a terminal/);
+  t.equal(noPassword.code, 2, 'no password, and no terminal (no /dev/tty, stdin not one): exit 2');
+  t.equal(noPassword.stderr, `ftstat: no password for admin@127.0.0.1:${server.ports.api}: give -up PASS or set FLOWTRAQ_PASSWORD (there is no terminal to ask for it on), or log in with a session key: -us KEY\n`);
 
   const refused = await runTool(FTSQ, ['-s', '127.0.0.1', '-p', nobody, '-un', 'admin', '-up', 'x']);
   t.equal(refused.code, 4, 'nothing listening: exit 4');

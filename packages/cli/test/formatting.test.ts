@@ -7,7 +7,8 @@ import { ENTITY_BY_NAME, type EntityDef } from '@opentraq/core';
 import { formatBits, formatBytes, formatCount, formatPercent } from '../src/common/humanscale.js';
 import { TextTable } from '../src/common/texttable.js';
 import { colourWanted, PLAIN_STYLE, styleFor } from '../src/common/style.js';
-import { Output, OutputClosed } from '../src/common/output.js';
+import { Output, OutputClosed, OutputFailed } from '../src/common/output.js';
+import { counted } from '../src/common/counted.js';
 import { promptPassword } from '../src/common/promptpassword.js';
 import { Interrupted, UsageError } from '../src/common/clierror.js';
 import { lineBatches } from '../src/common/linebatches.js';
@@ -88,7 +89,9 @@ t.test("ftstat's table", async (t) => {
   t.match(lines[1], /^\| # \| IP +\| AS +\| CC \| Bytes +\| % +\| Bytes sent \| Bytes rcvd \| Pkts sent \| Pkts rcvd \| Sess init \| Sess acc \|$/, 'the columns of cli.md');
   t.match(lines[3], /^\| 1 \| 10\.0\.169\.43 +\| +\| +\| 202\.2 GiB \| 46\.18% \| +114\.5 GiB \| +87\.8 GiB \| +3\.4 M \| +1\.2 k \| +12 \| +3 \|$/, 'human-scaled values');
   t.match(lines[4], /\| 2001:db8::7 +\| AS15169 GOOGLE - Google LLC, a… +\| US \| +1\.5 KiB \| <0\.01% \|/, 'AS with its name (shortened) and country');
-  t.match(text, /199\.5 k sessions, 621\.6 M packets, 437\.8 GiB from 11\/23\/2025 16:00:00 to 11\/23\/2025 17:00:00; 34617 distinct IP, 2 shown\n$/, 'the summary line');
+  t.match(text, /199\.5 k sessions, 621\.6 M packets, 437\.8 GiB from 11\/23\/2025 16:00:00\.000000 to 11\/23\/2025 17:00:00\.000000; 34617 distinct IP, 2 shown\n$/, 'the summary line, its times with µs as every time is printed');
+  const single = { ...IP_ANSWER, data: IP_ANSWER.data.slice(0, 1), summary: { ...IP_ANSWER.summary, sessions: 1, packets: 1, bytes: 1, entities: 1, from: 1763931600.25 } };
+  t.match(renderStatTable(single, { entity: entity('IP'), count: 'BYTES', unique: undefined, direction: undefined }, PLAIN_STYLE), /\n1 session, 1 packet, 1 B from 11\/23\/2025 16:00:00\.250000 to /, 'one of each: singular');
 
   const snd = renderStatTable(IP_ANSWER, { entity: entity('IP'), count: 'SESSIONS', unique: undefined, direction: 'snd' }, PLAIN_STYLE);
   t.match(snd, /\| Sessions initiated \|/, 'the value header says what is ranked');
@@ -183,6 +186,12 @@ t.test("ftsq's table", async (t) => {
   t.equal(table.more, true, 'the fourth session says there are more');
   t.match(table.finish(), /^\+-+.*\n3 sessions, 16 packets, 1\.5 KiB \(the first 3 shown\)\n$/, 'totals of the sessions shown');
 
+  const one = new SessionTable(TABLE_FIELDS, 128, PLAIN_STYLE);
+  one.add([{ ...s(1350318000, '10.0.0.1', 0, 1), SRVPKTS: 1 }], 1000);
+  t.match(one.finish(), /\n1 session, 1 packet, 101 B\n$/, 'one session, one packet: singular');
+  const many = new SessionTable(TABLE_FIELDS, 2000, PLAIN_STYLE);
+  many.add(Array.from({ length: 1234 }, (_, i) => s(1350318000 + i, '10.0.0.1', 1, 1)), 1000);
+  t.match(many.finish(), /\n1,234 sessions, 2\.5 k packets, 121\.7 KiB\n$/, 'thousands separated, as on stderr');
   const empty = new SessionTable(TABLE_FIELDS, 128, PLAIN_STYLE);
   t.match(empty.finish(), /\| START .*\n(\+-+.*\n){2}0 sessions, 0 packets, 0 B\n$/, 'an empty result still shows the header');
   t.throws(() => new SessionTable(['TTIME'], 1, PLAIN_STYLE), /not a session column/);
@@ -270,6 +279,31 @@ t.test('stdout: backpressure and a reader that goes away', async (t) => {
   await out2.write('x').catch(() => undefined);
   await new Promise((r) => setImmediate(r));
   await t.rejects(out2.write('more'), OutputClosed, 'EPIPE becomes OutputClosed');
+
+  const full = new Writable({
+    write(_chunk, _enc, cb) {
+      // what fs.writeSync throws on a full disk, with the errno of this system
+      const e = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+      cb(e);
+    },
+  });
+  const out3 = new Output(full);
+  const failed = await out3.write('x').then(
+    () => null,
+    (e: unknown) => e,
+  );
+  t.ok(failed instanceof OutputFailed, 'another write error becomes OutputFailed');
+  t.match(failed, { code: 'OUTPUT_FAILED', exitCode: 1, message: 'cannot write the output: no space left on device (ENOSPC)' }, 'exit 1, one line in plain words');
+  await t.rejects(out3.write('more'), { code: 'OUTPUT_FAILED' }, 'and stays failed');
+  await t.rejects(out3.flush(), { code: 'OUTPUT_FAILED' });
+});
+
+t.test('counts in words', async (t) => {
+  t.equal(counted(0, 'session'), '0 sessions');
+  t.equal(counted(1, 'session'), '1 session');
+  t.equal(counted(1234567, 'byte'), '1,234,567 bytes');
+  t.equal(counted(1, 'packet', '1'), '1 packet');
+  t.equal(counted(7000, 'session', '7.0 k'), '7.0 k sessions', 'a human-scaled number');
 });
 
 /** A fake terminal: a PassThrough that says it is a TTY and records raw mode. */
@@ -314,5 +348,5 @@ t.test('the password prompt', async (t) => {
 
   const pipe = new PassThrough() as unknown as NodeJS.ReadStream;
   await t.rejects(promptPassword('bob@h:1', { input: pipe, output }), UsageError, 'no terminal: a usage error, nothing read');
-  await t.rejects(promptPassword('bob@h:1', { input: pipe, output }), /give -up PASS or set FLOWTRAQ_PASSWORD \(stdin is not a terminal/);
+  await t.rejects(promptPassword('bob@h:1', { input: pipe, output }), /give -up PASS or set FLOWTRAQ_PASSWORD \(there is no terminal to ask for it on\)/);
 });

@@ -3,10 +3,11 @@
 
 import type { Readable } from 'node:stream';
 import type { Client, Dispatcher } from 'undici';
-import { AuthFailure, ConnectFailure, RuntimeFailure, UsageError, type AuthFailureCode } from './clierror.js';
+import { AuthFailure, CliError, ConnectFailure, RuntimeFailure, UsageError, type AuthFailureCode } from './clierror.js';
 import type { LoginPlan } from './loginplan.js';
 import { DEFAULT_LOGIN_TIMEOUT_MS } from './logintimeout.js';
 import { openHttpClient, type HttpClient } from './httpclient.js';
+import { OutputClosed } from './output.js';
 import { promptPassword } from './promptpassword.js';
 import type { ServerAddress } from './serveraddress.js';
 
@@ -72,8 +73,50 @@ function errorCode(e: unknown): string {
   return typeof code === 'string' ? code : '';
 }
 
+/** OpenSSL's verdicts on a certificate that no trusted CA signed: NODE_EXTRA_CA_CERTS fixes these. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
+
+/** What OpenSSL reports when the other end answers something that is not TLS (a plain HTTP server). */
+const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST', 'ERR_SSL_UNKNOWN_PROTOCOL']);
+
 function isTlsError(code: string): boolean {
-  return code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'EPROTO';
+  return code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.includes('CERT') || UNTRUSTED_CERTIFICATE.has(code) || code === 'EPROTO';
+}
+
+/** `IP Address:127.0.0.1, DNS:localhost` as `127.0.0.1, localhost`. */
+function certificateNames(e: unknown): string | undefined {
+  const names = (e as { cert?: { subjectaltname?: unknown } })?.cert?.subjectaltname;
+  return typeof names === 'string' && names !== '' ? names.replace(/(^|, )[A-Za-z ]+:/g, '$1') : undefined;
+}
+
+/**
+ * Why TLS failed, in one line with the fix that applies: OpenSSL's own messages span lines and name its
+ * source files, and each cause has its own remedy (NODE_EXTRA_CA_CERTS only helps a certificate nobody trusts).
+ */
+function tlsReason(e: unknown, address: ServerAddress): string {
+  const code = errorCode(e);
+  const message = (e as Error)?.message ?? String(e);
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    const names = certificateNames(e);
+    return (
+      `the server's certificate is not for ${address.host}${names === undefined ? '' : ` (it names ${names})`}: ` +
+      'give -s https:// with a name or address the certificate names (NODE_EXTRA_CA_CERTS cannot change this)'
+    );
+  }
+  if (UNTRUSTED_CERTIFICATE.has(code)) {
+    return `the server's certificate is not trusted (${message}): to trust it, point NODE_EXTRA_CA_CERTS at it, or at the CA that signed it`;
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `the server's certificate is not valid now (${message})`;
+  if (NOT_TLS.has(code)) return 'the server does not answer in TLS: is TLS on at the server (tls.cert, tls.key)? without it, give -s without https://';
+  const reason = (e as { reason?: unknown })?.reason;
+  return `TLS failed: ${typeof reason === 'string' && reason !== '' ? reason : message.split('\n')[0]!.trim()}`;
 }
 
 /** The answer streamed by stream() and streamWithOptional(), or the refusal that came instead. */
@@ -103,7 +146,7 @@ function connectFailure(e: unknown, address: ServerAddress): ConnectFailure {
   const message = (e as Error)?.message ?? String(e);
   let reason = CONNECT_REASONS[code] ?? message;
   if (isTlsError(code)) {
-    reason = `TLS failed: ${message} (to trust the server's certificate, point NODE_EXTRA_CA_CERTS at it)`;
+    reason = tlsReason(e, address);
   } else if (!address.tls && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) {
     reason += '; if the server has TLS on, give -s https://' + address.display.replace(/:\d+$/, '');
   } else if (address.tls && code === 'UND_ERR_SOCKET') {
@@ -282,9 +325,13 @@ export class ApiClient {
     }
   }
 
-  /** The error for a connection that broke after the login. */
-  lost(e: unknown): RuntimeFailure {
-    if (e instanceof RuntimeFailure) return e;
+  /**
+   * The error for a connection that broke after the login. An error that is already the tool's (a
+   * CliError, such as the output failing to be written, or OutputClosed) is no broken connection and
+   * comes back as it is.
+   */
+  lost(e: unknown): Error {
+    if (e instanceof CliError || e instanceof OutputClosed) return e;
     const code = errorCode(e);
     const why = CONNECT_REASONS[code] ?? (e as Error)?.message ?? String(e);
     return new RuntimeFailure('CONNECTION_LOST', `the connection to ${this.address.display} broke: ${why}; the answer is incomplete (the server's log may say why)`);

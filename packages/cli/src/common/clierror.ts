@@ -44,7 +44,7 @@ export type UsageErrorCode =
   | 'BAD_VALUE'
   | 'BAD_TIME'
   | 'BAD_FILTER'
-  /** the password is needed but stdin is not a terminal to ask on */
+  /** the password is needed but there is no terminal to ask on (no /dev/tty, stdin not one) */
   | 'NO_PASSWORD'
   /** the server refused the request as malformed (HTTP 400) */
   | 'REFUSED_BY_SERVER';
@@ -61,7 +61,9 @@ export type FailureCode =
   /** what the request names does not exist on the server (a user) */
   | 'NOT_FOUND'
   /** the server refused a change that conflicts with what it holds (a user that exists, the last administrator) */
-  | 'REFUSED';
+  | 'REFUSED'
+  /** stdout cannot be written (a full disk, a quota, an I/O error); a reader that went away is not this */
+  | 'OUTPUT_FAILED';
 
 export type AuthFailureCode = 'BAD_CREDENTIALS' | 'BAD_SESSION_KEY' | 'WRONG_ADDRESS' | 'SESSION_KEYS_DISABLED' | 'THROTTLED' | 'NOT_ALLOWED' | 'TOKEN_EXPIRED' | 'LOGIN_REFUSED';
 

@@ -18,7 +18,7 @@ export { readSelection, filterUsageError, type Selection } from './readselection
 export { EXPORT_FORMAT_NAMES, exportFormatFilter } from './exportformat.js';
 export { readWholeNumber } from './readwholenumber.js';
 export { AUX_COLUMNS, firstSliceColumn, statAnswerProblem, type StatAnswer, type StatCell, type StatSummary } from './statanswer.js';
-export { Output, OutputClosed } from './output.js';
+export { Output, OutputClosed, OutputFailed } from './output.js';
 export { lineBatches } from './linebatches.js';
 export { colourWanted, styleFor, PLAIN_STYLE, type Style } from './style.js';
 export { TextTable, type TableColumn } from './texttable.js';

@@ -1,6 +1,8 @@
-// Asks for a password on the terminal without echoing it (raw mode, read key by key): the prompt goes
-// to stderr so that stdout stays the tool's output; without a terminal on stdin it refuses at once.
+// Asks for a password without echo (raw mode, read key by key) on the controlling terminal, /dev/tty, as
+// ssh and sudo do; without one, on stdin and stderr when stdin is a terminal; with neither it refuses at once.
 
+import fs from 'node:fs';
+import tty from 'node:tty';
 import { Interrupted, UsageError } from './clierror.js';
 
 const ENTER = new Set(['\r', '\n']);
@@ -8,39 +10,111 @@ const BACKSPACE = new Set(['\u007f', '\b']);
 const CTRL_C = '\u0003';
 const CTRL_D = '\u0004';
 const CTRL_U = '\u0015';
+const CONTROLLING_TERMINAL = '/dev/tty';
 
 export interface PromptStreams {
   readonly input: NodeJS.ReadStream;
   readonly output: NodeJS.WritableStream;
 }
 
-const DEFAULT_STREAMS: PromptStreams = { input: process.stdin, output: process.stderr };
-
-/** Whether secrets can be asked for on `input`: a terminal that can turn echo off. */
-export function canPrompt(input: NodeJS.ReadStream = process.stdin): boolean {
-  return input.isTTY === true && typeof input.setRawMode === 'function';
-}
-
-/** `what` names the login for the prompt, e.g. `alice@localhost:9640`. */
-export function promptPassword(what: string, streams: PromptStreams = DEFAULT_STREAMS): Promise<string> {
-  if (!canPrompt(streams.input)) {
-    return Promise.reject(
-      new UsageError(
-        'NO_PASSWORD',
-        `no password for ${what}: give -up PASS or set FLOWTRAQ_PASSWORD (stdin is not a terminal, so it cannot be asked for), or log in with a session key: -us KEY`,
-      ),
-    );
-  }
-  return promptHidden(`Password for ${what}: `, streams);
+/** Where a prompt is shown and read, and how to let go of it once the answer is in. */
+interface PromptTerminal extends PromptStreams {
+  release(): void;
 }
 
 /**
- * Shows `prompt` on the output and reads a line from the terminal without echo; Ctrl-C rejects with
- * Interrupted. The caller checks canPrompt() first (without a terminal this rejects with NO_PASSWORD).
+ * The controlling terminal, opened twice (one descriptor for each stream, since each stream closes its
+ * own), or null when the process has none (cron, a CI runner, setsid) or it cannot be opened.
  */
-export function promptHidden(prompt: string, streams: PromptStreams = DEFAULT_STREAMS): Promise<string> {
-  const { input, output } = streams;
-  if (!canPrompt(input)) return Promise.reject(new UsageError('NO_PASSWORD', `cannot ask '${prompt.trim()}': stdin is not a terminal`));
+function openControllingTerminal(): PromptTerminal | null {
+  let readFd = -1;
+  let writeFd = -1;
+  try {
+    readFd = fs.openSync(CONTROLLING_TERMINAL, 'r');
+    writeFd = fs.openSync(CONTROLLING_TERMINAL, 'w');
+  } catch {
+    if (readFd >= 0) fs.closeSync(readFd);
+    return null;
+  }
+  const input = new tty.ReadStream(readFd);
+  const output = new tty.WriteStream(writeFd);
+  return {
+    input,
+    output,
+    release: () => {
+      input.destroy();
+      output.destroy();
+    },
+  };
+}
+
+/** Whether `input` is a terminal that can turn echo off. */
+function isPromptable(input: NodeJS.ReadStream): boolean {
+  return input.isTTY === true && typeof input.setRawMode === 'function';
+}
+
+/**
+ * The terminal to ask on: /dev/tty, so that the prompt is seen and the answer typed even when stdout
+ * and stderr are redirected or captured (`KEY=$(ftum -un admin -us 2>&1 >/dev/null)`); else stdin with
+ * stderr when stdin is a terminal; null when there is none.
+ */
+function openPromptTerminal(): PromptTerminal | null {
+  const controlling = openControllingTerminal();
+  if (controlling !== null) return controlling;
+  if (!isPromptable(process.stdin)) return null;
+  // stdin is the tool's own: it stays open (readHidden paused it)
+  return { input: process.stdin, output: process.stderr, release: () => undefined };
+}
+
+/** Whether the process has a controlling terminal that opens (the descriptor is closed again at once). */
+function hasControllingTerminal(): boolean {
+  try {
+    fs.closeSync(fs.openSync(CONTROLLING_TERMINAL, 'r'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether secrets can be asked for: on `input` when given, else on the controlling terminal or a
+ * terminal on stdin (what the prompts below use).
+ */
+export function canPrompt(input?: NodeJS.ReadStream): boolean {
+  if (input !== undefined) return isPromptable(input);
+  return hasControllingTerminal() || isPromptable(process.stdin);
+}
+
+/** `what` names the login for the prompt, e.g. `alice@localhost:9640`; `streams` replace the terminal (tests). */
+export function promptPassword(what: string, streams?: PromptStreams): Promise<string> {
+  const refusal = new UsageError(
+    'NO_PASSWORD',
+    `no password for ${what}: give -up PASS or set FLOWTRAQ_PASSWORD (there is no terminal to ask for it on), or log in with a session key: -us KEY`,
+  );
+  return promptHidden(`Password for ${what}: `, streams, refusal);
+}
+
+/**
+ * Shows `prompt` and reads a line from the terminal without echo; Ctrl-C rejects with Interrupted.
+ * Without a terminal (or with `streams` whose input is not one) it rejects with `refusal`, at once.
+ */
+export async function promptHidden(prompt: string, streams?: PromptStreams, refusal?: UsageError): Promise<string> {
+  const noTerminal = refusal ?? new UsageError('NO_PASSWORD', `cannot ask '${prompt.trim()}': there is no terminal to ask on`);
+  if (streams !== undefined) {
+    if (!isPromptable(streams.input)) throw noTerminal;
+    return readHidden(prompt, streams);
+  }
+  const terminal = openPromptTerminal();
+  if (terminal === null) throw noTerminal;
+  try {
+    return await readHidden(prompt, terminal);
+  } finally {
+    terminal.release();
+  }
+}
+
+/** The prompt on `output`, then keys from `input` in raw mode up to Enter; the terminal's mode is restored either way. */
+function readHidden(prompt: string, { input, output }: PromptStreams): Promise<string> {
   return new Promise((resolve, reject) => {
     const chars: string[] = [];
     const wasRaw = input.isRaw;

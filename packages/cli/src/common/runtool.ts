@@ -8,6 +8,7 @@ import { parseCommandLine } from './parsecommandline.js';
 import type { ParsedOptions } from './parsedoptions.js';
 import type { Environment } from './serveraddress.js';
 import { styleFor, type Style } from './style.js';
+import { unknownTimeZone } from './timezoneparams.js';
 import type { ToolSpec } from './toolspec.js';
 import { cliVersion } from './version.js';
 
@@ -55,6 +56,11 @@ export async function runTool(
     if (parsed.version) {
       await out.write(`${spec.name} (opentraq) ${version}\n`);
       return EXIT.OK;
+    }
+    const badZone = unknownTimeZone(env);
+    if (badZone !== undefined) {
+      // not refused: a cron job with a mistyped TZ keeps working, in UTC, and its log says why
+      stderr.write(`${spec.name}: TZ '${badZone}' is not a time zone this machine knows: times are read and printed in UTC (give TZ a zone name such as Europe/Berlin, or unset it for the system's zone)\n`);
     }
     await body(parsed, { spec, version, env, out, stdout, stderr });
     await out.flush();

@@ -12,8 +12,9 @@ const PROTO_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(PROTO_MN
 /** Messages are whole sentences with times and figures; the table shows the start, -j all of it. */
 const MAX_MESSAGE = 80;
 
+/** `MM/DD/YYYY hh:mm:ss.microsec` in local time, as every tool prints a time (cli.md). */
 function when(epochSeconds: number): string {
-  return formatLocalTime(Math.round(epochSeconds * 1_000_000)).slice(0, 19);
+  return formatLocalTime(Math.round(epochSeconds * 1_000_000));
 }
 
 function target(a: ListedAlert): string {

@@ -1,7 +1,7 @@
 // ftnbi's parameters and help: -alert (its one action), the connection, login and time-frame
 // parameters, -r and -j; session filters and rankings are refused with the reason.
 
-import { CONNECTION_OPTIONS, sharedOptions } from '../common/sharedoptions.js';
+import { CONNECTION_OPTIONS, SHARED_OPTIONS, sharedOptions } from '../common/sharedoptions.js';
 import type { ToolSpec } from '../common/toolspec.js';
 
 const NOT_SESSIONS = 'ftnbi lists the alerts the detectors recorded, not sessions';
@@ -17,7 +17,9 @@ export const FTNBI: ToolSpec = {
     'de-duplicate on its stable id.',
   options: [
     { name: 'alert', long: ['alerts'], kind: 'flag', group: 'Action', help: 'print the alerts of the time frame (the one action of ftnbi, required)' },
-    ...sharedOptions(...CONNECTION_OPTIONS, 'te', 'tl', 'tn', 'r', 'j'),
+    ...sharedOptions(...CONNECTION_OPTIONS, 'te', 'tl', 'tn'),
+    { ...SHARED_OPTIONS.get('r')!, help: 'alerts to print', defaultText: '128 for the table; every alert with -j' },
+    ...sharedOptions('j'),
   ],
   refuses: {
     q: `${NOT_SESSIONS}: session filters do not apply (pick alerts with jq: ftnbi -alert -j | jq ...)`,

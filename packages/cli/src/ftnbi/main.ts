@@ -3,6 +3,7 @@
 
 import { RuntimeFailure, UsageError } from '../common/clierror.js';
 import { connect, readConnection } from '../common/connection.js';
+import { counted } from '../common/counted.js';
 import type { ParsedOptions } from '../common/parsedoptions.js';
 import { readTimeFrame } from '../common/readtimeframe.js';
 import { readWholeNumber } from '../common/readwholenumber.js';
@@ -43,11 +44,10 @@ async function ftnbi(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
   const shown = answer.alerts.length;
   if (json) {
     await ctx.out.write(renderAlertJson(answer.alerts));
-    if (shown < answer.total) ctx.stderr.write(`${ctx.spec.name}: ${answer.total} alerts match; -r ${rows} printed the first ${shown}\n`);
+    if (shown < answer.total) ctx.stderr.write(`${ctx.spec.name}: ${counted(answer.total, 'alert')} match; -r ${rows} printed the first ${shown}\n`);
   } else {
-    const s = answer.total === 1 ? '' : 's';
-    await ctx.out.write(`${renderAlertTable(answer.alerts, await styleFor(ctx.stdout, ctx.env))}${answer.total} alert${s} active or recorded in ${frame.text}; times are local (TZ)\n`);
-    if (shown < answer.total) ctx.stderr.write(`${ctx.spec.name}: ${answer.total} alerts match; the table shows the first ${shown}: -r NUM shows more, -j prints them all\n`);
+    await ctx.out.write(`${renderAlertTable(answer.alerts, await styleFor(ctx.stdout, ctx.env))}${counted(answer.total, 'alert')} active or recorded in ${frame.text}; times are local (TZ)\n`);
+    if (shown < answer.total) ctx.stderr.write(`${ctx.spec.name}: ${counted(answer.total, 'alert')} match; the table shows the first ${shown}: -r NUM shows more, -j prints them all\n`);
   }
 }
 

@@ -1,7 +1,7 @@
 // ftsq's parameters and help: the shared connection, login, time, filter and output parameters of
 // cli.md; the ranking ones are refused with the reason, since ftsq returns raw sessions.
 
-import { CONNECTION_OPTIONS, SELECTION_OPTIONS, sharedOptions } from '../common/sharedoptions.js';
+import { CONNECTION_OPTIONS, SELECTION_OPTIONS, SHARED_OPTIONS, sharedOptions } from '../common/sharedoptions.js';
 import type { ToolSpec } from '../common/toolspec.js';
 
 const NOT_RANKED = 'ftsq returns raw sessions, which are not ranked; rankings are ftstat\'s';
@@ -15,7 +15,12 @@ export const FTSQ: ToolSpec = {
     'whole (never pro-rated), and prints them as they arrive: a table of the main columns for people (at most -r rows, 128 by default), ' +
     'or every column as CSV (-c, -C) or newline-delimited JSON (-j), unlimited unless -r is given. ' +
     'Column names are the filter field names, so a column can be pasted into a filter. Times are local (TZ), in CSV too (the server writes them in the zone of the tool); JSON has UTC epoch seconds.',
-  options: sharedOptions(...CONNECTION_OPTIONS, ...SELECTION_OPTIONS, 'r', 'c', 'C', 'j', 'v'),
+  options: [
+    ...sharedOptions(...CONNECTION_OPTIONS, ...SELECTION_OPTIONS),
+    // a table is for reading, so it stops at 128; CSV and JSON are for programs, which get everything
+    { ...SHARED_OPTIONS.get('r')!, help: 'sessions to print', defaultText: '128 for the table; every session with -c, -C or -j' },
+    ...sharedOptions('c', 'C', 'j', 'v'),
+  ],
   refuses: {
     snd: `${NOT_RANKED} (-snd counts what an entity sent in a ranking)`,
     rcv: `${NOT_RANKED} (-rcv counts what an entity received in a ranking)`,

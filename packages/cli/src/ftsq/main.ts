@@ -6,8 +6,8 @@ import type { Readable } from 'node:stream';
 import type { ApiClient } from '../common/apiclient.js';
 import { RuntimeFailure } from '../common/clierror.js';
 import { connect } from '../common/connection.js';
+import { counted } from '../common/counted.js';
 import { lineBatches } from '../common/linebatches.js';
-import { OutputClosed } from '../common/output.js';
 import type { ParsedOptions } from '../common/parsedoptions.js';
 import { startProgress, type Progress } from '../common/progress.js';
 import { runTool, type ToolContext } from '../common/runtool.js';
@@ -54,7 +54,7 @@ class Tally {
 
   private text(): string {
     const { fromUs, toUs } = this.req.frame.frame;
-    const received = `${this.sessions.toLocaleString('en-US')} sessions received`;
+    const received = `${counted(this.sessions, 'session')} received`;
     if (this.scan?.state === 'queued') return 'the server is busy: waiting for a query slot';
     if (this.scan !== undefined) return `${received}, ${scannedText(this.scan)}`;
     if (!Number.isFinite(this.lastStart)) return received;
@@ -63,7 +63,7 @@ class Tally {
   }
 
   summary(): string {
-    return `${this.sessions} sessions in ${((Date.now() - this.started) / 1000).toFixed(1)} s`;
+    return `${counted(this.sessions, 'session')} in ${((Date.now() - this.started) / 1000).toFixed(1)} s`;
   }
 }
 
@@ -135,7 +135,7 @@ async function ftsq(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
         await passThrough(body, req, ctx, tally);
       }
     } catch (e) {
-      throw e instanceof OutputClosed || e instanceof RuntimeFailure ? e : client.lost(e);
+      throw client.lost(e);
     }
     await watch?.stop();
     progress.stop(tally.summary());

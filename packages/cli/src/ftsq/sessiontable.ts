@@ -2,6 +2,7 @@
 // block as sessions arrive; the widths come from the first block, so memory holds one block at most.
 
 import { findField, formatLocalTime, PROTO_MNEMONICS, type DisplayFormat } from '@opentraq/core';
+import { counted } from '../common/counted.js';
 import { formatBytes, formatCount } from '../common/humanscale.js';
 import type { Style } from '../common/style.js';
 import { TextTable } from '../common/texttable.js';
@@ -92,6 +93,7 @@ export class SessionTable {
     let out = this.flush();
     if (!this.started) out += this.table.start([]);
     out += this.table.end();
-    return `${out}${this.shown} sessions, ${formatCount(this.packets)} packets, ${formatBytes(this.bytes)}${this.more ? ` (the first ${this.shown} shown)` : ''}\n`;
+    const totals = `${counted(this.shown, 'session')}, ${counted(this.packets, 'packet', formatCount(this.packets))}, ${formatBytes(this.bytes)}`;
+    return `${out}${totals}${this.more ? ` (the first ${this.shown} shown)` : ''}\n`;
   }
 }

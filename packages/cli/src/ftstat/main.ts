@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type { ApiClient } from '../common/apiclient.js';
 import { RuntimeFailure } from '../common/clierror.js';
 import { connect } from '../common/connection.js';
-import { OutputClosed } from '../common/output.js';
+import { counted } from '../common/counted.js';
 import { startProgress, type Progress } from '../common/progress.js';
 import { readProgressAnswer, type FinalLine } from '../common/progressanswer.js';
 import { runTool, type ToolContext } from '../common/runtool.js';
@@ -73,9 +73,9 @@ async function ftstat(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
   const req = readStatRequest(parsed, ctx.env, ctx.spec.name);
   const client = await connect(req.connection, { tool: ctx.spec.name, version: ctx.version });
   const started = Date.now();
-  const progress = await startProgress(req.progress, ctx.spec.name, `ranking ${req.entity.name} by ${req.count} (${req.frame.text})`);
+  const what = `ranking ${req.entity.name} by ${req.count}${req.unique === undefined ? '' : ` ${req.unique}`}`;
+  const progress = await startProgress(req.progress, ctx.spec.name, `${what} (${req.frame.text})`);
   const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-  const what = `ranking ${req.entity.name} by ${req.count}`;
   const drawn = req.chart === undefined ? '' : `; chart in ${req.chart.file}`;
   try {
     if (req.output === 'csv' || req.output === 'csv-header') {
@@ -87,7 +87,7 @@ async function ftstat(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
         const last = await rankingWithProgress(client, req.params, progress, what, true);
         if (!('csv' in last)) throw new RuntimeFailure('BAD_ANSWER', 'the server answered a CSV ranking with JSON');
         await client.close();
-        progress.stop(`${Buffer.byteLength(last.csv)} bytes of CSV in ${elapsed()}${drawn}`);
+        progress.stop(`${counted(Buffer.byteLength(last.csv), 'byte')} of CSV in ${elapsed()}${drawn}`);
         await ctx.out.write(last.csv);
         return;
       }
@@ -96,9 +96,9 @@ async function ftstat(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
       try {
         await ctx.out.copyFrom(body, (chunk) => (bytes += chunk.length));
       } catch (e) {
-        throw e instanceof OutputClosed ? e : client.lost(e);
+        throw client.lost(e);
       }
-      progress.stop(`${bytes} bytes of CSV in ${elapsed()}${drawn}`);
+      progress.stop(`${counted(bytes, 'byte')} of CSV in ${elapsed()}${drawn}`);
       await client.close();
       return;
     }
@@ -112,7 +112,7 @@ async function ftstat(parsed: ParsedOptions, ctx: ToolContext): Promise<void> {
     }
     await client.close();
     if (req.chart !== undefined) await drawChart(answer, req);
-    progress.stop(`${answer.data.length} rows of ${answer.summary.entities} ${req.entity.name} in ${elapsed()}${drawn}`);
+    progress.stop(`${counted(answer.data.length, 'row')} of ${answer.summary.entities.toLocaleString('en-US')} ${req.entity.name} in ${elapsed()}${drawn}`);
     // slices asked for the chart alone are not printed
     const printed = req.slices === undefined ? withoutSeries(answer) : answer;
     if (req.output === 'json') {

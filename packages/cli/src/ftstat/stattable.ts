@@ -2,6 +2,7 @@
 // protocol and service), the value and its percent human-scaled, the directional counts or the slices.
 
 import { formatLocalTime, PROTO_MNEMONICS, type CountName, type EntityDef, type EntityName } from '@opentraq/core';
+import { counted } from '../common/counted.js';
 import { formatBits, formatBytes, formatCount, formatPercent } from '../common/humanscale.js';
 import { AUX_COLUMNS, firstSliceColumn, type StatAnswer, type StatCell } from '../common/statanswer.js';
 import type { Style } from '../common/style.js';
@@ -122,10 +123,9 @@ function sliceLabels(bounds: readonly number[]): string[] {
   return times.slice(0, -1).map((t) => `${sameDay ? '' : `${t.slice(0, 5)} `}${t.slice(11, seconds ? 19 : 16)}`);
 }
 
-/** `11/23/2026 20:00:00` (the µs dropped when there are none). */
+/** `11/23/2026 20:00:00.000000`: local time as every tool prints a time (cli.md), microseconds always. */
 function when(epochSeconds: number): string {
-  const t = formatLocalTime(Math.round(epochSeconds * 1_000_000));
-  return t.endsWith('.000000') ? t.slice(0, -7) : t;
+  return formatLocalTime(Math.round(epochSeconds * 1_000_000));
 }
 
 /** The line under the table: what the whole selection holds. */
@@ -133,7 +133,7 @@ export function statSummaryLine(a: StatAnswer, q: StatTableQuery): string {
   const s = a.summary;
   const shown = a.data.length < s.entities ? `, ${a.data.length} shown` : '';
   return (
-    `${formatCount(s.sessions)} sessions, ${formatCount(s.packets)} packets, ${formatBytes(s.bytes)} ` +
+    `${counted(s.sessions, 'session', formatCount(s.sessions))}, ${counted(s.packets, 'packet', formatCount(s.packets))}, ${formatBytes(s.bytes)} ` +
     `from ${when(s.from)} to ${when(s.to)}; ${s.entities} distinct ${q.entity.name}${shown}\n`
   );
 }

@@ -6,12 +6,15 @@ import { canPrompt, promptHidden, type PromptStreams } from '../common/promptpas
 
 const MAX_PASSWORD = 1024;
 
-/** Fails before any connection when the password would have to be asked for and cannot be. */
-export function checkCanAskNewPassword(user: string, flag: string, input: NodeJS.ReadStream = process.stdin): void {
+/**
+ * Fails before any connection when the password would have to be asked for and cannot be: there is
+ * no terminal (the controlling one, or stdin; `input` replaces both in tests).
+ */
+export function checkCanAskNewPassword(user: string, flag: string, input?: NodeJS.ReadStream): void {
   if (canPrompt(input)) return;
   throw new UsageError(
     'NO_PASSWORD',
-    `no new password for ${user}: give it after the name (${flag} ${user} PASSWORD), or run ftum on a terminal to be asked for it without echo (stdin is not a terminal)`,
+    `no new password for ${user}: give it after the name (${flag} ${user} PASSWORD), or run ftum on a terminal to be asked for it without echo (there is no terminal to ask on)`,
   );
 }
 

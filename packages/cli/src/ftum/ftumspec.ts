@@ -76,7 +76,10 @@ export const FTUM: ToolSpec = {
     { kind: 'requires', name: 'j', needs: 'ulist', why: 'only the user list is printed as JSON; the other actions print one line' },
   ],
   examples: [
-    { comment: 'log in once and keep a session key for scripts (the server needs userdata.maxsessionkeyage > 0)', command: 'KEY=$(ftum -un alice -up s3cret -us 2>&1 >/dev/null)' },
+    {
+      comment: 'log in once and keep a session key for scripts (the server needs userdata.maxsessionkeyage > 0); the password is asked for on the terminal, and only the key lands in KEY',
+      command: 'KEY=$(ftum -un alice -us 2>&1 >/dev/null)',
+    },
     { comment: 'add a user, the password asked for twice without echo', command: 'ftum -un admin -addu bob' },
     { comment: 'make bob an administrator, then list the users as CSV with a header', command: 'ftum -un admin -admin bob && ftum -un admin -ulist -C' },
     { comment: 'change your own password (asked for)', command: 'ftum -un alice -chpw alice' },

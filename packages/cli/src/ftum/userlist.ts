@@ -2,6 +2,7 @@
 // JSON (UTC epoch seconds), sorted by name; the columns are username, admin, created, last_login.
 
 import { formatLocalTime } from '@opentraq/core';
+import { counted } from '../common/counted.js';
 import type { Style } from '../common/style.js';
 import { TextTable } from '../common/texttable.js';
 import type { UserListOutput } from './readumrequest.js';
@@ -32,9 +33,9 @@ function localTime(ms: number): string {
   return formatLocalTime(Math.round(ms * 1000));
 }
 
-/** `MM/DD/YYYY hh:mm:ss` for the table: a login time needs no microseconds. */
-function shortTime(ms: number | null): string {
-  return ms === null ? 'never' : localTime(ms).slice(0, 19);
+/** The table's cell: the time as CSV has it (`MM/DD/YYYY hh:mm:ss.microsec`, cli.md's one format for times), or `never`. */
+function tableTime(ms: number | null): string {
+  return ms === null ? 'never' : localTime(ms);
 }
 
 function csvCell(s: string): string {
@@ -69,9 +70,9 @@ export function renderUserList(list: readonly ListedUser[], output: UserListOutp
         ],
         style,
       );
-      const rows = users.map((u) => [u.username, u.admin ? 'yes' : 'no', shortTime(u.created), shortTime(u.last_login)]);
+      const rows = users.map((u) => [u.username, u.admin ? 'yes' : 'no', tableTime(u.created), tableTime(u.last_login)]);
       const admins = users.filter((u) => u.admin).length;
-      return `${table.start(rows)}${table.end()}${users.length} user${users.length === 1 ? '' : 's'}, ${admins} administrator${admins === 1 ? '' : 's'}; times are local (TZ)\n`;
+      return `${table.start(rows)}${table.end()}${counted(users.length, 'user')}, ${counted(admins, 'administrator')}; times are local (TZ)\n`;
     }
   }
 }

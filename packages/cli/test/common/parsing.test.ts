@@ -15,7 +15,7 @@ import { FTSTAT } from '../../src/ftstat/ftstatspec.js';
 import { readStatRequest } from '../../src/ftstat/readstatrequest.js';
 import { FTSQ } from '../../src/ftsq/ftsqspec.js';
 import { readSessionsRequest } from '../../src/ftsq/readsessionsrequest.js';
-import { toolTimeZone } from '../../src/common/timezoneparams.js';
+import { toolTimeZone, unknownTimeZone } from '../../src/common/timezoneparams.js';
 
 /** The tools send their own zone (TZ) with every query: tz= below. */
 const ZONE = 'America/Chicago';
@@ -279,18 +279,26 @@ t.test('ftsq requests', async (t) => {
 t.test("the tool's time zone, as the server's tz= takes it", async (t) => {
   const saved = process.env.TZ;
   try {
-    for (const [tz, want] of [
-      ['Asia/Tokyo', 'Asia/Tokyo'],
-      ['UTC', 'UTC'],
-      ['Europe/Amsterdam', 'Europe/Amsterdam'],
+    for (const [tz, want, unknown] of [
+      ['Asia/Tokyo', 'Asia/Tokyo', undefined],
+      ['UTC', 'UTC', undefined],
+      ['utc', 'UTC', undefined],
+      ['Europe/Amsterdam', 'Europe/Amsterdam', undefined],
+      [':Europe/Berlin', 'Europe/Berlin', undefined],
+      ['', 'UTC', undefined],
+      ['Bogus/Zone', 'UTC', 'Bogus/Zone'],
+      ['CET-1CEST,M3.5.0,M10.5.0/3', 'UTC', 'CET-1CEST,M3.5.0,M10.5.0/3'],
     ] as const) {
       process.env.TZ = tz;
-      t.equal(toolTimeZone(), want, `TZ=${tz}`);
+      t.equal(toolTimeZone(), want, `TZ=${JSON.stringify(tz)}: tz=${want}`);
+      t.equal(unknownTimeZone({ TZ: tz }), unknown, `TZ=${JSON.stringify(tz)}: ${unknown === undefined ? 'a zone Node uses' : 'unknown, Node keeps time in UTC'}`);
+      if (unknown !== undefined) t.equal(new Date(Date.UTC(2026, 6, 1)).getTimezoneOffset(), 0, `TZ=${tz}: Node's local time is indeed UTC`);
     }
   } finally {
     process.env.TZ = saved;
   }
   t.equal(toolTimeZone(), ZONE);
+  t.equal(unknownTimeZone({}), undefined, 'TZ unset: the system\'s zone');
 });
 
 t.test('help shows every parameter, its aliases and real examples', async (t) => {
@@ -307,4 +315,7 @@ t.test('help shows every parameter, its aliases and real examples', async (t) =>
   }
   t.match(renderHelp(FTSTAT, '1'), /\$FLOWTRAQ_SERVER/, 'environment variables are named');
   t.notMatch(renderHelp(FTSQ, '1'), /-snd/, 'ftsq does not offer what it refuses');
+  const rows = (help: string): string => /-r, --rows NUM\s+(.*?\))\n(?! {10})/s.exec(help)![1]!.replace(/\s+/g, ' ');
+  t.equal(rows(renderHelp(FTSQ, '1')), 'sessions to print (default 128 for the table; every session with -c, -C or -j)', 'ftsq -r: the default of each output');
+  t.equal(rows(renderHelp(FTSTAT, '1')), 'rows to print (default 128)', 'ftstat -r: 128 whatever the output');
 });
