@@ -284,24 +284,6 @@ export async function nfdumpFlows(dir: string, filter?: string): Promise<NfdumpF
   });
 }
 
-/**
- * nfdump's per-address totals turned into ftstat's `-grp IP` rule: a flow from an address to itself
- * counts once for that address, where nfdump counts it twice (as source and as destination). `flows`
- * are the records `totals` were made from; `counters` says which of their counters `totals` added.
- */
-export function countSelfFlowsOnce(totals: ReadonlyMap<string, IpTotals>, flows: readonly NfdumpFlow[], counters: NfdumpCounters = 'all'): Map<string, IpTotals> {
-  const out = new Map([...totals].map(([ip, x]): [string, IpTotals] => [ip, { ...x }]));
-  for (const f of flows) {
-    if (f.src !== f.dst) continue;
-    const t = out.get(f.src);
-    if (t === undefined) throw new Error(`nfdump lists a flow from ${f.src} to itself, but not the address in its ip statistic`);
-    t.bytes -= f.inBytes + (counters === 'all' ? f.outBytes : 0);
-    t.packets -= f.inPackets + (counters === 'all' ? f.outPackets : 0);
-    t.flows -= 1;
-  }
-  return out;
-}
-
 function filterArgs(filter: string | undefined): string[] {
   if (filter === undefined) return [];
   if (filter.trim() === '') throw new Error('an nfdump filter must not be empty: leave it out to read every record');

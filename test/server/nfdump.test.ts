@@ -16,10 +16,12 @@ import { netflowReceived, until, wholeFrame } from '../lib/serverchecks.js';
 const SESSIONS = 4000;
 /** Few hosts, so that most addresses take part in many sessions (totals over many flows). */
 const HOSTS = 300;
+/** Every this many sessions, one becomes a session of its client with itself: nfdump and the ranking both count it as sent and as received. */
+const SELF_EVERY = 89;
 
 /**
  * `SESSIONS` generated sessions that start within the last two minutes and last at most 50 s (so none
- * ends in the future), as datagrams of `encoder` exported now.
+ * ends in the future), some of an address with itself, as datagrams of `encoder` exported now.
  */
 interface Stream {
   datagrams: Uint8Array[];
@@ -34,6 +36,8 @@ function datagramsNearNow(seed: number, encode: (flows: FlowBatch, nowMs: number
   const start = cols.start as Float64Array;
   const end = cols.end as Float64Array;
   for (let i = 0; i < rows; i++) end[i] = start[i]! + Math.min(end[i]! - start[i]!, 50_000_000);
+  const clnip = cols.clnip as Uint32Array;
+  for (let i = 0; i < rows; i += SELF_EVERY) (cols.srvip as Uint32Array).set(clnip.subarray(i * 4, i * 4 + 4), i * 4);
   const flows = sessionsToFlows(cols, rows);
   return { datagrams: encode(flows, nowMs), flows: flows.length };
 }

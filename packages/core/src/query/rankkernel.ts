@@ -6,7 +6,7 @@ import { partKind } from './keyindex.js';
 import { EXACT_VOLUME, UNIT, unitsLeftWithin, unitsWithin, wholeWithin } from './prorate.js';
 import type { RankPlan } from './rankquery.js';
 import { CODE_SUM_WIDTH, type CodeSums } from './codesums.js';
-import type { RankState } from './rankstate.js';
+import { ACC, type RankState } from './rankstate.js';
 import type { DictColumn } from './source.js';
 import { VOLUME_COLUMNS } from './volumeframes.js';
 
@@ -56,8 +56,8 @@ export type ByCodeKernel = (
 /**
  * Sessions of an entity with itself in a kernel that sums by code: their client-side code
  * sums (index `of`), whose twins tell them, and the client column and memo that give their
- * entity. Such a session is counted on both sides by code; the caller adds it to the entity's
- * self-session sums (RankState.sv).
+ * entity. Such a session is counted on both sides by code; the caller counts it in the
+ * entity's ACC.self, which SESSIONS without direction takes off (the only count that needs it).
  */
 export interface SelfSpec {
   readonly of: number;
@@ -226,7 +226,7 @@ function lexLE(a: readonly string[], b: readonly string[]): string {
 /** The kernel's names of the volumes of a row, VOLUME_COLUMNS order. */
 const VOLUME_VARS = ['bc', 'bs', 'pc', 'ps'] as const;
 
-const ENSURE = 'if (ix.count > cap) { st.ensure(); cap = st.cap; acc = st.acc; fr = st.fr; sv = st.sv; uq = st.uq; }';
+const ENSURE = 'if (ix.count > cap) { st.ensure(); cap = st.cap; acc = st.acc; fr = st.fr; uq = st.uq; }';
 
 /** An entity id lookup into `out`, and the memo it goes through (-1: none, not one coded column). */
 function lookup(g: Gen, columns: readonly ColumnName[], out: string): { code: string; memo: number } {
@@ -329,10 +329,10 @@ function body(plan: RankPlan, g: Gen): string {
     const [iS, addS] = [g.codeSums.length, accumulate(g, 'ids', v.memo, false, [5])];
     g.byCode = true;
     // Listed without a branch (a branch here costs more than the whole test), in a variant of
-    // the loop of its own; only a ranking without direction counts such a session once (-snd,
-    // -rcv and the auxiliary columns never do), the others need not tell them.
+    // the loop of its own; only SESSIONS without direction counts such a session once (volumes
+    // count it on both sides, as nfdump does), the others need not tell them.
     const list = (test: string): string => `selfRows[selfCount] = r; selfCount += ${test} ? 1 : 0;`;
-    const same = plan.direction === 'none' ? sameValue(g, cc, iC, sc!, iS) : null;
+    const same = plan.direction === 'none' && plan.measure === 'sessions' ? sameValue(g, cc, iC, sc!, iS) : null;
     if (plan.eitherField !== null) {
       lines.push('const el = marks[r - lo];');
       lines.push(`if (el & 1) ${addC}`);
@@ -363,11 +363,9 @@ function body(plan: RankPlan, g: Gen): string {
     lines.push(ENSURE);
     lines.push(addC);
     lines.push(addS);
-    lines.push(
-      g.inside
-        ? 'if (idc === ids && idc >= 0) { const f = idc * 5; sv[f] += bc + bs; sv[f + 2] += pc + ps; sv[f + 4] += 1; }'
-        : 'if (idc === ids && idc >= 0) { const f = idc * 5; sv[f] += bc + bs; sv[f + 1] += bcF + bsF; sv[f + 2] += pc + ps; sv[f + 3] += pcF + psF; sv[f + 4] += 1; }',
-    );
+    // a session with itself is one session of the entity (ACC.self, taken off at the end);
+    // its volumes count on both sides
+    if (plan.measure === 'sessions' && d === 'none') lines.push(`if (idc === ids && idc >= 0) acc[idc * 8 + ${ACC.self}] += 1;`);
     if (plan.slices > 0 && !unique) {
       if (plan.measure === 'sessions') {
         if (d !== 'rcv') lines.push('if (idc >= 0) st.spreadCount(idc, s, e);');
@@ -375,7 +373,7 @@ function body(plan: RankPlan, g: Gen): string {
         if (d === 'rcv') lines.push('if (ids >= 0) st.spreadCount(ids, s, e);');
       } else if (d === 'none') {
         lines.push(`if (idc >= 0) st.spreadVolume(idc, ${va}, ${vb}, s, e);`);
-        lines.push(`if (ids >= 0 && ids !== idc) st.spreadVolume(ids, ${va}, ${vb}, s, e);`);
+        lines.push(`if (ids >= 0) st.spreadVolume(ids, ${va}, ${vb}, s, e);`);
       } else {
         const [mine, theirs] = d === 'snd' ? [va, vb] : [vb, va];
         lines.push(`if (idc >= 0) st.spreadVolume(idc, ${mine}, 0, s, e);`);
@@ -491,7 +489,7 @@ ${[...coded].map((c) => `const x_${c} = dicts.${c}.codes, d_${c} = dicts.${c}.di
 ${g.memoColumns.map((_, i) => `const m${i} = memos[${i}];`).join('\n')}
 ${g.codeSums.map((_, i) => `const cs${i} = codeSums[${i}].sums;`).join('\n')}
 const ix = st.ix, pairs = st.pairs, targets = st.targets;
-let cap = st.cap, acc = st.acc, fr = st.fr, sv = st.sv, uq = st.uq;
+let cap = st.cap, acc = st.acc, fr = st.fr, uq = st.uq;
 let sessions = 0, bytesW = 0, bytesF = 0, packetsW = 0, packetsF = 0;
 if (sel === null) {
 for (let r = lo; r < hi; r++) {

@@ -5,7 +5,7 @@ import type { CountName, EntityName } from '../fields/entities.js';
 import { decodeKey, type KeyValue } from './entitykey.js';
 import { UNIT } from './prorate.js';
 import type { Direction } from './rankquery.js';
-import { ACC, ACC_WIDTH, FR_WIDTH, SV, SV_WIDTH, type RankState } from './rankstate.js';
+import { ACC, ACC_WIDTH, FR_WIDTH, type RankState } from './rankstate.js';
 import { sortSkipped, type SkippedSegment } from './skippedsegment.js';
 
 export interface RankRow {
@@ -64,7 +64,7 @@ export interface RankResult {
 
 /** The ranked value of every entity, exactly as the accumulators define it. */
 function entityValues(st: RankState, acc: Float64Array): Float64Array {
-  const { plan, fr, sv, uq } = st;
+  const { plan, fr, uq } = st;
   const n = st.entityCount();
   const out = new Float64Array(n);
   const shape = plan.entity.shape;
@@ -73,17 +73,14 @@ function entityValues(st: RankState, acc: Float64Array): Float64Array {
   for (let id = 0; id < n; id++) {
     const o = id * ACC_WIDTH;
     const f = id * FR_WIDTH;
-    const s = id * SV_WIDTH;
     let v: number;
     switch (plan.measure) {
       case 'bytes':
       case 'packets': {
         const k = plan.measure === 'bytes' ? ACC.bytesSent : ACC.packetsSent;
-        const self = plan.measure === 'bytes' ? SV.bytesW : SV.packetsW;
         if (d === 'snd') v = acc[o + k]! + fr[f + k]! / UNIT;
         else if (d === 'rcv') v = acc[o + k + 1]! + fr[f + k + 1]! / UNIT;
-        // the self sums (in both sent and received) come off first: exact whenever the value is below 2^53
-        else if (shape === 'sided') v = acc[o + k]! - sv[s + self]! + acc[o + k + 1]! + (fr[f + k]! - sv[s + self + 1]! + fr[f + k + 1]!) / UNIT;
+        // what it sent and what it received, a session with itself in both (as nfdump -s ip/bytes counts it)
         else v = acc[o + k]! + acc[o + k + 1]! + (fr[f + k]! + fr[f + k + 1]!) / UNIT;
         v *= scale;
         break;
@@ -91,7 +88,8 @@ function entityValues(st: RankState, acc: Float64Array): Float64Array {
       case 'sessions':
         if (d === 'snd') v = acc[o + ACC.initiated]!;
         else if (d === 'rcv') v = acc[o + ACC.accepted]!;
-        else if (shape === 'sided') v = acc[o + ACC.initiated]! + acc[o + ACC.accepted]! - sv[s + SV.sessions]!;
+        // a session with itself, both initiated and accepted, is one session of the entity
+        else if (shape === 'sided') v = acc[o + ACC.initiated]! + acc[o + ACC.accepted]! - acc[o + ACC.self]!;
         else if (shape === 'pair') v = acc[o + ACC.initiated]! + acc[o + ACC.accepted]!;
         else v = acc[o + ACC.initiated]!;
         break;

@@ -8,7 +8,7 @@ import { partKind } from './keyindex.js';
 import { EntityShare, type ShareSpec } from './entityshare.js';
 import { codableColumns, compileKernel, kernelColumns, type ByCodeKernel, type CompiledKernel, type SelfSpec } from './rankkernel.js';
 import type { RankPlan } from './rankquery.js';
-import { SV_WIDTH, type RankState } from './rankstate.js';
+import { ACC, ACC_WIDTH, type RankState } from './rankstate.js';
 import { skippedSegment, type SkippedSegment } from './skippedsegment.js';
 import type { DictColumn, FrameColumn, SegmentInfo, SegmentReader } from './source.js';
 import { VOLUME_COLUMNS, VolumeFrames } from './volumeframes.js';
@@ -280,7 +280,7 @@ export class RankScanner {
         byCode[3] = n;
         byCode[4] = marks;
         const count = kernel.run(...byCode);
-        if (count > 0) this.addSelfRows(st, kernel.self!, count, dicts, memos, frames, byCode[5]);
+        if (count > 0) this.addSelfRows(st, kernel.self!, count, dicts, memos);
       } else if (!kernel.byCode) kernel.run(st, cols, lo, end, sel, n, marks, dicts, memos, codeSums);
     }
     if (kernel.byCode && kernel.totalsBy < 0) this.addTotals(st, frames);
@@ -292,32 +292,16 @@ export class RankScanner {
     });
   }
 
-  /**
-   * Adds the sessions of an entity with itself that a ByCodeKernel listed (rows of selfRows)
-   * to the entity's self-session sums, with whole values (high parts of frames included).
-   */
-  private addSelfRows(
-    st: RankState,
-    self: SelfSpec,
-    count: number,
-    dicts: Partial<Record<ColumnName, DictColumn>>,
-    memos: readonly Int32Array[],
-    frames: VolumeFrames | null,
-    volumes: readonly ColumnArray[],
-  ): void {
+  /** Counts the sessions of an entity with itself that a ByCodeKernel listed (rows of selfRows) in the entity's ACC.self. */
+  private addSelfRows(st: RankState, self: SelfSpec, count: number, dicts: Partial<Record<ColumnName, DictColumn>>, memos: readonly Int32Array[]): void {
     const d = dicts[self.column]!;
     const memo = memos[self.memo]!;
-    const value = (k: number, r: number): number => (frames === null ? volumes[k]![r]! : frames.value(k, r));
     for (let j = 0; j < count; j++) {
-      const r = this.selfRows[j]!;
-      const code = d.codes[r]!;
+      const code = d.codes[this.selfRows[j]!]!;
       let id = memo[code]!;
       if (id < 0) memo[code] = id = st.ix.idOfValue(d.dict, code);
       st.ensure();
-      const f = id * SV_WIDTH;
-      st.sv[f] += value(0, r) + value(1, r);
-      st.sv[f + 2] += value(2, r) + value(3, r);
-      st.sv[f + 4] += 1;
+      st.acc[id * ACC_WIDTH + ACC.self] += 1;
     }
   }
 

@@ -16,17 +16,16 @@ export const ACC = {
   packetsRecv: 3,
   initiated: 4,
   accepted: 5,
+  /**
+   * Sessions of a sided entity with itself (on both ranked sides), in both initiated and
+   * accepted: kept only where the ranked value needs them, SESSIONS without direction.
+   */
+  self: 6,
 } as const;
-/** 6 sums padded to 8: an entity's sums then never straddle two cache lines (with a line-aligned array). */
+/** 7 sums padded to 8: an entity's sums then never straddle two cache lines (with a line-aligned array). */
 export const ACC_WIDTH = 8;
 /** `fr` (by entity id) holds the 2^-20 units of ACC 0..3, touched only by pro-rated rows. */
 export const FR_WIDTH = 4;
-/**
- * `sv` (by entity id): what the entity got in sessions where it was on both ranked sides,
- * counted twice in ACC: bytes whole, bytes units, packets whole, packets units, sessions.
- */
-export const SV = { bytesW: 0, bytesF: 1, packetsW: 2, packetsF: 3, sessions: 4 } as const;
-export const SV_WIDTH = 5;
 
 /**
  * What a worker sends back; every array's buffer is transferred. A `disjoint` partial holds
@@ -51,7 +50,6 @@ export interface RankPartial {
   /** ACC_WIDTH sums per entity. */
   readonly acc: Float64Array;
   readonly fr: Float64Array;
-  readonly sv: Float64Array;
   /** Slices of the ranked value (absent for UNIQUE unless disjoint: rebuilt from pairBits). */
   readonly serW: Float64Array | null;
   readonly serF: Float64Array | null;
@@ -96,7 +94,6 @@ export class RankState {
   private sorted: RankPartial[] = [];
   acc: Float64Array = new Float64Array(0);
   fr: Float64Array = new Float64Array(0);
-  sv: Float64Array = new Float64Array(0);
   /** UNIQUE: distinct targets per entity (not additive across partials: rebuilt from the pairs). */
   uq: Float64Array = new Float64Array(0);
   serW: Float64Array = new Float64Array(0);
@@ -145,9 +142,10 @@ export class RankState {
   /**
    * When addr holds the entities and nothing will need their ids (no UNIQUE pairs, no slices,
    * nothing adopted yet): takes them as they are, in address order, with the few entities by
-   * id (sessions of an address with itself, rows of segments cut by the frame) merged in by
-   * key, and adopts the result as mergeSorted does. Spares an id and a hash lookup for every
-   * address, and the sort of a worker's partial. False when it does not apply.
+   * id (sessions of an address with itself when SESSIONS are ranked, rows of segments cut by
+   * the frame) merged in by key, and adopts the result as mergeSorted does. Spares an id and a
+   * hash lookup for every address, and the sort of a worker's partial. False when it does not
+   * apply.
    */
   private settleInOrder(): boolean {
     const addr = this.addr;
@@ -162,13 +160,11 @@ export class RankState {
       acc: a.acc,
       // zeros: a merge adds none of them, and the pages of a large array are not touched until read
       fr: new Float64Array(n * FR_WIDTH),
-      sv: new Float64Array(n * SV_WIDTH),
     };
     if (this.ix.count > 0) all = mergeSortedPair(all, this.byKey(), this.plan.entityLayout.fullWidth, 0);
     this.useFractions();
     this.acc = all.acc;
     this.fr = all.fr;
-    this.sv = all.sv;
     this.uq = new Float64Array(all.entities);
     this.cap = all.entities;
     this.adopted.push(all.keys);
@@ -209,7 +205,7 @@ export class RankState {
   private grow(cap: number): void {
     const n = this.plan.slices;
     // An array nothing has written is replaced, not copied: its pages are never touched, and
-    // take no memory (rankings over millions of pairs write neither fr nor sv nor uq).
+    // take no memory (rankings over millions of pairs write neither fr nor uq).
     const widen = (a: Float64Array, width: number, used: boolean): Float64Array => {
       const b = new Float64Array(cap * width);
       if (used) b.set(a);
@@ -217,7 +213,6 @@ export class RankState {
     };
     this.acc = widen(this.acc, ACC_WIDTH, true);
     this.fr = widen(this.fr, FR_WIDTH, this.fractions);
-    this.sv = widen(this.sv, SV_WIDTH, this.plan.entity.shape === 'sided');
     this.uq = widen(this.uq, 1, this.pairs !== null);
     if (n > 0) {
       this.serW = widen(this.serW, n, true);
@@ -363,7 +358,6 @@ export class RankState {
       keys,
       acc: pick(this.acc, ACC_WIDTH),
       fr: pick(this.fr, FR_WIDTH),
-      sv: pick(this.sv, SV_WIDTH),
       serW: ns > 0 ? pick(this.serW, ns) : null,
       serF: ns > 0 && volume ? pick(this.serF, ns) : null,
       uq: this.pairs !== null ? pick(this.uq, 1) : null,
@@ -390,7 +384,6 @@ export class RankState {
         keys: this.entityKeys(),
         acc: this.acc.subarray(0, n * ACC_WIDTH),
         fr: this.fr.subarray(0, n * FR_WIDTH),
-        sv: this.sv.subarray(0, n * SV_WIDTH),
         targets: this.targets === null ? null : this.targets.exportKeys(),
         totals,
         skipped: this.skipped,
@@ -421,7 +414,6 @@ export class RankState {
       keys: this.ix.exportKeys(),
       acc: this.acc.slice(0, n * ACC_WIDTH),
       fr: this.fr.slice(0, n * FR_WIDTH),
-      sv: this.sv.slice(0, n * SV_WIDTH),
       serW: series ? this.serW.slice(0, n * ns) : null,
       serF: series && volume ? this.serF.slice(0, n * ns) : null,
       uq: null,
@@ -461,7 +453,6 @@ export class RankState {
       keys: rows(keys, w),
       acc: rows(this.acc, ACC_WIDTH),
       fr: rows(this.fr, FR_WIDTH),
-      sv: rows(this.sv, SV_WIDTH),
       serW: series ? rows(this.serW, ns) : null,
       serF: series && volume ? rows(this.serF, ns) : null,
     };
@@ -484,7 +475,6 @@ export class RankState {
     this.acc.set(p.acc, base * ACC_WIDTH);
     this.useFractions();
     this.fr.set(p.fr, base * FR_WIDTH);
-    this.sv.set(p.sv, base * SV_WIDTH);
     if (p.uq !== null) this.uq.set(p.uq, base);
     if (p.serW !== null) this.serW.set(p.serW, base * n);
     if (p.serF !== null) this.serF.set(p.serF, base * n);
@@ -524,18 +514,15 @@ export class RankState {
     for (let i = 0; i < p.entities; i++) map[i] = ix.getFull(p.keys, i * w);
     this.ensure();
     const n = this.plan.slices;
-    const { acc, fr, sv, serW, serF } = this;
-    const sided = this.plan.entity.shape === 'sided';
+    const { acc, fr, serW, serF } = this;
     const pAcc = p.acc;
     const pFr = p.fr;
-    const pSv = p.sv;
     const pSerW = p.serW;
     const pSerF = p.serF;
     for (let i = 0; i < p.entities; i++) {
       const g = map[i]!;
       for (let j = 0; j < ACC_WIDTH; j++) acc[g * ACC_WIDTH + j] += pAcc[i * ACC_WIDTH + j]!;
       for (let j = 0; j < FR_WIDTH; j++) fr[g * FR_WIDTH + j] += pFr[i * FR_WIDTH + j]!;
-      if (sided) for (let j = 0; j < SV_WIDTH; j++) sv[g * SV_WIDTH + j] += pSv[i * SV_WIDTH + j]!;
       if (pSerW !== null) for (let k = 0; k < n; k++) serW[g * n + k] += pSerW[i * n + k]!;
       if (pSerF !== null) for (let k = 0; k < n; k++) serF[g * n + k] += pSerF[i * n + k]!;
     }
@@ -583,7 +570,6 @@ export class RankState {
     this.useFractions();
     this.acc = all.acc;
     this.fr = all.fr;
-    this.sv = all.sv;
     this.uq = new Float64Array(all.entities);
     if (all.serW !== null) this.serW = all.serW;
     if (all.serF !== null) this.serF = all.serF;
@@ -619,7 +605,6 @@ function emptyPartial(): RankPartial {
     keys: new Uint32Array(0),
     acc: new Float64Array(0),
     fr: new Float64Array(0),
-    sv: new Float64Array(0),
     serW: null,
     serF: null,
     uq: null,
@@ -634,18 +619,12 @@ function emptyPartial(): RankPartial {
 
 /**
  * Adds row i of the per-entity arrays `src` (`width` values a row) to row o of `dst`; written
- * out for the widths of acc, fr and sv, as it runs for every entity of every partial.
+ * out for the width of fr, as it runs for every entity of every partial.
  */
 function addRow(src: Float64Array, i: number, dst: Float64Array, o: number, width: number): void {
   const q = i * width;
   const d = o * width;
-  if (width === SV_WIDTH) {
-    dst[d] += src[q]!;
-    dst[d + 1] += src[q + 1]!;
-    dst[d + 2] += src[q + 2]!;
-    dst[d + 3] += src[q + 3]!;
-    dst[d + 4] += src[q + 4]!;
-  } else if (width === FR_WIDTH) {
+  if (width === FR_WIDTH) {
     dst[d] += src[q]!;
     dst[d + 1] += src[q + 1]!;
     dst[d + 2] += src[q + 2]!;
@@ -659,7 +638,6 @@ function mergeSortedPair(a: RankPartial, b: RankPartial, w: number, slices: numb
   const keys = new Uint32Array(cap * w);
   const acc = new Float64Array(cap * ACC_WIDTH);
   const fr = new Float64Array(cap * FR_WIDTH);
-  const sv = new Float64Array(cap * SV_WIDTH);
   const serW = a.serW === null ? null : new Float64Array(cap * slices);
   const serF = a.serF === null ? null : new Float64Array(cap * slices);
   const [ka, kb] = [a.keys, b.keys];
@@ -667,7 +645,6 @@ function mergeSortedPair(a: RankPartial, b: RankPartial, w: number, slices: numb
   const take = (p: RankPartial, i: number, o: number): void => {
     addRow(p.acc, i, acc, o, ACC_WIDTH);
     addRow(p.fr, i, fr, o, FR_WIDTH);
-    addRow(p.sv, i, sv, o, SV_WIDTH);
     if (serW !== null) addRow(p.serW!, i, serW, o, slices);
     if (serF !== null) addRow(p.serF!, i, serF, o, slices);
   };
@@ -702,7 +679,6 @@ function mergeSortedPair(a: RankPartial, b: RankPartial, w: number, slices: numb
     keys: keys.subarray(0, m * w),
     acc: acc.subarray(0, m * ACC_WIDTH),
     fr: fr.subarray(0, m * FR_WIDTH),
-    sv: sv.subarray(0, m * SV_WIDTH),
     serW: serW === null ? null : serW.subarray(0, m * slices),
     serF: serF === null ? null : serF.subarray(0, m * slices),
     uq: null,

@@ -14,7 +14,7 @@ import type { RankTask, WorkerFailure, WorkerReply } from './workerpool.js';
 const port = parentPort!;
 
 function transferables(p: RankPartial): ArrayBuffer[] {
-  const arrays = [p.keys, p.acc, p.fr, p.sv, p.serW, p.serF, p.uq, p.omittedW, p.omittedF, p.pairEntities, p.pairTargets, p.pairBits, p.targets, p.totals];
+  const arrays = [p.keys, p.acc, p.fr, p.serW, p.serF, p.uq, p.omittedW, p.omittedF, p.pairEntities, p.pairTargets, p.pairBits, p.targets, p.totals];
   return arrays.filter((a) => a !== null).map((a) => a.buffer as ArrayBuffer);
 }
 

@@ -77,24 +77,6 @@ export class VolumeFrames {
     return true;
   }
 
-  /** Column k's value at row r. */
-  value(k: number, r: number): number {
-    const rows = this.highRows[k]!;
-    // both steps computed every time: code inlined in a kernel must not meet an operation its
-    // profile never saw (V8 would leave the optimised kernel there, again and again)
-    let j = 0;
-    let hi = rows.length;
-    while (j < hi) {
-      const mid = (j + hi) >>> 1;
-      const below = rows[mid]! < r;
-      const up = mid + 1;
-      j = below ? up : j;
-      hi = below ? hi : mid;
-    }
-    const high = j < rows.length && rows[j] === r ? this.high[k]![j]! * this.highScale[k]! : 0;
-    return this.base[k]! + this.step[k]! * (this.parts[k]![r]! + high);
-  }
-
   /** The sum of n rows' values of column k whose steps add up to `steps`. */
   sum(k: number, n: number, steps: number): number {
     return this.base[k]! * n + this.step[k]! * steps;

@@ -183,8 +183,10 @@ export function referenceRank(rows: readonly SessionRow[], q: RankQuery): RefRes
         if (okC && dir !== 'rcv') addUnique(get(kc), xForClient);
         if (okS && dir !== 'snd') addUnique(get(ks), xForServer);
       } else if (dir === 'none') {
+        // an entity on both sides: the session's volumes count on both (the value is what it sent
+        // plus what it received, as nfdump -s ip/bytes counts), the session itself once
         if (okC) addValue(get(kc), [...volCols]);
-        if (okS && !same) addValue(get(ks), [...volCols]);
+        if (okS && (isVolume || !same)) addValue(get(ks), [...volCols]);
       } else if (isVolume) {
         const [mineC, mineS] = dir === 'snd' ? [volCols[0], volCols[1]] : [volCols[1], volCols[0]];
         if (okC) addValue(get(kc), [mineC]);

@@ -22,7 +22,7 @@ function frame(parts: Uint8Array | Uint16Array, base: number, step: number, high
   };
 }
 
-t.test('VolumeFrames: values with their high parts, sums in steps, and what cannot be summed in steps', async (t) => {
+t.test('VolumeFrames: frames with their high parts, sums in steps, and what cannot be summed in steps', async (t) => {
   const f = new VolumeFrames();
   const bytes = frame(Uint16Array.of(1, 2, 3, 65535), 40, 1, [
     [1, 3],
@@ -33,11 +33,14 @@ t.test('VolumeFrames: values with their high parts, sums in steps, and what cann
   t.ok(f.prepare([bytes, plain, pkts, plain], 4));
   t.equal(f.types, 'u16 f64 u8 f64');
   t.notOk(f.identity);
-  t.strictSame([0, 1, 2, 3].map((r) => f.value(0, r)), [41, 42 + 3 * 65536, 43, 40 + 65535 + 70000 * 65536]);
-  t.strictSame([0, 1, 2, 3].map((r) => f.value(2, r)), [2, 4, 2 + 2 * (255 + 256), 16]);
-  t.strictSame([0, 1, 2, 3].map((r) => f.value(1, r)), [5, 6, 7, 8], 'decoded values are their own steps');
+  t.strictSame([f.base[0], f.step[0], f.highScale[0], [...f.highRows[0]!], [...f.high[0]!]], [40, 1, 65536, [1, 3], [3, 70000]], 'bytes: base, step, high parts');
   // rows 0 and 2: 2 rows, steps 1 + 3
   t.equal(f.sum(0, 2, 1 + 3), 41 + 43);
+  // rows 1 and 3, whose steps include their high parts (high × highScale, added by a kernel)
+  t.equal(f.sum(0, 2, 2 + 3 * 65536 + 65535 + 70000 * 65536), 42 + 3 * 65536 + 40 + 65535 + 70000 * 65536);
+  // packets 2, 4, 2 + 2 × (255 + 256) (row 2's high part 1 × 256), 16
+  t.equal(f.sum(2, 4, 0 + 1 + 255 + 256 + 7), 2 + 4 + 2 + 2 * (255 + 256) + 16);
+  t.equal(f.sum(1, 4, 5 + 6 + 7 + 8), 5 + 6 + 7 + 8, 'decoded values are their own steps');
   t.ok(f.prepare([plain, plain, plain, plain], 4) && f.identity, 'values only: nothing to convert');
   t.notOk(f.prepare([frame(Uint8Array.of(1), 0.5, 1, []), plain, plain, plain], 1), 'a fractional base');
   t.notOk(f.prepare([frame(Uint8Array.of(1), 0, 1.5, []), plain, plain, plain], 1), 'a fractional step');
