@@ -31,6 +31,14 @@ export interface ColumnStoreOptions {
   logger?: StoreLogger;
   /** Deflate policy for column blobs; default 'auto'. */
   compression?: CompressionMode;
+  /**
+   * Takes the files the store drops (partial segments a newer one supersedes, the oldest segments by
+   * retention), in the order dropped, instead of the store deleting them at its next write: for a
+   * caller whose readers in other threads may still open them for longer. It must delete them in that
+   * order, a superseded partial never after the segment that supersedes it, or an open of the store
+   * in between would count the partial's rows twice.
+   */
+  onDropped?: (file: string) => void;
 }
 
 /** A problem found and survived (a corrupt segment skipped, a leftover file removed). */
@@ -80,7 +88,7 @@ function isMissing(e: unknown): boolean {
 export class ColumnStore implements SessionSource {
   /** The store directory, absolute. */
   readonly dir: string;
-  private readonly options: Required<Omit<ColumnStoreOptions, 'logger'>> & Pick<ColumnStoreOptions, 'logger'>;
+  private readonly options: Required<Omit<ColumnStoreOptions, 'logger' | 'onDropped'>> & Pick<ColumnStoreOptions, 'logger' | 'onDropped'>;
   private readonly segs = new Map<number, SegmentFileInfo>();
   private byStart: SegmentFileInfo[] | undefined;
   private readonly reported: StoreProblem[] = [];
@@ -115,6 +123,7 @@ export class ColumnStore implements SessionSource {
       readOnly: options.readOnly ?? false,
       compression: options.compression ?? 'auto',
       logger: options.logger,
+      onDropped: options.onDropped,
     };
   }
 
@@ -200,6 +209,12 @@ export class ColumnStore implements SessionSource {
     }
   }
 
+  /** A file no longer in the store: deleted at the next write or close, or handed to onDropped. */
+  private drop(file: string): void {
+    if (this.options.onDropped === undefined) this.pendingDeletes.push(file);
+    else this.options.onDropped(file);
+  }
+
   private deletePending(): void {
     for (const file of this.pendingDeletes) this.removeFile(file, 'a segment dropped from the store');
     this.pendingDeletes = [];
@@ -255,7 +270,7 @@ export class ColumnStore implements SessionSource {
     }
     for (const s of found) {
       if (!superseded.has(s.id)) this.segs.set(s.id, s);
-      else if (!this.options.readOnly) this.removeFile(s.ref.path, 'a superseded partial segment');
+      else if (!this.options.readOnly) this.drop(s.ref.path);
     }
     if (!this.options.readOnly) {
       this.reloadTail();
@@ -351,7 +366,7 @@ export class ColumnStore implements SessionSource {
     for (const { id } of parts) {
       const s = this.segs.get(id);
       this.segs.delete(id);
-      if (s !== undefined) this.pendingDeletes.push(s.ref.path);
+      if (s !== undefined) this.drop(s.ref.path);
     }
   }
 
@@ -414,7 +429,7 @@ export class ColumnStore implements SessionSource {
     for (let k = 0; k < settled.length - this.options.segmentCount; k++) {
       const s = settled[k]!;
       this.segs.delete(s.id);
-      this.pendingDeletes.push(s.ref.path);
+      this.drop(s.ref.path);
     }
     this.byStart = undefined;
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import t from 'tap';
 import { COLUMN_DEFS, SCHEMA_VERSION, wordsPerRow, type Columns } from '../../src/fields/index.js';
 import { crc32 } from 'node:zlib';
-import { ColumnStore, StoreError, writeSegment, type ColumnStoreOptions, type StoreLogger } from '../../src/store/index.js';
+import { ColumnStore, StoreError, readSegmentInfo, writeSegment, type ColumnStoreOptions, type StoreLogger } from '../../src/store/index.js';
 import { plausibleFlows } from './flowdata.js';
 
 const T0 = Date.UTC(2024, 5, 1) * 1000;
@@ -299,6 +299,47 @@ t.test('a dropped segment stays readable until the next flush, then is MISSING',
   s.close();
 });
 
+
+t.test('with onDropped the store deletes nothing itself: the files it drops are handed over, superseded partials before their superseder', async (t) => {
+  const dir = t.testdir();
+  const c = flows(1000);
+  const dropped: string[] = [];
+  const s = ColumnStore.open(dir, opts({ segmentCount: 2, segmentSize: 100, onDropped: (f) => dropped.push(path.basename(f)) }));
+  // partials merged like a binary counter, then full segments superseding them, then retention
+  for (let at = 0; at < 430; at += 10) {
+    s.append(slice(c, at, 10), 10);
+    s.flush();
+  }
+  const onDisk = segFiles(dir);
+  t.same(
+    onDisk,
+    [...new Set([...dropped, ...s.list().map((x) => path.basename(x.ref.path))])].sort(),
+    'every file ever written is still on disk: the kept ones and those handed over',
+  );
+  t.same(new Set(dropped).size, dropped.length, 'each handed over once');
+  const id = (f: string): number => Number(/(\d+)/.exec(f)![1]);
+  t.ok(onDisk.length > s.list().length, 'precondition: partials were merged and segments retired');
+  // the order the caller must delete them in: a file is handed over only after every partial it supersedes
+  let checked = 0;
+  for (const [k, f] of dropped.entries()) {
+    const seg = readSegmentInfo(path.join(dir, f));
+    if (seg.supersedesFrom === undefined) continue;
+    const earlier = new Set(dropped.slice(0, k).map(id));
+    const superseded = onDisk.map(id).filter((p) => p >= seg.supersedesFrom! && p < seg.id);
+    t.same(superseded.filter((p) => !earlier.has(p)), [], `${f} is handed over after the partials it supersedes (${superseded.join(', ')})`);
+    checked++;
+  }
+  t.ok(checked > 0, 'superseding segments were handed over too');
+  t.same(contents(s), expected(slice(c, 200, 230), 230), 'queries see the kept segments only');
+  s.close();
+  // a crash now, the handed-over files still there: the next open takes every row once, and hands over what it drops
+  const again: string[] = [];
+  const b = ColumnStore.open(dir, opts({ segmentCount: 2, segmentSize: 100, onDropped: (f) => again.push(path.basename(f)) }));
+  t.same(contents(b), expected(slice(c, 200, 230), 230), 'no row lost or doubled');
+  t.same(segFiles(dir), onDisk, 'and nothing deleted at open either');
+  t.same(again.sort(), onDisk.filter((f) => !b.list().some((x) => path.basename(x.ref.path) === f)), 'the open hands over every file it does not keep');
+  b.close();
+});
 t.test('segments() prunes by time overlap from the headers alone', async (t) => {
   const dir = t.testdir();
   const s = ColumnStore.open(dir, opts({ segmentSize: 10 }));

@@ -19,8 +19,10 @@
 //     a segment >= N). Changed: a cycle ran meanwhile, and its segments may hold the final versions of
 //     sessions the pinned record still holds as active; the checkpoint is pinned again and step 3
 //     repeated (already pinned segments are kept, so the repeat is short).
-//  5. S may hold a partial segment and the one that supersedes it (the store deletes the partial at
-//     its next write): the partial is left out, by the rule the store itself applies at open.
+//  5. S may hold a partial segment and the one that supersedes it (the store deletes the partial once
+//     no running query reads it, never after its superseder): the partial is left out, by the rule
+//     the store itself applies at open. S may also hold segments past retention that a query still
+//     reads; they are restored and the store's retention drops them again at its first open.
 // Restoring the backup is therefore restarting the server after a crash at the final listing.
 
 import fs from 'node:fs';

@@ -13,7 +13,6 @@ import {
   openEnrichment,
   type ConfigChange,
   type ServerConfig,
-  type SessionSource,
 } from '@opentraq/core';
 import { acquireStoreLock, type StoreLock } from '../admin/index.js';
 import { HttpApi } from '../api/http/httpapi.js';
@@ -24,7 +23,7 @@ import { TcpListener, UdpListener, type UdpKind } from '../listener/index.js';
 import { Logger } from '../log/index.js';
 import { ExporterTotals, ServerMetrics } from '../metrics/index.js';
 import { QueryQueue } from '../query/index.js';
-import { SessionStoreThread, type SessionRows } from '../storage/index.js';
+import { SessionStoreThread, type LeasedSource, type SessionRows } from '../storage/index.js';
 
 export interface FtServerOptions {
   readonly config: ServerConfig;
@@ -73,7 +72,7 @@ export class FtServer {
   private cycleAgain = false;
   /** Snapshots of the active sessions taken for queries, and the view queries close together share. */
   private snapshots = 0;
-  private sharedView: { at: number; source: SessionSource } | undefined;
+  private sharedView: { at: number; source: LeasedSource } | undefined;
   /** Errors from onSessions while ingesting (the store failing): logged, counted, retried. */
   sinkErrors = 0;
 
@@ -326,12 +325,16 @@ export class FtServer {
    * The snapshot costs this (receiving) thread about 0.2 s per 500,000 active sessions, so with many
    * of them, queries that start within SHARED_VIEW_MS of each other share one view: a burst of queries
    * cannot stall ingestion. A shared view is consistent (everything taken in one instant), at most
-   * that old.
+   * that old. Each query holds its own lease on the view's files (released when it is over).
    */
-  private querySource(): SessionSource {
+  private querySource(): LeasedSource {
     const now = performance.now();
     const shared = this.sharedView;
-    if (shared !== undefined && now - shared.at < SHARED_VIEW_MS) return shared.source;
+    if (shared !== undefined && now - shared.at < SHARED_VIEW_MS) {
+      // unless the storage thread may since have deleted files of that view
+      const again = shared.source.share();
+      if (again !== undefined) return again;
+    }
     const active = this.activeSnapshot();
     this.snapshots++;
     const source = this.sessions.querySource(active);
@@ -385,8 +388,9 @@ export class FtServer {
     try {
       this.pipeline.flush();
       // nothing arrived and nothing finished since the last cycle: the committed checkpoint is current
+      // (a cycle still runs when it would delete files that the queries which held them no longer read)
       const flows = this.pipeline.flowsDecoded;
-      if (flows === this.flowsAtCycle && this.sessions.pendingRows === 0 && this.sessions.cycles > 0) return;
+      if (flows === this.flowsAtCycle && this.sessions.pendingRows === 0 && this.sessions.cycles > 0 && !this.sessions.filesToDelete) return;
       const r = await this.sessions.cycle(() => {
         this.pipeline.flush();
         this.flowsAtCycle = this.pipeline.flowsDecoded;

@@ -13,6 +13,7 @@ import {
   type StoreStats,
 } from '@opentraq/core';
 import { hotSource } from './hotsource.js';
+import { RetiredFiles } from './retiredfiles.js';
 import { CheckpointError, readCheckpoint, setCheckpointAside, writeCheckpoint, type SessionRows } from './checkpoint.js';
 import { unstoredRows } from './unstoredrows.js';
 
@@ -80,6 +81,8 @@ export class SessionStore {
    */
   private storeKnown = true;
   private generation: number;
+  /** Files the store dropped that a query reading an older list may still open, and the epoch of the list. */
+  private readonly retired: RetiredFiles;
   /** When the current run of failing cycles began (null: the last cycle wrote everything), and its length. */
   private failingSince: Date | null = null;
   private failedCycles = 0;
@@ -90,8 +93,9 @@ export class SessionStore {
   /** Durability cycles that could not write (checkpoint or store) since open. */
   writeFailures = 0;
 
-  private constructor(store: ColumnStore, opts: SessionStoreOptions, generation: number) {
+  private constructor(store: ColumnStore, opts: SessionStoreOptions, generation: number, retired: RetiredFiles) {
     this.cs = store;
+    this.retired = retired;
     this.storeLogger = opts.logger;
     this.databasePath = opts.databasePath;
     this.segmentOptions = { segmentCount: opts.segmentCount, segmentSize: opts.segmentSize, computeCrc: opts.computeCrc };
@@ -106,7 +110,10 @@ export class SessionStore {
    * start: the restored sessions stay in memory and go with the next cycles.
    */
   static open(opts: SessionStoreOptions): { store: SessionStore; recovery: RecoveryReport } {
-    const cs = openColumnStore(opts.databasePath, opts, opts.logger);
+    const retired = new RetiredFiles(opts.logger);
+    const cs = openColumnStore(opts.databasePath, opts, opts.logger, retired);
+    // no query reads anything yet: what the open dropped goes now
+    retired.deleteUpTo(retired.epoch);
     let ck;
     try {
       ck = readCheckpoint(opts.databasePath);
@@ -129,7 +136,7 @@ export class SessionStore {
       opts.logger?.warn({ path: aside, error: (e as Error).message }, 'the checkpoint of the last run is damaged: set aside, the sessions it alone held are lost; starting without it');
       ck = null;
     }
-    const s = new SessionStore(cs, opts, ck?.record.generation ?? 0);
+    const s = new SessionStore(cs, opts, ck?.record.generation ?? 0, retired);
     if (ck === null) return { store: s, recovery: { checkpoint: false, finishedRestored: 0, finishedAlreadyStored: 0, activeRestored: 0 } };
     // No segment written since the commit: the finished part is only in the checkpoint. Otherwise the
     // crash may have come between two writes of the same append (a full segment, then the partial with
@@ -160,6 +167,29 @@ export class SessionStore {
     };
   }
 
+  /**
+   * Numbers the store's list of files as queries see it (the storage thread's views): each cycle and
+   * reconfigure starts a new epoch, and a file dropped during epoch E is in no list of E or later.
+   */
+  get epoch(): number {
+    return this.retired.epoch;
+  }
+
+  /** Files dropped from the store and kept on disk for queries that may still read them. */
+  get retiredFiles(): number {
+    return this.retired.size;
+  }
+
+  /**
+   * Delete the dropped files no query reads any more (those dropped at `oldestRead`, the oldest
+   * epoch a running query reads, or before) and start a new epoch: what every change of the store
+   * begins with.
+   */
+  private nextEpoch(oldestRead: number): void {
+    this.retired.deleteUpTo(oldestRead);
+    this.retired.nextEpoch();
+  }
+
   /** The segment store (opened again after a failed write and by reconfigure: do not keep it). */
   get store(): ColumnStore {
     return this.cs;
@@ -167,10 +197,11 @@ export class SessionStore {
 
   /**
    * Apply new segment settings (SIGHUP): the store is closed (flushing its buffer) and opened again
-   * with them. A smaller segmentcount deletes the oldest segments at once. When the store cannot be
-   * opened again this throws, and every cycle tries again before it writes anything.
+   * with them. A smaller segmentcount drops the oldest segments at once (deleted as in cycle()). When
+   * the store cannot be opened again this throws, and every cycle tries again before it writes anything.
    */
-  reconfigure(o: { segmentCount: number; segmentSize: number; computeCrc: boolean }): void {
+  reconfigure(o: { segmentCount: number; segmentSize: number; computeCrc: boolean }, oldestRead = this.epoch): void {
+    this.nextEpoch(oldestRead);
     this.segmentOptions = { ...o };
     if (this.storeKnown) this.closeStore();
     // opened at once with the new settings; if that fails, the next cycle tries again before it writes
@@ -219,9 +250,14 @@ export class SessionStore {
    * stay pending; when the store fails, the store is opened again from its files (what a restart
    * would find) and the sessions they do not hold stay in memory. The next cycle checkpoints and
    * stores all of them, oldest first, however many cycles failed before.
+   *
+   * The files the store drops (merged partials, segments past retention) stay on disk while a query
+   * may read them: `oldestRead` is the oldest epoch whose list a running query reads (the main
+   * thread's leases); files dropped after it are deleted by a later cycle. By default none is read.
    */
-  cycle(active: SessionRows | null): CycleReport {
+  cycle(active: SessionRows | null, oldestRead = this.epoch): CycleReport {
     const t0 = performance.now();
+    this.nextEpoch(oldestRead);
     try {
       this.openStoreAgain();
     } catch (e) {
@@ -295,7 +331,7 @@ export class SessionStore {
    */
   private openStoreAgain(): void {
     if (this.storeKnown) return;
-    this.cs = openColumnStore(this.databasePath, this.segmentOptions, this.storeLogger);
+    this.cs = openColumnStore(this.databasePath, this.segmentOptions, this.storeLogger, this.retired);
     this.matchFiles();
     this.storeKnown = true;
   }
@@ -352,18 +388,25 @@ export class SessionStore {
     return { ...this.cs.stats(), pendingRows: this.pendingRows, generation: this.generation, writeFailures: this.writeFailures, failing: this.failing };
   }
 
-  /** Close the segment store (the caller has run the final cycle). */
+  /** Close the segment store (the caller has run the final cycle, and no query runs any more). */
   close(): void {
     // a store object dropped after a failed write is never flushed (see openStoreAgain)
     if (this.storeKnown) this.closeStore();
+    this.retired.deleteUpTo(Infinity);
   }
 }
 
-function openColumnStore(databasePath: string, o: { segmentCount: number; segmentSize: number; computeCrc: boolean }, logger: StoreLogger | undefined): ColumnStore {
+function openColumnStore(
+  databasePath: string,
+  o: { segmentCount: number; segmentSize: number; computeCrc: boolean },
+  logger: StoreLogger | undefined,
+  retired: RetiredFiles,
+): ColumnStore {
   return ColumnStore.open(databasePath, {
     segmentCount: o.segmentCount,
     segmentSize: o.segmentSize,
     computeCrc: o.computeCrc,
+    onDropped: (file) => retired.add(file),
     ...(logger === undefined ? {} : { logger }),
   });
 }

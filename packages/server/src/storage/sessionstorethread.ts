@@ -9,7 +9,6 @@ import {
   type Columns,
   type SegmentFileInfo,
   type SegmentInfo,
-  type SessionSource,
   type StoreErrorCode,
   type StoreLogger,
 } from '@opentraq/core';
@@ -17,6 +16,7 @@ import type { SessionRows } from './checkpoint.js';
 import { hotSource } from './hotsource.js';
 import type { CycleReport, RecoveryReport, SessionStoreOptions, SessionStoreStats } from './sessionstore.js';
 import type { StorageErrorData, StorageReply, StorageRequest, StorageResult, StoreView } from './storagemessages.js';
+import { ViewLeases, type LeasedSource } from './viewleases.js';
 
 type Request = StorageRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -78,6 +78,10 @@ export class SessionStoreThread {
   /** The finished sessions each unanswered request handed over, by request id. */
   private handedOver: { id: number; parts: readonly SegmentInfo[] }[] = [];
   private view: StoreView;
+  /** The running queries, by the view they read: the files of those views stay on disk. */
+  private readonly leases = new ViewLeases(() => this.view.epoch);
+  /** The oldestRead sent with the last request. */
+  private sentOldestRead = 0;
   private heldLimit = Infinity;
   /** Finished sessions dropped since start because the store could not write and maxHeldRows were held. */
   droppedSessions = 0;
@@ -122,9 +126,11 @@ export class SessionStoreThread {
     if (opts.maxHeldRows !== undefined) checkMaxHeldRows(opts.maxHeldRows);
     const worker = new Worker(workerUrl());
     const empty: StoreView = {
+      epoch: 0,
       segments: [],
       held: [],
       stats: { segments: 0, partialSegments: 0, rows: 0, bytes: 0, unflushedRows: 0, corruptSegments: 0, pendingRows: 0, generation: 0, writeFailures: 0, failing: false },
+      retiredFiles: 0,
     };
     const s = new SessionStoreThread(worker, opts, empty);
     s.attach(opts);
@@ -253,7 +259,7 @@ export class SessionStoreThread {
     const run = (async () => {
       // the finished sessions' columns are SharedArrayBuffers: both threads read the same memory; the
       // answer (result or failure) says which of them the store's files now hold (seeView)
-      const r = await this.request({ type: 'cycle', finished: [...parts], active: act }, buffersOf(act), parts);
+      const r = await this.request({ type: 'cycle', finished: [...parts], active: act, oldestRead: this.oldestRead() }, buffersOf(act), parts);
       this.cycles++;
       this.lastCycle = r.report!;
       return r.report!;
@@ -269,7 +275,26 @@ export class SessionStoreThread {
   /** Apply new segment settings (SIGHUP) on the storage thread, after any running cycle. */
   async reconfigure(o: { segmentCount: number; segmentSize: number; computeCrc: boolean }): Promise<void> {
     while (this.running !== undefined) await this.running.catch(() => undefined);
-    await this.request({ type: 'reconfigure', ...o });
+    await this.request({ type: 'reconfigure', ...o, oldestRead: this.oldestRead() });
+  }
+
+  /** The oldest epoch a running query reads, as sent now with a request. */
+  private oldestRead(): number {
+    this.sentOldestRead = this.leases.oldest();
+    return this.sentOldestRead;
+  }
+
+  /**
+   * Files dropped from the store wait on disk for queries, and queries have ended since the last
+   * request: a cycle now would delete some of them. An idle server runs one for that alone.
+   */
+  get filesToDelete(): boolean {
+    return this.view.retiredFiles > 0 && this.leases.oldest() > this.sentOldestRead;
+  }
+
+  /** Query sources not released yet: the queries running, as far as the store knows. */
+  get leasedSources(): number {
+    return this.leases.size;
   }
 
   /** The store cannot write now: its last cycle failed (as the storage thread last reported). */
@@ -284,10 +309,11 @@ export class SessionStoreThread {
 
   /**
    * A source over everything stored now plus `active` (the tracker's snapshot): what one query reads.
-   * The segment lists are taken now; later cycles do not change what this query sees.
+   * The segment lists are taken now; later cycles do not change what this query sees, and delete
+   * none of its files before release() (call it once the query is over, however it ends).
    */
-  querySource(active: SessionRows | null): SessionSource {
-    return hotSource(this.view.segments, [...this.inFlight, ...this.pending.all()], active);
+  querySource(active: SessionRows | null): LeasedSource {
+    return this.leases.lease(hotSource(this.view.segments, [...this.inFlight, ...this.pending.all()], active), this.view.epoch);
   }
 
   stats(): SessionStoreStats & { droppedSessions: number } {

@@ -5,10 +5,14 @@ import type { SegmentFileInfo, SegmentInfo } from '@opentraq/core';
 import type { SessionRows } from './checkpoint.js';
 import type { CycleReport, RecoveryReport, SessionStoreOptions, SessionStoreStats } from './sessionstore.js';
 
+/**
+ * `oldestRead`: the oldest epoch (StoreView.epoch) whose list of files a running query reads; the
+ * files the store dropped after it stay on disk. The close comes when no query runs any more.
+ */
 export type StorageRequest =
   | { readonly id: number; readonly type: 'open'; readonly options: Omit<SessionStoreOptions, 'logger'> }
-  | { readonly id: number; readonly type: 'cycle'; readonly finished: readonly SegmentInfo[]; readonly active: SessionRows | null }
-  | { readonly id: number; readonly type: 'reconfigure'; readonly segmentCount: number; readonly segmentSize: number; readonly computeCrc: boolean }
+  | { readonly id: number; readonly type: 'cycle'; readonly finished: readonly SegmentInfo[]; readonly active: SessionRows | null; readonly oldestRead: number }
+  | { readonly id: number; readonly type: 'reconfigure'; readonly segmentCount: number; readonly segmentSize: number; readonly computeCrc: boolean; readonly oldestRead: number }
   | { readonly id: number; readonly type: 'close' };
 
 /**
@@ -17,9 +21,13 @@ export type StorageRequest =
  * the same SharedArrayBuffers, not copies), and the totals. Files and held rows never share a session.
  */
 export interface StoreView {
+  /** Numbers this list of files (SessionStore.epoch): a file dropped from the store at epoch E is in no view of E or later. */
+  readonly epoch: number;
   readonly segments: readonly SegmentFileInfo[];
   readonly held: readonly SegmentInfo[];
   readonly stats: SessionStoreStats;
+  /** Files dropped from the store and still on disk, waiting for the queries that may read them to end. */
+  readonly retiredFiles: number;
 }
 
 /** An error as it crosses the thread boundary: the class is lost, name/code/message are kept. */

@@ -11,7 +11,7 @@ if (port === null) throw new Error('storageworker.js runs as a worker thread of 
 let store: SessionStore | undefined;
 
 function view(s: SessionStore): StoreView {
-  return { segments: s.store.list(), held: s.held(), stats: s.stats() };
+  return { epoch: s.epoch, segments: s.store.list(), held: s.held(), stats: s.stats(), retiredFiles: s.retiredFiles };
 }
 
 function errorData(e: unknown): StorageErrorData {
@@ -50,13 +50,13 @@ function handle(req: StorageRequest): void {
       case 'cycle': {
         const s = need();
         s.acceptSegments(req.finished);
-        const report = s.cycle(req.active);
+        const report = s.cycle(req.active, req.oldestRead);
         reply({ kind: 'result', id: req.id, view: view(s), report });
         return;
       }
       case 'reconfigure': {
         const s = need();
-        s.reconfigure({ segmentCount: req.segmentCount, segmentSize: req.segmentSize, computeCrc: req.computeCrc });
+        s.reconfigure({ segmentCount: req.segmentCount, segmentSize: req.segmentSize, computeCrc: req.computeCrc }, req.oldestRead);
         reply({ kind: 'result', id: req.id, view: view(s) });
         return;
       }
@@ -64,7 +64,7 @@ function handle(req: StorageRequest): void {
         const s = need();
         s.close();
         store = undefined;
-        reply({ kind: 'result', id: req.id, view: { segments: [], held: [], stats: s.stats() } });
+        reply({ kind: 'result', id: req.id, view: { epoch: s.epoch, segments: [], held: [], stats: s.stats(), retiredFiles: s.retiredFiles } });
         return;
       }
     }

@@ -14,6 +14,7 @@ import type { Authenticator, UserInfo, UserStore } from '../../src/auth/index.js
 import { Logger } from '../../src/log/index.js';
 import { ServerMetrics } from '../../src/metrics/index.js';
 import { MAX_TRACKED_PER_USER, QueryQueue } from '../../src/query/index.js';
+import { ViewLeases } from '../../src/storage/viewleases.js';
 
 const SEGMENTS = [3000, 1200, 2500, 4000];
 const START_US = Date.UTC(2025, 0, 1) * 1000;
@@ -41,6 +42,7 @@ t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** The API on a free loopback port, with tokens named after their users and one query slot. */
 async function startApi(source: SessionSource): Promise<{ api: HttpApi; queue: QueryQueue }> {
   const queue = new QueryQueue(1);
+  const leases = new ViewLeases(() => 0);
   const notScraped = (): never => {
     throw new Error('the metrics are not scraped in this test');
   };
@@ -50,7 +52,8 @@ async function startApi(source: SessionSource): Promise<{ api: HttpApi; queue: Q
     users: {} as UserStore,
     queue,
     pool: () => undefined,
-    source: () => source,
+    // a memory store has no files to keep: one view, leased as ftserver's are
+    source: () => leases.lease(source, 0),
     extras: { asnOf: () => null, countryOf: () => null, serviceOf: () => null },
     metrics: new ServerMetrics({ pipeline: notScraped, listeners: notScraped, store: notScraped, auth: notScraped, queries: notScraped }),
     logger: new Logger({ level: 'CRITICAL', file: path.join(dir, 'api.log') }),

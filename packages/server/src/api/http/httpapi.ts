@@ -7,10 +7,11 @@ import os from 'node:os';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { QueryError, StoreError, TimeError, rank, streamSessions, type SessionSource, type SkippedSegment, type WorkerPool } from '@opentraq/core';
+import { QueryError, StoreError, TimeError, rank, streamSessions, type SkippedSegment, type WorkerPool } from '@opentraq/core';
 import { AuthError, type Authenticator, type UserInfo, type UserStore } from '../../auth/index.js';
 import type { Logger } from '../../log/index.js';
 import type { ServerMetrics } from '../../metrics/index.js';
+import type { LeasedSource } from '../../storage/index.js';
 import { DamagedSegments, ProgressRegistry, ProgressRegistryError, QueryQueueFullError, type QueryQueue, type TrackedScan } from '../../query/index.js';
 import { ApiError, parseProgressParams, parseSessionsParams, parseStatParams, type SessionsRequest, type StatRequest } from '../params/index.js';
 import { EncoderPool, columnsForFields, createSessionWriter, renderStatCsv, renderStatJson, type RowExtras } from '../render/index.js';
@@ -24,8 +25,11 @@ export interface ApiContext {
   readonly queue: QueryQueue;
   /** Worker threads for rankings; undefined: rank on the main thread. Read at each query (a reload may replace it). */
   pool(): WorkerPool | undefined;
-  /** Everything queryable now: the store, this cycle's finished sessions, the tracker's active ones. */
-  source(): SessionSource;
+  /**
+   * Everything queryable now: the store, this cycle's finished sessions, the tracker's active ones.
+   * Its files stay on disk until release(), which the query calls once when it is over.
+   */
+  source(): LeasedSource;
   readonly extras: RowExtras;
   readonly metrics: ServerMetrics;
   readonly logger: Logger;
@@ -290,14 +294,31 @@ export class HttpApi {
     }
   }
 
+  /**
+   * What a query reads, its files held until release(): called by the query when it is over, however
+   * it ends, and when its connection closes, which comes even to a query that never ends.
+   */
+  private takeSource(res: ServerResponse): LeasedSource {
+    const source = this.ctx.source();
+    // a client gone already has closed the connection: nobody waits for this answer
+    if (res.closed) source.release();
+    else res.once('close', () => source.release());
+    return source;
+  }
+
   private async stat(r: ApiRequest): Promise<void> {
     const p = parseStatParams(r.url.searchParams, Date.now() * 1000);
     if (p.progress) return this.statWithProgress(r, p);
     await this.timed('stat', async () => {
-      const pool = this.ctx.pool();
-      const result = await rank(this.damaged.guard(this.ctx.source()), p.query, pool === undefined ? {} : { pool });
-      if (p.format === 'csv') sendText(r.res, 200, JSON_TYPES.csv, renderStatCsv(result, this.ctx.extras, p.header));
-      else sendText(r.res, 200, JSON_TYPES.json, renderStatJson(result, this.ctx.extras));
+      const source = this.takeSource(r.res);
+      try {
+        const pool = this.ctx.pool();
+        const result = await rank(this.damaged.guard(source), p.query, pool === undefined ? {} : { pool });
+        if (p.format === 'csv') sendText(r.res, 200, JSON_TYPES.csv, renderStatCsv(result, this.ctx.extras, p.header));
+        else sendText(r.res, 200, JSON_TYPES.json, renderStatJson(result, this.ctx.extras));
+      } finally {
+        source.release();
+      }
     });
   }
 
@@ -321,9 +342,10 @@ export class HttpApi {
         res.write(`{"progress":{"scanned":${scanned},"total":${total}}}\n`);
       };
       const latency = this.ctx.maxClientLatencyMs();
+      const source = this.takeSource(res);
       try {
         const pool = this.ctx.pool();
-        const result = await rank(this.damaged.guard(this.ctx.source()), p.query, pool === undefined ? { onProgress } : { pool, onProgress });
+        const result = await rank(this.damaged.guard(source), p.query, pool === undefined ? { onProgress } : { pool, onProgress });
         const answer = p.format === 'csv' ? `{"csv":${JSON.stringify(renderStatCsv(result, this.ctx.extras, p.header))}}\n` : `{"result":${renderStatJson(result, this.ctx.extras).trimEnd()}}\n`;
         await writeChunk(res, answer, latency);
         res.end();
@@ -331,6 +353,8 @@ export class HttpApi {
         const h = toHttp(e);
         if (!res.destroyed && h.status !== 499) res.end(`${JSON.stringify({ error: h.message, code: h.code, ...h.extra })}\n`);
         throw e;
+      } finally {
+        source.release();
       }
     });
   }
@@ -359,7 +383,9 @@ export class HttpApi {
     const onSkipped = (s: SkippedSegment): void => {
       skipped.push(s);
     };
-    const batches = streamSessions(this.damaged.guard(this.ctx.source()), { ...p.query, columns: columnsForFields(p.fields) }, onProgress === undefined ? { onSkipped } : { onProgress, onSkipped });
+    const columns = columnsForFields(p.fields);
+    const source = this.takeSource(r.res);
+    const batches = streamSessions(this.damaged.guard(source), { ...p.query, columns }, onProgress === undefined ? { onSkipped } : { onProgress, onSkipped });
     try {
       // the first batch is read before the status line, so that a query that fails at once gets a proper error
       let next = batches.next();
@@ -386,6 +412,7 @@ export class HttpApi {
     } finally {
       // a client that went away leaves the stream unfinished: close the segments it holds open
       batches.return(undefined);
+      source.release();
     }
   }
 
