@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { formatIpAt, openSegment, readSegmentInfo } from '../../packages/core/src/index.js';
+import { flipColumnByte } from '../../packages/core/test/store/flipcolumnbyte.js';
 import { startServer } from '../lib/ftserver.js';
 import { sendDatagrams } from '../lib/replay.js';
 import { fetchMetric, netflowReceived, wholeFrame } from '../lib/serverchecks.js';
@@ -55,14 +56,7 @@ t.test('a column damaged under a running server: its segment is skipped with a w
   const kept = traffic.sessions.filter((s) => !lost.has(s.key));
   t.equal(kept.length, traffic.sessions.length - victim.rows, 'the victim holds sessions that were sent, each once');
 
-  const entry = victim.columns.find((c) => c.name === 'clnbyts')!;
-  const fd = fs.openSync(victim.ref.path, 'r+');
-  const at = entry.offset + Math.floor(entry.length / 2);
-  const byte = Buffer.alloc(1);
-  fs.readSync(fd, byte, 0, 1, at);
-  byte[0] = byte[0]! ^ 0x01;
-  fs.writeSync(fd, byte, 0, 1, at);
-  fs.closeSync(fd);
+  flipColumnByte(victim, 'clnbyts', 0x01);
 
   const token = await server.login();
   const warning = { segment: victim.id, file: path.basename(victim.ref.path), reason: /^column clnbyts: checksum mismatch/ };

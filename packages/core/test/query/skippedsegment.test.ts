@@ -5,6 +5,7 @@ import { COLUMN_NAMES } from '../../src/fields/columns.js';
 import { evaluateReference, parseFilter, rowAt, type FilterNode, type SessionRow } from '../../src/filter/index.js';
 import { WorkerPool, rank, streamSessions, type RankQuery, type SessionSource, type SkippedSegment } from '../../src/query/index.js';
 import { ColumnStore, writeSegment, type SegmentFileInfo } from '../../src/store/index.js';
+import { flipColumnByte } from '../store/flipcolumnbyte.js';
 import { FROM, TO, randomSessions } from './randomsessions.js';
 import { allRows, normalise, referenceRank } from './referencerank.js';
 
@@ -42,14 +43,7 @@ function damagedStore(t: Test, column: string): { store: ColumnStore; victim: Se
   const store = ColumnStore.open(dir, { segmentCount: 100, segmentSize: 1000 });
   t.teardown(() => store.close());
   const victim = store.list().find((s) => s.id === VICTIM)!;
-  const entry = victim.columns.find((c) => c.name === column)!;
-  const fd = fs.openSync(victim.ref.path, 'r+');
-  const at = entry.offset + Math.floor(entry.length / 2);
-  const b = Buffer.alloc(1);
-  fs.readSync(fd, b, 0, 1, at);
-  b[0] = b[0]! ^ 0x10;
-  fs.writeSync(fd, b, 0, 1, at);
-  fs.closeSync(fd);
+  flipColumnByte(victim, column);
   return { store, victim };
 }
 

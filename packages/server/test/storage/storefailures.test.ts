@@ -7,6 +7,7 @@ import path from 'node:path';
 import t, { type Test } from 'tap';
 import { COLUMN_NAMES, type ColumnStore } from '@opentraq/core';
 import { SessionStore, type SessionRows } from '../../src/storage/index.js';
+import { flipColumnByte } from '../../../core/test/store/flipcolumnbyte.js';
 import { DiskFull, type FileKind } from './diskfull.js';
 import { keysIn, keysOf, sessions, slice } from './rows.js';
 
@@ -269,14 +270,7 @@ t.test('a segment written before the failure and damaged since: its sessions com
   ex.committedNow(null);
   const victim = store.store.list().at(-1)!;
   t.equal(victim.rows, SEGMENT, 'the append wrote one full segment');
-  const column = victim.columns.find((c) => c.name === 'clnbyts')!;
-  const fd = fs.openSync(victim.ref.path, 'r+');
-  const at = column.offset + Math.floor(column.length / 2);
-  const b = Buffer.alloc(1);
-  fs.readSync(fd, b, 0, 1, at);
-  b[0] = b[0]! ^ 0x10;
-  fs.writeSync(fd, b, 0, 1, at);
-  fs.closeSync(fd);
+  flipColumnByte(victim, 'clnbyts');
   disk.heal();
   // killed now: the restart finds the damage while matching the checkpoint against the new segment
   const { store: again, recovery } = SessionStore.open(opts(dir, log));
