@@ -22,6 +22,16 @@ function storedStarts(dir: string): number[] {
   return out.sort((a, b) => a - b);
 }
 
+/** Hands out `all` in consecutive slices of the sizes asked. */
+function taker(all: ReturnType<typeof sessions>): (n: number) => ReturnType<typeof slice> {
+  let next = 0;
+  return (n) => {
+    const s = slice(all, next, next + n);
+    next += n;
+    return s;
+  };
+}
+
 type Crash = 'before the commit' | 'in the store append' | 'in the store flush' | 'after the cycle';
 const CRASHES: readonly Crash[] = ['before the commit', 'in the store append', 'in the store flush', 'after the cycle'];
 
@@ -30,13 +40,7 @@ t.test('a crash at a random step of a random cycle: exactly the committed sessio
     const r = rng(seed);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crashcycles-'));
     t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const all = sessions(12_000, seed);
-    let next = 0;
-    const take = (n: number) => {
-      const s = slice(all, next, next + n);
-      next += n;
-      return s;
-    };
+    const take = taker(sessions(12_000, seed));
     const { store } = SessionStore.open(opts(dir));
     const committed: number[] = [];
     let committedActive: number[] = [];
@@ -105,13 +109,7 @@ t.test('runs of cycles failing on a full disk, then a crash: exactly the committ
   for (let seed = 1; seed <= 24; seed++) {
     const r = rng(1000 + seed);
     const dir = path.join(root, `seed-${seed}`);
-    const all = sessions(12_000, seed);
-    let next = 0;
-    const take = (n: number) => {
-      const s = slice(all, next, next + n);
-      next += n;
-      return s;
-    };
+    const take = taker(sessions(12_000, seed));
     disk.heal();
     const { store } = SessionStore.open(opts(dir));
     const finished: string[] = [];
