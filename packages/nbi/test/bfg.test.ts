@@ -8,7 +8,7 @@ import t, { type Test } from 'tap';
 import { allocColumns, formatIpAt, MemorySource, parseFilter, parseIp, streamSessions, type ColumnArray } from '@opentraq/core';
 import { GRANULARITIES } from '../src/engine/granularity.js';
 import { clientPrefix, clientSubnet } from '../src/ftbfg/clientsubnet.js';
-import { Fingerprint, serviceKey } from '../src/ftbfg/fingerprint.js';
+import { Fingerprint, serviceKey, type FingerprintEvictionNotice } from '../src/ftbfg/fingerprint.js';
 import { FingerprintDetector } from '../src/ftbfg/fingerprintdetector.js';
 import { main as ftbfg } from '../src/ftbfg/main.js';
 import { TWO_WAY_FILTER, readConnections } from '../src/ftbfg/readconnections.js';
@@ -68,39 +68,65 @@ t.test('client subnets: IPv4 /(16 + N), IPv6 /(48 + 5N)', async (t) => {
   t.equal(clientSubnet('not an address', 1), null);
 });
 
-t.test('the fingerprint: new services, new clients, and the least recently seen pairs forgotten at the cap', async (t) => {
+t.test('the fingerprint: new services, new clients, and a pair refreshed when seen again', async (t) => {
   const notices: unknown[] = [];
-  // a service key of 14 characters costs 160 + 28 bytes, a subnet of 11 characters 72 + 22
-  const fp = new Fingerprint({ capBytes: 1000, onFirstEviction: (n) => notices.push(n) });
+  const fp = new Fingerprint({ capBytes: 2 ** 20, onFirstEviction: (n) => notices.push(n) });
   const [s1, s2, s3] = [serviceKey('10.9.0.1', 443, 6), serviceKey('10.9.0.2', 443, 6), serviceKey('10.9.0.3', 443, 6)];
-  const [a, b, c, d] = ['10.1.0.0/17', '10.2.0.0/17', '10.3.0.0/17', '10.4.0.0/17'];
+  const [a, b, c] = ['10.1.0.0/17', '10.2.0.0/17', '10.3.0.0/17'];
   t.equal(fp.novelty(a, s1), 'new_service');
+  t.equal(fp.clientsOf(s1), 0);
   fp.learn([[a, s1]], 1);
   fp.learn([[b, s1]], 2);
   fp.learn([[a, s2]], 3);
+  fp.learn([[a, s1], [a, s1]], 4);
   t.equal(fp.novelty(a, s1), null);
-  t.equal(fp.novelty(c, s1), 'new_client');
-  t.equal(fp.clientsOf(s1), 2);
-  t.equal(fp.memoryBytes(), 188 + 94 + 94 + 188 + 94);
-  fp.learn([[a, s1]], 4);
-  fp.learn([[c, s3]], 5);
-  t.equal(fp.memoryBytes(), 940);
-  t.same(notices, [], 'under the cap: nothing forgotten');
-  // 1034 bytes: the least recently seen go until 900 is reached — (b, s1) at 2, then (a, s2) at 3, and s2 with it
-  fp.learn([[d, s3]], 6);
-  t.same(notices, [{ capBytes: 1000, connections: 5, evicted: 2 }]);
-  t.equal(fp.novelty(b, s1), 'new_client', 'a forgotten client of a known service is new again');
-  t.equal(fp.novelty(a, s2), 'new_service', 'a service whose clients were all forgotten is new again');
-  t.equal(fp.novelty(a, s1), null, 'seen again at 4: kept');
-  t.match(fp, { connections: 3, serviceCount: 2, evicted: 2 });
-  t.equal(fp.memoryBytes(), 1034 - 94 - 94 - 188);
-  fp.learn(
-    Array.from({ length: 20 }, (_, i): [string, string] => [`10.${i}.0.0/17`, s3]),
-    7,
-  );
-  t.equal(notices.length, 1, 'the warning is given once');
-  t.ok(fp.memoryBytes() <= 900);
+  t.equal(fp.novelty(b, s1), null);
+  t.equal(fp.novelty(c, s1), 'new_client', 'a subnet never seen');
+  t.equal(fp.novelty(b, s2), 'new_client', 'a subnet known, but not to this service');
+  t.equal(fp.novelty(a, s3), 'new_service');
+  t.same([fp.clientsOf(s1), fp.clientsOf(s2), fp.clientsOf(s3)], [2, 1, 0]);
+  t.match(fp, { connections: 3, serviceCount: 2, evicted: 0 });
+  t.same(notices, [], 'far under the cap: nothing forgotten');
   t.throws(() => new Fingerprint({ capBytes: 0 }), RangeError);
+});
+
+t.test('the fingerprint at its cap: the least recently seen pairs forgotten, and the services and subnets left without pairs', async (t) => {
+  // 40 rounds of 250 new pairs each (round r at time r), and one early pair seen again in every round
+  const round = (r: number): [string, string][] =>
+    Array.from({ length: 250 }, (_, k) => [`10.${r}.${k % 5}.0/24`, serviceKey(`10.9.${r}.${k}`, 443 + (k % 3), 6)]);
+  const kept: [string, string] = ['10.200.0.0/17', serviceKey('10.9.250.1', 22, 6)];
+  // the memory 25 rounds take, measured on a fingerprint that is never full, is the cap
+  const uncapped = new Fingerprint({ capBytes: 2 ** 30 });
+  for (let r = 1; r <= 25; r++) uncapped.learn([...round(r), kept], r);
+  const cap = uncapped.memoryBytes();
+  const notices: FingerprintEvictionNotice[] = [];
+  const fp = new Fingerprint({ capBytes: cap, onFirstEviction: (n) => notices.push(n) });
+  let over = 0;
+  for (let r = 1; r <= 40; r++) {
+    fp.learn([...round(r), kept], r);
+    if (fp.memoryBytes() > cap) over++;
+  }
+  t.equal(over, 0, 'never above the cap once a round is learnt');
+  t.equal(notices.length, 1, 'the warning is given once');
+  t.equal(notices[0]!.capBytes, cap);
+  t.ok(notices[0]!.connections > 25 * 250 && notices[0]!.evicted > 0, `the first eviction: ${notices[0]!.evicted} of ${notices[0]!.connections}`);
+  t.equal(fp.connections + fp.evicted, 40 * 250 + 1, 'every pair learnt is either kept or counted as forgotten');
+  // forgotten: whole rounds from the oldest, with at most one round cut; the pair seen in every round is kept
+  const known = Array.from({ length: 40 }, (_, i) => round(i + 1).filter(([subnet, service]) => fp.novelty(subnet, service) === null).length);
+  const firstKept = known.findIndex((n) => n > 0);
+  t.ok(firstKept > 0, `rounds 1 to ${firstKept} forgotten`);
+  t.ok(known.slice(firstKept + 1).every((n) => n === 250), `every round after ${firstKept + 1} kept whole: ${known.join(' ')}`);
+  t.equal(fp.novelty(...kept), null, 'a pair seen in every round is never the least recently seen');
+  // a forgotten round's services had no other client: they are new services again, and their subnets new
+  const [oldSubnet, oldService] = round(1)[0]!;
+  t.equal(fp.novelty(oldSubnet, oldService), 'new_service');
+  t.equal(fp.clientsOf(oldService), 0);
+  t.equal(fp.serviceCount, fp.connections, 'one client subnet per service: a service per pair is left, no more');
+  // what is left holds no more memory than it would from scratch, give or take a growth step
+  const fresh = new Fingerprint({ capBytes: 2 ** 30 });
+  for (let r = firstKept + 1; r <= 40; r++) fresh.learn(round(r).filter(([subnet, service]) => fp.novelty(subnet, service) === null), r);
+  fresh.learn([kept], 40);
+  t.ok(fp.memoryBytes() <= fresh.memoryBytes() * 1.3 + 8192, `${fp.memoryBytes()} bytes, ${fresh.memoryBytes()} from scratch`);
 });
 
 /** A fake server's session list: `rows` overlapping [after, before), in start order, up to `rows` — the API's JSON. */

@@ -138,6 +138,9 @@ t.test('fttcv prints nbi.md\'s example line, LOW alerts, and the facts of each',
   t.equal(low!.text, 'unusually LOW volume for bytes sent by address 10.1.0.11 during 10/15/2012 16:20:00 to 10/15/2012 16:30:00: 0.00 (u: 340000.00 s: 9000.00 k: 37.78 n: 3)');
   t.match(low!.facts, { threshold_value: 340000 - 27000, current_values: { bytes_out: 0, new_conn: 0 }, average_values: { bytes_out: 340000, bytes_in: null } });
   t.equal(low!.type, 'volume_low');
+  t.match(Object.fromEntries(low!.fields.map((f) => [f.name, f.value])), { groupby: 'IP', countby: 'BYTES_SENT', unique: 'NONE' }, 'countby with its direction, as ftth and nbi.md name it');
+  t.notOk(low!.fields.some((f) => f.name === 'direction'), 'no second field for the direction');
+  t.match(Object.fromEntries(high!.fields.map((f) => [f.name, f.value])), { countby: 'BYTES_TOTAL' });
   t.equal(fresh!.text, 'unusually HIGH volume for bytes sent by address 10.9.9.9 during 10/15/2012 16:20:00 to 10/15/2012 16:30:00: 5000.00 (u: 0.00 s: 0.00 k: -1.00 n: 0)');
   const svc = new VolumeDetector({ entity: ENTITY_BY_NAME.get('PORTPROTO')!, count: 'SESSIONS', unique: undefined, direction: undefined }, {}, { deviations: 3, threshold: 100, low: true });
   const [s] = await svc.alerts(checkOf('2012-10-15T16:20:00', '2012-10-15T16:30:00', [finding('443 6', 0, 900, 50, 5, 18, 'LOW')]));
@@ -145,7 +148,7 @@ t.test('fttcv prints nbi.md\'s example line, LOW alerts, and the facts of each',
   t.match(s!.facts, { target_ip: null, server_port: 443, proto: 6, average_values: { new_conn: 900 } });
   t.same(
     Object.fromEntries(s!.fields.map((f) => [f.name, f.value])),
-    { groupby: 'PORTPROTO', countby: 'SESSIONS', unique: 'NONE', direction: 'both', nbisource: '443/TCP', value: '0.00', mean: '900.00', stddev: '50.00', k: '18.00', n: 5, absth: 100, devth: 3 },
+    { groupby: 'PORTPROTO', countby: 'SESSIONS_TOTAL', unique: 'NONE', nbisource: '443/TCP', value: '0.00', mean: '900.00', stddev: '50.00', k: '18.00', n: 5, absth: 100, devth: 3 },
   );
 });
 

@@ -156,6 +156,28 @@ export interface FakeSession {
   readonly srvpkts: number;
 }
 
+/**
+ * ftserver's answer to the detectors' check of the collector's feed (GET /api/v1/stat by QOS, SESSIONS,
+ * one row, `slices` slices, query=TTIME<=60) over `sessions`: the sessions of at most 60 s in each slice.
+ */
+export function feedAnswer(sessions: readonly FakeSession[], params: Readonly<Record<string, string>>): StatAnswer {
+  const fromMs = Number(params.after_time) * 1000;
+  const toMs = Number(params.before_time) * 1000;
+  const n = Number(params.slices);
+  const span = (toMs - fromMs) / n;
+  const slices = Array.from({ length: n }, () => 0);
+  for (const s of sessions) {
+    if (s.end - s.start > 60_000) continue;
+    for (let k = 0; k < n; k++) {
+      const [a, b] = [fromMs + k * span, fromMs + (k + 1) * span];
+      // time.md: a session takes part in a span it overlaps; an instant in the span that holds it
+      if (s.end > s.start ? s.start < b && s.end > a : s.start >= a && s.start < b) slices[k]!++;
+    }
+  }
+  const total = slices.reduce((x, y) => x + y, 0);
+  return statAnswer(['QOS'], total === 0 ? [] : [{ cells: [0], value: total, slices }], { fromS: fromMs / 1000, toS: toMs / 1000, slices: n, sessions: total });
+}
+
 /** A detector's settings for a run that starts at `startMs` after `days` of history: DAY slots, -bd 60, -v. */
 export function engineSettings(startMs: number, days = 3, capBytes = 1 << 22): EngineSettings {
   return {

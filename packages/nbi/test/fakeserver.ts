@@ -13,6 +13,8 @@ export interface Knobs {
   refuse: boolean;
   /** The ranking for stat parameters. */
   stat: (params: Record<string, string>) => StatAnswer;
+  /** While it says so, every connection is cut at once, as when the process is away; when it is back, logins are forgotten (a restart). */
+  down?: () => boolean;
 }
 
 export class FakeFtserver {
@@ -22,6 +24,7 @@ export class FakeFtserver {
   readonly alerts: Record<string, unknown>[] = [];
   private server: http.Server | null = null;
   private next = 0;
+  private wasDown = false;
   port = 0;
 
   constructor(
@@ -58,6 +61,15 @@ export class FakeFtserver {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (this.knobs.down?.() === true) {
+      this.wasDown = true;
+      req.socket.destroy();
+      return;
+    }
+    if (this.wasDown) {
+      this.wasDown = false;
+      this.tokens.clear();
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://x');

@@ -59,6 +59,31 @@ t.test('busy answers and lost connections are retried with backoff, and said on 
   await link.close();
 });
 
+t.test('a server away for five hours: each failure said while the waits grow, then after 1, 2, 4 … minutes, then hourly', async (t) => {
+  const clock = new FakeClock(Date.parse('2026-11-24T15:00:00Z'));
+  const back = clock.t + 5 * 3_600_000;
+  let away = false;
+  const server = new FakeFtserver({ busy: 0, refuse: false, stat: rhythm, down: () => away && clock.now() < back });
+  await server.start();
+  t.teardown(() => server.stop());
+  const { notices, lines } = collectNotices('fttcv');
+  const link = await ServerLink.open(plan(server.port, 'secret'), { tool: 'fttcv', version: 'test', clock, notices, signal: new AbortController().signal });
+  away = true;
+  t.equal((await link.json<StatAnswer>('GET', '/api/v1/stat', STAT, 'checking the window')).data.length, 5);
+  t.equal(clock.sleeps.length, 1 + (5 * 3600 - 15) / 15 + 3, 'retried every 15 s once the waits stopped growing');
+  t.match(lines, [
+    /^fttcv: checking the window failed: the connection to 127\.0\.0\.1:\d+ broke: .*; retrying in 1 s$/,
+    /failed: .*; retrying in 2 s$/,
+    /failed: .*; retrying in 4 s$/,
+    /failed: .*; retrying in 8 s$/,
+    ...['1 min', '2 min', '4 min', '8 min', '16 min', '32 min', '64 min', '2 h', '3 h', '4 h'].map((d) => new RegExp(`^fttcv: checking the window still fails after ${d}: the connection to .*; retrying every 15 s$`)),
+    /^fttcv: the server no longer knows this login \(was it restarted\?\): logging in again$/,
+    /^fttcv: the server answers again \(after 18000 s\); checking the window done$/,
+  ]);
+  t.equal(lines.length, 16, 'sixteen lines for five hours and 1203 attempts');
+  await link.close();
+});
+
 t.test('refusals are not retried; a stopped link stops retrying', async (t) => {
   const server = new FakeFtserver({ busy: 0, refuse: true, stat: rhythm });
   await server.start();

@@ -3,8 +3,10 @@
 // the baselines take, measured as the process's resident size in a child process of its own.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { BaselineStore } from '../src/engine/baselinestore.js';
+import { Fingerprint, serviceKey } from '../src/ftbfg/fingerprint.js';
 import { KeyIndex } from '../src/engine/keyindex.js';
 import { Readable } from 'node:stream';
 import { readRanking } from '../src/engine/ranking.js';
@@ -26,14 +28,32 @@ interface Measured {
 }
 
 /**
+ * RssAnon less the collector's heap as resident (the code's and the collector's, not what is measured:
+ * the baselines and the fingerprint hold no objects), after full collections, once it stops shrinking
+ * (collected buffers are given back a moment after the collection, and on a busy machine that moment
+ * can be long).
+ */
+async function outsideHeap(): Promise<number> {
+  const rss = (): number => Number(/^RssAnon:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  let last = Infinity;
+  for (let k = 0; k < 40; k++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = rss() - v8.getHeapStatistics().total_physical_size;
+    if (k >= 2 && Math.abs(last - now) < 64 * 1024) return now;
+    last = now;
+  }
+  return last;
+}
+
+/**
  * The child: four weeks of a DAY baseline learnt window by window (144 slots), 100,000 entities
  * that mostly show up once in a slot (like the benchmark's), measured by /proc's RssAnon less the
- * collector's heap, after full collections. Everything the learning itself needs (code, scratch) is
+ * collector's heap (outsideHeap). Everything the learning itself needs (code, scratch) is
  * warmed up first, on a store that is dropped before the first reading.
  */
 async function measureInChild(): Promise<Measured> {
-  const rss = (): number => Number(/^RssAnon:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
-  const gc = (globalThis as { gc?: () => void }).gc!;
   const r = rng(11);
   const keys = Array.from({ length: 100_000 }, (_, k) => `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`);
   const learnAll = (store: BaselineStore, days: number): void => {
@@ -46,20 +66,6 @@ async function measureInChild(): Promise<Measured> {
     }
   };
   learnAll(new BaselineStore({ slots: 144, capBytes: 2 ** 30 }), 2);
-  // the collector's heap is the code's and the collector's, not the baselines' (they hold no objects)
-  // (collected buffers are given back after the collection: a moment later)
-  // (on a busy machine that moment can be long: collect until the resident size stops shrinking)
-  const outsideHeap = async (): Promise<number> => {
-    let last = Infinity;
-    for (let k = 0; k < 40; k++) {
-      gc();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const now = rss() - process.memoryUsage().heapTotal;
-      if (k >= 2 && Math.abs(last - now) < 64 * 1024) return now;
-      last = now;
-    }
-    return last;
-  };
   const before = await outsideHeap();
   const store = new BaselineStore({ slots: 144, capBytes: 2 ** 30 });
   learnAll(store, 28);
@@ -69,8 +75,37 @@ async function measureInChild(): Promise<Measured> {
   return { memoryBytes: store.memoryBytes(), rssGrowth: after - before, entities: store.entities, pairs };
 }
 
+/**
+ * The child for ftbfg: the fingerprint of the benchmark's four weeks (some 200,000 services, 270,000
+ * client subnet–service pairs, learnt a span at a time), measured as the baselines are.
+ */
+async function measureFingerprintInChild(): Promise<Measured> {
+  const r = rng(13);
+  // the keys are made first (the collector's heap, not the fingerprint's): learning makes little garbage
+  const services = Array.from({ length: 400_000 }, (_, s) => serviceKey(`10.${(s >> 16) & 255}.${(s >> 8) & 255}.${s & 255}`, [80, 443, 53, 22][s % 4]! + (s % 1000), s % 3 === 0 ? 17 : 6));
+  const subnets = Array.from({ length: 14 }, (_, k) => `10.${k >> 1}.${k % 2 === 0 ? 0 : 128}.0/17`);
+  const learnAll = (fp: Fingerprint, serviceCount: number): void => {
+    const pairs: [string, string][] = Array.from({ length: 400 }, () => ['', '']);
+    for (let span = 0; span < 1000; span++) {
+      for (const pair of pairs) {
+        pair[0] = subnets[Math.floor(r() * subnets.length)]!;
+        pair[1] = services[Math.floor(r() ** 1.5 * serviceCount)]!;
+      }
+      fp.learn(pairs, span * 2_400_000);
+    }
+  };
+  learnAll(new Fingerprint({ capBytes: 2 ** 30 }), 5000);
+  const before = await outsideHeap();
+  const fp = new Fingerprint({ capBytes: 2 ** 30 });
+  learnAll(fp, services.length);
+  const after = await outsideHeap();
+  return { memoryBytes: fp.memoryBytes(), rssGrowth: after - before, entities: fp.serviceCount, pairs: fp.connections };
+}
+
 if (process.env.NBI_MEMORY_CHILD === '1') {
   process.stdout.write(JSON.stringify(await measureInChild()));
+} else if (process.env.NBI_MEMORY_CHILD === 'fingerprint') {
+  process.stdout.write(JSON.stringify(await measureFingerprintInChild()));
 } else {
   const { default: t } = await import('tap');
 
@@ -201,6 +236,24 @@ if (process.env.NBI_MEMORY_CHILD === '1') {
     const ids = [...model.values()];
     t.equal(new Set(ids).size, ids.length, 'ids are distinct');
     t.ok(Math.max(...ids) < model.size * 2, 'freed ids are handed out again');
+    // compaction: the kept keys renumbered 0, 1, … in the order of their ids, the others gone
+    const before = index.byteLength;
+    const keep = (key: string): boolean => key.startsWith('192.0.') && Number(key.split('.')[3]) % 4 !== 0;
+    const byOldId = [...model].sort((a, b) => a[1] - b[1]);
+    const renumbered = index.compact((id) => keep(index.keyOf(id)!));
+    let next = 0;
+    for (const [key, id] of byOldId) {
+      if (!keep(key)) {
+        if (renumbered[id] !== -1 || index.idOf(key) !== -1) wrong++;
+        continue;
+      }
+      if (renumbered[id] !== next || index.idOf(key) !== next || index.keyOf(next) !== key) wrong++;
+      next++;
+    }
+    t.equal(wrong, 0, 'every kept key has its new id, in the order of the old ones; the others are gone');
+    t.equal(index.size, next);
+    t.ok(index.byteLength < before, `${before} bytes before, ${index.byteLength} after`);
+    t.equal(index.add('192.0.99.99'), next, 'the next new key takes the next id');
   });
 
   t.test("training's CSV reader gives readRanking's keys, slice values and completeness", async (t) => {
@@ -241,5 +294,20 @@ if (process.env.NBI_MEMORY_CHILD === '1') {
     // the baselines are all the process gained outside the collector's heap, within the allocator's slack
     t.ok(m.rssGrowth > m.memoryBytes * 0.8 && m.rssGrowth < m.memoryBytes * 1.25, `memoryBytes ${mib(m.memoryBytes)} MiB, resident size outside the heap grew ${mib(m.rssGrowth)} MiB`);
     t.ok(m.memoryBytes / m.pairs < 16, `${(m.memoryBytes / m.pairs).toFixed(1)} bytes per (slot, entity) baseline, keys included`);
+  });
+
+  t.test("ftbfg's memoryBytes() is the memory the fingerprint takes (resident size of a process of its own)", { skip: process.platform !== 'linux' && 'reads /proc' }, async (t) => {
+    const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
+    const child = spawnSync(process.execPath, [...loader, '--expose-gc', '--single-threaded', fileURLToPath(import.meta.url)], {
+      env: { ...process.env, NBI_MEMORY_CHILD: 'fingerprint' },
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    t.equal(child.status, 0, child.stderr);
+    const m = JSON.parse(child.stdout) as Measured;
+    const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
+    t.ok(m.entities > 150_000 && m.pairs > 200_000, `${m.entities} services, ${m.pairs} client subnet–service pairs`);
+    t.ok(m.rssGrowth > m.memoryBytes * 0.8 && m.rssGrowth < m.memoryBytes * 1.25, `memoryBytes ${mib(m.memoryBytes)} MiB, resident size outside the heap grew ${mib(m.rssGrowth)} MiB`);
+    t.ok(m.memoryBytes / m.pairs < 64, `${(m.memoryBytes / m.pairs).toFixed(1)} bytes per pair, services and subnets included`);
   });
 }

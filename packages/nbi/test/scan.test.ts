@@ -14,7 +14,7 @@ import { scanRankings, targetsOfSource } from '../src/ftscan/scanrankings.js';
 import { VerticalScans } from '../src/ftscan/verticalscans.js';
 import { Episodes, type RaisedAlert } from '../src/output/episodes.js';
 import { expectHelp, expectRefusals, runCommand, type CommandRun } from './commandrun.js';
-import { FakeClock, FakeLink, collectNotices, engineSettings, statAnswer, type Call, type FakeSession as Sess, type RankRow } from './fakes.js';
+import { FakeClock, FakeLink, collectNotices, engineSettings, feedAnswer, statAnswer, type Call, type FakeSession as Sess, type RankRow } from './fakes.js';
 
 const run = (argv: string[]): Promise<CommandRun> => runCommand(ftscan, argv);
 
@@ -231,10 +231,8 @@ t.test('a whole run: three days learnt, then the scans found in every window tha
       if (windowEnds.length === 11) stop.abort('SIGTERM');
     }
     // the fake serves only sessions that have ended by the fake clock's time, as a store would hold them
-    return rankUnique(
-      sessions.filter((s) => s.end <= clock.t),
-      p,
-    );
+    const stored = sessions.filter((s) => s.end <= clock.t);
+    return p.group_by === 'QOS' ? feedAnswer(stored, p) : rankUnique(stored, p);
   });
   const { notices, lines } = collectNotices('ftscan');
   const alerts: RaisedAlert[] = [];
@@ -253,7 +251,7 @@ t.test('a whole run: three days learnt, then the scans found in every window tha
   t.equal(progress.length, 3, 'a progress line per iteration');
   t.match(progress[2], /^Progress: 100\.000%  \d+ records$/);
   // both rankings per iteration, with one slice per 10-minute slot
-  const training = link.calls.filter((c) => c.params.slices !== undefined);
+  const training = link.calls.filter((c) => c.params.slices !== undefined && c.params.group_by === 'IP');
   t.same(
     training.map((c) => c.params.unique),
     ['IP', 'PORTPROTO', 'IP', 'PORTPROTO', 'IP', 'PORTPROTO'],
@@ -310,7 +308,7 @@ t.test('a source with a busy baseline is judged against it: the crawler alerts o
   let windows = 0;
   const link = new FakeLink((call) => {
     if (call.params.slices === undefined && call.params.unique === 'IP' && ++windows === 4) stop.abort('SIGTERM');
-    return rankUnique(sessions, call.params);
+    return call.params.group_by === 'QOS' ? feedAnswer(sessions, call.params) : rankUnique(sessions, call.params);
   });
   const { notices } = collectNotices('ftscan');
   const alerts: RaisedAlert[] = [];

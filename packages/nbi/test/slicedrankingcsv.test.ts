@@ -6,6 +6,7 @@ import type { StatAnswer } from '@opentraq/cli';
 import { readRanking, type Ranking, type SlicedRanking } from '../src/engine/ranking.js';
 import { readSlicedRankingCsv } from '../src/engine/slicedrankingcsv.js';
 import { statCsv } from './fakes.js';
+import { rng } from './rng.js';
 
 /** `text` as a body arriving in pieces of `piece` bytes (rows and quoted cells cut anywhere). */
 function body(text: string, piece = 7): Readable {
@@ -102,6 +103,58 @@ t.test('rows beyond the first allocation are kept (the value columns grow)', asy
   t.same([c[0]![0], c[0]![n - 1], c[1]![n - 1], c[2]![1234]], [n, 1, n - 1, 1]);
 });
 
+t.test('any text in the cells, any numbers, any cut: the same as the JSON answer (randomised)', async (t) => {
+  const r = rng(17);
+  // quotes, commas and line ends make the writer quote a cell; non-ASCII letters take several bytes
+  const alphabet = ['a', 'Z', '0', '.', ' ', ',', '"', '\n', '\r\n', 'é', '✓', '-', ':'];
+  const text = (): string => Array.from({ length: 1 + Math.floor(r() * 12) }, () => alphabet[Math.floor(r() * alphabet.length)]!).join('');
+  const amount = (): number => {
+    const u = r();
+    return u < 0.3 ? 0 : u < 0.6 ? Math.floor(r() * 1e6) : u < 0.8 ? Math.floor(r() * 1e4) / 8 : u < 0.9 ? 2 ** 53 + 2 * Math.floor(r() * 1e6) : 1e21 * (1 + r());
+  };
+  let wrong = 0;
+  for (let round = 0; round < 60; round++) {
+    const named = r() < 0.5;
+    const entityColumns = named ? ['AS', 'COUNTRY'] : ['NAME'];
+    const names = ['rank', ...entityColumns, 'value', 'percent', 'bytes_sent', 'bytes_recv', 'packets_sent', 'packets_recv', 'sessions_initiated', 'sessions_accepted', 'label', '1700000000', '1700000600'];
+    const data = Array.from({ length: Math.floor(r() * 40) }, (_, i) => [i + 1, ...entityColumns.map(() => (r() < 0.1 ? null : text())), amount(), r() * 100, 1, 2, 3, 4, 5, 6, r() < 0.5 ? null : text(), amount(), amount()]);
+    const answer: StatAnswer = {
+      columns: names,
+      data,
+      summary: { sessions: 5, packets: 0, bytes: 0, entities: data.length + Math.floor(r() * 3), total: 0, from: 1_700_000_000, to: 1_700_001_200 },
+      series: { bounds: [1_700_000_000, 1_700_000_600, 1_700_001_200], other: [0, 0] },
+    };
+    const want = readRanking(answer, 40);
+    const got = await readSlicedRankingCsv(body(statCsv(answer), 1 + Math.floor(r() * 50)), 2, 40);
+    const same = JSON.stringify([got.keys, columns(got), got.complete, got.entities, got.sessions]) === JSON.stringify([want.rows.map((row) => row.key), wholeColumns(want, 2), want.complete, want.entities, want.sessions]);
+    if (!same) wrong++;
+  }
+  t.equal(wrong, 0, 'every answer read as its JSON gives it');
+});
+
+t.test('rows may end with LF, CR LF or CR; an empty line is a row of one cell', async (t) => {
+  const a = ipAnswer(
+    [
+      [1, '10.0.0.1', 9, 90, 0, 0, 0, 0, 0, 0, null, 'AS "one", first', null, 3, 3, 3],
+      [2, '10.0.0.2', 1, 10, 0, 0, 0, 0, 0, 0, null, null, null, 0, 1, 0],
+    ],
+    2,
+  );
+  const lf = statCsv(a);
+  for (const [what, end] of [
+    ['CR LF', '\r\n'],
+    ['CR', '\r'],
+  ] as const) {
+    for (const piece of [1, 2, 5, 1000]) {
+      const got = await readSlicedRankingCsv(body(lf.replaceAll('\n', end), piece), 3, 10);
+      t.same([got.keys, columns(got), got.entities, got.sessions], [['10.0.0.1', '10.0.0.2'], [[3, 0], [3, 1], [3, 0]], 2, 77], `${what}, pieces of ${piece}`);
+    }
+  }
+  const noLastEnd = await readSlicedRankingCsv(body(lf.slice(0, -1)), 3, 10);
+  t.equal(noLastEnd.entities, 2, 'the last line without its line end');
+  await t.rejects(readSlicedRankingCsv(body(lf.replace('\n2,', '\n\n2,')), 3, 10), { code: 'BAD_ANSWER', message: /row 2 has 1 cells where the header has 16/ });
+});
+
 t.test('what is not a training answer is BAD_ANSWER, saying what is wrong; a failing body fails as it is', async (t) => {
   const good = statCsv(ipAnswer([[1, '10.0.0.1', 9, 90, 0, 0, 0, 0, 0, 0, null, null, null, 3, 3, 3]], 1));
   const cases: [string, string, RegExp][] = [
@@ -112,7 +165,10 @@ t.test('what is not a training answer is BAD_ANSWER, saying what is wrong; a fai
     ['too few slice columns', statCsv(ipAnswer([], 0)).replace(',1700000000,1700000600,1700001200', ''), /do not end with the 3 slices asked for/],
     ['a short row', good.replace('10.0.0.1,9,', '10.0.0.1,'), /row 1 has 15 cells where the header has 16/],
     ['not a number', good.replace(',3,3,3\n', ',3,x,3\n'), /a slice value is "x", not a number/],
-    ['an unclosed quote', good.replace('10.0.0.1', '"10.0.0.1'), /cannot be read/],
+    ['an unclosed quote', good.replace('10.0.0.1', '"10.0.0.1'), /cannot be read: Quote Not Closed/],
+    ['text after a closing quote', good.replace('10.0.0.1', '"10.0.0.1"x'), /cannot be read: Invalid Closing Quote: got "x" at line 2/],
+    ['a bad value', good.replace('10.0.0.1,9,', '10.0.0.1,9x,'), /a value is "9x", not a number/],
+    ['an infinite slice value', good.replace(',3,3,3\n', ',3,Infinity,3\n'), /a slice value is "Infinity", not a number/],
   ];
   for (const [what, text, message] of cases) {
     await t.rejects(readSlicedRankingCsv(body(text), 3, 10), { code: 'BAD_ANSWER', message }, what);

@@ -109,7 +109,12 @@ t.test('one baseline: a history and a window larger than the rows asked are said
       `fttcv: the window ending ${formatWindowTime(FIRST_END)} holds 5 entities; only the 3 largest are checked and learnt, and silence is not judged (raise -bm to track more)`,
     ],
   );
-  t.same(link.whats.slice(0, 3), ['training query 1 of 2', 'training query 2 of 2', `checking the window ${formatWindowTime(FIRST_END - 600_000)} to ${formatWindowTime(FIRST_END)}`]);
+  const first = `checking the window ${formatWindowTime(FIRST_END - 600_000)} to ${formatWindowTime(FIRST_END)}`;
+  t.same(
+    link.whats.slice(0, 6),
+    ["training query 1 of 2 (the collector's feed)", 'training query 1 of 2', "training query 2 of 2 (the collector's feed)", 'training query 2 of 2', first, first],
+    'each query and window with the check of the collector\'s feed first, in the same words',
+  );
   t.same(lines.filter((l) => l.startsWith('fttcv: window ')), [
     `fttcv: window ${formatWindowTime(FIRST_END - 600_000)} to ${formatWindowTime(FIRST_END)}: 3 entities, 77 sessions, 0 alerts; tracking 3`,
     `fttcv: window ${formatWindowTime(FIRST_END - 480_000)} to ${formatWindowTime(FIRST_END + 120_000)}: 3 entities, 77 sessions, 0 alerts; tracking 3`,
@@ -133,7 +138,14 @@ t.test('ftscan\'s two baselines: each named in its training queries and in what 
       `ftscan: the window ending ${formatWindowTime(FIRST_END)} holds 5 addresses; only the 3 with the most unique services are checked and learnt (raise -bm to track more)`,
     ],
   );
-  t.same(link.whats.slice(0, 4), ['training query 1 of 2 (unique hosts)', 'training query 1 of 2 (unique services)', 'training query 2 of 2 (unique hosts)', 'training query 2 of 2 (unique services)']);
+  t.same(link.whats.slice(0, 6), [
+    "training query 1 of 2 (the collector's feed)",
+    'training query 1 of 2 (unique hosts)',
+    'training query 1 of 2 (unique services)',
+    "training query 2 of 2 (the collector's feed)",
+    'training query 2 of 2 (unique hosts)',
+    'training query 2 of 2 (unique services)',
+  ]);
   t.same(
     lines.filter((l) => l.startsWith('Progress: ')),
     ['Progress: 50.000%  77 records', 'Progress: 100.000%  154 records'],

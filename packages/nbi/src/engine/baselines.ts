@@ -1,10 +1,14 @@
 // A detector's ranking baselines at work: trained on the history up to the live windows, checked in
-// every window, and taught by each window that coincides with a slot — so that every slot is learnt once.
+// every window, and taught by each window that coincides with a slot — so that every slot is learnt
+// once; what the collector did not see whole is neither learnt nor judged LOW.
 
 import { formatWindowTime } from '../output/windowtime.js';
 import type { BaselineTrack } from './baselinetrack.js';
 import { checkWindow } from './checkwindow.js';
 import type { WindowCheck } from './detector.js';
+import type { Seen } from './feedcoverage.js';
+import { FeedWatch } from './feedwatch.js';
+import { HistoryGaps } from './historygaps.js';
 import type { AlertRule } from './judge.js';
 import type { EngineParts, EngineSettings } from './runengine.js';
 import type { SlotClock } from './slotclock.js';
@@ -19,6 +23,19 @@ export interface BaselinesOptions {
   readonly rule: AlertRule;
   /** One of the entities, for the message said when the history holds nothing to learn: `entity`, `source`. */
   readonly subject: string;
+}
+
+/** The most observations training gave any slot: the whole slots of [fromMs, toMs) it learnt, counted per slot. */
+function mostObservations(clock: SlotClock, fromMs: number, toMs: number, gaps: HistoryGaps): number {
+  const { slotMs } = clock.granularity;
+  const seen = new Map<number, number>();
+  const end = clock.floor(toMs, slotMs);
+  for (let at = clock.ceil(fromMs, slotMs); at < end; at += slotMs) {
+    if (gaps.has(at)) continue;
+    const slot = clock.slotOf(at);
+    seen.set(slot, (seen.get(slot) ?? 0) + 1);
+  }
+  return Math.max(0, ...seen.values());
 }
 
 export class Baselines {
@@ -36,12 +53,18 @@ export class Baselines {
     return Math.max(0, ...this.tracks.map((t) => t.store.entities));
   }
 
-  /** Learns the history up to where the live windows take over; resolves with the entities tracked. */
+  /**
+   * Learns the history up to where the live windows take over, but for the slots the collector did
+   * not see whole (said on stderr); resolves with the entities tracked.
+   */
   async train(start: LiveStart): Promise<number> {
     const { slotClock, settings, parts } = this.options;
     const { history } = settings;
     const toMs = Math.min(history.toMs, start.trainUntilMs);
+    // every track of a detector reads the same selection, and so the same feed
+    const gaps = new HistoryGaps(new FeedWatch(parts.link, this.tracks[0]?.spec.selection ?? {}));
     const trained = await trainBaselines(parts.link, this.tracks, {
+      gaps,
       clock: slotClock,
       fromMs: history.fromMs,
       toMs,
@@ -54,10 +77,12 @@ export class Baselines {
     if (history.fromMs >= toMs || trained.queries === 0) {
       parts.notices.say(`the history holds no whole ${Math.round(slotMs / 60000)}-minute slot before the first window: every ${this.options.subject} starts without a baseline`);
     } else {
-      // only whole slots are learnt: a slot has seen as many of them as whole periods fit, at most one more
-      const wholeSlots = Math.max(0, Math.floor((toMs - slotClock.ceil(history.fromMs, slotMs)) / slotMs));
-      const most = Math.ceil(wholeSlots / slotClock.slots);
-      if (most < 2) {
+      const gapNote = gaps.notice();
+      if (gapNote !== null) parts.notices.say(gapNote);
+      const most = mostObservations(slotClock, history.fromMs, toMs, gaps);
+      if (most === 0) {
+        parts.notices.say(`the collector saw no slot of the history whole: every ${this.options.subject} starts without a baseline`);
+      } else if (most < 2) {
         parts.notices.say(
           `the history gives each slot at most ${most} observation: no ${this.options.subject} has a deviation yet, so every one above -bt and above the value its slot saw is reported until the slots have seen two (learn at least ${slotClock.slots === 144 ? '-tn 3d' : '-tn 3w'})`,
         );
@@ -67,9 +92,13 @@ export class Baselines {
     return trained.entities;
   }
 
-  /** Every baseline's check of `window`, in the order of the tracks. */
-  async check(window: EvalWindow): Promise<WindowCheck[]> {
-    const { settings, parts, rule } = this.options;
+  /**
+   * Every baseline's check of `window`, in the order of the tracks. A window the collector did not see
+   * whole (`cut`) lacks data, which only lowers values: its HIGH values stand, its LOW ones are not judged.
+   */
+  async check(window: Seen<EvalWindow>): Promise<WindowCheck[]> {
+    const { settings, parts } = this.options;
+    const rule = window.coverage === 'whole' ? this.options.rule : { ...this.options.rule, low: false };
     const checks: WindowCheck[] = [];
     for (const track of this.tracks) {
       const check = await checkWindow({ ranking: track.spec, rule }, track.store, parts.link, window, settings.rows, parts.signal);
@@ -93,10 +122,11 @@ export class Baselines {
 
   /**
    * Teaches every baseline its check of `window` (`checks` in the order of the tracks) when the window
-   * coincides with a slot not learnt yet; for -v, `; learnt slot 16:20`, or nothing.
+   * coincides with a slot not learnt yet and the collector saw it whole (a gap is not silence); for -v,
+   * `; learnt slot 16:20`, or nothing.
    */
-  learn(window: EvalWindow, checks: readonly WindowCheck[]): string {
-    if (window.learnSlot === null || window.endMs <= this.learntUntil) return '';
+  learn(window: Seen<EvalWindow>, checks: readonly WindowCheck[]): string {
+    if (window.coverage !== 'whole' || window.learnSlot === null || window.endMs <= this.learntUntil) return '';
     for (const [i, track] of this.tracks.entries()) {
       const { ranking } = checks[i]!;
       track.store.learn(window.learnSlot, new Map(ranking.rows.map((r) => [r.key, r.value])), window.endMs, ranking.complete);

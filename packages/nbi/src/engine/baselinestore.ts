@@ -3,6 +3,7 @@
 
 import { EntryColumns } from './entrycolumns.js';
 import { KeyIndex } from './keyindex.js';
+import { resizableBuffer, type ResizableBuffer } from './resizablebuffer.js';
 import type { SlotShare } from './slotclock.js';
 import { SlotTable } from './slottable.js';
 import { standardDeviation, type Moments } from './welford.js';
@@ -19,6 +20,8 @@ export interface Expectation {
 
 export const UNKNOWN: Expectation = { mean: 0, stddev: null, n: 0 };
 
+/** The most observations one window (or training slice) may bring: SlotTable.observeAll's limit. */
+const MAX_TAKEN = 2 ** 21;
 /** What one window can add to a slot table beyond the cap (a million rows at most: 20 MB). */
 const WINDOW_HEADROOM_BYTES = 2 ** 25;
 
@@ -45,9 +48,9 @@ export class BaselineStore {
   /** Per entity id: the end of the last window it had a value in (ms). */
   private readonly lastSeenColumn = new EntryColumns(['f64'], 2 ** 31);
   private lastSeen = this.lastSeenColumn.f64(0);
-  /** learn()'s observations, as ids and values for SlotTable.observeAll. */
-  private takenIds = new Int32Array(0);
-  private takenValues = new Float64Array(0);
+  /** learn()'s observations, as ids and values for SlotTable.observeAll (grown in place to the largest window). */
+  private readonly takenIds = new Int32Array(resizableBuffer(0, MAX_TAKEN * 4));
+  private readonly takenValues = new Float64Array(resizableBuffer(0, MAX_TAKEN * 8));
   private evictedCount = 0;
   private warned = false;
 
@@ -109,9 +112,10 @@ export class BaselineStore {
 
   private reserve(length: number): void {
     if (this.takenIds.length >= length) return;
-    const size = Math.max(length, this.takenIds.length * 2);
-    this.takenIds = new Int32Array(size);
-    this.takenValues = new Float64Array(size);
+    if (length > MAX_TAKEN) throw new RangeError(`BaselineStore: at most ${MAX_TAKEN} observations at once, got ${length}`);
+    const size = Math.min(MAX_TAKEN, Math.max(length, this.takenIds.length * 2));
+    (this.takenIds.buffer as ResizableBuffer).resize(size * 4);
+    (this.takenValues.buffer as ResizableBuffer).resize(size * 8);
   }
 
   /** Puts an observation aside for learnTaken (when it counts: above 0); the new length. */

@@ -3,10 +3,10 @@
 
 import { resizableBuffer, type ResizableBuffer } from './resizablebuffer.js';
 
-export type ColumnKind = 'f64' | 'u32' | 'u16';
-export type Column = Float64Array | Uint32Array | Uint16Array;
+export type ColumnKind = 'f64' | 'u32' | 'u16' | 'u8';
+export type Column = Float64Array | Uint32Array | Uint16Array | Uint8Array;
 
-const WIDTH: Readonly<Record<ColumnKind, number>> = { f64: 8, u32: 4, u16: 2 };
+const WIDTH: Readonly<Record<ColumnKind, number>> = { f64: 8, u32: 4, u16: 2, u8: 1 };
 /** The system commits a resizable buffer's memory in pages. */
 export const PAGE_BYTES = 4096;
 /** The largest reservation a resizable buffer may make. */
@@ -55,6 +55,10 @@ export class EntryColumns {
     return this.columns[k] as Uint16Array;
   }
 
+  u8(k: number): Uint8Array {
+    return this.columns[k] as Uint8Array;
+  }
+
   /** Entries that fit. */
   get capacity(): number {
     return this.capacityNow;
@@ -97,7 +101,8 @@ export class EntryColumns {
       offset += capacity * WIDTH[kind];
       if (kind === 'f64') return new Float64Array(this.buffer, at, capacity);
       if (kind === 'u32') return new Uint32Array(this.buffer, at, capacity);
-      return new Uint16Array(this.buffer, at, capacity);
+      if (kind === 'u16') return new Uint16Array(this.buffer, at, capacity);
+      return new Uint8Array(this.buffer, at, capacity);
     });
   }
 
@@ -135,7 +140,8 @@ export class EntryColumns {
 function copyColumn(to: Column, from: Column, length: number): void {
   if (to instanceof Float64Array) to.set((from as Float64Array).subarray(0, length));
   else if (to instanceof Uint32Array) to.set((from as Uint32Array).subarray(0, length));
-  else to.set((from as Uint16Array).subarray(0, length));
+  else if (to instanceof Uint16Array) to.set((from as Uint16Array).subarray(0, length));
+  else to.set((from as Uint8Array).subarray(0, length));
 }
 
 function isResizable(buffer: ArrayBuffer | ResizableBuffer): buffer is ResizableBuffer {

@@ -1,5 +1,5 @@
 // Public door of the detectors' shared engine: slots and windows on the local clock, Welford
-// baselines with a memory cap, the alert rule, training, window checks, the resilient server link.
+// baselines with a memory cap, the alert rule, training, window checks, the collector's feed watched, the resilient server link.
 export { GRANULARITIES, GRANULARITY_NAMES, type Granularity, type GranularityName } from './granularity.js';
 export { SlotClock, type SlotShare } from './slotclock.js';
 export { addObservation, standardDeviation, NO_MOMENTS, type Moments } from './welford.js';
@@ -13,6 +13,10 @@ export { train, trainBaselines, type TrainingRequest, type BaselinesRequest } fr
 export type { BaselineTrack, TrackNaming } from './baselinetrack.js';
 export { Baselines, type BaselinesOptions } from './baselines.js';
 export { checkWindow } from './checkwindow.js';
+export { feedVerdict, FEED_PARTS, SHORT_SESSION_S, BUSY_PART, type Coverage, type FeedVerdict, type Seen } from './feedcoverage.js';
+export { FeedWatch, FEED_FILTER } from './feedwatch.js';
+export { HistoryGaps } from './historygaps.js';
+export { FeedGap } from './feedgap.js';
 export { slotCadence, fixedCadence, MAX_BACKLOG_MS, type WindowCadence, type WindowSpan } from './windowcadence.js';
 export { runWindows, type WindowOutcome, type WindowLoopOptions, type WindowLoopReport } from './windowloop.js';
 export { runTrainedWindows, type TrainedWindowSteps } from './runtrainedwindows.js';

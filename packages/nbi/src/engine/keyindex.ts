@@ -11,6 +11,8 @@ const MIN_BITS = 4;
 const MAX_KEY_BYTES = 0xffff;
 /** Address space the keys may take (reserved, committed a page at a time as they come). */
 const MAX_POOL_BYTES = 2 ** 31;
+/** Address space the hash table may take (2^29 slots). */
+const MAX_SLOT_BYTES = 2 ** 31;
 const OFFSET = 0;
 const LENGTH = 1;
 
@@ -40,9 +42,14 @@ export class KeyIndex {
   /** Ids handed out so far (the next new one), and those freed for reuse. */
   private nextId = 0;
   private readonly freeIds: number[] = [];
-  /** Open addressing (linear probing) from a key's hash to its id. */
+  /**
+   * Open addressing (linear probing) from a key's hash to its id, in a buffer resized in place: a
+   * rehash places the keys again from the pool, so the old slots need not outlive the new ones (and
+   * no table left behind for the collector, nor a hole in the allocator's heap).
+   */
   private bits = MIN_BITS;
-  private slots = new Int32Array(1 << MIN_BITS).fill(EMPTY);
+  private readonly slotBuffer = resizableBuffer(4 << MIN_BITS, MAX_SLOT_BYTES);
+  private readonly slots = new Int32Array(this.slotBuffer).fill(EMPTY);
   private count = 0;
   /** The key being looked up, encoded (resizable like the pool, so that the code comparing them sees one kind of array). */
   private readonly scratch = new Uint8Array(resizableBuffer(PAGE_BYTES, MAX_KEY_BYTES * 3 + PAGE_BYTES));
@@ -54,7 +61,8 @@ export class KeyIndex {
 
   /** Memory the index holds, bytes. */
   get byteLength(): number {
-    return this.poolBuffer.byteLength + this.ids.byteLength + this.slots.byteLength + this.freeIds.length * 8;
+    const slotPages = Math.ceil(this.slotBuffer.byteLength / PAGE_BYTES) * PAGE_BYTES;
+    return this.poolBuffer.byteLength + this.ids.byteLength + slotPages + this.freeIds.length * 8;
   }
 
   /** The id of `key`, or -1. */
@@ -81,9 +89,10 @@ export class KeyIndex {
     this.offsets[id] = this.poolUsed;
     this.lengths[id] = length;
     this.poolUsed += length;
-    if ((this.count + 1) * 4 > this.slots.length * 3) this.rehash(this.bits + 1);
-    this.place(id, hash);
     this.count++;
+    // a rehash places every key, this one included
+    if (this.count * 4 > this.slots.length * 3) this.rehash(this.bits + 1);
+    else this.place(id, hash);
     return id;
   }
 
@@ -119,6 +128,41 @@ export class KeyIndex {
     this.poolHoles += length;
     if (this.poolHoles > 4096 && this.poolHoles * 2 > this.poolUsed) this.compactPool();
     if (this.bits > MIN_BITS && this.count * 8 < this.slots.length) this.rehash(this.bits - 1);
+  }
+
+  /**
+   * Keeps the keys whose id `keep` accepts and forgets the others, renumbering the kept ones densely in
+   * the order of their ids (0, 1, …) and giving back what the forgotten took: the pool packed, the id
+   * columns and the hash table shrunk to fit. Returns every old id's new one (-1: forgotten or free),
+   * for whoever holds ids to follow.
+   */
+  compact(keep: (id: number) => boolean): Int32Array {
+    const renumbered = new Int32Array(this.nextId).fill(-1);
+    let next = 0;
+    for (let id = 0; id < this.nextId; id++) {
+      const offset = this.offsets[id]!;
+      if (offset === FREE) continue;
+      if (!keep(id)) {
+        this.poolHoles += this.lengths[id]!;
+        continue;
+      }
+      renumbered[id] = next;
+      // a new id is never above the old one: ids moved down overwrite only ids already done
+      this.offsets[next] = offset;
+      this.lengths[next] = this.lengths[id]!;
+      next++;
+    }
+    this.nextId = next;
+    this.count = next;
+    this.freeIds.length = 0;
+    this.compactPool();
+    this.ids.shrinkToFit(next);
+    this.offsets = this.ids.u32(OFFSET);
+    this.lengths = this.ids.u16(LENGTH);
+    let bits = MIN_BITS;
+    while (next * 4 > (1 << bits) * 3) bits++;
+    this.rehash(bits);
+    return renumbered;
   }
 
   /** Calls `fn` with every id that has a key. */
@@ -177,16 +221,19 @@ export class KeyIndex {
 
   private rehash(bits: number): void {
     this.bits = bits;
-    this.slots = new Int32Array(1 << bits).fill(EMPTY);
+    this.slotBuffer.resize(4 << bits);
+    this.slots.fill(EMPTY);
     for (let id = 0; id < this.nextId; id++) if (this.offsets[id] !== FREE) this.place(id, this.hashAt(id));
   }
 
   /** Packs the live keys together, dropping the holes forgotten keys left, and gives back the pages freed. */
   private compactPool(): void {
-    const live: number[] = [];
-    for (let id = 0; id < this.nextId; id++) if (this.offsets[id] !== FREE) live.push(id);
+    const live = new Uint32Array(this.count);
+    let n = 0;
+    for (let id = 0; id < this.nextId; id++) if (this.offsets[id] !== FREE) live[n++] = id;
     // in pool order, each key moves down (or stays): none is overwritten before it has moved
-    live.sort((a, b) => this.offsets[a]! - this.offsets[b]!);
+    const offsets = this.offsets;
+    live.sort((a, b) => offsets[a]! - offsets[b]!);
     let at = 0;
     for (const id of live) {
       const offset = this.offsets[id]!;

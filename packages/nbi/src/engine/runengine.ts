@@ -64,6 +64,7 @@ export async function runEngine(detector: Detector, settings: EngineSettings, pa
   const baselines = new Baselines([{ spec: detector.ranking, store }], { slotClock, settings, parts, rule: detector.rule, subject: 'entity' });
   const ctx = { link, signal, notices };
   return runTrainedWindows(slotClock, settings, parts, {
+    feed: detector.ranking.selection,
     train: (start) => baselines.train(start),
     check: async (window) => {
       const checks = await baselines.check(window);

@@ -1,6 +1,6 @@
 // The detectors' connection to ftserver: the query tools' API client, logged in once, and kept
-// working for days — lost connections and server errors retried with backoff and reported on
-// stderr, a login the server forgot (a restart) renewed, everything unwound at once on stop.
+// working for days — lost connections and server errors retried with backoff and reported on stderr
+// (sparingly once it lasts), a login the server forgot (a restart) renewed, everything unwound at once on stop.
 
 import type { Readable } from 'node:stream';
 import {
@@ -22,6 +22,18 @@ import { Stopped, stopReason } from './stopped.js';
 
 /** Waits between attempts, seconds: doubling, then every 15 s — a recovered server is back in use within 15 s. */
 const BACKOFF_S = [1, 2, 4, 8, 15] as const;
+/**
+ * Once the waits stop growing, a failure that goes on is said again after 1, 2, 4 … minutes of it, then
+ * every hour: an outage of a day costs stderr some thirty lines, not one every 15 s.
+ */
+const FIRST_REMINDER_S = 60;
+const MAX_REMINDER_GAP_S = 3600;
+
+/** How long a failure has lasted, for its reminders: `1 min`, `32 min`, `3 h`. */
+function lasted(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h`;
+}
 
 export interface ServerLinkOptions {
   readonly tool: string;
@@ -84,7 +96,8 @@ export class ServerLink implements ApiLink {
 
   /**
    * A JSON answer of the API. Lost connections, server errors and a forgotten login are retried
-   * until an answer comes (each failure said on stderr with what was being done, `what`); refusals
+   * until an answer comes (said on stderr with what was being done, `what`: each failure while the
+   * waits grow, then reminders after 1, 2, 4 … minutes, then hourly; and the answer at last); refusals
    * (a request the server rejects, a login it no longer accepts) are thrown; Stopped once stopping.
    */
   json<T>(method: HttpMethod, path: string, opts: RequestOptions, what: string, callSignal?: AbortSignal): Promise<T> {
@@ -112,6 +125,7 @@ export class ServerLink implements ApiLink {
     const signal = callSignal === undefined ? this.options.signal : AbortSignal.any([this.options.signal, callSignal]);
     let attempt = 0;
     let failingSince: number | null = null;
+    let remindAfterS = FIRST_REMINDER_S;
     // a forgotten login is renewed at once; only a fresh login refused again waits like a failure
     let renewed = false;
     for (;;) {
@@ -135,8 +149,14 @@ export class ServerLink implements ApiLink {
         }
         failingSince ??= clock.now();
         const wait = BACKOFF_S[Math.min(attempt, BACKOFF_S.length - 1)]!;
+        const failingS = (clock.now() - failingSince) / 1000;
+        if (attempt < BACKOFF_S.length - 1) {
+          notices.say(`${what} failed: ${(e as Error).message}; retrying in ${wait} s`);
+        } else if (failingS >= remindAfterS) {
+          notices.say(`${what} still fails after ${lasted(failingS)}: ${(e as Error).message}; retrying every ${wait} s`);
+          while (remindAfterS <= failingS) remindAfterS += Math.min(remindAfterS, MAX_REMINDER_GAP_S);
+        }
         attempt++;
-        notices.say(`${what} failed: ${(e as Error).message}; retrying in ${wait} s`);
         await clock.sleep(wait * 1000, signal);
       }
     }

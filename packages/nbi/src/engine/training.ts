@@ -4,6 +4,7 @@
 import type { ApiLink } from './apilink.js';
 import type { BaselineStore } from './baselinestore.js';
 import type { BaselineTrack } from './baselinetrack.js';
+import type { HistoryGaps } from './historygaps.js';
 import { learnHistory, type TrainingResult } from './learnhistory.js';
 import type { Notices } from './notices.js';
 import { STAT_PATH, rankingParams, type RankingSpec } from './ranking.js';
@@ -23,6 +24,8 @@ export interface BaselinesRequest {
   readonly maxSlices: number;
   readonly notices: Notices;
   readonly signal?: AbortSignal;
+  /** When given: the slots the collector did not see whole, which are not learnt (an outage is not silence). */
+  readonly gaps?: Pick<HistoryGaps, 'gapsIn'>;
 }
 
 /** The training of a detector with one baseline. */
@@ -51,6 +54,8 @@ export function trainBaselines(link: ApiLink, tracks: readonly BaselineTrack[], 
       spans: trainingChunks(clock, req.fromMs, req.toMs, req.maxSlices),
       tracked: () => Math.max(0, ...tracks.map((t) => t.store.entities)),
       learn: async (chunk, what) => {
+        const gaps = (await req.gaps?.gapsIn(chunk.fromMs, chunk.toMs, chunk.slices, what, req.signal)) ?? [];
+        if (gaps.length > 0 && gaps.every(Boolean)) return 0;
         let sessions = 0;
         for (const track of tracks) {
           const { naming } = track;
@@ -66,6 +71,7 @@ export function trainBaselines(link: ApiLink, tracks: readonly BaselineTrack[], 
           }
           if (column.length < ranking.keys.length) column = new Float64Array(ranking.keys.length);
           for (let k = 0; k < chunk.slices; k++) {
+            if (gaps[k] === true) continue;
             ranking.sliceValues(k, column);
             const sliceStart = chunk.fromMs + k * slotMs;
             track.store.learnRows(clock.slotOf(sliceStart), ranking.keys, column, sliceStart + slotMs, ranking.complete);

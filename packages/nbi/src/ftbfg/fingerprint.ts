@@ -1,13 +1,12 @@
 // ftbfg's model: which client subnets use which services (server address, port, protocol), each
 // pair with when it was last seen, bounded by -bm by forgetting the least recently seen pairs.
 
+import { KeyIndex } from '../engine/keyindex.js';
+import { IdCounts } from './idcounts.js';
+import { PairTable } from './pairtable.js';
+
 /** A connection that does not fit the fingerprint: its service was never seen serving, or never this client subnet. */
 export type Novelty = 'new_service' | 'new_client';
-
-/** What one service costs besides its client subnets: its key, its entry and its own map (an estimate of V8's layout). */
-const SERVICE_BYTES = 160;
-/** What one client subnet of a service costs besides its text: a map entry and its last-seen time. */
-const CLIENT_BYTES = 72;
 
 export interface FingerprintEvictionNotice {
   /** The cap (-bm), bytes. */
@@ -30,10 +29,16 @@ export function serviceKey(server: string, port: number, proto: number): string 
 }
 
 export class Fingerprint {
-  /** Service → client subnet → when the pair was last seen (ms since the epoch). */
-  private readonly services = new Map<string, Map<string, number>>();
-  private pairs = 0;
-  private bytes = 0;
+  /**
+   * Services and client subnets by their text, each interned once with a small id; the pairs refer to
+   * them by id. Each service counts its client subnets and each subnet its services, so that a side
+   * whose pairs were all forgotten goes with them.
+   */
+  private readonly services = new KeyIndex();
+  private readonly clients = new IdCounts();
+  private readonly subnets = new KeyIndex();
+  private readonly uses = new IdCounts();
+  private readonly pairs = new PairTable();
   private evictedCount = 0;
   private warned = false;
 
@@ -43,7 +48,7 @@ export class Fingerprint {
 
   /** Client subnet–service pairs known. */
   get connections(): number {
-    return this.pairs;
+    return this.pairs.size;
   }
 
   /** Services known (each with at least one client subnet). */
@@ -56,66 +61,80 @@ export class Fingerprint {
     return this.evictedCount;
   }
 
-  /** Memory the fingerprint holds, bytes (what -bm caps). */
+  /** Memory the fingerprint holds, bytes (what -bm caps): the services' and subnets' keys and ids, their counts, the pairs. */
   memoryBytes(): number {
-    return this.bytes;
+    return this.services.byteLength + this.clients.byteLength + this.subnets.byteLength + this.uses.byteLength + this.pairs.byteLength;
   }
 
   /** How the client subnet `subnet` using `service` departs from the fingerprint; null when the pair is known. */
   novelty(subnet: string, service: string): Novelty | null {
-    const clients = this.services.get(service);
-    if (clients === undefined) return 'new_service';
-    return clients.has(subnet) ? null : 'new_client';
+    const s = this.services.idOf(service);
+    if (s < 0) return 'new_service';
+    const c = this.subnets.idOf(subnet);
+    return c >= 0 && this.pairs.find(s, c) >= 0 ? null : 'new_client';
   }
 
   /** The client subnets known for `service`. */
   clientsOf(service: string): number {
-    return this.services.get(service)?.size ?? 0;
+    const s = this.services.idOf(service);
+    return s < 0 ? 0 : this.clients.get(s);
   }
 
   /** Adds (or refreshes) every [subnet, service] pair of `pairs` as seen at `atMs`, then keeps to the cap. */
   learn(pairs: Iterable<readonly [subnet: string, service: string]>, atMs: number): void {
     for (const [subnet, service] of pairs) {
-      let clients = this.services.get(service);
-      if (clients === undefined) {
-        clients = new Map();
-        this.services.set(service, clients);
-        this.bytes += SERVICE_BYTES + service.length * 2;
+      const s = this.idIn(this.services, this.clients, service);
+      const c = this.idIn(this.subnets, this.uses, subnet);
+      if (this.pairs.see(s, c, atMs)) {
+        this.clients.add(s, 1);
+        this.uses.add(c, 1);
       }
-      const seen = clients.get(subnet);
-      if (seen === undefined) {
-        this.pairs++;
-        this.bytes += CLIENT_BYTES + subnet.length * 2;
-      }
-      if (seen === undefined || atMs > seen) clients.set(subnet, atMs);
     }
     this.enforceCap();
   }
 
-  /** Forgets the least recently seen pairs until the fingerprint is back under 90 % of the cap; a service left without clients goes too. */
+  /** The id of `key` in `index`, added (with a count of 0) when new. */
+  private idIn(index: KeyIndex, counts: IdCounts, key: string): number {
+    const size = index.size;
+    const id = index.add(key);
+    if (index.size !== size) counts.start(id);
+    return id;
+  }
+
+  /** Forgets the least recently seen pairs until the fingerprint is back under 90 % of the cap; a service or subnet left without pairs goes too. */
   private enforceCap(): void {
     const cap = this.options.capBytes;
-    if (this.bytes <= cap) return;
-    const before = this.pairs;
-    const all: [number, string, string][] = [];
-    for (const [service, clients] of this.services) for (const [subnet, seen] of clients) all.push([seen, service, subnet]);
-    all.sort((a, b) => a[0] - b[0]);
-    for (const [, service, subnet] of all) {
-      if (this.bytes <= cap * 0.9) break;
-      const clients = this.services.get(service)!;
-      clients.delete(subnet);
-      this.pairs--;
-      this.bytes -= CLIENT_BYTES + subnet.length * 2;
-      if (clients.size === 0) {
-        this.services.delete(service);
-        this.bytes -= SERVICE_BYTES + service.length * 2;
-      }
+    let bytes = this.memoryBytes();
+    if (bytes <= cap) return;
+    const before = this.pairs.size;
+    while (bytes > cap * 0.9 && this.pairs.size > 0) {
+      // as many of the oldest as their share of the memory to give back (then more, should it not be enough)
+      const size = this.pairs.size;
+      this.forget(Math.max(1, Math.min(size, Math.ceil((size * (bytes - cap * 0.9)) / bytes))));
+      bytes = this.memoryBytes();
     }
-    const evicted = before - this.pairs;
+    const evicted = before - this.pairs.size;
     this.evictedCount += evicted;
     if (!this.warned) {
       this.warned = true;
       this.options.onFirstEviction?.({ capBytes: cap, connections: before, evicted });
     }
+  }
+
+  /** Forgets the `count` least recently seen pairs, and the services and subnets left without any. */
+  private forget(count: number): void {
+    const order = this.pairs.oldestFirst();
+    const forget = new Uint8Array(this.pairs.size);
+    for (let k = 0; k < count; k++) {
+      const e = order[k]!;
+      forget[e] = 1;
+      this.clients.add(this.pairs.serviceOf(e), -1);
+      this.uses.add(this.pairs.subnetOf(e), -1);
+    }
+    const services = this.services.compact((id) => this.clients.get(id) > 0);
+    this.clients.renumber(services, this.services.size);
+    const subnets = this.subnets.compact((id) => this.uses.get(id) > 0);
+    this.uses.renumber(subnets, this.subnets.size);
+    this.pairs.retain(forget, services, subnets);
   }
 }

@@ -132,7 +132,7 @@ export class FingerprintDetector implements DetectorRunner {
         summary: `${read.sessions} two-way sessions, ${read.connections.size} connections, ${drafts.length} alerts; tracking ${fingerprint.connections} client–service pairs of ${fingerprint.serviceCount} services`,
       };
     };
-    return runTrainedWindows(slotClock, settings, parts, { train, check });
+    return runTrainedWindows(slotClock, settings, parts, { feed: null, train, check });
   }
 
   private draft(m: Misfit, during: string): AlertDraft {

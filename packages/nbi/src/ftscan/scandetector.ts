@@ -58,6 +58,7 @@ export class ScanDetector implements DetectorRunner {
     });
     const ctx = { link, signal, notices };
     return runTrainedWindows(slotClock, settings, parts, {
+      feed: this.selection,
       train: (start) => baselines.train(start),
       check: async (window) => {
         const checks = await baselines.check(window);

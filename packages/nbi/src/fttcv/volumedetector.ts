@@ -6,6 +6,7 @@ import { baselineFields } from '../engine/baselinefields.js';
 import type { Detector, Finding, WindowCheck } from '../engine/detector.js';
 import type { AlertRule } from '../engine/judge.js';
 import { NO_COUNTS, keyCells, type RankingSpec } from '../engine/ranking.js';
+import { countByName } from '../ftth/countbyname.js';
 import type { AlertDraft } from '../output/alertdraft.js';
 import type { AlertValues } from '../output/alertrecord.js';
 import { entityLabel, entityPhrase } from '../output/entitytext.js';
@@ -60,7 +61,7 @@ export class VolumeDetector implements Detector {
   }
 
   private draft(check: WindowCheck, f: Finding): AlertDraft {
-    const { entity, count, unique, direction } = this.measure;
+    const { entity, unique } = this.measure;
     const cells = f.entity?.cells ?? keyCells(f.key);
     const label = entityLabel(entity.name, cells);
     const { mean, stddev, n } = f.expectation;
@@ -81,9 +82,8 @@ export class VolumeDetector implements Detector {
       text,
       fields: [
         { name: 'groupby', value: entity.name },
-        { name: 'countby', value: count },
+        { name: 'countby', value: countByName(this.measure) },
         { name: 'unique', value: unique ?? 'NONE' },
-        { name: 'direction', value: direction ?? 'both' },
         { name: 'nbisource', value: label },
         { name: 'value', value: fixed(f.value) },
         ...baselineFields(f, this.rule),

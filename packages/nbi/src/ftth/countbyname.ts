@@ -1,4 +1,4 @@
-// ftth's `countby` in syslog and JSON, as FlowTraq's threshold alerts name it (nbi.md: BYTES_TOTAL):
+// The `countby` of ftth's and fttcv's alerts in syslog and JSON, as FlowTraq names it (nbi.md: BYTES_TOTAL):
 // the count with its direction, so that a parser needs no second field to tell sent from total.
 
 import type { Measure } from '../fttcv/readmeasure.js';
