@@ -320,7 +320,7 @@ t.test('a whole run: the history learnt, then a new service and a new client ale
   );
   t.ok(lines.includes(`Progress: 100.000%  ${inHistory} records`), `${inHistory} two-way sessions learnt from`);
   // 10.1.0.0/17 with 10.9.0.1–3 on 443/TCP and the resolver on 53/UDP; 10.1.128.0/17 with 10.9.0.1
-  t.ok(lines.includes('Training complete, tracking 5 entities...'));
+  t.ok(lines.includes('Training complete, tracking 5 client–service pairs...'));
   t.same(
     link.calls.slice(0, 2).map((c) => [Number(c.params.after_time) * 1000, Number(c.params.before_time) * 1000]),
     [
@@ -336,7 +336,7 @@ t.test('a whole run: the history learnt, then a new service and a new client ale
     alerts.map((a) => a.line.replace(/^\S+ \S+ /, '')),
     [
       `unusual connection from 10.1.0.2 to 10.9.0.2 on 22/TCP (new service) ${during}: 3 sessions`,
-      `unusual connection from 10.1.0.3 to 10.9.0.53 on 123/UDP (new service) ${during}: 1 sessions`,
+      `unusual connection from 10.1.0.3 to 10.9.0.53 on 123/UDP (new service) ${during}: 1 session`,
       `unusual connection from 10.77.5.9 to 10.9.0.1 on 443/TCP (new client) ${during}: 2 sessions`,
     ],
     'each once, in the first window that holds it; 10.1.0.99 (a known /17) and the probes not at all',
@@ -374,9 +374,9 @@ t.test('-bc 16: every client address on its own, so a new host of a known subnet
     alerts.map((a) => a.draft.text.replace(/ during .*:/, ':')),
     [
       'unusual connection from 10.1.0.2 to 10.9.0.2 on 22/TCP (new service): 3 sessions',
-      'unusual connection from 10.1.0.3 to 10.9.0.53 on 123/UDP (new service): 1 sessions',
+      'unusual connection from 10.1.0.3 to 10.9.0.53 on 123/UDP (new service): 1 session',
       'unusual connection from 10.77.5.9 to 10.9.0.1 on 443/TCP (new client): 2 sessions',
-      'unusual connection from 10.1.0.99 to 10.9.0.2 on 443/TCP (new client): 1 sessions',
+      'unusual connection from 10.1.0.99 to 10.9.0.2 on 443/TCP (new client): 1 session',
     ],
   );
   t.equal(alerts[3]!.draft.fields.find((f) => f.name === 'clientnet')?.value, '10.1.0.99/32');

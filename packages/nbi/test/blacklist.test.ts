@@ -204,7 +204,7 @@ t.test('loading from a file: hostnames resolved (a stub, and the system resolver
       [6, "'1.2.3.999' is not an IPv4 address"],
     ],
   );
-  t.match(loaded, { entries: 6, list: { loadedAtMs: 1234, counts: { addresses: 1, blocks: 1, hostnames: 1, hostAddresses: 2 } } });
+  t.match(loaded, { entries: 3, unresolved: 2, list: { loadedAtMs: 1234, counts: { addresses: 1, blocks: 1, hostnames: 1, hostAddresses: 2 } } });
   const system = await loadBlacklist(loader(fileSource(listFile('localhost\n')), { resolve: SYSTEM_RESOLVER }), noStop, 0);
   t.ok(system.list.lookup('127.0.0.1') !== null, 'localhost resolves to 127.0.0.1 by the system resolver');
   // lookups that hang are cut off
@@ -274,7 +274,7 @@ t.test('reloads: every -br, the old list kept when a reload fails, tried again 1
   t.same((await keeper.current(noStop)).values.map((v) => v.filterText), ['198.51.100.0/24']);
   t.same(lines, [
     `ftbl: loaded the list ${f}: 1 entry: 1 address, 0 blocks; 1 query a window; next load in 1 hour`,
-    `ftbl: reloaded the list ${f}: 3 entries: 2 addresses, 0 blocks; 1 line skipped; 1 query a window; next load in 1 hour`,
+    `ftbl: reloaded the list ${f}: 2 entries: 2 addresses, 0 blocks; 1 line skipped (malformed); 1 query a window; next load in 1 hour`,
     `ftbl: ${f}:3: skipped: one address, block or hostname a line: 'no such thing' has several words`,
     `ftbl: reloading the list failed: cannot read the list ${f}: no such file; the list loaded 11/24/2026 11:00:00 (2 addresses and blocks) stays in use; next attempt in 15 minutes`,
     `ftbl: reloading the list failed: the list ${f} is empty: it has no entries (only blank lines and comments); the list loaded 11/24/2026 11:00:00 (2 addresses and blocks) stays in use; next attempt in 15 minutes`,

@@ -118,9 +118,14 @@ t.test('BaselineStore expectations: weighted by the window, n the fewest, no dev
   const one = store.expectation('a', [{ slot: 11, weight: 1 }]);
   t.ok(Math.abs(one.mean - a11.mean) < 1e-9 && one.n === 4);
   t.same(store.expectation('nobody', [{ slot: 10, weight: 1 }]), { mean: 0, stddev: null, n: 0 });
-  // an entity with a baseline in one of the slots: the other counts as 0
+  // slot 12 was never learnt: slot 11 stands for the whole window
   const half = store.expectation('a', [{ slot: 11, weight: 0.5 }, { slot: 12, weight: 0.5 }]);
-  t.ok(Math.abs(half.mean - 0.5 * a11.mean) < 1e-9 && Math.abs(half.stddev! - 0.5 * a11.sd!) < 1e-9 && half.n === 4);
+  t.ok(Math.abs(half.mean - a11.mean) < 1e-9 && Math.abs(half.stddev! - a11.sd!) < 1e-9 && half.n === 4);
+  // slot 10 was learnt without 'b': a silent 0 there
+  store.learn(11, new Map([['b', 300]]), 0, true);
+  store.learn(11, new Map([['b', 340]]), 0, true);
+  const b = store.expectation('b', [{ slot: 10, weight: 0.5 }, { slot: 11, weight: 0.5 }]);
+  t.ok(Math.abs(b.mean - 160) < 1e-9 && b.n === 2, `b: mean ${b.mean}, n ${b.n}`);
   store.learn(12, new Map([['a', 5]]), 0, true);
   t.equal(store.expectation('a', [{ slot: 11, weight: 0.5 }, { slot: 12, weight: 0.5 }]).stddev, null, 'slot 12 has one observation: no deviation');
 });
@@ -156,13 +161,15 @@ t.test('the alert rule', async (t) => {
   t.equal(judge(90, { mean: 10, stddev: 1, n: 5 }, rule), null, 'HIGH but not above -bt');
   t.equal(judge(0, { mean: 90, stddev: 1, n: 5 }, rule), null, 'LOW but the mean is not above -bt');
   t.same(judge(150, { mean: 0, stddev: null, n: 0 }, rule), { direction: 'HIGH', k: -1, crossed: 100 }, 'new entity above -bt');
-  t.same(judge(450, { mean: 400, stddev: null, n: 1 }, rule), { direction: 'HIGH', k: -1, crossed: 100 }, 'one observation: above it and above -bt is reported');
+  // one observation of 400: the floor is a tenth of it, 40, and -bk 3 of them lie above it
+  t.same(judge(521, { mean: 400, stddev: null, n: 1 }, rule), { direction: 'HIGH', k: -1, crossed: 520 }, 'one observation: above it by -bk floors and above -bt is reported');
+  t.equal(judge(520, { mean: 400, stddev: null, n: 1 }, rule), null, 'one observation: a rise within -bk floors is not unusually high');
   t.equal(judge(150, { mean: 400, stddev: null, n: 1 }, rule), null, 'one observation: below the only value seen is not unusually high');
-  t.equal(judge(400, { mean: 400, stddev: null, n: 1 }, rule), null, 'one observation: the same value again is not unusually high');
   t.equal(judge(100, { mean: 0, stddev: null, n: 0 }, rule), null, 'not above -bt');
   t.equal(judge(0, { mean: 400, stddev: null, n: 1 }, rule), null, 'no LOW without a deviation');
-  t.same(judge(501, { mean: 500, stddev: 0, n: 4 }, rule), { direction: 'HIGH', k: -1, crossed: 100 }, 'flat history: any rise above -bt');
-  t.same(judge(499, { mean: 500, stddev: 0, n: 4 }, rule), { direction: 'LOW', k: -1, crossed: 500 });
+  t.equal(judge(501, { mean: 500, stddev: 0, n: 4 }, rule), null, 'flat history: a rise of 1 is not anomalous');
+  t.same(judge(651, { mean: 500, stddev: 0, n: 4 }, rule), { direction: 'HIGH', k: 3.02, crossed: 650 }, 'flat history: judged by the floor, 50');
+  t.same(judge(300, { mean: 500, stddev: 0, n: 4 }, rule), { direction: 'LOW', k: 4, crossed: 350 });
   t.equal(judge(500, { mean: 500, stddev: 0, n: 4 }, rule), null);
 });
 

@@ -264,13 +264,14 @@ t.test('a whole run: three days learnt, then the scans found in every window tha
   t.same(windowEnds, expectedEnds, 'windows ending 10:02 … 10:22, each once, in order');
   t.match(report, { windows: 10, alerts: alerts.length, lastEndMs: expectedEnds[9], stopReason: 'SIGTERM', trainedEntities: 6 });
 
-  // the scans are in the five windows that hold 10:07–10:08 (ending 10:08 … 10:16), complete in each
+  // the scans are in the five windows that hold 10:07–10:08 (ending 10:08 … 10:16), complete in each,
+  // but for 10:02–10:12: the scanners' one observation of slot 10:00 is the scan (learnt at 10:10), and
+  // 0.8 of it plus -bk deviation floors (docs/nbi.md, The rule) is 156 hosts for 150, 125 ports for 120
   const got = alerts.map((a) => [a.windowEndMs, a.line.replace(/^\S+ \S+ /, '')]);
   const expected: [number, string][] = [];
   for (const [i, during] of [
     [3, '11/24/2026 09:58:00 to 11/24/2026 10:08:00'],
     [4, '11/24/2026 10:00:00 to 11/24/2026 10:10:00'],
-    [5, '11/24/2026 10:02:00 to 11/24/2026 10:12:00'],
     [6, '11/24/2026 10:04:00 to 11/24/2026 10:14:00'],
     [7, '11/24/2026 10:06:00 to 11/24/2026 10:16:00'],
   ] as const) {
@@ -278,12 +279,12 @@ t.test('a whole run: three days learnt, then the scans found in every window tha
     expected.push([expectedEnds[i]!, `port/vertical SCAN detected from source 10.66.0.2 to target 10.9.0.3 during ${during}: 120 unique ports scanned`]);
   }
   t.same(got, expected, 'the two scans in each window that holds them; the crawler (200 hosts a slot, its usual) and 10.9.0.4 (5 ports) are not reported');
-  t.equal(new Set(alerts.filter((a) => a.draft.type === 'scan_horizontal').map((a) => a.record.id)).size, 1, 'one episode per scan');
-  t.equal(new Set(alerts.filter((a) => a.draft.type === 'scan_vertical').map((a) => a.record.id)).size, 1);
+  t.equal(new Set(alerts.filter((a) => a.draft.type === 'scan_horizontal').map((a) => a.record.id)).size, 2, 'an episode on each side of the window not reported');
+  t.equal(new Set(alerts.filter((a) => a.draft.type === 'scan_vertical').map((a) => a.record.id)).size, 2);
   t.match(alerts[0]!.draft.fields.find((f) => f.name === 'k'), { value: '-1.00' }, 'a source never seen has no deviation');
   // the follow-ups: one per window with the vertical scanner, for its targets only
   const followUps = link.calls.filter((c) => c.params.direction === 'rcv');
-  t.equal(followUps.length, 5);
+  t.equal(followUps.length, 4);
   t.ok(followUps.every((c) => c.params.query === 'CLNIP=10.66.0.2'));
   t.same(
     lines.filter((l) => l.includes('learnt slot')).map((l) => /to \S+ (\S+):.*learnt slot ([\d:]+)/.exec(l)!.slice(1)),

@@ -208,7 +208,7 @@ t.test('windows of -bi on the local clock: aligned, each once and in order acros
   // local times read 01:50–01:55 EDT, then 01:55 EDT – 01:00 EST: the clock went back an hour
   t.same(lines.filter((l) => l.includes(': window ')).slice(2, 4), [
     'ftth: window 11/01/2026 01:45:00 to 11/01/2026 01:50:00: 12 entities, 77 sessions, 0 alerts',
-    'ftth: window 11/01/2026 01:50:00 to 11/01/2026 01:55:00: 12 entities, 77 sessions, 1 alerts',
+    'ftth: window 11/01/2026 01:50:00 to 11/01/2026 01:55:00: 12 entities, 77 sessions, 1 alert',
   ]);
   t.same(alerts.map((a) => a.windowEndMs), [...loud]);
   t.equal(alerts[0]!.record.id, alerts[1]!.record.id, 'consecutive windows: one episode');
@@ -267,7 +267,7 @@ t.test('ftth from its command line: checks, reports, records in the server, stop
   t.equal(r.code, 0, r.stderr);
   const lines = r.stderr.trim().split('\n');
   t.equal(lines[0], 'ftth: no training (a threshold needs no history): bytes/10s sent by each IP checked against -bt 1000 in windows of 60 s, each 30 s after it closes; the first window ends 11/24/2026 10:03:00');
-  t.equal(lines[lines.length - 1], 'ftth: stopped (SIGTERM) after 4 windows and 1 alerts; the last window checked ended 11/24/2026 10:06:00');
+  t.equal(lines[lines.length - 1], 'ftth: stopped (SIGTERM) after 4 windows and 1 alert; the last window checked ended 11/24/2026 10:06:00');
   const alerts = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   t.equal(alerts.length, 1);
   t.match(alerts[0], {

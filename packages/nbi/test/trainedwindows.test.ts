@@ -172,7 +172,8 @@ t.test('an empty history: nothing learnt, and stderr says what that means for ea
   ] as const) {
     const stop = new AbortController();
     const { report, lines } = await runUntil(tool, run, noHistory(engineSettings(START)), link === null ? sessions(stop) : link(stopAtWindow(stop, 1)), stop);
-    t.same(lines.slice(0, 4), ['Learning...', 'Estimated iterations: 0', 'Training complete, tracking 0 entities...', said], tool);
+    const tracking = tool === 'ftbfg' ? 'Training complete, tracking 0 client–service pairs...' : 'Training complete, tracking 0 entities...';
+    t.same(lines.slice(0, 4), ['Learning...', 'Estimated iterations: 0', tracking, said], tool);
     t.match(report, { stopReason: 'SIGTERM', trainedEntities: 0 }, `${tool}: stopped in its first window`);
   }
 });

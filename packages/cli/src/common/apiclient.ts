@@ -32,6 +32,12 @@ export interface LoginOptions {
    * default 60 s. Queries are not bounded: a ranking over a long frame may take minutes to its first byte.
    */
   readonly loginTimeoutMs?: number;
+  /**
+   * Aborting it abandons the login at once (a detector asked to stop while its server does not answer):
+   * the connection is dropped and the login rejects with the signal's reason (or undici's abort error),
+   * not with a failure to connect: the caller asked for it and knows why.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The JSON error body of the API: {error, code, param?, caret?, retry_after?}. */
@@ -53,7 +59,7 @@ export interface RequestOptions {
   readonly body?: unknown;
 }
 
-/** Error codes of Node and undici that mean no connection was made. */
+/** Error codes of Node and undici that mean no connection was made, in words. */
 const CONNECT_REASONS: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused (is ftserver running there?)',
   ENOTFOUND: 'no such host',
@@ -67,6 +73,9 @@ const CONNECT_REASONS: Readonly<Record<string, string>> = {
   ECONNRESET: 'the connection was reset',
   UND_ERR_SOCKET: 'the connection was closed at once',
 };
+
+/** Of CONNECT_REASONS, the codes that mean a new connection could not be opened (not that one broke). */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
 function errorCode(e: unknown): string {
   const code = (e as { code?: unknown })?.code;
@@ -235,6 +244,8 @@ export class ApiClient {
       bodyTimeout: 0,
       ...(opts.localAddress !== undefined && { localAddress: opts.localAddress }),
     };
+    const { signal } = opts;
+    signal?.throwIfAborted();
     const client = await openHttpClient(address.origin, options);
     const userAgent = `opentraq-${opts.tool}/${opts.version}`;
     try {
@@ -244,7 +255,7 @@ export class ApiClient {
       } else {
         let password = plan.password;
         if (password === undefined) {
-          await ApiClient.ping(client, address, userAgent, timeoutMs);
+          await ApiClient.ping(client, address, userAgent, timeoutMs, signal);
           password = await (opts.askPassword ?? promptPassword)(`${plan.username}@${address.display}`);
         }
         body = { username: plan.username, password, ...(plan.wantSessionKey && { want_session_key: true }) };
@@ -259,10 +270,12 @@ export class ApiClient {
           body: JSON.stringify(body),
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
+          ...(signal !== undefined && { signal }),
         });
         status = res.statusCode;
         raw = await res.body.text();
       } catch (e) {
+        if (signal?.aborted === true) throw e;
         throw noAnswer(e, address, 'the login', timeoutMs) ?? connectFailure(e, address);
       }
       const answer = parseJson(raw) as (ErrorBody & { auth_token?: unknown; username?: unknown; admin?: unknown; session_key?: unknown }) | undefined;
@@ -299,11 +312,19 @@ export class ApiClient {
   }
 
   /** GET /healthz: fails with exit 4 when nothing answers at the address, or nothing within `timeoutMs`. */
-  private static async ping(client: HttpClient, address: ServerAddress, userAgent: string, timeoutMs: number): Promise<void> {
+  private static async ping(client: HttpClient, address: ServerAddress, userAgent: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
     try {
-      const res = await client.request({ method: 'GET', path: '/healthz', headers: { 'user-agent': userAgent }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      const res = await client.request({
+        method: 'GET',
+        path: '/healthz',
+        headers: { 'user-agent': userAgent },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        ...(signal !== undefined && { signal }),
+      });
       await res.body.dump();
     } catch (e) {
+      if (signal?.aborted === true) throw e;
       throw noAnswer(e, address, 'GET /healthz (asked before the password)', timeoutMs) ?? connectFailure(e, address);
     }
   }
@@ -321,20 +342,25 @@ export class ApiClient {
       });
       return { status: res.statusCode, body: res.body };
     } catch (e) {
-      throw this.lost(e);
+      throw this.lost(e, false);
     }
   }
 
   /**
-   * The error for a connection that broke after the login. An error that is already the tool's (a
+   * The error for a connection that broke after the login; `answered` says whether part of the answer
+   * had come (then what was printed is incomplete) or nothing had (a refused connection answers nothing). An error that is already the tool's (a
    * CliError, such as the output failing to be written, or OutputClosed) is no broken connection and
    * comes back as it is.
    */
-  lost(e: unknown): Error {
+  lost(e: unknown, answered = true): Error {
     if (e instanceof CliError || e instanceof OutputClosed) return e;
     const code = errorCode(e);
     const why = CONNECT_REASONS[code] ?? (e as Error)?.message ?? String(e);
-    return new RuntimeFailure('CONNECTION_LOST', `the connection to ${this.address.display} broke: ${why}; the answer is incomplete (the server's log may say why)`);
+    const where = `the connection to ${this.address.display}`;
+    if (answered) return new RuntimeFailure('CONNECTION_LOST', `${where} broke: ${why}; the answer is incomplete (the server's log may say why)`);
+    // a server that is gone has no log to look in; one that cut the request off may say why
+    const after = NOT_CONNECTED.has(code) ? '' : " (the server's log may say why)";
+    return new RuntimeFailure('CONNECTION_LOST', `${where} broke: ${why}; nothing was answered${after}`);
   }
 
   /** A JSON answer; a non-200 status becomes the error for it. */

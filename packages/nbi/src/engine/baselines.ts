@@ -42,6 +42,7 @@ export class Baselines {
   /** Windows up to this end have had their slot learnt (by training, or live). */
   private learntUntil = -Infinity;
   private readonly cutSaid = new Set<BaselineTrack>();
+  private unlearntSaid = false;
 
   constructor(
     readonly tracks: readonly BaselineTrack[],
@@ -84,7 +85,7 @@ export class Baselines {
         parts.notices.say(`the collector saw no slot of the history whole: every ${this.options.subject} starts without a baseline`);
       } else if (most < 2) {
         parts.notices.say(
-          `the history gives each slot at most ${most} observation: no ${this.options.subject} has a deviation yet, so every one above -bt and above the value its slot saw is reported until the slots have seen two (learn at least ${slotClock.slots === 144 ? '-tn 3d' : '-tn 3w'})`,
+          `the history gives each slot at most ${most} observation: no ${this.options.subject} has a deviation yet, so every one above -bt and more than -bk deviation floors (a tenth of the value, at least its square root) above the value its slot saw is reported until the slots have seen two (learn at least ${slotClock.slots === 144 ? '-tn 3d' : '-tn 3w'})`,
         );
       }
     }
@@ -99,6 +100,7 @@ export class Baselines {
   async check(window: Seen<EvalWindow>): Promise<WindowCheck[]> {
     const { settings, parts } = this.options;
     const rule = window.coverage === 'whole' ? this.options.rule : { ...this.options.rule, low: false };
+    this.sayUnlearnt(window);
     const checks: WindowCheck[] = [];
     for (const track of this.tracks) {
       const check = await checkWindow({ ranking: track.spec, rule }, track.store, parts.link, window, settings.rows, parts.signal);
@@ -109,6 +111,22 @@ export class Baselines {
       checks.push(check);
     }
     return checks;
+  }
+
+  /**
+   * Says once that a window lies wholly in slots never learnt (after a history shorter than the
+   * period, as -bdow or WEEK with -tn 1w leave some): its entities have nothing to be judged by, and
+   * taking them all for new ones would report every entity above -bt.
+   */
+  private sayUnlearnt(window: Seen<EvalWindow>): void {
+    const store = this.tracks[0]?.store;
+    if (this.unlearntSaid || store === undefined || window.shares.some((s) => store.learnt(s.slot) > 0)) return;
+    this.unlearntSaid = true;
+    const { slotClock, subject } = this.options;
+    const slots = window.shares.map((s) => slotClock.describeSlot(s.slot)).join(' and ');
+    this.options.parts.notices.say(
+      `the window ${formatWindowTime(window.startMs)} to ${formatWindowTime(window.endMs)} lies in slots not learnt yet (${slots}): no ${subject} is judged in it, nor in any other window whose slots the history did not give and no live window has taught yet (said once); a window between a learnt slot and one not learnt is judged by the learnt one`,
+    );
   }
 
   private cutNotice(track: BaselineTrack, check: WindowCheck): string {

@@ -8,17 +8,24 @@ import type { SlotShare } from './slotclock.js';
 import { SlotTable } from './slottable.js';
 import { standardDeviation, type Moments } from './welford.js';
 
-/** What a window is expected to hold for one entity, from the baselines of the slots it spans. */
+/** What a window is expected to hold for one entity, from the baselines of the learnt slots it spans. */
 export interface Expectation {
-  /** The slots' means weighted by the window's share of each (0 where the entity has no baseline). */
+  /**
+   * The learnt slots' means weighted by the window's share of each, scaled up to the whole window when
+   * a slot it spans was never learnt (0 in a learnt slot where the entity has no baseline: it was silent).
+   */
   readonly mean: number;
   /** The slots' standard deviations weighted likewise; null when a slot involved has fewer than 2 observations. */
   readonly stddev: number | null;
-  /** Observations behind it: the fewest among the slots where the entity has a baseline; 0 when it has none. */
+  /** Observations behind it: the fewest among the learnt slots where the entity has a baseline; 0 when it has none. */
   readonly n: number;
+  /** False when none of the window's slots has been learnt yet: there is nothing to judge by. Absent: true. */
+  readonly learnt?: boolean;
 }
 
 export const UNKNOWN: Expectation = { mean: 0, stddev: null, n: 0 };
+/** The expectation in a window none of whose slots has been learnt (by training or by a live window). */
+export const NOT_LEARNT: Expectation = { mean: 0, stddev: null, n: 0, learnt: false };
 
 /** The most observations one window (or training slice) may bring: SlotTable.observeAll's limit. */
 const MAX_TAKEN = 2 ** 21;
@@ -44,6 +51,8 @@ export interface BaselineStoreOptions {
 
 export class BaselineStore {
   private readonly tables: SlotTable[];
+  /** Per slot: how many times it has been learnt (whole slot-long windows, with or without entities). */
+  private readonly learnings: Uint32Array;
   private readonly keys = new KeyIndex();
   /** Per entity id: the end of the last window it had a value in (ms). */
   private readonly lastSeenColumn = new EntryColumns(['f64'], 2 ** 31);
@@ -60,6 +69,7 @@ export class BaselineStore {
     // a table is under the cap before a window is learnt, and one window adds at most a million entries
     const tableMax = options.capBytes + WINDOW_HEADROOM_BYTES;
     this.tables = Array.from({ length: options.slots }, () => new SlotTable(tableMax));
+    this.learnings = new Uint32Array(options.slots);
   }
 
   /** Entities with a baseline in at least one slot. */
@@ -72,11 +82,20 @@ export class BaselineStore {
     return this.evictedCount;
   }
 
-  /** Memory the baselines hold, bytes (what -bm caps): the slot tables, the keys and ids, the last-seen times. */
+  /** Memory the baselines hold, bytes (what -bm caps): the slot tables and their counts, the keys and ids, the last-seen times. */
   memoryBytes(): number {
-    let bytes = this.keys.byteLength + this.lastSeenColumn.byteLength + this.takenIds.byteLength + this.takenValues.byteLength;
+    let bytes = this.keys.byteLength + this.lastSeenColumn.byteLength + this.takenIds.byteLength + this.takenValues.byteLength + this.learnings.byteLength;
     for (const t of this.tables) bytes += t.byteLength;
     return bytes;
+  }
+
+  /**
+   * How many times `slot` has been learnt. A slot learnt where an entity has no baseline saw it silent;
+   * one never learnt (before the history, or an outage) says nothing of anyone.
+   */
+  learnt(slot: number): number {
+    this.table(slot);
+    return this.learnings[slot]!;
   }
 
   /** Entity `key`'s moments in `slot`; undefined when it has no baseline there. */
@@ -95,7 +114,7 @@ export class BaselineStore {
     this.reserve(values.size);
     let length = 0;
     for (const [key, v] of values) length = this.take(key, v, atMs, length);
-    this.learnTaken(table, length, complete);
+    this.learnTaken(slot, table, length, complete);
   }
 
   /**
@@ -107,7 +126,7 @@ export class BaselineStore {
     this.reserve(keys.length);
     let length = 0;
     for (let k = 0; k < keys.length; k++) length = this.take(keys[k]!, values[k]!, atMs, length);
-    this.learnTaken(table, length, complete);
+    this.learnTaken(slot, table, length, complete);
   }
 
   private reserve(length: number): void {
@@ -128,13 +147,27 @@ export class BaselineStore {
     return length + 1;
   }
 
-  private learnTaken(table: SlotTable, length: number, complete: boolean): void {
+  private learnTaken(slot: number, table: SlotTable, length: number, complete: boolean): void {
     table.observeAll(this.takenIds, this.takenValues, length, complete);
+    if (this.learnings[slot]! < 0xffffffff) this.learnings[slot]!++;
     this.enforceCap();
   }
 
-  /** The expectation for entity `key` over a window that divides over slots as `shares`. */
+  /**
+   * The expectation for entity `key` over a window that divides over slots as `shares`. Slots never
+   * learnt are left out and the others' weights scaled up to 1: the learnt part of the window stands
+   * for the whole (taken as 0, they would make every entity's usual value look high).
+   */
   expectation(key: string, shares: readonly SlotShare[]): Expectation {
+    let learntWeight = 0;
+    let leftOut = false;
+    for (const { slot, weight } of shares) {
+      if (this.learnt(slot) > 0) learntWeight += weight;
+      else leftOut = true;
+    }
+    if (!(learntWeight > 0)) return NOT_LEARNT;
+    // with every slot learnt the weights are the window's own (not rescaled by a sum of 1 ± ε)
+    const total = leftOut ? learntWeight : 1;
     const id = this.keys.idOf(key);
     if (id < 0) return UNKNOWN;
     let mean = 0;
@@ -142,7 +175,9 @@ export class BaselineStore {
     let n = Infinity;
     let noDeviation = false;
     for (const { slot, weight } of shares) {
+      if (this.learnings[slot] === 0) continue;
       const m = this.table(slot).moments(id);
+      // learnt without this entity: it was silent there (or not yet about), a 0 of no deviation
       if (m === undefined) continue;
       mean += weight * m.mean;
       const s = standardDeviation(m);
@@ -151,7 +186,7 @@ export class BaselineStore {
       if (m.n < n) n = m.n;
     }
     if (n === Infinity) return UNKNOWN;
-    return { mean, stddev: noDeviation ? null : stddev, n };
+    return { mean: mean / total, stddev: noDeviation ? null : stddev / total, n };
   }
 
   /** The keys of every entity with a baseline in at least one of `slots`. */

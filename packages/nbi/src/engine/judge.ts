@@ -1,5 +1,5 @@
-// The alert rule of nbi.md: a value is anomalous when it lies more than -bk standard deviations
-// above (or, for LOW alerts, below) its expectation, and the absolute threshold -bt is passed.
+// The alert rule of nbi.md: a value is anomalous when it lies more than -bk deviations above (or, for
+// LOW alerts, below) its expectation, and the absolute threshold -bt is passed.
 
 import type { Expectation } from './baselinestore.js';
 
@@ -16,9 +16,9 @@ export type Direction = 'HIGH' | 'LOW';
 
 export interface Verdict {
   readonly direction: Direction;
-  /** Deviations from the mean (a positive number for HIGH and LOW alike); -1 when there is no deviation to measure. */
+  /** Deviations from the mean, counted in judgedDeviation() (a positive number for HIGH and LOW alike); -1 when there is no deviation to measure. */
   readonly k: number;
-  /** The value the measured one crossed: mean ± deviations × stddev, or -bt without a deviation. */
+  /** The value the measured one crossed: mean ± deviations × the judged deviation, or -bt without a baseline. */
   readonly crossed: number;
 }
 
@@ -26,28 +26,49 @@ export interface Verdict {
 export const NO_DEVIATION_K = -1;
 
 /**
+ * The floor's share of the mean. Day-to-day volumes of people's traffic vary by tens of percent; what
+ * varies by less is a machine (a poll, a backup), and a change of a few percent in it is not news.
+ */
+const FLOOR_SHARE_OF_MEAN = 0.1;
+
+/**
+ * The least deviation any baseline is judged by, for a mean of `mean`: a tenth of the mean, the square
+ * root of the mean (a Poisson count's deviation: what counts of sessions or hosts vary by at the least),
+ * and 1 (the values are whole numbers). A history that happens to be flat, or two observations that
+ * happen to be close, does not make a change of 1 anomalous.
+ */
+export function deviationFloor(mean: number): number {
+  const m = Math.max(0, mean);
+  return Math.max(m * FLOOR_SHARE_OF_MEAN, Math.sqrt(m), 1);
+}
+
+/** The deviation k is counted in: the expectation's standard deviation, never below deviationFloor(). */
+export function judgedDeviation(e: Pick<Expectation, 'mean' | 'stddev'>): number {
+  return Math.max(e.stddev ?? 0, deviationFloor(e.mean));
+}
+
+/**
  * The verdict on `value` against `e`, or null when it is normal.
  *
- * - With a deviation (n >= 2, stddev > 0): HIGH when value > mean + k·s and value > -bt; LOW when
- *   value < mean − k·s and mean > -bt (the entity normally carries enough to matter).
- * - Fewer than 2 observations: no deviation, k = -1; HIGH when value > -bt (nbi.md) and, after one
- *   observation, above it too (a value below the only one seen is not unusually high); never LOW.
- * - A deviation of exactly 0 (every observation equal): no deviation either; HIGH when value > -bt
- *   and above the mean, LOW when below the mean and the mean > -bt.
+ * - None of the window's slots learnt yet (`e.learnt` false): nothing to judge against, null.
+ * - No baseline in the window's slots (n = 0): HIGH when value > -bt, k = -1 (nbi.md); never LOW.
+ * - One observation (no standard deviation): HIGH when value > -bt and value > mean + -bk × the floor,
+ *   k = -1 (nbi.md: fewer than 2 observations); never LOW — one value says nothing of how low is unusual.
+ * - Otherwise, with d = judgedDeviation(e) and k = |value − mean| / d: HIGH when value > mean, k > -bk
+ *   and value > -bt; LOW when value < mean, k > -bk and mean > -bt (the entity normally carries enough
+ *   to matter).
  */
 export function judge(value: number, e: Expectation, rule: AlertRule): Verdict | null {
   const { mean, stddev, n } = e;
+  if (e.learnt === false) return null;
+  if (n === 0) return value > rule.threshold ? { direction: 'HIGH', k: NO_DEVIATION_K, crossed: rule.threshold } : null;
   if (n < 2 || stddev === null) {
-    const above = n === 0 || value > mean;
-    return above && value > rule.threshold ? { direction: 'HIGH', k: NO_DEVIATION_K, crossed: rule.threshold } : null;
+    const crossed = mean + rule.deviations * deviationFloor(mean);
+    return value > crossed && value > rule.threshold ? { direction: 'HIGH', k: NO_DEVIATION_K, crossed } : null;
   }
-  if (stddev === 0) {
-    if (value > mean && value > rule.threshold) return { direction: 'HIGH', k: NO_DEVIATION_K, crossed: rule.threshold };
-    if (rule.low && value < mean && mean > rule.threshold) return { direction: 'LOW', k: NO_DEVIATION_K, crossed: mean };
-    return null;
-  }
-  const k = Math.abs(value - mean) / stddev;
-  if (k <= rule.deviations) return null;
-  if (value > mean) return value > rule.threshold ? { direction: 'HIGH', k, crossed: mean + rule.deviations * stddev } : null;
-  return rule.low && mean > rule.threshold ? { direction: 'LOW', k, crossed: mean - rule.deviations * stddev } : null;
+  const d = judgedDeviation(e);
+  const k = Math.abs(value - mean) / d;
+  if (!(k > rule.deviations)) return null;
+  if (value > mean) return value > rule.threshold ? { direction: 'HIGH', k, crossed: mean + rule.deviations * d } : null;
+  return rule.low && mean > rule.threshold ? { direction: 'LOW', k, crossed: mean - rule.deviations * d } : null;
 }

@@ -2,6 +2,7 @@
 // first, and the lines nbi.md shows on stderr (Learning..., Estimated iterations, Progress, complete).
 
 import type { Notices } from './notices.js';
+import { plural } from '../output/plural.js';
 
 export interface TrainingResult {
   /** Spans asked for (nbi.md's iterations). */
@@ -23,6 +24,8 @@ export interface HistoryLessons<S> {
   learn(span: S, what: string): Promise<number>;
   /** Entities tracked so far. */
   tracked(): number;
+  /** What the detector tracks, one and many, for the last line; default entity, entities (nbi.md's words). */
+  readonly tracking?: readonly [string, string];
 }
 
 /** Learns every span in order; Stopped (from the link) unwinds it when the detector is asked to stop. */
@@ -33,9 +36,10 @@ export async function learnHistory<S>(lessons: HistoryLessons<S>, notices: Notic
   let records = 0;
   for (const [i, span] of spans.entries()) {
     records += await lessons.learn(span, `training query ${i + 1} of ${spans.length}`);
-    notices.line(`Progress: ${(((i + 1) / spans.length) * 100).toFixed(3)}%  ${records} records`);
+    notices.line(`Progress: ${(((i + 1) / spans.length) * 100).toFixed(3)}%  ${plural(records, 'record', 'records')}`);
   }
   const entities = lessons.tracked();
-  notices.line(`Training complete, tracking ${entities} entities...`);
+  const [one, many] = lessons.tracking ?? ['entity', 'entities'];
+  notices.line(`Training complete, tracking ${plural(entities, one, many)}...`);
   return { queries: spans.length, records, entities };
 }

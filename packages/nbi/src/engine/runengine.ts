@@ -13,6 +13,7 @@ import type { Notices } from './notices.js';
 import { runTrainedWindows } from './runtrainedwindows.js';
 import { SlotClock } from './slotclock.js';
 import type { WindowLoopReport } from './windowloop.js';
+import { plural } from '../output/plural.js';
 
 export interface EngineSettings {
   readonly granularity: Granularity;
@@ -74,7 +75,7 @@ export async function runEngine(detector: Detector, settings: EngineSettings, pa
       const { ranking } = check;
       return {
         drafts,
-        summary: `${ranking.rows.filter((r) => r.value > 0).length} entities, ${ranking.sessions} sessions, ${drafts.length} alerts${learnt}; tracking ${store.entities}`,
+        summary: `${plural(ranking.rows.filter((r) => r.value > 0).length, 'entity', 'entities')}, ${plural(ranking.sessions, 'session', 'sessions')}, ${plural(drafts.length, 'alert', 'alerts')}${learnt}; tracking ${store.entities}`,
       };
     },
   });

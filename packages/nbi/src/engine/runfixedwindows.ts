@@ -5,6 +5,7 @@ import type { EngineParts } from './runengine.js';
 import type { FixedWindowDetector } from './fixedwindowdetector.js';
 import { fixedCadence } from './windowcadence.js';
 import { runWindows, type WindowLoopReport } from './windowloop.js';
+import { plural } from '../output/plural.js';
 
 export interface FixedWindowRunSettings {
   /** Syslog severity (0–7) of the alerts (-ll). */
@@ -23,6 +24,6 @@ export async function runFixedWindows(detector: FixedWindowDetector, settings: F
   const ctx = { link, signal, notices };
   return runWindows(cadence, { firstEndMs, severity: settings.severity, verbose: settings.verbose }, parts, async (window) => {
     const outcome = await detector.check(window, ctx);
-    return { drafts: outcome.drafts, summary: `${outcome.summary}, ${outcome.drafts.length} alerts` };
+    return { drafts: outcome.drafts, summary: `${outcome.summary}, ${plural(outcome.drafts.length, 'alert', 'alerts')}` };
   });
 }

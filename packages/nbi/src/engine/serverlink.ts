@@ -19,6 +19,7 @@ import type { ApiLink } from './apilink.js';
 import type { Clock } from './clock.js';
 import type { Notices } from './notices.js';
 import { Stopped, stopReason } from './stopped.js';
+import { untilStopped } from './untilstopped.js';
 
 /** Waits between attempts, seconds: doubling, then every 15 s — a recovered server is back in use within 15 s. */
 const BACKOFF_S = [1, 2, 4, 8, 15] as const;
@@ -45,6 +46,11 @@ export interface ServerLinkOptions {
    * it a grace period after they were asked to stop, once queued alert records had their chance.
    */
   readonly signal: AbortSignal;
+  /**
+   * Aborting it abandons the first login (open() throws Stopped): a detector asked to stop while its
+   * server has not answered yet has nothing to finish. Default: only `signal` does.
+   */
+  readonly loginSignal?: AbortSignal;
   /** For the first login; default: the terminal prompt of the query tools. */
   readonly askPassword?: (what: string) => Promise<string>;
 }
@@ -75,15 +81,29 @@ export class ServerLink implements ApiLink {
   /**
    * Connects and logs in. A failure here ends the tool with the query tools' exit codes (4 cannot
    * connect, 3 authentication): a detector that never reached its server has nothing to resume.
+   * Stopped when the login signal (or the link's) aborts first, whatever the server or the terminal is doing.
    */
   static async open(plan: ConnectionPlan, options: ServerLinkOptions): Promise<ServerLink> {
+    const signal = options.loginSignal === undefined ? options.signal : AbortSignal.any([options.signal, options.loginSignal]);
     let typed: string | undefined;
     const ask = options.askPassword ?? ((what: string) => promptPassword(what));
-    const client = await connect(plan, {
-      tool: options.tool,
-      version: options.version,
-      askPassword: async (what) => (typed = await ask(what)),
-    });
+    let client: ApiClient;
+    try {
+      client = await connect(plan, {
+        tool: options.tool,
+        version: options.version,
+        signal,
+        // a password prompt cannot be cancelled: it is left unanswered
+        askPassword: async (what) => (typed = await untilStopped(ask(what), signal)),
+      });
+    } catch (e) {
+      if (signal.aborted) throw new Stopped(stopReason(signal));
+      throw e;
+    }
+    if (signal.aborted) {
+      await client.destroy();
+      throw new Stopped(stopReason(signal));
+    }
     // logins after a server restart reuse the typed password, and ask for no second session key
     const login: LoginPlan = plan.login.kind === 'password' ? { ...plan.login, password: plan.login.password ?? typed, wantSessionKey: false } : plan.login;
     return new ServerLink(client, { ...plan, login }, options);
@@ -131,7 +151,9 @@ export class ServerLink implements ApiLink {
     for (;;) {
       if (signal.aborted) throw new Stopped(stopReason(signal));
       try {
-        const client = this.client ?? (await this.loginAgain());
+        // a login the server leaves unanswered must not hold up a detector that is stopping (the link's own
+        // stop cuts it off later); a request in flight may still bring its answer until then
+        const client = this.client ?? (await untilStopped(this.loginAgain(), signal));
         const answer = await call(client);
         if (failingSince !== null) notices.say(`the server answers again (after ${Math.round((clock.now() - failingSince) / 1000)} s); ${what} done`);
         return answer;
@@ -169,11 +191,11 @@ export class ServerLink implements ApiLink {
   }
 
   private loginAgain(): Promise<ApiClient> {
-    this.relogin ??= connect(this.plan, { tool: this.options.tool, version: this.options.version })
+    this.relogin ??= connect(this.plan, { tool: this.options.tool, version: this.options.version, signal: this.options.signal })
       .then((c) => {
         if (this.options.signal.aborted) {
           void c.destroy();
-          throw new Stopped('asked to stop');
+          throw new Stopped(stopReason(this.options.signal));
         }
         this.client = c;
         return c;

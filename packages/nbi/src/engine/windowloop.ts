@@ -10,6 +10,7 @@ import type { FeedWatch } from './feedwatch.js';
 import type { EngineParts } from './runengine.js';
 import { Stopped, stopReason } from './stopped.js';
 import type { WindowCadence, WindowSpan } from './windowcadence.js';
+import { plural } from '../output/plural.js';
 
 /** What checking one window gave. */
 export interface WindowOutcome {
@@ -78,7 +79,7 @@ export async function runWindows<W extends WindowSpan>(
         const resume = newest - maxBacklogMs;
         const skipped = Math.round((resume - nextEnd) / stepMs);
         notices.say(
-          `skipped ${skipped} windows ending ${formatWindowTime(nextEnd)} to ${formatWindowTime(resume - stepMs)}: the detector fell more than ${Math.round(maxBacklogMs / 3_600_000)} hours behind; checking resumes with the window ending ${formatWindowTime(resume)}`,
+          `skipped ${plural(skipped, 'window', 'windows')} ending ${formatWindowTime(nextEnd)} to ${formatWindowTime(resume - stepMs)}: the detector fell more than ${Math.round(maxBacklogMs / 3_600_000)} hours behind; checking resumes with the window ending ${formatWindowTime(resume)}`,
         );
         nextEnd = resume;
       }

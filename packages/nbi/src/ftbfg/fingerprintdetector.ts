@@ -16,6 +16,7 @@ import { formatWindowTime } from '../output/windowtime.js';
 import { clientSubnet } from './clientsubnet.js';
 import { Fingerprint, serviceKey, type Novelty } from './fingerprint.js';
 import { MAX_ANSWER_SESSIONS, readConnections, type Connection } from './readconnections.js';
+import { plural } from '../output/plural.js';
 
 /** Alerts per window at most (the connections with the most sessions); all of them are learnt. */
 export const MAX_ALERTS = 1000;
@@ -96,6 +97,7 @@ export class FingerprintDetector implements DetectorRunner {
         {
           spans,
           tracked: () => fingerprint.connections,
+          tracking: ['client–service pair', 'client–service pairs'],
           learn: async (span, what) => {
             const read = await readConnections(link, this.selection, span.fromMs, span.toMs, what, signal);
             sayCut(read.cutSpans, `the history from ${formatWindowTime(span.fromMs)} to ${formatWindowTime(span.toMs)}`);
@@ -129,7 +131,7 @@ export class FingerprintDetector implements DetectorRunner {
       fingerprint.learn(this.pairsOf(read.connections.values()), window.endMs);
       return {
         drafts,
-        summary: `${read.sessions} two-way sessions, ${read.connections.size} connections, ${drafts.length} alerts; tracking ${fingerprint.connections} client–service pairs of ${fingerprint.serviceCount} services`,
+        summary: `${plural(read.sessions, 'two-way session', 'two-way sessions')}, ${plural(read.connections.size, 'connection', 'connections')}, ${plural(drafts.length, 'alert', 'alerts')}; tracking ${plural(fingerprint.connections, 'client–service pair', 'client–service pairs')} of ${plural(fingerprint.serviceCount, 'service', 'services')}`,
       };
     };
     return runTrainedWindows(slotClock, settings, parts, { feed: null, train, check });
@@ -143,7 +145,7 @@ export class FingerprintDetector implements DetectorRunner {
     return {
       type: m.novelty === 'new_service' ? 'fingerprint_new_service' : 'fingerprint_new_client',
       subject: `${c.client}>${c.server} ${c.port} ${c.proto}`,
-      text: `unusual connection from ${c.client} to ${c.server} on ${service} (${m.novelty === 'new_service' ? 'new service' : 'new client'}) during ${during}: ${c.sessions} sessions`,
+      text: `unusual connection from ${c.client} to ${c.server} on ${service} (${m.novelty === 'new_service' ? 'new service' : 'new client'}) during ${during}: ${plural(c.sessions, 'session', 'sessions')}`,
       fields: [
         { name: 'nbisource', value: c.client },
         { name: 'clientnet', value: m.subnet },

@@ -6,6 +6,7 @@ import { runDetector, type RunOptions } from '../run/rundetector.js';
 import { FingerprintDetector } from './fingerprintdetector.js';
 import { FTBFG } from './ftbfgspec.js';
 import { readComplexity } from './readcomplexity.js';
+import { withForeignRefusals } from '../run/withforeignrefusals.js';
 
 /** The launcher ends the process with this once main() has resolved. */
 export { exitWhenFlushed } from '@opentraq/cli';
@@ -13,7 +14,7 @@ export { exitWhenFlushed } from '@opentraq/cli';
 /** Runs ftbfg with `argv` (the words after the command); resolves with the exit code once it has stopped. */
 export function main(argv: readonly string[], streams?: RunStreams, opts: Partial<RunOptions> = {}): Promise<number> {
   return runTool(
-    FTBFG,
+    withForeignRefusals(FTBFG),
     argv,
     (parsed, ctx) =>
       runDetector(parsed, ctx, (p, baseline) => new FingerprintDetector(readSelection(p, FTBFG.name).params, readComplexity(p), baseline), {

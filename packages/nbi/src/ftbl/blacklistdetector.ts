@@ -18,7 +18,7 @@ import { PairTally, type Pair, type Service } from './pairtally.js';
 import type { BlacklistSettings } from './readblacklistsettings.js';
 import { SYSTEM_RESOLVER, type Resolver } from './resolvehostnames.js';
 import { SESSIONS_PATH, SESSION_FIELDS, readSessionRows } from './sessionrows.js';
-import { plural } from './plural.js';
+import { plural } from '../output/plural.js';
 
 /** Pairs reported per window at most (most sessions first); stderr says when there were more. */
 export const MAX_PAIR_ALERTS = 1000;

@@ -7,7 +7,7 @@ import { formatWindowTime } from '../output/windowtime.js';
 import type { Blacklist } from './blacklist.js';
 import { BlacklistError } from './blacklisterror.js';
 import { loadBlacklist, type ListLoader, type LoadedList } from './loadblacklist.js';
-import { plural } from './plural.js';
+import { plural } from '../output/plural.js';
 
 /** Skipped lines said on stderr per load; a list of another format would otherwise fill the log. */
 export const MAX_BAD_LINES_SHOWN = 20;
@@ -19,11 +19,20 @@ function duration(ms: number): string {
   return ms < 3_600_000 ? plural(round(ms / 60_000), 'minute', 'minutes') : plural(round(ms / 3_600_000), 'hour', 'hours');
 }
 
-/** `3 entries: 1 address, 1 block, 1 hostname (1 address)`. */
+/** Why lines were skipped, in brief (each is said on a line of its own after the load's line). */
+function skippedWhy(loaded: LoadedList): string {
+  const malformed = loaded.bad.length - loaded.unresolved;
+  const unresolved = plural(loaded.unresolved, 'hostname that does not resolve', 'hostnames that do not resolve');
+  if (loaded.unresolved === 0) return 'malformed';
+  if (malformed === 0) return loaded.unresolved === 1 ? 'a hostname that does not resolve' : 'hostnames that do not resolve';
+  return `${malformed} malformed, ${unresolved}`;
+}
+
+/** `3 entries: 1 address, 1 block, 1 hostname (1 address); 2 lines skipped (malformed)`: skipped lines are no entries. */
 export function describeLoad(loaded: LoadedList): string {
   const c = loaded.list.counts;
   const hosts = c.hostnames === 0 ? '' : `, ${plural(c.hostnames, 'hostname', 'hostnames')} (${plural(c.hostAddresses, 'address', 'addresses')})`;
-  const skipped = loaded.bad.length === 0 ? '' : `; ${plural(loaded.bad.length, 'line', 'lines')} skipped`;
+  const skipped = loaded.bad.length === 0 ? '' : `; ${plural(loaded.bad.length, 'line', 'lines')} skipped (${skippedWhy(loaded)})`;
   return (
     `${plural(loaded.entries, 'entry', 'entries')}: ${plural(c.addresses, 'address', 'addresses')}, ${plural(c.blocks, 'block', 'blocks')}${hosts}${skipped}; ` +
     `${plural(loaded.list.terms.length, 'query', 'queries')} a window`
@@ -74,6 +83,6 @@ export class BlacklistKeeper {
     this.nextLoadMs = loaded.list.loadedAtMs + this.reloadMs;
     this.notices.say(`${verb} the list ${display}: ${describeLoad(loaded)}; next load in ${duration(this.reloadMs)}`);
     for (const b of loaded.bad.slice(0, MAX_BAD_LINES_SHOWN)) this.notices.say(`${display}:${b.line}: skipped: ${b.why}`);
-    if (loaded.bad.length > MAX_BAD_LINES_SHOWN) this.notices.say(`${display}: ${loaded.bad.length - MAX_BAD_LINES_SHOWN} more lines skipped`);
+    if (loaded.bad.length > MAX_BAD_LINES_SHOWN) this.notices.say(`${display}: ${plural(loaded.bad.length - MAX_BAD_LINES_SHOWN, 'more line', 'more lines')} skipped`);
   }
 }

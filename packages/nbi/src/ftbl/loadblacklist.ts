@@ -5,6 +5,7 @@ import { isV4Words, makeCidr, parseIp, type Cidr } from '@opentraq/core';
 import { Blacklist } from './blacklist.js';
 import { BlacklistError } from './blacklisterror.js';
 import type { ListSource } from './listsource.js';
+import { plural } from '../output/plural.js';
 import { parseBlacklist, type BadLine } from './parseblacklist.js';
 import { readListText } from './readlisttext.js';
 import { resolveHostnames, type Resolver } from './resolvehostnames.js';
@@ -27,7 +28,9 @@ export interface LoadedList {
   readonly list: Blacklist;
   /** Lines that were not used, in line order: malformed ones and hostnames that did not resolve. */
   readonly bad: readonly BadLine[];
-  /** Lines the list has, for messages. */
+  /** Of `bad`, the hostnames that did not resolve (the others are malformed). */
+  readonly unresolved: number;
+  /** Entries in use: addresses, blocks and hostnames that resolved (skipped lines are not entries). */
   readonly entries: number;
 }
 
@@ -69,19 +72,23 @@ export async function loadBlacklist(loader: ListLoader, signal: AbortSignal, now
     hostAddresses += cidrs.length;
     for (const cidr of cidrs) listed.push({ cidr, entry });
   }
+  const unresolved = bad.length - parsed.bad.length;
   bad.sort((a, b) => a.line - b.line);
-  const entries = parsed.entries.length + parsed.bad.length;
   if (listed.length === 0) {
+    const lines = parsed.entries.length + parsed.bad.length;
     const first = bad
       .slice(0, 3)
       .map((b) => `line ${b.line}: ${b.why}`)
       .join('; ');
-    const why = entries === 0 ? 'it has no entries (only blank lines and comments)' : `none of its ${entries} entries is a usable address, block or hostname (${first}${bad.length > 3 ? '; ...' : ''})`;
+    const why =
+      lines === 0
+        ? 'it has no entries (only blank lines and comments)'
+        : `none of its ${plural(lines, 'entry', 'entries')} is a usable address, block or hostname (${first}${bad.length > 3 ? '; ...' : ''})`;
     throw new BlacklistError('LIST_EMPTY', `the list ${source.display} is empty: ${why}`);
   }
   const list = new Blacklist(listed, loader.termBudget, { addresses, blocks, hostnames, hostAddresses }, nowMs);
   if (list.size > MAX_LIST_VALUES) {
     throw new BlacklistError('LIST_TOO_LARGE', `the list ${source.display} holds ${list.size} addresses and blocks; ftbl takes at most ${MAX_LIST_VALUES} (every window asks the server about each)`);
   }
-  return { list, bad, entries };
+  return { list, bad, unresolved, entries: addresses + blocks + hostnames };
 }

@@ -8,6 +8,7 @@ import { BlacklistDetector } from './blacklistdetector.js';
 import { DEFAULT_INTERVAL_S, FTBL } from './ftblspec.js';
 import { readBlacklistSettings } from './readblacklistsettings.js';
 import type { Resolver } from './resolvehostnames.js';
+import { withForeignRefusals } from '../run/withforeignrefusals.js';
 
 /** The launcher ends the process with this once main() has resolved. */
 export { exitWhenFlushed } from '@opentraq/cli';
@@ -20,7 +21,7 @@ export interface FtblRunOptions extends FixedWindowRunOptions {
 /** Runs ftbl with `argv` (the words after the command); resolves with the exit code once it has stopped. */
 export function main(argv: readonly string[], streams?: RunStreams, opts: FtblRunOptions = {}): Promise<number> {
   return runTool(
-    FTBL,
+    withForeignRefusals(FTBL),
     argv,
     (parsed, ctx) =>
       runFixedWindowDetector(

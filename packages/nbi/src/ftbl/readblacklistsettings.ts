@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { UsageError, type OptionDef, type ParsedOptions } from '@opentraq/cli';
 import { readDecimal } from '../params/readdecimal.js';
+import { BLOCKED_PORT_REASON, isBlockedPort, urlPort } from './blockedport.js';
 import { displayUrl, type ListSource } from './listsource.js';
 
 export const DEFAULT_RELOAD_HOURS = 24;
@@ -50,7 +51,12 @@ function readSource(parsed: ParsedOptions): ListSource {
     } catch {
       throw new UsageError('BAD_VALUE', `${flag} '${text}' is not a valid URL (e.g. https://lists.example.net/drop.txt)`);
     }
-    return { kind: 'url', url, display: displayUrl(url) };
+    const display = displayUrl(url);
+    const port = urlPort(url);
+    if (isBlockedPort(port)) {
+      throw new UsageError('BAD_VALUE', `${flag} '${display}': the list cannot be downloaded from port ${port}: ${BLOCKED_PORT_REASON}; serve it on another port, e.g. 8080`);
+    }
+    return { kind: 'url', url, display };
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1];
   if (scheme !== undefined) throw new UsageError('BAD_VALUE', `${flag} '${text}': ${scheme}:// is not supported; give a file, or an http:// or https:// URL`);

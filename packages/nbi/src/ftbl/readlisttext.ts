@@ -4,6 +4,7 @@
 import fs from 'node:fs/promises';
 import { Stopped, stopReason } from '../engine/stopped.js';
 import { BlacklistError } from './blacklisterror.js';
+import { BLOCKED_PORT_REASON } from './blockedport.js';
 import type { ListSource } from './listsource.js';
 
 /** A list larger than this is refused: 10,000 entries take about 200 KB. */
@@ -60,7 +61,10 @@ function fetchFailure(e: unknown): string {
   const cause = (e as { cause?: unknown } | null)?.cause;
   const code = codeOf(cause) ?? codeOf(e);
   if (code !== undefined && NET_REASONS[code] !== undefined) return NET_REASONS[code]!;
-  return cause instanceof Error ? cause.message : (e as Error).message;
+  const message = cause instanceof Error ? cause.message : (e as Error).message;
+  // -bl's own port was checked before the first download: only a redirect can lead to a blocked one
+  if (message === 'bad port') return `it redirects to a port that cannot be downloaded from: ${BLOCKED_PORT_REASON}`;
+  return message;
 }
 
 async function download(url: URL, display: string, signal: AbortSignal, timeoutMs: number): Promise<string> {

@@ -5,6 +5,7 @@ import { readSelection, runTool, type RunStreams } from '@opentraq/cli';
 import { runDetector, type RunOptions } from '../run/rundetector.js';
 import { DosDetector } from './dosdetector.js';
 import { FTDOS } from './ftdosspec.js';
+import { withForeignRefusals } from '../run/withforeignrefusals.js';
 
 /** The launcher ends the process with this once main() has resolved. */
 export { exitWhenFlushed } from '@opentraq/cli';
@@ -12,7 +13,7 @@ export { exitWhenFlushed } from '@opentraq/cli';
 /** Runs ftdos with `argv` (the words after the command); resolves with the exit code once it has stopped. */
 export function main(argv: readonly string[], streams?: RunStreams, opts: Partial<RunOptions> = {}): Promise<number> {
   return runTool(
-    FTDOS,
+    withForeignRefusals(FTDOS),
     argv,
     (parsed, ctx) =>
       runDetector(parsed, ctx, (p, baseline) => new DosDetector(readSelection(p, FTDOS.name).params, baseline.rule), {

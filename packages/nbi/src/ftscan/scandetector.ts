@@ -13,6 +13,7 @@ import { SlotClock } from '../engine/slotclock.js';
 import { HorizontalScans } from './horizontalscans.js';
 import { scanRankings } from './scanrankings.js';
 import { VerticalScans } from './verticalscans.js';
+import { plural } from '../output/plural.js';
 
 export class ScanDetector implements DetectorRunner {
   readonly name = 'ftscan';
@@ -36,17 +37,22 @@ export class ScanDetector implements DetectorRunner {
     const { link, notices, signal } = parts;
     const slotClock = new SlotClock(settings.granularity, settings.byDayOfWeek);
     const mb = Math.round(settings.capBytes / 2 ** 20);
-    // the two baselines share -bm: each may hold half of it
+    // the two baselines share -bm: each may hold half of it; the first to fill it is said, once for both,
+    // since the remedy is the same
+    let evictionSaid = false;
     const track = (spec: RankingSpec, what: string): BaselineTrack => ({
       spec,
       naming: { what, entities: 'addresses' },
       store: new BaselineStore({
         slots: slotClock.slots,
         capBytes: settings.capBytes / 2,
-        onFirstEviction: (n) =>
+        onFirstEviction: (n) => {
+          if (evictionSaid) return;
+          evictionSaid = true;
           notices.say(
-            `the baselines of ${what} reached their half of -bm ${mb} MB with ${n.entities} sources: the ${n.evicted} least recently seen were forgotten, and more will be as needed (raise -bm to keep more)`,
-          ),
+            `the baselines of ${what} reached their half of -bm ${mb} MB with ${n.entities} sources: the ${n.evicted} least recently seen were forgotten, and more will be as needed, from either baseline (raise -bm to keep more)`,
+          );
+        },
       }),
     });
     const baselines = new Baselines([track(this.horizontal.ranking, 'unique hosts'), track(this.vertical.ranking, 'unique services')], {
@@ -69,7 +75,7 @@ export class ScanDetector implements DetectorRunner {
         const horizontal = drafts.filter((d) => d.type === 'scan_horizontal').length;
         return {
           drafts,
-          summary: `${sources} sources, ${hosts.ranking.sessions} sessions, ${horizontal} horizontal and ${drafts.length - horizontal} vertical alerts${learnt}; tracking ${baselines.entities}`,
+          summary: `${plural(sources, 'source', 'sources')}, ${plural(hosts.ranking.sessions, 'session', 'sessions')}, ${horizontal} horizontal and ${drafts.length - horizontal} vertical ${drafts.length === 1 ? 'alert' : 'alerts'}${learnt}; tracking ${baselines.entities}`,
         };
       },
     });

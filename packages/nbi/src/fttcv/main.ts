@@ -6,6 +6,7 @@ import { runDetector, type RunOptions } from '../run/rundetector.js';
 import { FTTCV } from './fttcvspec.js';
 import { readMeasure } from './readmeasure.js';
 import { VolumeDetector } from './volumedetector.js';
+import { withForeignRefusals } from '../run/withforeignrefusals.js';
 
 /** The launcher ends the process with this once main() has resolved. */
 export { exitWhenFlushed } from '@opentraq/cli';
@@ -13,7 +14,7 @@ export { exitWhenFlushed } from '@opentraq/cli';
 /** Runs fttcv with `argv` (the words after the command); resolves with the exit code once it has stopped. */
 export function main(argv: readonly string[], streams?: RunStreams, opts: Partial<RunOptions> = {}): Promise<number> {
   return runTool(
-    FTTCV,
+    withForeignRefusals(FTTCV),
     argv,
     (parsed, ctx) =>
       runDetector(parsed, ctx, (p, baseline) => new VolumeDetector(readMeasure(p), readSelection(p, FTTCV.name).params, baseline.rule), {

@@ -8,6 +8,7 @@ import { runFixedWindowDetector, type FixedWindowRunOptions } from '../run/runfi
 import { DEFAULT_INTERVAL_S, FTTH } from './ftthspec.js';
 import { readRateRule } from './readraterule.js';
 import { ThresholdDetector } from './thresholddetector.js';
+import { withForeignRefusals } from '../run/withforeignrefusals.js';
 
 /** The launcher ends the process with this once main() has resolved. */
 export { exitWhenFlushed } from '@opentraq/cli';
@@ -15,7 +16,7 @@ export { exitWhenFlushed } from '@opentraq/cli';
 /** Runs ftth with `argv` (the words after the command); resolves with the exit code once it has stopped. */
 export function main(argv: readonly string[], streams?: RunStreams, opts: FixedWindowRunOptions = {}): Promise<number> {
   return runTool(
-    FTTH,
+    withForeignRefusals(FTTH),
     argv,
     (parsed, ctx) =>
       runFixedWindowDetector(

@@ -16,6 +16,7 @@ import { formatWindowTime } from '../output/windowtime.js';
 import { countByName } from './countbyname.js';
 import { ratePhrase } from './ratephrase.js';
 import type { RateRule } from './readraterule.js';
+import { plural } from '../output/plural.js';
 
 /** Alerts per window at most (the highest rates); stderr says when more entities passed -bt. */
 export const MAX_THRESHOLD_ALERTS = 1000;
@@ -82,7 +83,7 @@ export class ThresholdDetector implements FixedWindowDetector {
     if (over.length > MAX_THRESHOLD_ALERTS) this.sayCut(ctx.notices, window);
     return {
       drafts: over.slice(0, MAX_THRESHOLD_ALERTS).map(({ row, rate }) => this.draft(window, row, rate)),
-      summary: `${ranking.entities} entities, ${ranking.sessions} sessions`,
+      summary: `${plural(ranking.entities, 'entity', 'entities')}, ${plural(ranking.sessions, 'session', 'sessions')}`,
     };
   }
 

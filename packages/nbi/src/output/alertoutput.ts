@@ -1,7 +1,7 @@
 // Where a raised alert goes: a line on stdout (text, or JSON with -j), an RFC 5424 message to the
 // log host (-lh), and a record in the server (unless -nr) — the same alert, the same fields, in each.
 
-import type { Output } from '@opentraq/cli';
+import { OutputClosed, OutputFailed, type Output } from '@opentraq/cli';
 import type { AlertPoster } from './alertposter.js';
 import type { RaisedAlert } from './episodes.js';
 import { SEVERITIES, formatSyslogMessage, type FacilityName, type SeverityName } from './syslogmessage.js';
@@ -72,9 +72,16 @@ export function alertParams(a: RaisedAlert): [string, string | number][] {
 }
 
 export class AlertOutput {
+  /** Set once stdout has failed or its reader has gone: no more lines are written to it. */
+  private stdoutEnded = false;
+
   constructor(private readonly options: AlertOutputOptions) {}
 
-  /** Sends `a` everywhere it goes; resolves once stdout has taken it (a slow reader slows the detector). */
+  /**
+   * Sends `a` everywhere it goes; resolves once stdout has taken it (a slow reader slows the detector).
+   * A stdout that can take no more is no reason to keep the alert from syslog and the server: the
+   * detector's session, which watches stdout, stops the detector after the window.
+   */
   async emit(a: RaisedAlert): Promise<void> {
     const { stdout, json, syslog, poster } = this.options;
     if (syslog !== null) {
@@ -94,6 +101,12 @@ export class AlertOutput {
       );
     }
     poster?.post(a.record);
-    if (stdout !== null) await stdout.write(`${json ? JSON.stringify(alertJson(a)) : a.line}\n`);
+    if (stdout === null || this.stdoutEnded) return;
+    try {
+      await stdout.write(`${json ? JSON.stringify(alertJson(a)) : a.line}\n`);
+    } catch (e) {
+      if (!(e instanceof OutputClosed || e instanceof OutputFailed)) throw e;
+      this.stdoutEnded = true;
+    }
   }
 }

@@ -6,6 +6,7 @@ import type { ApiLink } from '../engine/apilink.js';
 import type { Notices } from '../engine/notices.js';
 import { Stopped } from '../engine/stopped.js';
 import type { AlertRecord } from './alertrecord.js';
+import { plural } from './plural.js';
 
 export const ALERTS_PATH = '/api/v1/alerts';
 
@@ -63,6 +64,6 @@ export class AlertPoster {
   /** Resolves once every queued record is sent, or the link stopped (then says how many were not). */
   async drain(): Promise<void> {
     while (this.running !== null) await this.running;
-    if (this.queue.length > 0) this.notices.say(`${this.queue.length} alerts could not be recorded in the server before stopping (stdout and syslog have them)`);
+    if (this.queue.length > 0) this.notices.say(`${plural(this.queue.length, 'alert', 'alerts')} could not be recorded in the server before stopping (stdout and syslog have them)`);
   }
 }

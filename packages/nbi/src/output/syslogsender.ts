@@ -7,6 +7,7 @@ import net from 'node:net';
 import { RuntimeFailure } from '@opentraq/cli';
 import type { Notices } from '../engine/notices.js';
 import { octetCountedFrame } from './syslogmessage.js';
+import { plural } from './plural.js';
 
 export type SyslogTransport = 'udp' | 'tcp';
 
@@ -70,7 +71,7 @@ export class SyslogSender {
 
   private udpFailed(e: Error): void {
     // said once, then every 100th time: a log host that is down must not flood stderr
-    if (this.udpErrors++ % 100 === 0) this.notices.say(`syslog to ${this.where} failed: ${e.message} (${this.udpErrors} failures so far)`);
+    if (this.udpErrors++ % 100 === 0) this.notices.say(`syslog to ${this.where} failed: ${e.message} (${plural(this.udpErrors, 'failure', 'failures')} so far)`);
   }
 
   /** Sends `message` (an RFC 5424 message); never throws, problems are said on stderr. */

@@ -1,20 +1,24 @@
 // What every detector does around its windows: read the output and connection parameters, log in,
-// open the syslog connection and the alert outputs, run until SIGTERM or SIGINT, then stop cleanly —
-// alert records and syslog messages still queued get a few seconds to go out, and stderr says where it stopped.
+// open the syslog connection and the alert outputs, run until SIGTERM or SIGINT (or until stdout's reader
+// goes away), then stop cleanly — alert records and syslog messages still queued get a few seconds to go
+// out, and stderr says where it stopped.
 
 import os from 'node:os';
-import { OutputClosed, readConnection, type ParsedOptions, type ToolContext } from '@opentraq/cli';
+import { readConnection, type ParsedOptions, type ToolContext } from '@opentraq/cli';
 import type { Clock } from '../engine/clock.js';
 import { Notices } from '../engine/notices.js';
 import { ServerLink } from '../engine/serverlink.js';
 import { Stopped } from '../engine/stopped.js';
+import { untilStopped } from '../engine/untilstopped.js';
 import type { WindowLoopReport } from '../engine/windowloop.js';
 import { AlertOutput } from '../output/alertoutput.js';
 import { AlertPoster } from '../output/alertposter.js';
 import { SEVERITIES } from '../output/syslogmessage.js';
 import { SyslogSender } from '../output/syslogsender.js';
 import { formatWindowTime } from '../output/windowtime.js';
+import { plural } from '../output/plural.js';
 import { readOutputSettings } from '../params/readoutputsettings.js';
+import { watchStdout } from './watchstdout.js';
 
 /** How long queued alert records and syslog messages may take to go out once the detector stops. */
 export const STOP_GRACE_MS = 5000;
@@ -71,22 +75,36 @@ export async function runDetectorSession(parsed: ParsedOptions, ctx: ToolContext
   const signals = opts.signals ?? process;
   signals.on('SIGTERM', onTerm);
   signals.on('SIGINT', onInt);
+  // runTool's last flush of stdout then ends the tool as the failure calls for: quietly with exit 0 for a
+  // reader that went away, with exit 1 and why for a write that failed
+  const unwatch = outputSettings.stdout ? watchStdout(ctx.stdout, stop) : (): void => undefined;
 
   let link: ServerLink | null = null;
   let syslog: SyslogSender | null = null;
   let poster: AlertPoster | null = null;
   try {
-    if (steps.prepare !== undefined) {
-      try {
-        await steps.prepare({ notices, signal: engineStop.signal });
-      } catch (e) {
-        if (!(e instanceof Stopped)) throw e;
-        notices.say(`stopped (${e.reason}) before the first window`);
-        return;
+    // what the detector is doing until its windows begin, for the line that says it stopped meanwhile
+    let doing = '';
+    try {
+      await steps.prepare?.({ notices, signal: engineStop.signal });
+      doing = `, while logging in to ${connection.address.display}`;
+      link = await ServerLink.open(connection, { tool, version: ctx.version, clock, notices, signal: linkStop.signal, loginSignal: engineStop.signal });
+      if (outputSettings.syslog !== null) {
+        doing = `, while looking up the log host ${outputSettings.syslog.host}`;
+        const opening = SyslogSender.open(outputSettings.syslog, notices);
+        try {
+          syslog = await untilStopped(opening, engineStop.signal);
+        } catch (e) {
+          // a lookup that answers after all still gets its sender closed
+          void opening.then((s) => s.close(0), () => undefined);
+          throw e;
+        }
       }
+    } catch (e) {
+      if (!(e instanceof Stopped)) throw e;
+      notices.say(`stopped (${e.reason}) before the first window${doing}`);
+      return;
     }
-    link = await ServerLink.open(connection, { tool, version: ctx.version, clock, notices, signal: linkStop.signal });
-    if (outputSettings.syslog !== null) syslog = await SyslogSender.open(outputSettings.syslog, notices);
     if (outputSettings.record) poster = new AlertPoster(link, notices);
     const output = new AlertOutput({
       tool,
@@ -106,11 +124,9 @@ export async function runDetectorSession(parsed: ParsedOptions, ctx: ToolContext
       verbose: parsed.flag('v'),
     });
     const last = report.lastEndMs === null ? 'no window was checked' : `the last window checked ended ${formatWindowTime(report.lastEndMs)}`;
-    notices.say(`stopped (${report.stopReason}) after ${report.windows} windows and ${report.alerts} alerts; ${last}`);
-  } catch (e) {
-    if (e instanceof OutputClosed) notices.say('stdout was closed by its reader: stopping');
-    throw e;
+    notices.say(`stopped (${report.stopReason}) after ${plural(report.windows, 'window', 'windows')} and ${plural(report.alerts, 'alert', 'alerts')}; ${last}`);
   } finally {
+    unwatch();
     if (!engineStop.signal.aborted) stop('stopping');
     await poster?.drain();
     linkStop.abort('stopping');
