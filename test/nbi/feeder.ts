@@ -1,6 +1,7 @@
-// Sends the scenario's traffic to a running ftserver: the history in one go, then the live traffic
-// as an exporter would, each session once it has ended; the anomalies switch on at a given instant.
+// Sends the scenario's traffic to a running ftserver: the history in one go (IPFIX over TCP), then the
+// live traffic as a NetFlow v9 exporter would, each session once it has ended; the anomalies switch on at a given instant.
 import { sendDatagrams } from '../lib/replay.js';
+import { HistoryStream } from './historystream.js';
 import { ScenarioExporter, minuteOf, sessionsOfMinute, type Anomalies, type Session } from './rhythmtraffic.js';
 
 export class Feeder {
@@ -13,21 +14,25 @@ export class Feeder {
   /** Sessions sent live. */
   sent = 0;
 
-  constructor(private readonly port: number) {}
+  constructor(private readonly ports: { readonly netflow: number; readonly ipfixtcp: number }) {}
 
-  /** The normal history of minutes [fromMinute, toMinute); resolves with the number of sessions sent. */
-  async history(fromMinute: number, toMinute: number): Promise<number> {
+  /**
+   * The history of minutes [fromMinute, toMinute), normal unless `anomalies` say otherwise; resolves
+   * with the number of sessions sent once the collector has read them all.
+   */
+  async history(fromMinute: number, toMinute: number, anomalies: Anomalies = { fromMs: null }): Promise<number> {
+    const stream = await HistoryStream.open(this.ports.ipfixtcp);
     let batch: Session[] = [];
     let n = 0;
-    const quiet: Anomalies = { fromMs: null };
     for (let m = fromMinute; m < toMinute; m++) {
-      batch.push(...sessionsOfMinute(m, quiet));
+      batch.push(...sessionsOfMinute(m, anomalies));
       if (batch.length >= 4000 || m === toMinute - 1) {
-        await sendDatagrams(this.port, this.exporter.encode(batch), { ratePerSecond: 20_000 });
+        await stream.write(batch);
         n += batch.length;
         batch = [];
       }
     }
+    await stream.end();
     return n;
   }
 
@@ -48,7 +53,7 @@ export class Feeder {
       if (due.length === 0) return;
       this.pending = this.pending.filter((s) => s.endMs > now - 500);
       // a server that is down loses what is sent meanwhile, as it would from a real exporter
-      await sendDatagrams(this.port, this.exporter.encode(due)).catch(() => undefined);
+      await sendDatagrams(this.ports.netflow, this.exporter.encode(due)).catch(() => undefined);
       this.sent += due.length;
     } finally {
       this.busy = false;

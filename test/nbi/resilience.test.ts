@@ -34,7 +34,7 @@ t.test('the launchers refuse bad parameters before connecting', async (t) => {
 t.test('ftdos rides out a server restart and stops on SIGTERM while the server is away', async (t) => {
   let server: RunningServer = await startServer({ args: SERVER_ARGS });
   t.teardown(() => server.stop());
-  const feeder = new Feeder(server.ports.netflow);
+  const feeder = new Feeder(server.ports);
   t.teardown(() => feeder.stop());
   const m0 = minuteOf(Date.now());
   await feeder.history(m0 - 3 * 1440 - 30, m0);
@@ -74,7 +74,7 @@ t.test('ftdos rides out a server restart and stops on SIGTERM while the server i
   await dos.waitFor('a failure', () => dos.stderr.filter((l) => / failed: /.test(l.line)).length > failures, 3 * 60_000);
   const res = await dos.stop('SIGTERM');
   t.equal(res.code, 0, 'exit 0');
-  t.match(dos.stderr[dos.stderr.length - 1]!.line, /^ftdos: stopped \(SIGTERM\) after \d+ windows and \d+ alerts; the last window checked ended /);
+  t.match(dos.stderr[dos.stderr.length - 1]!.line, /^ftdos: stopped \(SIGTERM\) after \d+ windows? and \d+ alerts?; the last window checked ended /);
   const ends = dos.windowEnds().map(instant);
   t.ok(ends.length >= 3);
   t.ok(ends.every((e, i) => i === 0 || e - ends[i - 1]! === STEP_MS), `every window once, in order, none skipped: ${dos.windowEnds().join(', ')}`);

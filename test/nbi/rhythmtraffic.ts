@@ -1,12 +1,20 @@
-// Normal traffic with a daily rhythm and known answers for the detectors' scenario tests, plus the
-// anomalies injected into it: generated minute by minute, encoded as NetFlow v9 for the ingest path.
+// Normal traffic with a daily and a weekly rhythm and known answers for the detectors' scenario tests,
+// plus the anomalies injected into it: generated minute by minute, encoded as NetFlow v9 for the live
+// ingest path (the history goes as IPFIX: historystream.ts).
 //
 // 24 clients 10.1.0.1–24 each talk to one of 6 servers 10.9.0.1–6 (client h to 10.9.0.(1 + h mod 6)).
-// Client h's sessions in a minute depend on its 10-minute slot of the (local) day σ and the local day D:
-//   count  2 + (h + σ + D) mod 2          (steady clients, h mod 4 = 3: always 2)
+// Client h's sessions in a minute depend on its 10-minute slot of the (local) day σ, the local day D
+// and D's weekday:
+//   count  2 + (h + σ + D) mod 2 on weekdays, 1 + (h + σ + D) mod 2 on Saturdays and Sundays
+//          (steady clients, h mod 4 = 3, run all week: always 2)
 //   bytes  1000 × (10 + (13h + 5σ) mod 20) × (1 ± 5 %), + on even h + D, − on odd (steady: ± 2 %)
-// so every slot has its own level, and a slot's value alternates between two levels from day to day:
-// today's value always equals one seen in the history, and nothing normal is anomalous.
+//   backup one more session a minute of 300,000 bytes, all day, on one weekday only: client 2 on
+//          Mondays, 6 on Tuesdays, 10 on Wednesdays, 14 on Thursdays, 18 on Fridays
+// so every slot has its own level, and a slot's value alternates between two levels from day to day and
+// (D + 7 flips the parity) from week to week: today's value always equals one seen in the history of its
+// slot of the day and of the week, and nothing normal is anomalous against DAY (at the default -bk 3: a
+// client's backup day is one day in seven, 2 to 3 deviations above the mean of its slot of the day),
+// DAY with -bdow, or WEEK baselines.
 
 import { NetflowV9Encoder, allocColumns, parseIp, sessionsToFlows, type Columns } from '../../packages/core/src/index.js';
 
@@ -21,6 +29,14 @@ export const serverOf = (h: number): number => 1 + (h % 6);
 export const serverIp = (s: number): string => `10.9.0.${s}`;
 const steady = (h: number): boolean => h % 4 === 3;
 
+/** The local weekday of local day `day` (days since 1 January 1970, a Thursday): 0 Sunday … 6 Saturday. */
+export const weekdayOf = (day: number): number => (((day + 4) % 7) + 7) % 7;
+const weekend = (weekday: number): boolean => weekday === 0 || weekday === 6;
+/** The client that runs its backup on `weekday` (1 Monday … 5 Friday), or null (weekends). */
+export const backupClientOf = (weekday: number): number | null => (weekday >= 1 && weekday <= 5 ? 4 * weekday - 2 : null);
+/** What a backup sends a minute: one session of this many bytes. */
+export const BACKUP_BYTES = 300_000;
+
 /** The client that starts sending 50 × its bytes, the one that goes silent (a steady one), the flood's target. */
 export const LOUD_CLIENT = 7;
 export const SILENT_CLIENT = 11;
@@ -33,6 +49,8 @@ export const floodSyns = (i: number): number => 150 + 10 * i;
 /** The scenario's anomalies: from `fromMs` on (ms since the epoch); null: normal traffic. */
 export interface Anomalies {
   readonly fromMs: number | null;
+  /** When the silent client falls silent, if not at `fromMs` (a silence shows later than a burst does). */
+  readonly silentFromMs?: number;
 }
 
 export interface Session {
@@ -49,13 +67,18 @@ export interface Session {
   readonly srvbyts: number;
 }
 
-function localSlotAndDay(minute: number): { slot: number; day: number } {
+/** The instant local day `day` (days since 1 January 1970) begins, ms since the epoch. */
+export const localDayStartMs = (day: number): number => (day * 1440 - OFFSET_MIN) * MINUTE_MS;
+
+/** The local 10-minute slot of the day and the local day (days since 1 January 1970) of epoch minute `minute`. */
+export function localSlotAndDay(minute: number): { slot: number; day: number } {
   const local = minute + OFFSET_MIN;
   return { slot: Math.floor((((local % 1440) + 1440) % 1440) / 10), day: Math.floor(local / 1440) };
 }
 
 export function sessionsPerMinute(h: number, slot: number, day: number): number {
-  return 2 + (steady(h) ? 0 : (h + slot + day) % 2);
+  if (steady(h)) return 2;
+  return (weekend(weekdayOf(day)) ? 1 : 2) + ((h + slot + day) % 2);
 }
 
 export function bytesPerSession(h: number, slot: number, day: number): number {
@@ -73,7 +96,7 @@ export function sessionsOfMinute(minute: number, anomalies: Anomalies): Session[
     const count = sessionsPerMinute(h, slot, day);
     for (let i = 0; i < count; i++) {
       const startMs = base + 5_000 + 10_000 * i;
-      if (h === SILENT_CLIENT && after(startMs)) continue;
+      if (h === SILENT_CLIENT && (anomalies.silentFromMs === undefined ? after(startMs) : startMs >= anomalies.silentFromMs)) continue;
       const bytes = bytesPerSession(h, slot, day) * (h === LOUD_CLIENT && after(startMs) ? 50 : 1);
       out.push({
         startMs,
@@ -89,6 +112,11 @@ export function sessionsOfMinute(minute: number, anomalies: Anomalies): Session[
         srvbyts: 500,
       });
     }
+  }
+  const backup = backupClientOf(weekdayOf(day));
+  if (backup !== null) {
+    const startMs = base + 30_000;
+    out.push({ startMs, endMs: startMs + 20_000, cln: clientIp(backup), srv: serverIp(serverOf(backup)), clnport: 1024 + ((minute * 8 + 7) % 60_000), srvport: 443, flags: 0x1b, clnpkts: 220, srvpkts: 60, clnbyts: BACKUP_BYTES, srvbyts: 3000 });
   }
   if (anomalies.fromMs !== null && base <= anomalies.fromMs && anomalies.fromMs < base + MINUTE_MS) {
     // the flood: within the 60 s from fromMs, each source's SYNs evenly spread, no answers
@@ -121,7 +149,7 @@ function setIp(col: Uint32Array, row: number, ip: string): void {
 }
 
 /** Sessions as columns for sessionsToFlows. */
-function toColumns(sessions: readonly Session[]): Columns {
+export function sessionColumns(sessions: readonly Session[]): Columns {
   const cols = allocColumns(sessions.length);
   sessions.forEach((s, r) => {
     (cols.start as Float64Array)[r] = s.startMs * 1000;
@@ -148,7 +176,7 @@ export class ScenarioExporter {
 
   encode(sessions: readonly Session[], exportMs: number = Date.now()): Uint8Array[] {
     if (sessions.length === 0) return [];
-    const flows = sessionsToFlows(toColumns(sessions), sessions.length);
+    const flows = sessionsToFlows(sessionColumns(sessions), sessions.length);
     return this.encoder.encode(flows, 0, flows.length, exportMs);
   }
 }

@@ -1,9 +1,10 @@
-// The detectors against a real ftserver fed through its NetFlow v9 listener: three days of normal
-// traffic with a daily rhythm (rhythmtraffic.ts), then, live, a SYN flood from 30 sources to one
-// server (ftdos), a host sending 50 × its usual bytes and one going silent (fttcv HIGH and LOW).
-// Known answers: which alerts, no others (false positives counted), within the detection lag of
-// nbi.md (DAY: a 10-minute window every 2 minutes; -bd 15 here), the same alerts in syslog (UDP for
-// ftdos, TCP for fttcv, each message held to RFC 5424) and in the server (GET /api/v1/alerts).
+// The detectors against a real ftserver: fifteen days of normal traffic with a daily and a weekly rhythm
+// (rhythmtraffic.ts) through its IPFIX/TCP listener, then, live through its NetFlow v9 listener, a SYN
+// flood from 30 sources to one server (ftdos), a host sending 50 × its usual bytes and one going silent
+// (fttcv HIGH and LOW). Known answers: which alerts, no others (false positives counted), within the
+// detection lags of nbi.md (DAY: a 10-minute window every 2 minutes; -bd 15 here; HIGH within a step
+// and -bd, LOW within a window, a step and -bd), the same alerts in syslog (UDP for ftdos, TCP for
+// fttcv, each message held to RFC 5424) and in the server (GET /api/v1/alerts).
 import path from 'node:path';
 import t from 'tap';
 import { runTool } from '../cli/clirun.js';
@@ -14,8 +15,13 @@ import { Feeder } from './feeder.js';
 import { CLIENTS, FLOOD_SOURCES, FLOOD_TARGET, LOUD_CLIENT, SCENARIO_TZ, SILENT_CLIENT, clientIp, floodSourceIp, floodSyns, minuteOf, serverIp } from './rhythmtraffic.js';
 import { SyslogReceiver } from './syslogreceivers.js';
 
-t.setTimeout(14 * 60_000);
+t.setTimeout(15 * 60_000);
 
+/**
+ * Days of history learnt: two weeks of the weekly rhythm and a day, so that every slot of the day holds
+ * each weekday twice (a client's weekly backup, seen once among 13 days, would stand 3.3 deviations out).
+ */
+const HISTORY_DAYS = 15;
 const SETTLE_S = 15;
 const STEP_S = 120;
 const WINDOW_S = 600;
@@ -28,11 +34,11 @@ const printedInstant = (printed: string): number => Date.parse(`${printed.replac
 t.test('ftdos and fttcv find the flood, the loud host and the silent one, and nothing else', async (t) => {
   const server = await startServer({ args: ['--sessiontimeout', '0'] });
   t.teardown(() => server.stop());
-  const feeder = new Feeder(server.ports.netflow);
+  const feeder = new Feeder(server.ports);
   t.teardown(() => feeder.stop());
   const started = Date.now();
   const m0 = minuteOf(started);
-  const from = m0 - 3 * 1440 - 30;
+  const from = m0 - HISTORY_DAYS * 1440 - 30;
   const historySessions = await feeder.history(from, m0);
   feeder.start(m0);
   const token = await server.login();
@@ -44,13 +50,13 @@ t.test('ftdos and fttcv find the flood, the loud host and the silent one, and no
     if (stored !== historySessions) await new Promise((r) => setTimeout(r, 200));
   }
   t.equal(stored, historySessions, `${historySessions} sessions of history stored`);
-  t.comment(`history: ${historySessions} sessions over 3 days sent and stored in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  t.comment(`history: ${historySessions} sessions over ${HISTORY_DAYS} days sent and stored in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const udp = await SyslogReceiver.udp();
   const tcp = await SyslogReceiver.tcp();
   t.teardown(() => udp.close());
   t.teardown(() => tcp.close());
-  const common = ['-s', '127.0.0.1', '-p', String(server.ports.api), '-un', 'admin', '-up', ADMIN_PASSWORD, '-tn', '3d', '-bd', String(SETTLE_S), '-j', '-v', '-ls'];
+  const common = ['-s', '127.0.0.1', '-p', String(server.ports.api), '-un', 'admin', '-up', ADMIN_PASSWORD, '-tn', `${HISTORY_DAYS}d`, '-bd', String(SETTLE_S), '-j', '-v', '-ls'];
   const env = { TZ: SCENARIO_TZ };
   const dos = new DetectorProcess('ftdos', [...common, '-lh', '127.0.0.1', '-lp', String(udp.port), '-lt', 'udp', '-lf', 'LOCAL3', '-ll', 'WARNING', '-lu', 'scenario=ftdos'], env);
   const tcv = new DetectorProcess('fttcv', [...common, '-grp', 'IP', '-cnt', 'BYTES', '-snd', '-q', 'ADDR=10.1.0.0/16', '-lh', '127.0.0.1', '-lp', String(tcp.port), '-lt', 'tcp'], env);
@@ -58,8 +64,8 @@ t.test('ftdos and fttcv find the flood, the loud host and the silent one, and no
   t.teardown(() => tcv.stop('SIGKILL'));
 
   // training: nbi.md's progress lines; 6 servers accept sessions, 24 clients send
-  await dos.waitFor('ftdos training', () => dos.stderr.some((l) => l.line.startsWith('Training complete')), 120_000);
-  await tcv.waitFor('fttcv training', () => tcv.stderr.some((l) => l.line.startsWith('Training complete')), 120_000);
+  await dos.waitFor('ftdos training', () => dos.stderr.some((l) => l.line.startsWith('Training complete')), 240_000);
+  await tcv.waitFor('fttcv training', () => tcv.stderr.some((l) => l.line.startsWith('Training complete')), 240_000);
   for (const [d, entities] of [[dos, 6], [tcv, CLIENTS]] as const) {
     const lines = d.stderr.map((l) => l.line);
     t.equal(lines[0], 'Learning...');
@@ -84,12 +90,13 @@ t.test('ftdos and fttcv find the flood, the loud host and the silent one, and no
   const target = serverIp(FLOOD_TARGET);
   const loud = clientIp(LOUD_CLIENT);
   const silent = clientIp(SILENT_CLIENT);
+  // nbi.md's lags: a burst shows in the window ending at the next step, checked -bd later; a silence
+  // once enough of a window is silent, at the latest in the first window that lies wholly after it began
   const limit = (STEP_S + SETTLE_S + SLACK_S) * 1000;
-  // silence is certain to show in the first window that lies wholly after it began
   const silenceLimit = (WINDOW_S + STEP_S + SETTLE_S + SLACK_S) * 1000;
-  await dos.waitFor('the flood', () => dos.alerts().some((a) => a.target_ip === target), limit);
-  await tcv.waitFor('the loud host', () => tcv.alerts().some((a) => a.alert_type === 'volume_high' && a.target_ip === loud), limit);
-  await tcv.waitFor('the silent host', () => tcv.alerts().some((a) => a.alert_type === 'volume_low' && a.target_ip === silent), silenceLimit);
+  await dos.waitFor('the flood', () => dos.alerts().some((a) => a.target_ip === target), anomalyAt + limit - Date.now());
+  await tcv.waitFor('the loud host', () => tcv.alerts().some((a) => a.alert_type === 'volume_high' && a.target_ip === loud), anomalyAt + limit - Date.now());
+  await tcv.waitFor('the silent host', () => tcv.alerts().some((a) => a.alert_type === 'volume_low' && a.target_ip === silent), anomalyAt + silenceLimit - Date.now());
   // both have checked a window holding the whole flood (it lasts 59 s)
   const floodOver = anomalyAt + 60_000;
   const checkedAfter = (d: DetectorProcess): boolean => d.windowEnds().some((e) => printedInstant(e) >= floodOver);
@@ -134,12 +141,13 @@ t.test('ftdos and fttcv find the flood, the loud host and the silent one, and no
   t.ok(highLag <= STEP_S + SETTLE_S + SLACK_S, `fttcv HIGH lag ${highLag.toFixed(0)} s`);
   // silence shows once enough of the window is silent (how much depends on the host's deviation),
   // at the latest in the first window wholly after it began
-  t.ok(lowLag <= WINDOW_S + STEP_S + SETTLE_S + SLACK_S, `fttcv LOW lag ${lowLag.toFixed(0)} s`);
-  t.match(firstHigh.message, /unusually HIGH volume for bytes sent by address 10\.1\.0\.7 during .*: \d+\.\d\d \(u: \d+\.\d\d s: \d+\.\d\d k: \d+\.\d\d n: [23]\)$/);
+  t.ok(lowLag <= WINDOW_S + STEP_S + SETTLE_S + SLACK_S, `fttcv LOW lag ${lowLag.toFixed(0)} s (at most ${WINDOW_S + STEP_S} s + -bd)`);
+  t.match(firstHigh.message, /unusually HIGH volume for bytes sent by address 10\.1\.0\.7 during .*: \d+\.\d\d \(u: \d+\.\d\d s: \d+\.\d\d k: \d+\.\d\d n: 1[4-6]\)$/);
   t.match(firstLow.message, /unusually LOW volume for bytes sent by address 10\.1\.0\.11 during /);
-  const windowsChecked = dos.windowEnds().length + tcv.windowEnds().length;
+  // windows before the anomalies hold only normal traffic; in those after, every entity but the anomalies' is normal
+  const judged = (d: DetectorProcess): string => `${d.windowEnds().length} windows (${d.windowEnds().filter((e) => printedInstant(e) <= anomalyAt).length} before the anomalies)`;
   t.comment(
-    `detection lags: ftdos ${dosLag.toFixed(0)} s, fttcv HIGH ${highLag.toFixed(0)} s, LOW ${lowLag.toFixed(0)} s; false positives: ftdos ${dosFalse.length}, fttcv ${tcvFalse.length} over ${windowsChecked} windows`,
+    `detection lags: ftdos ${dosLag.toFixed(0)} s, fttcv HIGH ${highLag.toFixed(0)} s, LOW ${lowLag.toFixed(0)} s; false positives: ftdos ${dosFalse.length} over ${judged(dos)}, fttcv ${tcvFalse.length} over ${judged(tcv)}`,
   );
 
   // syslog: each alert once, valid RFC 5424, every field in the structured data
