@@ -1,15 +1,13 @@
 // ftdos: targets whose incoming sessions in a window are anomalous, and for each the sources that
-// initiated more than -bt sessions to it — one alert line per source, as nbi.md shows them; a flood from
-// many sources none of which passes -bt (a distributed one) is one alert for the target, naming the busiest.
+// initiated more than -bt sessions to it — one alert line per source, as nbi.md shows them.
 
 import { RuntimeFailure, type StatAnswer } from '@opentraq/cli';
 import { ENTITY_BY_NAME, parseIp, isV4Words } from '@opentraq/core';
 import { baselineFields } from '../engine/baselinefields.js';
 import type { Detector, DetectorContext, Finding, WindowCheck } from '../engine/detector.js';
 import type { AlertRule } from '../engine/judge.js';
-import { STAT_PATH, rankingParams, readRanking, type RankedEntity, type Ranking, type RankingSpec } from '../engine/ranking.js';
+import { STAT_PATH, rankingParams, readRanking, type RankingSpec } from '../engine/ranking.js';
 import type { AlertDraft } from '../output/alertdraft.js';
-import { plural } from '../output/plural.js';
 import { formatWindowTime } from '../output/windowtime.js';
 
 /** Targets followed up per window; more are said on stderr (each costs a query). */
@@ -18,9 +16,6 @@ export const MAX_TARGETS = 100;
 export const MAX_SOURCES = 1000;
 /** Rows of a target's source ranking: enough to count the sources above -bt beyond those reported. */
 const SOURCE_ROWS = 10_000;
-/** Sources a distributed flood's alert names in its record (the busiest), and in its line. */
-export const NAMED_SOURCES = 10;
-const SOURCES_IN_LINE = 3;
 
 const IP = ENTITY_BY_NAME.get('IP')!;
 
@@ -57,10 +52,7 @@ export class DosDetector implements Detector {
     return drafts;
   }
 
-  /**
-   * The alert lines of one anomalous target: one per source above -bt, most sessions first; or, when no
-   * source passes -bt, the one line of a distributed flood (the target is above -bt by the rule).
-   */
+  /** The alert lines of one anomalous target: one per source above -bt, most sessions first. */
   private async sources(check: WindowCheck, target: Finding, ctx: DetectorContext): Promise<AlertDraft[]> {
     const ip = String(target.entity!.cells[0]);
     const words = parseIp(ip);
@@ -69,11 +61,9 @@ export class DosDetector implements Detector {
     const spec: RankingSpec = { entity: IP, count: 'SESSIONS', unique: undefined, direction: 'snd', selection: withTarget(this.ranking.selection, ip) };
     const params = rankingParams(spec, startMs, endMs, SOURCE_ROWS);
     const answer = await ctx.link.json<StatAnswer>('GET', STAT_PATH, { params }, `asking the sources of ${ip}`, ctx.signal);
-    const ranking = readRanking(answer, SOURCE_ROWS);
-    const senders = ranking.rows.filter((r) => r.value > 0).sort((a, b) => b.value - a.value || (a.key < b.key ? -1 : 1));
-    const above = senders.filter((r) => r.value > this.rule.threshold);
-    const targetMask = isV4Words(words[0], words[1], words[2]) ? 32 : 128;
-    if (above.length === 0) return senders.length === 0 ? [] : [this.distributed(check, target, ip, targetMask, senders, ranking)];
+    const above = readRanking(answer, SOURCE_ROWS)
+      .rows.filter((r) => r.value > this.rule.threshold)
+      .sort((a, b) => b.value - a.value || (a.key < b.key ? -1 : 1));
     if (above.length > MAX_SOURCES) {
       ctx.notices.say(`${above.length} sources sent more than ${this.rule.threshold} sessions to ${ip}: the ${MAX_SOURCES} busiest are reported`);
     }
@@ -95,7 +85,7 @@ export class DosDetector implements Detector {
         ],
         facts: {
           target_ip: ip,
-          target_mask: targetMask,
+          target_mask: isV4Words(words[0], words[1], words[2]) ? 32 : 128,
           proto: null,
           server_port: null,
           sources: [source],
@@ -112,52 +102,5 @@ export class DosDetector implements Detector {
         },
       };
     });
-  }
-
-  /** One alert for a target flooded by `senders` (most sessions first), none of them above -bt. */
-  private distributed(check: WindowCheck, target: Finding, ip: string, targetMask: number, senders: readonly RankedEntity[], ranking: Ranking): AlertDraft {
-    const { startMs, endMs } = check.window;
-    const sessions = Math.round(target.value);
-    const most = Math.round(senders[0]!.value);
-    // a ranking cut at its rows has more senders than it lists
-    const count = ranking.complete ? plural(senders.length, 'source', 'sources') : `more than ${senders.length} sources`;
-    const busiest = senders
-      .slice(0, SOURCES_IN_LINE)
-      .map((s) => `${String(s.cells[0])} ${Math.round(s.value)}`)
-      .join(', ');
-    const sum = (pick: (r: RankedEntity) => number): number => senders.reduce((total, r) => total + pick(r), 0);
-    return {
-      type: 'dos',
-      subject: `*>${ip}`,
-      text:
-        `distributed DOS behavior detected from ${count} to target ${ip} during ${formatWindowTime(startMs)} to ${formatWindowTime(endMs)}: ` +
-        `${sessions} connections initiated, at most ${most} by one source (busiest: ${busiest})`,
-      fields: [
-        { name: 'target', value: ip },
-        { name: 'value', value: sessions },
-        { name: 'targetvalue', value: sessions },
-        ...baselineFields(target, this.rule),
-        { name: 'totalsources', value: senders.length },
-        { name: 'maxsource', value: most },
-      ],
-      facts: {
-        target_ip: ip,
-        target_mask: targetMask,
-        proto: null,
-        server_port: null,
-        sources: senders.slice(0, NAMED_SOURCES).map((s) => String(s.cells[0])),
-        total_sources: senders.length,
-        threshold_value: this.rule.threshold,
-        // what the sources sent to the target and received from it, all together
-        current_values: {
-          packets_in: sum((r) => r.counts.packets_recv),
-          packets_out: sum((r) => r.counts.packets_sent),
-          bytes_in: sum((r) => r.counts.bytes_recv),
-          bytes_out: sum((r) => r.counts.bytes_sent),
-          new_conn: sum((r) => r.counts.sessions_initiated),
-        },
-        average_values: null,
-      },
-    };
   }
 }
