@@ -13,6 +13,7 @@ import { sendDatagrams } from '../lib/replay.js';
 import { sdParams } from '../../packages/nbi/test/rfc5424.js';
 import { DetectorProcess } from './detectorprocess.js';
 import { Feeder } from './feeder.js';
+import { storedHistory } from './storedhistory.js';
 import { CLIENTS, SCENARIO_TZ, minuteOf } from './rhythmtraffic.js';
 import { H_HOSTS, H_SCANNER, INJECTION_SPAN_MS, InjectionExporter, NEW_CLIENT, NEW_SERVICE, V_PORTS, V_SCANNER, V_TARGET, injectedSessions } from './scantraffic.js';
 import { SyslogReceiver } from './syslogreceivers.js';
@@ -44,12 +45,7 @@ t.test('ftscan finds both scans with their exact counts, ftbfg the new service a
   const historySessions = await feeder.history(from, m0);
   feeder.start(m0);
   const token = await server.login();
-  let stored = 0;
-  for (let i = 0; i < 150 && stored !== historySessions; i++) {
-    const a = await server.getJson<{ summary: { sessions: number } }>('/api/v1/stat', token, { group_by: 'PORTPROTO', count_by: 'SESSIONS', after_time: from * 60, before_time: m0 * 60, rows: 5 });
-    stored = a.summary.sessions;
-    if (stored !== historySessions) await new Promise((r) => setTimeout(r, 200));
-  }
+  const stored = await storedHistory(server, token, from, m0, historySessions);
   t.equal(stored, historySessions, `${historySessions} sessions of history stored`);
 
   const udp = await SyslogReceiver.udp();

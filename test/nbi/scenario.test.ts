@@ -12,6 +12,7 @@ import { ADMIN_PASSWORD, REPO, startServer } from '../lib/ftserver.js';
 import { sdParams } from '../../packages/nbi/test/rfc5424.js';
 import { DetectorProcess } from './detectorprocess.js';
 import { Feeder } from './feeder.js';
+import { storedHistory } from './storedhistory.js';
 import { CLIENTS, FLOOD_SOURCES, FLOOD_TARGET, LOUD_CLIENT, SCENARIO_TZ, SILENT_CLIENT, clientIp, floodSourceIp, floodSyns, minuteOf, serverIp } from './rhythmtraffic.js';
 import { SyslogReceiver } from './syslogreceivers.js';
 
@@ -43,12 +44,7 @@ t.test('ftdos and fttcv find the flood, the loud host and the silent one, and no
   feeder.start(m0);
   const token = await server.login();
   // every generated session of the history is in the store (the ingest path, not files)
-  let stored = 0;
-  for (let i = 0; i < 150 && stored !== historySessions; i++) {
-    const a = await server.getJson<{ summary: { sessions: number } }>('/api/v1/stat', token, { group_by: 'PORTPROTO', count_by: 'SESSIONS', after_time: from * 60, before_time: m0 * 60, rows: 5 });
-    stored = a.summary.sessions;
-    if (stored !== historySessions) await new Promise((r) => setTimeout(r, 200));
-  }
+  const stored = await storedHistory(server, token, from, m0, historySessions);
   t.equal(stored, historySessions, `${historySessions} sessions of history stored`);
   t.comment(`history: ${historySessions} sessions over ${HISTORY_DAYS} days sent and stored in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 

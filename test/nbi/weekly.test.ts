@@ -11,6 +11,7 @@ import t from 'tap';
 import { ADMIN_PASSWORD, startServer } from '../lib/ftserver.js';
 import { DetectorProcess } from './detectorprocess.js';
 import { Feeder } from './feeder.js';
+import { storedHistory } from './storedhistory.js';
 import { CLIENTS, FLOOD_SOURCES, FLOOD_TARGET, LOUD_CLIENT, SCENARIO_TZ, SILENT_CLIENT, backupClientOf, clientIp, floodSourceIp, floodSyns, localDayStartMs, localSlotAndDay, minuteOf, serverIp, weekdayOf } from './rhythmtraffic.js';
 import { libfaketimePath, shiftedClockEnv } from './shiftedclock.js';
 
@@ -69,12 +70,7 @@ t.test('WEEK finds the flood, the loud host and the silent one within its lag; -
   const from = minuteOf(morning) - 21 * 1440 - 60;
   const historySessions = await feeder.history(from, end, { fromMs: anomalyAt, silentFromMs: silentFrom });
   const token = await server.login();
-  let stored = 0;
-  for (let i = 0; i < 150 && stored !== historySessions; i++) {
-    const a = await server.getJson<{ summary: { sessions: number } }>('/api/v1/stat', token, { group_by: 'PORTPROTO', count_by: 'SESSIONS', after_time: from * 60, before_time: end * 60, rows: 5 });
-    stored = a.summary.sessions;
-    if (stored !== historySessions) await new Promise((r) => setTimeout(r, 200));
-  }
+  const stored = await storedHistory(server, token, from, end, historySessions);
   t.equal(stored, historySessions, `${historySessions} sessions of history stored`);
   t.comment(`history: ${historySessions} sessions over ${((end - from) / 1440).toFixed(1)} days sent and stored in ${((Date.now() - started) / 1000).toFixed(1)} s; backup morning ${new Date(morning).toISOString()} (${backup}), anomalies from ${new Date(anomalyAt).toISOString()}, the silence from ${new Date(silentFrom).toISOString()}`);
 
