@@ -27,6 +27,8 @@ t.setTimeout(12 * 60_000);
 const HISTORY_DAYS = 15;
 const SETTLE_S = 15;
 const STEP_S = 120;
+/** A DAY slot: 10 minutes of the local day (+05:30 keeps its boundaries on UTC's). */
+const SLOT_S = 600;
 /** Time for the queries, the syslog and the pipes once a window is due. */
 const SLACK_S = 30;
 
@@ -125,7 +127,12 @@ t.test('ftscan finds both scans with their exact counts, ftbfg the new service a
   t.equal(scanAlerts.filter((a) => (a.window_end_utc as number) * 1000 <= injectAt).length, 0, 'nothing in the normal windows');
   for (const a of horizontal) t.match(a.message, new RegExp(`host/horizontal SCAN detected from source ${dots(H_SCANNER)} during .*: ${H_HOSTS} unique hosts scanned$`));
   for (const a of vertical) t.match(a.message, new RegExp(`port/vertical SCAN detected from source ${dots(V_SCANNER)} to target ${dots(V_TARGET)} during .*: ${V_PORTS} unique ports scanned$`));
-  t.ok(horizontal.length >= 2 && vertical.length >= 2, `both scans in two windows at least (${horizontal.length}, ${vertical.length})`);
+  // the window after the first is reported too, unless the first closed the slot the scans fell in: that
+  // slot then learns them, each scanner has one observation there (the scan itself), and a window that
+  // holds the same scan does not pass it by -bk deviations (docs/nbi.md, The rule: n = 1)
+  const firstWindowEnd = injectAt - 2000 + STEP_S * 1000;
+  const windows = firstWindowEnd % (SLOT_S * 1000) === 0 ? 1 : 2;
+  t.ok(horizontal.length >= windows && vertical.length >= windows, `both scans in ${windows} windows at least (${horizontal.length}, ${vertical.length})`);
   t.equal(new Set(horizontal.map((a) => a.id)).size, 1, 'one episode per scan');
   t.equal(new Set(vertical.map((a) => a.id)).size, 1);
   t.match(horizontal[0], { detector: 'ftscan', severity: 4, severity_name: 'WARNING', target_ip: null, total_sources: 1, current_values: { new_conn: H_HOSTS, packets_out: H_HOSTS }, detail: { value: H_HOSTS, k: '-1.00', n: 0, absth: 100 } });
