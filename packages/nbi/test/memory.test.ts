@@ -1,6 +1,7 @@
 // The baselines' compact storage: slot tables and the store give Welford's moments bit for bit (so
 // every printed u/s/k/n is what it was), keys and ids survive reuse, and memoryBytes() is the memory
 // the baselines take, measured as the process's resident size in a child process of its own.
+import type { Test } from 'tap';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import v8 from 'node:v8';
@@ -280,15 +281,7 @@ if (process.env.NBI_MEMORY_CHILD === '1') {
   });
 
   t.test('memoryBytes() is the memory the baselines take (resident size of a process of its own)', { skip: process.platform !== 'linux' && 'reads /proc' }, async (t) => {
-    const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
-    // single-threaded: no compiler thread keeps freed memory of its own, so the process grows by what it holds
-    const child = spawnSync(process.execPath, [...loader, '--expose-gc', '--single-threaded', fileURLToPath(import.meta.url)], {
-      env: { ...process.env, NBI_MEMORY_CHILD: '1' },
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
-    t.equal(child.status, 0, child.stderr);
-    const m = JSON.parse(child.stdout) as Measured;
+    const m = measuredInChild(t, '1');
     const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
     t.ok(m.entities > 60_000 && m.pairs > 800_000, `${m.entities} entities, ${m.pairs} (slot, entity) baselines`);
     // the baselines are all the process gained outside the collector's heap, within the allocator's slack
@@ -297,17 +290,25 @@ if (process.env.NBI_MEMORY_CHILD === '1') {
   });
 
   t.test("ftbfg's memoryBytes() is the memory the fingerprint takes (resident size of a process of its own)", { skip: process.platform !== 'linux' && 'reads /proc' }, async (t) => {
-    const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
-    const child = spawnSync(process.execPath, [...loader, '--expose-gc', '--single-threaded', fileURLToPath(import.meta.url)], {
-      env: { ...process.env, NBI_MEMORY_CHILD: 'fingerprint' },
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
-    t.equal(child.status, 0, child.stderr);
-    const m = JSON.parse(child.stdout) as Measured;
+    const m = measuredInChild(t, 'fingerprint');
     const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
     t.ok(m.entities > 150_000 && m.pairs > 200_000, `${m.entities} services, ${m.pairs} client subnet–service pairs`);
     t.ok(m.rssGrowth > m.memoryBytes * 0.8 && m.rssGrowth < m.memoryBytes * 1.25, `memoryBytes ${mib(m.memoryBytes)} MiB, resident size outside the heap grew ${mib(m.rssGrowth)} MiB`);
     t.ok(m.memoryBytes / m.pairs < 64, `${(m.memoryBytes / m.pairs).toFixed(1)} bytes per pair, services and subnets included`);
   });
+}
+
+/**
+ * What this file measures when it runs as a child with NBI_MEMORY_CHILD=`kind`: single-threaded, so that no
+ * compiler thread keeps freed memory of its own and the process grows by what it holds.
+ */
+function measuredInChild(t: Test, kind: string): Measured {
+  const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
+  const child = spawnSync(process.execPath, [...loader, '--expose-gc', '--single-threaded', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, NBI_MEMORY_CHILD: kind },
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  t.equal(child.status, 0, child.stderr);
+  return JSON.parse(child.stdout) as Measured;
 }
