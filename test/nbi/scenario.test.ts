@@ -189,4 +189,6 @@ t.test('ftdos and fttcv find the flood, the loud host and the silent one, and no
   const viaFtnbi = JSON.parse(ftnbi.stdout) as Record<string, unknown>[];
   t.same(new Set(viaFtnbi.map((a) => a.id)), new Set(lastOf.keys()), 'ftnbi -alert -j returns every alert');
   t.comment(`alerts: ftdos ${dosAlerts.length} lines in ${new Set(dosAlerts.map((a) => a.id)).size} episodes, fttcv ${tcvAlerts.length} lines; test took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  // fttcv's alerts as a reader of docs/nbi.md sees them
+  for (const a of tcvAlerts) t.comment(`fttcv: ${String(a.message)}`);
 });

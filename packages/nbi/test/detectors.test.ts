@@ -218,7 +218,9 @@ t.test('the engine: training, then every window once and in order, catching up a
   const { notices, lines } = collectNotices('fttcv');
   const alerts: RaisedAlert[] = [];
   const detector = new VolumeDetector({ entity: IP, count: 'BYTES', unique: undefined, direction: 'snd' }, {}, { deviations: 3, threshold: 100, low: true });
-  const report = await runEngine(detector, engineSettings(start), {
+  // nine days of history, so that the slots of the first loud windows have 8 observations or more: the
+  // deviation is widened ×1.60 at n 8 (×96 at n 2, which three days gave slot 10:00: no alert until 10:20)
+  const report = await runEngine(detector, engineSettings(start, 9), {
     link,
     clock,
     notices,
@@ -229,8 +231,9 @@ t.test('the engine: training, then every window once and in order, catching up a
   const expected = Array.from({ length: 12 }, (_, i) => at('2026-11-24T10:02:00') + i * 120_000);
   t.same(ends, expected, 'windows ending 10:02, 10:04, ... 10:24: none twice, none skipped');
   t.match(report, { windows: 12, alerts: alerts.length, lastEndMs: expected[11], stopReason: 'SIGTERM', trainedEntities: 5 });
-  t.same(lines.slice(0, 2), ['Learning...', 'Estimated iterations: 3']);
-  t.equal(lines.filter((l) => l.startsWith('Progress: ')).length, 3);
+  // 1295 whole slots in the 9 days before 10:03:30, 144 slices a query
+  t.same(lines.slice(0, 2), ['Learning...', 'Estimated iterations: 9']);
+  t.equal(lines.filter((l) => l.startsWith('Progress: ')).length, 9);
   t.ok(lines.includes('Training complete, tracking 5 entities...'));
   // slots are learnt by the windows that coincide with them, once each: 10:00 (at 10:10) and 10:10 (at 10:20)
   t.same(lines.filter((l) => l.includes('learnt slot')).map((l) => /to (\S+ \S+):.*learnt slot ([\d:]+)/.exec(l)!.slice(1)), [
@@ -251,7 +254,12 @@ t.test('the engine: training, then every window once and in order, catching up a
     t.equal(alerts[i]!.record.id === alerts[i - 1]!.record.id, consecutive, `alert ${i}: same episode iff consecutive`);
     t.equal(alerts[i]!.record.earliest_utc === alerts[i - 1]!.record.earliest_utc, consecutive);
   }
-  t.match(alerts[0]!.line, /^11\/24\/2026 10:\d\d:\d\d\.\d{6} unusually HIGH volume for bytes sent by address 10\.0\.0\.2 during 11\/24\/2026 09:56:00 to 11\/24\/2026 10:06:00: /);
+  // 09:56–10:06 is 0.4 of slot 09:50 (4000 bytes a minute × 1.1 or 0.9 by day: 9 days from 11-16, 5 of
+  // them 0.9, mean 39,555.56 s 4216.37) and 0.6 of slot 10:00 (5000 a minute, 8 days from 11-16, 4 of
+  // each: mean 50,000 s 5345.22): u 45,822.22 s 4893.68; today is a 0.9 day, with one loud minute (× 50):
+  // 4 × 3600 + 5 × 4500 + 225,000 = 261,900; d = 4893.68 × 1.6016 = 7837.7 (the floor 4582.2 is lower),
+  // k = 216,077.78 / 7837.7 = 27.57
+  t.match(alerts[0]!.line, /^11\/24\/2026 10:\d\d:\d\d\.\d{6} unusually HIGH volume for bytes sent by address 10\.0\.0\.2 during 11\/24\/2026 09:56:00 to 11\/24\/2026 10:06:00: 261900\.00 \(u: 45822\.22 s: 4893\.68 k: 27\.57 n: 8\)$/);
 });
 
 t.test('the engine gives up a backlog of more than a day, with a message, and resumes in order', async (t) => {

@@ -3,11 +3,13 @@
 process.env.TZ = 'Asia/Kolkata';
 
 import t from 'tap';
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { BaselineStore } from '../src/engine/baselinestore.js';
 import { checkWindow } from '../src/engine/checkwindow.js';
 import type { Detector } from '../src/engine/detector.js';
 import { GRANULARITIES } from '../src/engine/granularity.js';
-import { judge, type AlertRule } from '../src/engine/judge.js';
+import { judge, type AlertRule, type Verdict } from '../src/engine/judge.js';
 import { SlotClock } from '../src/engine/slotclock.js';
 import { SlotTable } from '../src/engine/slottable.js';
 import { keyCells, readRanking } from '../src/engine/ranking.js';
@@ -154,10 +156,23 @@ t.test('BaselineStore forgets the least recently seen entities at the cap, and s
 t.test('the alert rule', async (t) => {
   const rule: AlertRule = { deviations: 3, threshold: 100, low: true };
   const e = { mean: 1000, stddev: 100, n: 5 };
-  t.equal(judge(1300, e, rule), null, 'exactly 3 deviations is not more than 3');
-  t.same(judge(1301, e, rule), { direction: 'HIGH', k: 3.01, crossed: 1300 });
-  t.same(judge(600, e, rule), { direction: 'LOW', k: 4, crossed: 700 });
-  t.equal(judge(600, e, { ...rule, low: false }), null, '-bnl');
+  // s 100 from 5 observations counts as the Student t prediction bound of a new value over -bk:
+  // t(4) at Φ(3) × √(1 + 1/5) / 3 = 6.6202 × 1.0954 / 3 → ×2.4174, d = 241.74 (the floor, 100, is
+  // lower). Computed here by the upper quantile, apart from judge.ts, which goes through the lower one.
+  const d = (100 * tQuantile(normalCdf(3, 0, 1), 4) * Math.sqrt(1 + 1 / 5)) / 3;
+  t.ok(Math.abs(d - 241.74) < 0.005, `d ${d}`);
+  /** judge()'s verdict, its k and crossed held to the reference within rounding. */
+  const near = (got: Verdict | null, want: Verdict, what: string): void => {
+    t.ok(got !== null && got.direction === want.direction && Math.abs(got.k / want.k - 1) < 1e-9 && Math.abs(got.crossed / want.crossed - 1) < 1e-9, `${what}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+  };
+  t.equal(judge(1301, e, rule), null, '3.01 sample deviations from 5 observations is 1.25 judged ones: normal');
+  t.equal(judge(1000 + 3 * d - 0.01, e, rule), null, 'just under 3 judged deviations is not more than 3');
+  near(judge(1000 + 3 * d + 0.01, e, rule), { direction: 'HIGH', k: 3 + 0.01 / d, crossed: 1000 + 3 * d }, 'just over 3 judged deviations');
+  near(judge(2000, e, rule), { direction: 'HIGH', k: 1000 / d, crossed: 1000 + 3 * d }, '1000 above: k 4.14');
+  near(judge(0, e, rule), { direction: 'LOW', k: 1000 / d, crossed: 1000 - 3 * d }, 'gone silent: k 4.14');
+  t.equal(judge(600, e, rule), null, '4 sample deviations low is 1.65 judged ones: normal');
+  t.equal(judge(0, e, { ...rule, low: false }), null, '-bnl');
+  // mean 10: d = the floor, √10 = 3.16 (above 2.42 widened), so 90 is k 25; mean 90: d = √90 = 9.49, 0 is k 9.5
   t.equal(judge(90, { mean: 10, stddev: 1, n: 5 }, rule), null, 'HIGH but not above -bt');
   t.equal(judge(0, { mean: 90, stddev: 1, n: 5 }, rule), null, 'LOW but the mean is not above -bt');
   t.same(judge(150, { mean: 0, stddev: null, n: 0 }, rule), { direction: 'HIGH', k: -1, crossed: 100 }, 'new entity above -bt');
@@ -168,6 +183,8 @@ t.test('the alert rule', async (t) => {
   t.equal(judge(100, { mean: 0, stddev: null, n: 0 }, rule), null, 'not above -bt');
   t.equal(judge(0, { mean: 400, stddev: null, n: 1 }, rule), null, 'no LOW without a deviation');
   t.equal(judge(501, { mean: 500, stddev: 0, n: 4 }, rule), null, 'flat history: a rise of 1 is not anomalous');
+  // the floor is assumed, not estimated: not widened for n, so its bounds stay exact
+  t.equal(judge(650, { mean: 500, stddev: 0, n: 4 }, rule), null, 'flat history: exactly 3 floors is not more than 3');
   t.same(judge(651, { mean: 500, stddev: 0, n: 4 }, rule), { direction: 'HIGH', k: 3.02, crossed: 650 }, 'flat history: judged by the floor, 50');
   t.same(judge(300, { mean: 500, stddev: 0, n: 4 }, rule), { direction: 'LOW', k: 4, crossed: 350 });
   t.equal(judge(500, { mean: 500, stddev: 0, n: 4 }, rule), null);
@@ -289,7 +306,14 @@ t.test('training asks the history slot by slot, learns each slice in its slot, a
 
 t.test('a window check: HIGH, LOW for the silent, only when the ranking is complete, in order', async (t) => {
   const store = new BaselineStore({ slots: 144, capBytes: 1 << 22 });
-  for (const x of [0.9, 1, 1.1]) store.learn(40, new Map([['10.0.0.1', 1000 * x], ['10.0.0.2', 5000 * x], ['10.0.0.3', 300 * x], ['10.0.0.4', 800 * x]]), 0, true);
+  // nine days of each host's level × 0.9, 1, 1.1: s = 0.0866 of the level (√(6 × 0.01 / 8)), widened
+  // ×1.5027 for n 9 at -bk 3 to 0.1301 of it, above the floor (a tenth); from 3 days (×7.39) the silent
+  // hosts below would not be 3 judged deviations low. k: 10.0.0.1 49,000 / 130.1 = 377; 10.0.0.2
+  // 100 / 650.7 = 0.15; 10.0.0.3 300 / 39.04 = 7.68; 10.0.0.4 700 / 104.1 = 6.72
+  for (let day = 0; day < 9; day++) {
+    const x = [0.9, 1, 1.1][day % 3]!;
+    store.learn(40, new Map([['10.0.0.1', 1000 * x], ['10.0.0.2', 5000 * x], ['10.0.0.3', 300 * x], ['10.0.0.4', 800 * x]]), 0, true);
+  }
   const rule: AlertRule = { deviations: 3, threshold: 100, low: true };
   const day = new SlotClock(GRANULARITIES.DAY);
   const w = windowEnding(day, kolkata('2026-11-24T06:50:00'));

@@ -146,12 +146,15 @@ t.test('fttcv from its command line: trains, reports, records in the server, sto
   });
   await server.start();
   t.teardown(() => server.stop());
-  const argv = ['-s', '127.0.0.1', '-p', String(server.port), '-un', 'admin', '-up', 'secret', '-tn', '3d', '-snd', '-q', 'ADDR=10.0.0.0/8', '-j', '-v', '-ll', 'WARNING'];
+  const argv = ['-s', '127.0.0.1', '-p', String(server.port), '-un', 'admin', '-up', 'secret', '-tn', '9d', '-snd', '-q', 'ADDR=10.0.0.0/8', '-j', '-v', '-ll', 'WARNING'];
   const { code, stdout: out, stderr: err } = await runCommand(fttcv, argv, {}, { clock: new FakeClock(start), signals });
   t.equal(code, 0, err);
   const lines = err.split('\n');
-  // 32 MB (-bm default) → 32768 rows a query → 12 slots a query (409,600 cells) → 431 slots of 3 days in 36
-  t.same(lines.slice(0, 2), ['Learning...', 'Estimated iterations: 36']);
+  // 32 MB (-bm default) → 32768 rows a query → 12 slots a query (409,600 cells) → 1295 slots of 9 days in
+  // 108. Nine days, not three: slot 10:00 then has 8 observations, and its deviation widened for them
+  // (×1.60; ×96 for the 2 of three days) still shows 10.0.0.2's loud minutes from the first window that
+  // holds one
+  t.same(lines.slice(0, 2), ['Learning...', 'Estimated iterations: 108']);
   t.ok(lines.includes('Training complete, tracking 5 entities...'));
   t.match(lines.filter((l) => l.startsWith('fttcv: stopped')), [/^fttcv: stopped \(SIGTERM\) after 6 windows and 3 alerts; the last window checked ended 11\/24\/2026 10:12:00$/]);
   const alerts = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -4,13 +4,15 @@
 process.env.TZ = 'Asia/Kolkata';
 
 import t from 'tap';
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { ENTITY_BY_NAME } from '@opentraq/core';
 import type { StatAnswer } from '@opentraq/cli';
 import { BaselineStore } from '../src/engine/baselinestore.js';
 import { Baselines } from '../src/engine/baselines.js';
 import { checkWindow } from '../src/engine/checkwindow.js';
 import { GRANULARITIES, type Granularity } from '../src/engine/granularity.js';
-import { deviationFloor, judge, type AlertRule } from '../src/engine/judge.js';
+import { deviationFloor, deviationWidening, judge, type AlertRule } from '../src/engine/judge.js';
 import { runEngine } from '../src/engine/runengine.js';
 import { SlotClock } from '../src/engine/slotclock.js';
 import { windowEnding } from '../src/engine/windowplan.js';
@@ -74,10 +76,44 @@ t.test('a flat history: small changes are not anomalous, large ones are, HIGH an
   t.equal(judge(1300, near, RULE), null);
   t.equal(judge(1301, near, RULE)?.direction, 'HIGH');
 
-  // a deviation above the floor is the plain rule: mean 1000, s 300
-  const wide = { mean: 1000, stddev: 300, n: 5 };
+  // a deviation above the floor, from many observations, is the plain rule: mean 1000, s 300, n 10,000
+  // (widened by 1.0002)
+  const wide = { mean: 1000, stddev: 300, n: 10_000 };
   t.equal(judge(1900, wide, RULE), null);
-  t.same(judge(1930, wide, RULE), { direction: 'HIGH', k: 3.1, crossed: 1900 });
+  t.match(judge(1930, wide, RULE), { direction: 'HIGH' });
+  t.ok(Math.abs(judge(1930, wide, RULE)!.k - 3.1) < 0.001);
+});
+
+t.test('a deviation estimated from few observations is widened to the Student t prediction bound', async (t) => {
+  // -bk 3.090232 is the normal 0.999 quantile; the t distribution's 0.999 quantiles from the printed
+  // tables (1, 2, 4, 9, 19, 99 degrees of freedom): 318.309, 22.327, 7.173, 4.297, 3.579, 3.174
+  const bk = 3.090232;
+  for (const [n, t999] of [[2, 318.309], [3, 22.327], [5, 7.173], [10, 4.297], [20, 3.579], [100, 3.174]] as const) {
+    const expected = (t999 * Math.sqrt(1 + 1 / n)) / bk;
+    t.ok(Math.abs(deviationWidening(bk, n) / expected - 1) < 2e-4, `n ${n}: ${deviationWidening(bk, n).toFixed(3)} (${expected.toFixed(3)})`);
+  }
+  t.equal(deviationWidening(3, 1), 1, 'one observation: no deviation to widen');
+  t.equal(deviationWidening(3, 0), 1);
+  // it falls towards 1 as n grows, and is wider the further out -bk reaches into the tails
+  const ns = [2, 3, 4, 5, 8, 15, 21, 100, 10_000];
+  for (let i = 1; i < ns.length; i++) t.ok(deviationWidening(3, ns[i]!) < deviationWidening(3, ns[i - 1]!), `n ${ns[i]} narrower than n ${ns[i - 1]}`);
+  t.ok(deviationWidening(3, 10_000) < 1.001 && deviationWidening(3, 10_000) > 1);
+  t.ok(deviationWidening(4, 8) > deviationWidening(3, 8) && deviationWidening(3, 8) > deviationWidening(1.6, 8));
+  t.ok(Number.isFinite(deviationWidening(50, 21)) && deviationWidening(50, 21) === deviationWidening(37, 21), '-bk beyond 37 is widened as 37 (the last normal tail a double holds)');
+
+  // mean 1000, s 300 from 5 observations (widened 2.417 at -bk 3: d 725.2): what 3 × 300 would report
+  // is normal until 3 × 725.2 above the mean
+  const five = { mean: 1000, stddev: 300, n: 5 };
+  t.equal(judge(1930, five, RULE), null, '3.1 sample deviations above, from 5 observations, is normal');
+  t.equal(judge(3175, five, RULE), null);
+  t.match(judge(3177, five, RULE), { direction: 'HIGH' });
+  t.equal(judge(0, five, RULE), null, 'a value of 0 is 1.38 widened deviations low: normal');
+  // the floor is not widened: a flat history of 5 is judged by a tenth of its mean, as before
+  t.same(judge(1301, { mean: 1000, stddev: 0, n: 5 }, RULE), { direction: 'HIGH', k: 3.01, crossed: 1300 });
+  // from 2 observations (1000 and 1424: s 300) the bound is 96 times as wide: only a change of 87,000 is news
+  const two = { mean: 1212, stddev: 300, n: 2 };
+  t.equal(judge(80_000, two, RULE), null);
+  t.match(judge(90_000, two, RULE), { direction: 'HIGH' });
 });
 
 t.test('fewer than 2 observations: k is -1, HIGH only, and one observation is passed by -bk floors', async (t) => {
@@ -110,8 +146,10 @@ t.test('fttcv prints u, the sample s and k counted in the judged deviation (docs
   const detector = volumeDetector();
   const check = await checkWindow(detector, store, link, window, 100, new AbortController().signal);
   const texts = (await detector.alerts(check)).map((a) => a.text.replace(/^.*: (\S+ \(.*\))$/, '$1'));
-  // 10.0.0.2 observed 4000 ×4 and 12000: mean 5600, s √12,800,000 = 3577.71 (above its floor 560), k (40000 − 5600) / s
-  t.same(texts, ['40000.00 (u: 5600.00 s: 3577.71 k: 9.62 n: 5)', '14000.00 (u: 10000.00 s: 0.00 k: 4.00 n: 5)']);
+  // 10.0.0.2 observed 4000 ×4 and 12000: mean 5600, s √12,800,000 = 3577.71, which from 5 observations is
+  // widened 2.4174 (t(4) at the normal tail beyond 3, 6.6088, × √1.2, / 3) to 8648.6, above its floor 560:
+  // k (40000 − 5600) / 8648.6 = 3.98
+  t.same(texts, ['14000.00 (u: 10000.00 s: 0.00 k: 4.00 n: 5)', '40000.00 (u: 5600.00 s: 3577.71 k: 3.98 n: 5)']);
 });
 
 t.test('slots never learnt are left out of the expectation; a learnt slot without the entity is a 0', async (t) => {
@@ -255,7 +293,7 @@ function printed(text: string): { value: number; u: number; s: number; k: number
   return { value, u, s, k, n };
 }
 
-t.test('-bg WEEK and -bdow: normal traffic raises nothing after one week of history or four; the changes are found', async (t) => {
+t.test('-bg WEEK and -bdow: normal traffic raises nothing after one week of history or eight; the changes are found', async (t) => {
   const startMs = at('2026-11-24T10:03:30');
   const world = { changeAt: at('2026-11-24T10:23:30') };
   const cases = [
@@ -263,7 +301,7 @@ t.test('-bg WEEK and -bdow: normal traffic raises nothing after one week of hist
     { name: '-bdow', granularity: GRANULARITIES.DAY, byDayOfWeek: true, untilMs: at('2026-11-24T10:50:00'), unlearnt: '11/24/2026 10:00:00 to 11/24/2026 10:10:00 lies in slots not learnt yet (Tue 10:00)' },
   ];
   for (const c of cases) {
-    for (const weeks of [1, 4]) {
+    for (const weeks of [1, 8]) {
       const { alerts, lines, windows } = await run(c.granularity, c.byDayOfWeek, weeks, startMs, c.untilMs, world);
       const what = `${c.name}, -tn ${weeks}w`;
       const found = alerts.map((a) => `${a.draft.type} ${a.draft.subject}`);
@@ -281,14 +319,16 @@ t.test('-bg WEEK and -bdow: normal traffic raises nothing after one week of hist
         weeks === 1 ? [`fttcv: the window ${c.unlearnt}`] : [],
         `${what}: the window in the slot the history began in`,
       );
-      // the printed numbers: k is |value − u| over max(s, u/10, √u, 1), or -1 with one observation
+      // the printed numbers: k is |value − u| over max(s × the widening for n, u/10, √u, 1), or -1 with one
+      // observation; the widening computed here from the t and normal quantiles themselves
       for (const a of alerts) {
         const p = printed(a.draft.text);
         if (p.n < 2) {
           t.same([p.k, p.s], [-1, 0], `${what}: ${a.draft.text}`);
           continue;
         }
-        const d = Math.max(p.s, p.u / 10, Math.sqrt(p.u), 1);
+        const widening = (-tQuantile(normalCdf(-RULE.deviations, 0, 1), p.n - 1) * Math.sqrt(1 + 1 / p.n)) / RULE.deviations;
+        const d = Math.max(p.s * widening, p.u / 10, Math.sqrt(p.u), 1);
         t.ok(Math.abs(p.k - Math.abs(p.value - p.u) / d) < 0.01, `${what}: ${a.draft.text}`);
       }
     }

@@ -300,7 +300,7 @@ t.test('a whole run: three days learnt, then the scans found in every window tha
 t.test('a source with a busy baseline is judged against it: the crawler alerts only far above its usual', async (t) => {
   const start = at('2026-11-24T10:03:30');
   const sessions: Sess[] = [];
-  for (let m = Math.floor((start - 3 * 86_400_000) / MINUTE) - 1; m < Math.floor(start / MINUTE) + 30; m++) sessions.push(...sessionsOfMinute(m, -1));
+  for (let m = Math.floor((start - 9 * 86_400_000) / MINUTE) - 1; m < Math.floor(start / MINUTE) + 30; m++) sessions.push(...sessionsOfMinute(m, -1));
   // at 10:05 the crawler reaches 300 hosts more, within its usual 80/TCP
   const burst = Math.floor(at('2026-11-24T10:05:00') / MINUTE) * MINUTE;
   for (let i = 0; i < 300; i++) sessions.push({ start: burst + i, end: burst + i, cln: '10.0.0.9', srv: `10.30.${i >> 8}.${i & 255}`, port: 80, proto: 6, clnpkts: 2, srvpkts: 2 });
@@ -309,12 +309,16 @@ t.test('a source with a busy baseline is judged against it: the crawler alerts o
   let windows = 0;
   const link = new FakeLink((call) => {
     if (call.params.slices === undefined && call.params.unique === 'IP' && ++windows === 4) stop.abort('SIGTERM');
-    return call.params.group_by === 'QOS' ? feedAnswer(sessions, call.params) : rankUnique(sessions, call.params);
+    // each answer from the sessions of its span (both fakes leave the others out): the feed check of a
+    // day's training query counts in 1440 slices, and nine days' sessions in each would take seconds
+    const p = call.params;
+    const inSpan = sessions.filter((s) => s.start < Number(p.before_time) * 1000 && s.end >= Number(p.after_time) * 1000);
+    return p.group_by === 'QOS' ? feedAnswer(inSpan, p) : rankUnique(inSpan, p);
   });
   const { notices } = collectNotices('ftscan');
   const alerts: RaisedAlert[] = [];
   const detector = new ScanDetector({}, { ...RULE, threshold: 50 }, { granularity: GRANULARITIES.DAY, byDayOfWeek: false });
-  await detector.run(engineSettings(start, 3, 1 << 24), { link, clock, notices, output: { emit: async (a) => void alerts.push(a) }, episodes: new Episodes('ftscan', 'x', 120_000), signal: stop.signal });
+  await detector.run(engineSettings(start, 9, 1 << 24), { link, clock, notices, output: { emit: async (a) => void alerts.push(a) }, episodes: new Episodes('ftscan', 'x', 120_000), signal: stop.signal });
   // windows ending 10:02 (200 or 210 hosts: normal, though above -bt 50), 10:04, 10:06 (the burst: 500 or 510)
   const usual = 200 + (localDay(burst) % 2) * 10;
   t.same(
@@ -323,9 +327,14 @@ t.test('a source with a busy baseline is judged against it: the crawler alerts o
     `only the window with the burst; ${usual} hosts, its usual, are not reported though above -bt`,
   );
   const fields = Object.fromEntries(alerts[0]!.draft.fields.map((f) => [f.name, f.value]));
-  // the window 09:56–10:06 is 0.4 of slot 09:50 (learnt on three days: 210, 200, 210 hosts) and 0.6 of
-  // slot 10:00 (two days, the history ending where the live windows begin: 210, 200)
-  t.equal(fields.n, 2, 'the fewer observations of the two slots');
-  t.equal(fields.mean, '205.67', '0.4 × 206.67 + 0.6 × 205');
-  t.equal(fields.stddev, '6.55', '0.4 × 5.77 + 0.6 × 7.07');
+  // the window 09:56–10:06 is 0.4 of slot 09:50 (learnt on nine days, 11-16 to 11-24: 210 hosts on five,
+  // 200 on four; mean 205.56, s 5.27) and 0.6 of slot 10:00 (eight days, the history ending where the
+  // live windows begin: 210 and 200 on four each; mean 205, s 5.35)
+  t.equal(fields.n, 8, 'the fewer observations of the two slots');
+  t.equal(fields.mean, '205.22', '0.4 × 205.56 + 0.6 × 205');
+  t.equal(fields.stddev, '5.32', '0.4 × 5.27 + 0.6 × 5.35');
+  // judged by the floor, a tenth of the mean (20.52): s widened for n 8 (×1.6016) is only 8.51. With the
+  // two observations of three days' history it was widened ×96 (to 631), hiding the burst (k 0.48)
+  t.equal(fields.k, '14.85', '(510 − 205.22) / 20.52');
+  t.equal(alerts[0]!.draft.facts.threshold_value, 266.79, '205.22 + 3 × 20.52');
 });

@@ -9,11 +9,14 @@ import type { WindowCheck } from './detector.js';
 import type { Seen } from './feedcoverage.js';
 import { FeedWatch } from './feedwatch.js';
 import { HistoryGaps } from './historygaps.js';
-import type { AlertRule } from './judge.js';
+import { deviationWidening, type AlertRule } from './judge.js';
 import type { EngineParts, EngineSettings } from './runengine.js';
 import type { SlotClock } from './slotclock.js';
 import { trainBaselines } from './training.js';
 import type { EvalWindow, LiveStart } from './windowplan.js';
+
+/** Observations a slot needs before stderr stops saying that its deviations are widened much (2.42 times at -bk 3). */
+const WELL_ESTIMATED = 5;
 
 export interface BaselinesOptions {
   readonly slotClock: SlotClock;
@@ -85,7 +88,12 @@ export class Baselines {
         parts.notices.say(`the collector saw no slot of the history whole: every ${this.options.subject} starts without a baseline`);
       } else if (most < 2) {
         parts.notices.say(
-          `the history gives each slot at most ${most} observation: no ${this.options.subject} has a deviation yet, so every one above -bt and more than -bk deviation floors (a tenth of the value, at least its square root) above the value its slot saw is reported until the slots have seen two (learn at least ${slotClock.slots === 144 ? '-tn 3d' : '-tn 3w'})`,
+          `the history gives each slot at most ${most} observation: no ${this.options.subject} has a deviation yet, so every one above -bt and more than -bk deviation floors (a tenth of the value, at least its square root) above the value its slot saw is reported until the slots have seen two (learn ${slotClock.slots === 144 ? '-tn 1w' : '-tn 6w'} or more)`,
+        );
+      } else if (most < WELL_ESTIMATED) {
+        const { deviations } = this.options.rule;
+        parts.notices.say(
+          `the history gives each slot at most ${most} observations: a deviation estimated from so few is uncertain, and is widened ${deviationWidening(deviations, most).toFixed(2)} times at -bk ${deviations} (the t prediction bound, docs/nbi.md: The rule), so only changes far beyond the usual are reported and few LOW ones (learn ${slotClock.slots === 144 ? '-tn 6d' : '-tn 6w'} or more for ${deviationWidening(deviations, WELL_ESTIMATED).toFixed(2)} at most)`,
         );
       }
     }

@@ -1,6 +1,8 @@
 // The alert rule of nbi.md: a value is anomalous when it lies more than -bk deviations above (or, for
 // LOW alerts, below) its expectation, and the absolute threshold -bt is passed.
 
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import type { Expectation } from './baselinestore.js';
 
 export interface AlertRule {
@@ -42,9 +44,43 @@ export function deviationFloor(mean: number): number {
   return Math.max(m * FLOOR_SHARE_OF_MEAN, Math.sqrt(m), 1);
 }
 
-/** The deviation k is counted in: the expectation's standard deviation, never below deviationFloor(). */
-export function judgedDeviation(e: Pick<Expectation, 'mean' | 'stddev'>): number {
-  return Math.max(e.stddev ?? 0, deviationFloor(e.mean));
+/**
+ * -bk beyond which the widening is that of this -bk: the normal tail beyond 37 deviations (5.7e-300) is
+ * the last a double holds, and a rule that strict is a rule that never fires anyway.
+ */
+const WIDEST_QUANTILE_DEVIATIONS = 37;
+
+const widenings = new Map<string, number>();
+
+/**
+ * How much wider than the sample deviation `s` of `n` observations the deviation a value is judged by
+ * must be, for "more than `deviations` deviations" to be as rare as it is against a deviation known
+ * exactly (the normal tail beyond -bk): the Student t prediction bound for a new observation,
+ * t(n − 1) at that tail × √(1 + 1/n) × s, divided by -bk. s from few observations is often well below
+ * the true deviation (from 2, under half of it one time in three), and a bound of -bk × s would then
+ * report ordinary values: 1.17 for n = 21 at -bk 3, 1.60 for n = 8, 7.39 for n = 3, 96 for n = 2.
+ * 1 for n < 2 (no s to widen).
+ */
+export function deviationWidening(deviations: number, n: number): number {
+  if (n < 2) return 1;
+  const bk = Math.min(deviations, WIDEST_QUANTILE_DEVIATIONS);
+  const key = `${bk} ${n}`;
+  let w = widenings.get(key);
+  if (w === undefined) {
+    // the upper tail through the lower one, which keeps its precision far out
+    w = (-tQuantile(normalCdf(-bk, 0, 1), n - 1) * Math.sqrt(1 + 1 / n)) / bk;
+    widenings.set(key, w);
+  }
+  return w;
+}
+
+/**
+ * The deviation k is counted in: the expectation's standard deviation widened for the n it was estimated
+ * from (deviationWidening), never below deviationFloor() — the floor is assumed, not estimated, and is
+ * not widened.
+ */
+export function judgedDeviation(e: Pick<Expectation, 'mean' | 'stddev' | 'n'>, deviations: number): number {
+  return Math.max((e.stddev ?? 0) * deviationWidening(deviations, e.n), deviationFloor(e.mean));
 }
 
 /**
@@ -54,7 +90,7 @@ export function judgedDeviation(e: Pick<Expectation, 'mean' | 'stddev'>): number
  * - No baseline in the window's slots (n = 0): HIGH when value > -bt, k = -1 (nbi.md); never LOW.
  * - One observation (no standard deviation): HIGH when value > -bt and value > mean + -bk × the floor,
  *   k = -1 (nbi.md: fewer than 2 observations); never LOW — one value says nothing of how low is unusual.
- * - Otherwise, with d = judgedDeviation(e) and k = |value − mean| / d: HIGH when value > mean, k > -bk
+ * - Otherwise, with d = judgedDeviation(e, -bk) and k = |value − mean| / d: HIGH when value > mean, k > -bk
  *   and value > -bt; LOW when value < mean, k > -bk and mean > -bt (the entity normally carries enough
  *   to matter).
  */
@@ -66,7 +102,7 @@ export function judge(value: number, e: Expectation, rule: AlertRule): Verdict |
     const crossed = mean + rule.deviations * deviationFloor(mean);
     return value > crossed && value > rule.threshold ? { direction: 'HIGH', k: NO_DEVIATION_K, crossed } : null;
   }
-  const d = judgedDeviation(e);
+  const d = judgedDeviation(e, rule.deviations);
   const k = Math.abs(value - mean) / d;
   if (!(k > rule.deviations)) return null;
   if (value > mean) return value > rule.threshold ? { direction: 'HIGH', k, crossed: mean + rule.deviations * d } : null;
