@@ -110,10 +110,20 @@ t.test('a deviation estimated from few observations is widened to the Student t 
   t.equal(judge(0, five, RULE), null, 'a value of 0 is 1.38 widened deviations low: normal');
   // the floor is not widened: a flat history of 5 is judged by a tenth of its mean, as before
   t.same(judge(1301, { mean: 1000, stddev: 0, n: 5 }, RULE), { direction: 'HIGH', k: 3.01, crossed: 1300 });
-  // from 2 observations (1000 and 1424: s 300) the bound is 96 times as wide: only a change of 87,000 is news
+  // from 2 observations (1000 and 1424: s 300) the bound would be 96 times as wide (a change of 87,000),
+  // but the widening adds the mean at most: d 300 + 1212 = 1512, so that 5748 is news, and no LOW is possible
   const two = { mean: 1212, stddev: 300, n: 2 };
-  t.equal(judge(80_000, two, RULE), null);
-  t.match(judge(90_000, two, RULE), { direction: 'HIGH' });
+  t.equal(judge(5748, two, RULE), null);
+  t.same(judge(5749, two, RULE), { direction: 'HIGH', k: 4537 / 1512, crossed: 5748 });
+  t.same(judge(24_240, two, RULE), { direction: 'HIGH', k: 23_028 / 1512, crossed: 5748 }, '20 times the mean');
+  t.equal(judge(0, two, RULE), null);
+  // a bursty entity (s above the mean) from 8 observations is widened in full: 1.60 × 1500 = 2402.4 is
+  // less than 1500 + 1000
+  const bursty = { mean: 1000, stddev: 1500, n: 8 };
+  const d8 = 1500 * deviationWidening(3, 8);
+  t.ok(Math.abs(d8 - 2402.4) < 0.1);
+  t.equal(judge(1000 + 3 * d8 - 0.01, bursty, RULE), null);
+  t.match(judge(1000 + 3 * d8 + 0.01, bursty, RULE), { direction: 'HIGH' });
 });
 
 t.test('fewer than 2 observations: k is -1, HIGH only, and one observation is passed by -bk floors', async (t) => {
@@ -146,9 +156,9 @@ t.test('fttcv prints u, the sample s and k counted in the judged deviation (docs
   const detector = volumeDetector();
   const check = await checkWindow(detector, store, link, window, 100, new AbortController().signal);
   const texts = (await detector.alerts(check)).map((a) => a.text.replace(/^.*: (\S+ \(.*\))$/, '$1'));
-  // 10.0.0.2 observed 4000 ×4 and 12000: mean 5600, s √12,800,000 = 3577.71, which from 5 observations is
-  // widened 2.4174 (t(4) at the normal tail beyond 3, 6.6088, × √1.2, / 3) to 8648.6, above its floor 560:
-  // k (40000 − 5600) / 8648.6 = 3.98
+  // 10.0.0.2 observed 4000 ×4 and 12000: mean 5600, s √12,800,000 = 3577.71, which from 5 observations
+  // is widened 2.4174 (t(4) at the normal tail beyond 3, 6.6088, × √1.2, / 3) to 8648.6 (less than s plus
+  // the mean, 9177.7; above its floor 560): k (40000 − 5600) / 8648.6 = 3.98
   t.same(texts, ['14000.00 (u: 10000.00 s: 0.00 k: 4.00 n: 5)', '40000.00 (u: 5600.00 s: 3577.71 k: 3.98 n: 5)']);
 });
 
@@ -319,7 +329,7 @@ t.test('-bg WEEK and -bdow: normal traffic raises nothing after one week of hist
         weeks === 1 ? [`fttcv: the window ${c.unlearnt}`] : [],
         `${what}: the window in the slot the history began in`,
       );
-      // the printed numbers: k is |value − u| over max(s × the widening for n, u/10, √u, 1), or -1 with one
+      // the printed numbers: k is |value − u| over max(min(s × the widening for n, s + u), u/10, √u, 1), or -1 with one
       // observation; the widening computed here from the t and normal quantiles themselves
       for (const a of alerts) {
         const p = printed(a.draft.text);
@@ -328,7 +338,7 @@ t.test('-bg WEEK and -bdow: normal traffic raises nothing after one week of hist
           continue;
         }
         const widening = (-tQuantile(normalCdf(-RULE.deviations, 0, 1), p.n - 1) * Math.sqrt(1 + 1 / p.n)) / RULE.deviations;
-        const d = Math.max(p.s * widening, p.u / 10, Math.sqrt(p.u), 1);
+        const d = Math.max(Math.min(p.s * widening, p.s + p.u), p.u / 10, Math.sqrt(p.u), 1);
         t.ok(Math.abs(p.k - Math.abs(p.value - p.u) / d) < 0.01, `${what}: ${a.draft.text}`);
       }
     }

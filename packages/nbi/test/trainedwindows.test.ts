@@ -107,7 +107,7 @@ t.test('one baseline: a history and a window larger than the rows asked are said
     [
       'fttcv: the history holds 5 entities in one training query; only the 3 largest are learnt per query (raise -bm to track more)',
       // two days of history: each slot seen twice at most (docs/nbi.md, The rule)
-      'fttcv: the history gives each slot at most 2 observations: a deviation estimated from so few is uncertain, and is widened 96.27 times at -bk 3 (the t prediction bound, docs/nbi.md: The rule), so only changes far beyond the usual are reported and few LOW ones (learn -tn 6d or more for 2.42 at most)',
+      'fttcv: the history gives each slot at most 2 observations: a deviation estimated from so few is uncertain, and is widened 96.27 times at -bk 3, by the mean at most (the t prediction bound, docs/nbi.md: The rule), so only changes far beyond the usual are reported and few LOW ones (learn -tn 6d or more for 2.42 at most)',
       `fttcv: the window ending ${formatWindowTime(FIRST_END)} holds 5 entities; only the 3 largest are checked and learnt, and silence is not judged (raise -bm to track more)`,
     ],
   );
@@ -136,7 +136,7 @@ t.test('ftscan\'s two baselines: each named in its training queries and in what 
     [
       'ftscan: the history holds 5 addresses in one training query of unique hosts; only the 3 largest are learnt per query (raise -bm to track more)',
       'ftscan: the history holds 5 addresses in one training query of unique services; only the 3 largest are learnt per query (raise -bm to track more)',
-      'ftscan: the history gives each slot at most 2 observations: a deviation estimated from so few is uncertain, and is widened 96.27 times at -bk 3 (the t prediction bound, docs/nbi.md: The rule), so only changes far beyond the usual are reported and few LOW ones (learn -tn 6d or more for 2.42 at most)',
+      'ftscan: the history gives each slot at most 2 observations: a deviation estimated from so few is uncertain, and is widened 96.27 times at -bk 3, by the mean at most (the t prediction bound, docs/nbi.md: The rule), so only changes far beyond the usual are reported and few LOW ones (learn -tn 6d or more for 2.42 at most)',
       `ftscan: the window ending ${formatWindowTime(FIRST_END)} holds 5 addresses; only the 3 with the most unique hosts are checked and learnt (raise -bm to track more)`,
       `ftscan: the window ending ${formatWindowTime(FIRST_END)} holds 5 addresses; only the 3 with the most unique services are checked and learnt (raise -bm to track more)`,
     ],

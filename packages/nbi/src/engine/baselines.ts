@@ -93,7 +93,7 @@ export class Baselines {
       } else if (most < WELL_ESTIMATED) {
         const { deviations } = this.options.rule;
         parts.notices.say(
-          `the history gives each slot at most ${most} observations: a deviation estimated from so few is uncertain, and is widened ${deviationWidening(deviations, most).toFixed(2)} times at -bk ${deviations} (the t prediction bound, docs/nbi.md: The rule), so only changes far beyond the usual are reported and few LOW ones (learn ${slotClock.slots === 144 ? '-tn 6d' : '-tn 6w'} or more for ${deviationWidening(deviations, WELL_ESTIMATED).toFixed(2)} at most)`,
+          `the history gives each slot at most ${most} observations: a deviation estimated from so few is uncertain, and is widened ${deviationWidening(deviations, most).toFixed(2)} times at -bk ${deviations}, by the mean at most (the t prediction bound, docs/nbi.md: The rule), so only changes far beyond the usual are reported and few LOW ones (learn ${slotClock.slots === 144 ? '-tn 6d' : '-tn 6w'} or more for ${deviationWidening(deviations, WELL_ESTIMATED).toFixed(2)} at most)`,
         );
       }
     }

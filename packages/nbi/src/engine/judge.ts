@@ -76,11 +76,15 @@ export function deviationWidening(deviations: number, n: number): number {
 
 /**
  * The deviation k is counted in: the expectation's standard deviation widened for the n it was estimated
- * from (deviationWidening), never below deviationFloor() — the floor is assumed, not estimated, and is
- * not widened.
+ * from (deviationWidening), but by no more than the mean (the true deviation is taken to be at most the
+ * sample's plus a spread of 100 %: from 2 or 3 observations the bound would otherwise let a flood of 20
+ * times the usual through), and never below deviationFloor() — the floor is assumed, not estimated, and
+ * is not widened.
  */
 export function judgedDeviation(e: Pick<Expectation, 'mean' | 'stddev' | 'n'>, deviations: number): number {
-  return Math.max((e.stddev ?? 0) * deviationWidening(deviations, e.n), deviationFloor(e.mean));
+  const s = e.stddev ?? 0;
+  const widened = Math.min(s * deviationWidening(deviations, e.n), s + Math.max(0, e.mean));
+  return Math.max(widened, deviationFloor(e.mean));
 }
 
 /**
