@@ -14,7 +14,13 @@ import { main as ftbfg } from '../src/ftbfg/main.js';
 import { TWO_WAY_FILTER, readConnections } from '../src/ftbfg/readconnections.js';
 import { Episodes, type RaisedAlert } from '../src/output/episodes.js';
 import { expectHelp, expectRefusals, runCommand, type CommandRun } from './commandrun.js';
-import { FakeClock, FakeLink, collectNotices, engineSettings, type Call, type FakeSession as Row } from './fakes.js';
+import { FakeClock, FakeLink, collectNotices, engineSettings, type Call, type FakeSession } from './fakes.js';
+
+/** A session of the fake store, with the TCP flags seen in it (0: the exporter said none). */
+type Row = FakeSession & { readonly flags?: number };
+
+const SYN_ACK_RST = 0x02 | 0x10 | 0x04;
+const SYN_ACK_PSH_RST = 0x02 | 0x10 | 0x08 | 0x04;
 
 const run = (argv: string[]): Promise<CommandRun> => runCommand(ftbfg, argv);
 
@@ -181,7 +187,7 @@ t.test('reading the two-way sessions: bounded answers, halves, each session once
       [300, 600],
     ],
   );
-  t.equal(link.calls[0]!.params.query, `(PROTO=TCP) && CLNPKTS>0 && SRVPKTS>0 && (PROTO!=TCP || (CLNPKTS>=2 && SRVPKTS>=2))`);
+  t.equal(link.calls[0]!.params.query, `(PROTO=TCP) && CLNPKTS>0 && SRVPKTS>0 && (PROTO!=TCP || (CLNPKTS>=2 && SRVPKTS>=2 && (FLAGS!=FRST || FLAGS=FPSH || FLAGS=FFIN)))`);
   // a second that holds more than an answer may is read up to the cap, and the cut is counted
   const burst = Array.from({ length: 6 }, (_, i): Row => ({ start: t0 + i, end: t0 + i, cln: '10.1.0.3', srv: '10.9.0.3', port: 80, proto: 6, clnpkts: 3, srvpkts: 3 }));
   const cut = await readConnections(new FakeLink((call) => listSessions(burst, call.params)), {}, t0, t0 + 1000, 'test', undefined, 4);
@@ -204,7 +210,9 @@ const MINUTE = 60_000;
  * 10.1.200.5 uses 10.9.0.1 too. In `oddMinute`: a new service (10.1.0.2 to 10.9.0.2 on 22/TCP, 3
  * sessions; 10.1.0.3 to 10.9.0.53 on 123/UDP), a new client (10.77.5.9 to 10.9.0.1 on 443/TCP, 2
  * sessions), a new host of a known subnet (10.1.0.99 to 10.9.0.2 on 443/TCP), and probes: SYNs
- * unanswered, SYNs answered by RST, a SYN-ACK reset by the prober.
+ * unanswered, SYNs answered by RST, a SYN-ACK reset by the prober, and a probe sent twice from the same
+ * port that the collector merged into one session of 2 packets each way (SYN, ACK and RST seen, never
+ * PSH or FIN: a retrying scanner's, within the session timeout).
  */
 function minuteRows(m: number, oddMinute: number): Row[] {
   const base = m * MINUTE;
@@ -216,7 +224,8 @@ function minuteRows(m: number, oddMinute: number): Row[] {
   }
   out.push(two(20_000, '10.1.200.5', '10.9.0.1', 443));
   if (m === oddMinute) {
-    for (let i = 0; i < 3; i++) out.push(two(30_000 + 1000 * i, '10.1.0.2', '10.9.0.2', 22, 6, 10));
+    // one of them ended by a reset after its data: a session still
+    for (let i = 0; i < 3; i++) out.push({ ...two(30_000 + 1000 * i, '10.1.0.2', '10.9.0.2', 22, 6, 10), ...(i === 2 && { flags: SYN_ACK_PSH_RST }) });
     out.push({ ...two(31_000, '10.1.0.3', '10.9.0.53', 123, 17), clnpkts: 1, srvpkts: 1 });
     for (let i = 0; i < 2; i++) out.push(two(40_000 + 1000 * i, '10.77.5.9', '10.9.0.1', 443));
     out.push(two(45_000, '10.1.0.99', '10.9.0.2', 443));
@@ -225,6 +234,7 @@ function minuteRows(m: number, oddMinute: number): Row[] {
       out.push({ start: base + 100 + p, end: base + 100 + p, cln: '10.66.0.2', srv: '10.9.0.3', port: p, proto: 6, clnpkts: 1, srvpkts: 1 });
     }
     out.push({ start: base + 500, end: base + 600, cln: '10.66.0.3', srv: '10.9.0.1', port: 8080, proto: 6, clnpkts: 2, srvpkts: 1 });
+    out.push({ start: base + 700, end: base + 50_700, cln: '10.66.0.4', srv: '10.9.0.1', port: 8443, proto: 6, clnpkts: 2, srvpkts: 2, flags: SYN_ACK_RST });
   }
   return out;
 }
@@ -242,6 +252,7 @@ function memoryStore(rows: readonly Row[]): MemorySource {
     cols.proto[i] = r.proto;
     cols.clnpkts[i] = r.clnpkts;
     cols.srvpkts[i] = r.srvpkts;
+    cols.flags[i] = r.flags ?? 0;
     cols.clnbyts[i] = r.clnpkts * 100;
     cols.srvbyts[i] = r.srvpkts * 50;
   });
@@ -312,7 +323,8 @@ t.test('a whole run: the history learnt, then a new service and a new client ale
   // training: from two days before the start to where the first window (09:52–10:02) begins, a day a query
   const trainTo = at('2026-11-24T09:52:00');
   t.same(lines.slice(0, 2), ['Learning...', 'Estimated iterations: 2']);
-  const twoWay = (r: Row): boolean => r.clnpkts > 0 && r.srvpkts > 0 && (r.proto !== 6 || (r.clnpkts >= 2 && r.srvpkts >= 2));
+  const reset = (r: Row): boolean => r.flags !== undefined && (r.flags & 0x04) !== 0 && (r.flags & 0x09) === 0;
+  const twoWay = (r: Row): boolean => r.clnpkts > 0 && r.srvpkts > 0 && (r.proto !== 6 || (r.clnpkts >= 2 && r.srvpkts >= 2 && !reset(r)));
   const inHistory = rows.filter((r) => twoWay(r) && r.start < trainTo && r.end > start - 2 * 86_400_000).length;
   t.same(
     lines.filter((l) => l.startsWith('Progress: ')).map((l) => l.replace(/  \d+ records/, '')),

@@ -9,9 +9,12 @@ export const SESSIONS_PATH = '/api/v1/sessions';
 
 /**
  * A confirmed two-way session: both sides sent packets, and a TCP session at least two each — a SYN
- * answered by a RST, or by a SYN-ACK that the prober resets, is a probe of a scan, not a session.
+ * answered by a RST, or by a SYN-ACK that the prober resets, is a probe of a scan, not a session — and
+ * not reset without data or a close: a probe repeated from the same port within the session timeout is
+ * merged by the collector into one session of 2 packets each way, whose flags show SYN, ACK and RST but
+ * never PSH or FIN. A session whose exporter gives no flags is judged by its packets alone.
  */
-export const TWO_WAY_FILTER = 'CLNPKTS>0 && SRVPKTS>0 && (PROTO!=TCP || (CLNPKTS>=2 && SRVPKTS>=2))';
+export const TWO_WAY_FILTER = 'CLNPKTS>0 && SRVPKTS>0 && (PROTO!=TCP || (CLNPKTS>=2 && SRVPKTS>=2 && (FLAGS!=FRST || FLAGS=FPSH || FLAGS=FFIN)))';
 
 const FIELDS = ['START', 'CLNIP', 'SRVIP', 'SRVPORT', 'PROTO', 'CLNPKTS', 'SRVPKTS', 'CLNBYTS', 'SRVBYTS'] as const;
 
