@@ -2,7 +2,7 @@
 // live traffic as a NetFlow v9 exporter would, each session once it has ended; the anomalies switch on at a given instant.
 import { sendDatagrams } from '../lib/replay.js';
 import { HistoryStream } from './historystream.js';
-import { ScenarioExporter, minuteOf, sessionsOfMinute, type Anomalies, type Session } from './rhythmtraffic.js';
+import { ScenarioExporter, minuteOf, sessionsOfMinute, type Anomalies, type Noise, type Session } from './rhythmtraffic.js';
 
 export class Feeder {
   readonly anomalies: { fromMs: number | null } = { fromMs: null };
@@ -17,15 +17,16 @@ export class Feeder {
   constructor(private readonly ports: { readonly netflow: number; readonly ipfixtcp: number }) {}
 
   /**
-   * The history of minutes [fromMinute, toMinute), normal unless `anomalies` say otherwise; resolves
-   * with the number of sessions sent once the collector has read them all.
+   * The history of minutes [fromMinute, toMinute), normal unless `anomalies` say otherwise, with the
+   * rhythm's exact counts and bytes unless `noise` is given; resolves with the number of sessions sent
+   * once the collector has read them all.
    */
-  async history(fromMinute: number, toMinute: number, anomalies: Anomalies = { fromMs: null }): Promise<number> {
+  async history(fromMinute: number, toMinute: number, anomalies: Anomalies = { fromMs: null }, noise?: Noise): Promise<number> {
     const stream = await HistoryStream.open(this.ports.ipfixtcp);
     let batch: Session[] = [];
     let n = 0;
     for (let m = fromMinute; m < toMinute; m++) {
-      batch.push(...sessionsOfMinute(m, anomalies));
+      batch.push(...sessionsOfMinute(m, anomalies, noise));
       if (batch.length >= 4000 || m === toMinute - 1) {
         await stream.write(batch);
         n += batch.length;

@@ -15,6 +15,12 @@
 // slot of the day and of the week, and nothing normal is anomalous against DAY (at the default -bk 3: a
 // client's backup day is one day in seven, 2 to 3 deviations above the mean of its slot of the day),
 // DAY with -bdow, or WEEK baselines.
+//
+// Noise (optional, off unless a test asks for it: noisy.test.ts): each client but the steady ones opens a
+// Poisson number of sessions a minute, with the count above as its mean, each of the bytes above ×
+// (1 + uniform(−0.3, 0.3)); the steady clients and the backups keep the exact rhythm. The numbers are
+// drawn from a generator seeded by the client and the minute relative to a reference minute the test
+// chooses, so that a test judges the same noise whatever day it runs.
 
 import { NetflowV9Encoder, allocColumns, parseIp, sessionsToFlows, type Columns } from '../../packages/core/src/index.js';
 
@@ -53,6 +59,57 @@ export interface Anomalies {
   readonly silentFromMs?: number;
 }
 
+/** Noise on the normal traffic: drawn per client and per minute relative to `referenceMinute` (epoch minutes). */
+export interface Noise {
+  readonly referenceMinute: number;
+}
+
+/** The share of the rhythm's bytes a noisy session's bytes stray from it, at most, either way. */
+export const NOISE_BYTES_SHARE = 0.3;
+
+/** Murmur3's finaliser: every bit of the seed stirs every bit of the result. */
+function mix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** Numbers in [0, 1) for client `h` in minute `rel` (relative to the noise's reference): mulberry32 (as packages/nbi/test/rng.ts) from a hash of the two. */
+function noiseRandom(h: number, rel: number): () => number {
+  let a = mix32(Math.imul(h, 0x9e3779b1) ^ mix32(rel | 0));
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), a | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A Poisson-distributed count of mean `mean` (Knuth's product of uniforms: a few draws for the means here, 1 to 3). */
+function poisson(mean: number, random: () => number): number {
+  const limit = Math.exp(-mean);
+  let k = 0;
+  for (let p = random(); p > limit; p *= random()) k++;
+  return k;
+}
+
+/**
+ * A noisy client's session ports stay clear of its backup's (1024 + (8 × minute + 7) mod 60,000: 7 mod
+ * 8, which the offsets below never are, 8 dividing 60,000) and of its own within 8 hours
+ * (sessiontables.toolong: a 5-tuple reused within it would be merged into one session): session i of
+ * relative minute r at offset 16 r + i (i < 7) or 16 r + i + 1 (7 ≤ i < 14), recurring every 3750
+ * minutes; the rare 15th to 22nd sessions of a minute (a Poisson count of mean 3 reaches 15 once in
+ * 1.5 million draws, 23 once in 5 × 10^12) at 61024 + (8 r + i − 14) mod 4512, recurring every 564 minutes.
+ */
+const NOISY_OVERFLOW_FROM = 14;
+const OVERFLOW_PORTS = 65_536 - 61_024;
+const MAX_NOISY_SESSIONS = NOISY_OVERFLOW_FROM + 8;
+
+function noisyPort(rel: number, i: number): number {
+  if (i < NOISY_OVERFLOW_FROM) return 1024 + ((((16 * rel + i + (i >= 7 ? 1 : 0)) % 60_000) + 60_000) % 60_000);
+  return 61_024 + ((((8 * rel + i - NOISY_OVERFLOW_FROM) % OVERFLOW_PORTS) + OVERFLOW_PORTS) % OVERFLOW_PORTS);
+}
+
 export interface Session {
   readonly startMs: number;
   readonly endMs: number;
@@ -86,24 +143,35 @@ export function bytesPerSession(h: number, slot: number, day: number): number {
   return Math.round(1000 * (10 + ((13 * h + 5 * slot) % 20)) * (1 + swing * ((h + day) % 2 === 0 ? 1 : -1)));
 }
 
-/** The normal and anomalous sessions that start in minute `minute` (epoch minutes), oldest first. */
-export function sessionsOfMinute(minute: number, anomalies: Anomalies): Session[] {
+/**
+ * The normal and anomalous sessions that start in minute `minute` (epoch minutes), oldest first; with
+ * `noise`, the non-steady clients' counts and bytes are drawn around the rhythm (see the top of the file).
+ */
+export function sessionsOfMinute(minute: number, anomalies: Anomalies, noise?: Noise): Session[] {
   const out: Session[] = [];
   const { slot, day } = localSlotAndDay(minute);
   const base = minute * MINUTE_MS;
   const after = (ms: number): boolean => anomalies.fromMs !== null && ms >= anomalies.fromMs;
   for (let h = 1; h <= CLIENTS; h++) {
-    const count = sessionsPerMinute(h, slot, day);
+    const rhythmCount = sessionsPerMinute(h, slot, day);
+    const rel = noise === undefined ? 0 : minute - noise.referenceMinute;
+    const random = noise === undefined || steady(h) ? null : noiseRandom(h, rel);
+    const count = random === null ? rhythmCount : poisson(rhythmCount, random);
+    if (count > MAX_NOISY_SESSIONS) throw new Error(`client ${h} draws ${count} sessions in minute ${rel} of the noise: more than its ports allow (${MAX_NOISY_SESSIONS})`);
+    // the rare counts above 6 are spread over the minute, so that every session ends within it
+    const stepMs = count <= 6 ? 10_000 : Math.floor(50_000 / (count - 1));
     for (let i = 0; i < count; i++) {
-      const startMs = base + 5_000 + 10_000 * i;
+      const startMs = base + 5_000 + stepMs * i;
       if (h === SILENT_CLIENT && (anomalies.silentFromMs === undefined ? after(startMs) : startMs >= anomalies.silentFromMs)) continue;
-      const bytes = bytesPerSession(h, slot, day) * (h === LOUD_CLIENT && after(startMs) ? 50 : 1);
+      const rhythmBytes = bytesPerSession(h, slot, day);
+      const drawn = random === null ? rhythmBytes : Math.round(rhythmBytes * (1 + NOISE_BYTES_SHARE * (2 * random() - 1)));
+      const bytes = drawn * (h === LOUD_CLIENT && after(startMs) ? 50 : 1);
       out.push({
         startMs,
         endMs: startMs + 3_000,
         cln: clientIp(h),
         srv: serverIp(serverOf(h)),
-        clnport: 1024 + ((minute * 8 + i) % 60_000),
+        clnport: random === null ? 1024 + ((minute * 8 + i) % 60_000) : noisyPort(rel, i),
         srvport: 443,
         flags: 0x1b,
         clnpkts: 10,
