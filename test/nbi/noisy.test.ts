@@ -22,6 +22,7 @@ import { Feeder } from './feeder.js';
 import { storedHistory } from './storedhistory.js';
 import { CLIENTS, SCENARIO_TZ, backupClientOf, clientIp, localDayStartMs, localSlotAndDay, minuteOf, weekdayOf } from './rhythmtraffic.js';
 import { libfaketimePath, shiftedClockEnv } from './shiftedclock.js';
+import { printedInstant, everyWindowOnce } from './printedtime.js';
 
 t.setTimeout(10 * 60_000);
 
@@ -49,9 +50,6 @@ const HISTORY_AFTER_MIN = 120;
  */
 const NORMAL_TAIL_BK3 = 0.00135;
 
-/** A time as the detectors print it (`11/24/2026 07:24:00`, local +05:30) as an instant. */
-const printedInstant = (printed: string): number => Date.parse(`${printed.replace(/(\d\d)\/(\d\d)\/(\d{4}) /, '$3-$1-$2T')}+05:30`);
-
 /**
  * 09:00 local on the latest Wednesday of even local day number (local day ≡ 6 mod 14) whose morning
  * (until 11:00) ended half an hour before `nowMs` or earlier: up to 15 days back, and the rhythm's
@@ -63,9 +61,6 @@ function evenWednesdayMorning(nowMs: number): number {
     if (weekdayOf(day) === WEDNESDAY && day % 2 === 0 && at + 2 * 3_600_000 <= nowMs - 1_800_000) return at;
   }
 }
-
-/** Whether every window was checked once, in order, none skipped. */
-const steady = (ends: readonly number[], stepMs: number): boolean => ends.every((e, i) => i === 0 || e - ends[i - 1]! === stepMs);
 
 t.test('on noisy normal traffic no detector reports anything at -bk 3 but plain DAY the backup day', async (t) => {
   t.ok(libfaketimePath(), 'libfaketime is installed (Debian package faketime)');
@@ -112,7 +107,7 @@ t.test('on noisy normal traffic no detector reports anything at -bk 3 but plain 
     t.match(text, new RegExp(`^Training complete, tracking ${entities} entities\\.\\.\\.$`, 'm'), `${name}: tracking ${entities}`);
     t.notMatch(text, /stored nothing|not learnt|at most 1 observation/, `${name}: every slot of the history learnt`);
     const all = d.windowEnds().map(printedInstant);
-    t.ok(steady(all, DAY_STEP_MS), `${name}: every window once, in order, none skipped (${all.length} windows)`);
+    t.ok(everyWindowOnce(all, DAY_STEP_MS), `${name}: every window once, in order, none skipped (${all.length} windows)`);
     // the same number of windows judged by each, whichever it had begun when stopped
     const ends = all.slice(0, MORNING_WINDOWS);
     const lastEndS = ends[ends.length - 1]! / 1000;

@@ -7,15 +7,13 @@ import { ADMIN_PASSWORD, startServer, type RunningServer } from '../lib/ftserver
 import { DetectorProcess } from './detectorprocess.js';
 import { Feeder } from './feeder.js';
 import { FLOOD_TARGET, SCENARIO_TZ, minuteOf, serverIp } from './rhythmtraffic.js';
+import { printedInstant } from './printedtime.js';
 
 t.setTimeout(12 * 60_000);
 
 const SETTLE_S = 15;
 const STEP_MS = 120_000;
 const SERVER_ARGS = ['--sessiontimeout', '0'];
-
-/** A printed local time (`11/24/2026 07:24:00`, +05:30) as an instant. */
-const instant = (printed: string): number => Date.parse(`${printed.replace(/(\d\d)\/(\d\d)\/(\d{4}) /, '$3-$1-$2T')}+05:30`);
 
 t.test('the launchers refuse bad parameters before connecting', async (t) => {
   for (const [tool, args, pattern] of [
@@ -48,7 +46,7 @@ t.test('ftdos rides out a server restart and stops on SIGTERM while the server i
   await dos.waitFor('the first window', () => dos.windowEnds().length >= 1, 5 * 60_000);
 
   // the server stops 10 s before the next window is due and is back 25 s after
-  const due = instant(dos.windowEnds()[0]!) + STEP_MS + SETTLE_S * 1000;
+  const due = printedInstant(dos.windowEnds()[0]!) + STEP_MS + SETTLE_S * 1000;
   await new Promise((r) => setTimeout(r, Math.max(0, due - 10_000 - Date.now())));
   await server.stop();
   const downAt = Date.now();
@@ -75,7 +73,7 @@ t.test('ftdos rides out a server restart and stops on SIGTERM while the server i
   const res = await dos.stop('SIGTERM');
   t.equal(res.code, 0, 'exit 0');
   t.match(dos.stderr[dos.stderr.length - 1]!.line, /^ftdos: stopped \(SIGTERM\) after \d+ windows? and \d+ alerts?; the last window checked ended /);
-  const ends = dos.windowEnds().map(instant);
+  const ends = dos.windowEnds().map(printedInstant);
   t.ok(ends.length >= 3);
   t.ok(ends.every((e, i) => i === 0 || e - ends[i - 1]! === STEP_MS), `every window once, in order, none skipped: ${dos.windowEnds().join(', ')}`);
   t.ok(ends.includes(due - SETTLE_S * 1000), 'the window due while the server was away was checked');

@@ -23,6 +23,7 @@
 // chooses, so that a test judges the same noise whatever day it runs.
 
 import { NetflowV9Encoder, allocColumns, parseIp, sessionsToFlows, type Columns } from '../../packages/core/src/index.js';
+import { rng } from '../../packages/nbi/test/rng.js';
 
 /** The scenario's time zone: +05:30 all year, so that 10-minute slots are local, not UTC, boundaries. */
 export const SCENARIO_TZ = 'Asia/Kolkata';
@@ -74,15 +75,9 @@ function mix32(x: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
-/** Numbers in [0, 1) for client `h` in minute `rel` (relative to the noise's reference): mulberry32 (as packages/nbi/test/rng.ts) from a hash of the two. */
+/** Numbers in [0, 1) for client `h` in minute `rel` (relative to the noise's reference): mulberry32 seeded by a hash of the two. */
 function noiseRandom(h: number, rel: number): () => number {
-  let a = mix32(Math.imul(h, 0x9e3779b1) ^ mix32(rel | 0));
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), a | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  return rng(mix32(Math.imul(h, 0x9e3779b1) ^ mix32(rel | 0)));
 }
 
 /** A Poisson-distributed count of mean `mean` (Knuth's product of uniforms: a few draws for the means here, 1 to 3). */

@@ -17,6 +17,7 @@ import { storedHistory } from './storedhistory.js';
 import { CLIENTS, SCENARIO_TZ, minuteOf } from './rhythmtraffic.js';
 import { H_HOSTS, H_SCANNER, INJECTION_SPAN_MS, InjectionExporter, NEW_CLIENT, NEW_SERVICE, V_PORTS, V_SCANNER, V_TARGET, injectedSessions } from './scantraffic.js';
 import { SyslogReceiver } from './syslogreceivers.js';
+import { printedInstant } from './printedtime.js';
 
 t.setTimeout(12 * 60_000);
 
@@ -32,8 +33,6 @@ const SLOT_S = 600;
 /** Time for the queries, the syslog and the pipes once a window is due. */
 const SLACK_S = 30;
 
-/** A time as the detectors print it (`11/24/2026 07:24:00`, local +05:30) as an instant. */
-const printedInstant = (printed: string): number => Date.parse(`${printed.replace(/(\d\d)\/(\d\d)\/(\d{4}) /, '$3-$1-$2T')}+05:30`);
 const dots = (ip: string): string => ip.replace(/\./g, '\\.');
 
 t.test('ftscan finds both scans with their exact counts, ftbfg the new service and the new client, and nothing else', async (t) => {

@@ -15,6 +15,7 @@ import { Feeder } from './feeder.js';
 import { storedHistory } from './storedhistory.js';
 import { CLIENTS, FLOOD_SOURCES, FLOOD_TARGET, LOUD_CLIENT, SCENARIO_TZ, SILENT_CLIENT, clientIp, floodSourceIp, floodSyns, minuteOf, serverIp } from './rhythmtraffic.js';
 import { SyslogReceiver } from './syslogreceivers.js';
+import { printedInstant } from './printedtime.js';
 
 t.setTimeout(15 * 60_000);
 
@@ -28,9 +29,6 @@ const STEP_S = 120;
 const WINDOW_S = 600;
 /** Time for the queries, the syslog and the pipes once a window is due. */
 const SLACK_S = 30;
-
-/** A time as the detectors print it (`11/24/2026 07:24:00`, local +05:30) as an instant. */
-const printedInstant = (printed: string): number => Date.parse(`${printed.replace(/(\d\d)\/(\d\d)\/(\d{4}) /, '$3-$1-$2T')}+05:30`);
 
 t.test('ftdos and fttcv find the flood, the loud host and the silent one, and nothing else', async (t) => {
   const server = await startServer({ args: ['--sessiontimeout', '0'] });

@@ -16,6 +16,7 @@ import { Feeder } from './feeder.js';
 import { SCENARIO_TZ, minuteOf } from './rhythmtraffic.js';
 import { SyslogReceiver } from './syslogreceivers.js';
 import { LISTED_PAIRS, THRESHOLD_BYTES, THRESHOLD_HOST, blacklistText, injectedSessions, sendSessions } from './thblinjections.js';
+import { printedInstant } from './printedtime.js';
 
 t.setTimeout(8 * 60_000);
 
@@ -26,8 +27,6 @@ const SLACK_S = 30;
 const RATE_S = 10;
 const THRESHOLD = 100_000;
 
-/** A time as the detectors print it (`11/24/2026 07:24:00`, local +05:30) as an instant. */
-const printedInstant = (printed: string): number => Date.parse(`${printed.replace(/(\d\d)\/(\d\d)\/(\d{4}) /, '$3-$1-$2T')}+05:30`);
 /** An instant as the detectors print it in the scenario's zone (+05:30 all year). */
 function printedTime(ms: number): string {
   const d = new Date(ms + 330 * 60_000);

@@ -14,6 +14,7 @@ import { Feeder } from './feeder.js';
 import { storedHistory } from './storedhistory.js';
 import { CLIENTS, FLOOD_SOURCES, FLOOD_TARGET, LOUD_CLIENT, SCENARIO_TZ, SILENT_CLIENT, backupClientOf, clientIp, floodSourceIp, floodSyns, localDayStartMs, localSlotAndDay, minuteOf, serverIp, weekdayOf } from './rhythmtraffic.js';
 import { libfaketimePath, shiftedClockEnv } from './shiftedclock.js';
+import { printedInstant, everyWindowOnce } from './printedtime.js';
 
 t.setTimeout(10 * 60_000);
 
@@ -34,9 +35,6 @@ const DOS_WEEK_BT = 250;
 /** The pair's -bk: a backup on one weekday in seven lies 2.0–3.0 deviations above its slot of the day over three weeks (√6 ≈ 2.4 over many), other clients within 1.3. */
 const PAIR_BK = '1.6';
 
-/** A time as the detectors print it (`11/24/2026 07:24:00`, local +05:30) as an instant. */
-const printedInstant = (printed: string): number => Date.parse(`${printed.replace(/(\d\d)\/(\d\d)\/(\d{4}) /, '$3-$1-$2T')}+05:30`);
-
 /** 09:00 local on the latest weekday with a backup whose morning (until 11:00) ended half an hour before `nowMs` or earlier. */
 function backupMorning(nowMs: number): number {
   for (let day = localSlotAndDay(minuteOf(nowMs)).day; ; day--) {
@@ -44,9 +42,6 @@ function backupMorning(nowMs: number): number {
     if (backupClientOf(weekdayOf(day)) !== null && at + 2 * 3_600_000 <= nowMs - 1_800_000) return at;
   }
 }
-
-/** Whether every window was checked once, in order, none skipped. */
-const steady = (ends: readonly number[], stepMs: number): boolean => ends.every((e, i) => i === 0 || e - ends[i - 1]! === stepMs);
 
 t.test('WEEK finds the flood, the loud host and the silent one within its lag; -bdow knows the backup day that DAY reports', async (t) => {
   t.ok(libfaketimePath(), 'libfaketime is installed (Debian package faketime)');
@@ -173,7 +168,7 @@ t.test('WEEK finds the flood, the loud host and the silent one within its lag; -
     t.match(text, new RegExp(`^Training complete, tracking ${tracking}\\.\\.\\.$`, 'm'), `${name}: tracking ${tracking}`);
     t.notMatch(text, /stored nothing|not learnt|at most 1 observation/, `${name}: every slot of the history learnt`);
     const ends = d.windowEnds().map(printedInstant);
-    t.ok(steady(ends, DAY_STEP_MS), `${name}: every window once, in order, none skipped (${ends.length} windows)`);
+    t.ok(everyWindowOnce(ends, DAY_STEP_MS), `${name}: every window once, in order, none skipped (${ends.length} windows)`);
     t.ok(ends[0]! >= morning - DAY_STEP_MS - SETTLE_S * 1000 && ends[ends.length - 1]! <= morning + 2 * 3_600_000, `${name}: windows of the backup morning`);
   }
   const plainAlerts = plain.alerts();
