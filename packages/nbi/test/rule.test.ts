@@ -100,6 +100,11 @@ t.test('a deviation estimated from few observations is widened to the Student t 
   t.ok(deviationWidening(3, 10_000) < 1.001 && deviationWidening(3, 10_000) > 1);
   t.ok(deviationWidening(4, 8) > deviationWidening(3, 8) && deviationWidening(3, 8) > deviationWidening(1.6, 8));
   t.ok(Number.isFinite(deviationWidening(50, 21)) && deviationWidening(50, 21) === deviationWidening(37, 21), '-bk beyond 37 is widened as 37 (the last normal tail a double holds)');
+  // for n = 2 the t quantile is infinite from -bk 26.5 on: a flat history (s 0) is judged by its floor, an
+  // s above 0 by s + the mean
+  t.equal(deviationWidening(30, 2), Infinity);
+  t.same(judge(1e12, { mean: 1000, stddev: 0, n: 2 }, { ...RULE, deviations: 30 }), { direction: 'HIGH', k: (1e12 - 1000) / 100, crossed: 4000 });
+  t.same(judge(1e12, { mean: 1000, stddev: 5, n: 2 }, { ...RULE, deviations: 30 }), { direction: 'HIGH', k: (1e12 - 1000) / 1005, crossed: 1000 + 30 * 1005 });
 
   // mean 1000, s 300 from 5 observations (widened 2.417 at -bk 3: d 725.2): what 3 × 300 would report
   // is normal until 3 × 725.2 above the mean

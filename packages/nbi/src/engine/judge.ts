@@ -57,7 +57,7 @@ const widenings = new Map<string, number>();
  * must be, for "more than `deviations` deviations" to be as rare as it is against a deviation known
  * exactly (the normal tail beyond -bk): the Student t prediction bound for a new observation,
  * t(n − 1) at that tail × √(1 + 1/n) × s, divided by -bk. s from few observations is often well below
- * the true deviation (from 2, under half of it one time in three), and a bound of -bk × s would then
+ * the true deviation (from 2, under half of it nearly two times in five), and a bound of -bk × s would then
  * report ordinary values: 1.17 for n = 21 at -bk 3, 1.60 for n = 8, 7.39 for n = 3, 96 for n = 2.
  * 1 for n < 2 (no s to widen).
  */
@@ -83,7 +83,8 @@ export function deviationWidening(deviations: number, n: number): number {
  */
 export function judgedDeviation(e: Pick<Expectation, 'mean' | 'stddev' | 'n'>, deviations: number): number {
   const s = e.stddev ?? 0;
-  const widened = Math.min(s * deviationWidening(deviations, e.n), s + Math.max(0, e.mean));
+  // s 0 is not widened: the widening is infinite from -bk 26.5 on for n = 2, and 0 × Infinity is NaN
+  const widened = s > 0 ? Math.min(s * deviationWidening(deviations, e.n), s + Math.max(0, e.mean)) : 0;
   return Math.max(widened, deviationFloor(e.mean));
 }
 
