@@ -273,8 +273,10 @@ t.test('with many active sessions, queries close together share one snapshot; ea
   const traffic = v9Traffic(120_000, 4242);
   const server = await startServer({ storageInterval: 1 });
   t.teardown(() => server.stop());
-  await sendDatagrams(server.ports.netflow, traffic.datagrams, { ratePerSecond: 20_000 });
-  await netflowReceived(server, traffic.datagrams.length);
+  // at a rate a loaded machine's socket buffer takes whole (20,000 a second lost a third of them once, with
+  // two other end-to-end tests running), and every datagram checked as received before the queries
+  await sendDatagrams(server.ports.netflow, traffic.datagrams, { ratePerSecond: 5_000 });
+  t.equal(await netflowReceived(server, traffic.datagrams.length), traffic.datagrams.length, 'every datagram received');
   const active = await fetchMetric(server, 'opentraq_sessions_active');
   t.ok(active >= 50_000, `${active} sessions active (the sharing starts at 50,000)`);
   const token = await server.login();
