@@ -3,6 +3,7 @@
 // worker threads read them without a copy.
 
 import { COLUMN_DEFS, COLUMNS, wordsPerRow, type ColumnArray, type ColumnName, type ColumnType, type Columns } from '../fields/columns.js';
+import { gatherRows, minMax } from '../fields/gather.js';
 import { sortOrder } from '../store/sortorder.js';
 import { QueryError } from './queryerror.js';
 import type { ColumnStats, SegmentInfo, SegmentReader, SessionSource } from './source.js';
@@ -14,77 +15,6 @@ const ARRAY_TYPES: Readonly<Record<ColumnType, { new (b: SharedArrayBuffer): Col
   u8: Uint8Array,
   ip: Uint32Array,
 };
-
-// One function per array type for the copy and the stats: a loop that reads Float64Array, Uint32Array,
-// Uint16Array and Uint8Array columns in turn turns megamorphic in V8 and costs several times as much
-// a row (this copy is on the receiving thread for every finished session).
-type Gather = (dst: ColumnArray, src: ColumnArray, order: Uint32Array, rows: number) => void;
-type MinMax = (a: ColumnArray, rows: number) => ColumnStats;
-
-function gatherF64(dst: Float64Array, src: Float64Array, order: Uint32Array, rows: number): void {
-  for (let i = 0; i < rows; i++) dst[i] = src[order[i]!]!;
-}
-function gatherU32(dst: Uint32Array, src: Uint32Array, order: Uint32Array, rows: number): void {
-  for (let i = 0; i < rows; i++) dst[i] = src[order[i]!]!;
-}
-function gatherU16(dst: Uint16Array, src: Uint16Array, order: Uint32Array, rows: number): void {
-  for (let i = 0; i < rows; i++) dst[i] = src[order[i]!]!;
-}
-function gatherU8(dst: Uint8Array, src: Uint8Array, order: Uint32Array, rows: number): void {
-  for (let i = 0; i < rows; i++) dst[i] = src[order[i]!]!;
-}
-function gatherIp(dst: Uint32Array, src: Uint32Array, order: Uint32Array, rows: number): void {
-  for (let i = 0; i < rows; i++) {
-    const o = order[i]! * 4;
-    const d = i * 4;
-    dst[d] = src[o]!;
-    dst[d + 1] = src[o + 1]!;
-    dst[d + 2] = src[o + 2]!;
-    dst[d + 3] = src[o + 3]!;
-  }
-}
-function minMaxF64(a: Float64Array, rows: number): ColumnStats {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < rows; i++) {
-    const v = a[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { min, max };
-}
-function minMaxU32(a: Uint32Array, rows: number): ColumnStats {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < rows; i++) {
-    const v = a[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { min, max };
-}
-function minMaxU16(a: Uint16Array, rows: number): ColumnStats {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < rows; i++) {
-    const v = a[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { min, max };
-}
-function minMaxU8(a: Uint8Array, rows: number): ColumnStats {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < rows; i++) {
-    const v = a[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { min, max };
-}
-const GATHER = { f64: gatherF64, u32: gatherU32, u16: gatherU16, u8: gatherU8, ip: gatherIp } as unknown as Readonly<Record<ColumnType, Gather>>;
-const MIN_MAX = { f64: minMaxF64, u32: minMaxU32, u16: minMaxU16, u8: minMaxU8, ip: minMaxU32 } as unknown as Readonly<Record<ColumnType, MinMax>>;
 
 /** Reads a 'memory' segment: the arrays of its ref, no copy. */
 export function memorySegmentReader(info: SegmentInfo): SegmentReader {
@@ -137,9 +67,8 @@ export class MemorySource implements SessionSource {
       const dst = new T(new SharedArrayBuffer(rows * w * T.BYTES_PER_ELEMENT));
       const src = columns[def.name];
       if (order === undefined) dst.set(src.subarray(0, rows * w));
-      else if (w === 4) gatherIp(dst as Uint32Array, src as Uint32Array, order, rows);
-      else GATHER[def.type](dst, src, order, rows);
-      if (w === 1) stats[def.name] = MIN_MAX[def.type](dst, rows);
+      else gatherRows(def.type, dst, src, order, rows);
+      if (w === 1) stats[def.name] = minMax(def.type, dst, rows);
       out[def.name] = dst;
     }
     return this.insert({

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { COLUMN_DEFS, SCHEMA_VERSION, allocColumn, wordsPerRow, type ColumnArray, type ColumnName, type Columns } from '../fields/columns.js';
+import { gatherRows } from '../fields/gather.js';
 import { encodeColumn, type ColumnPlan, type CompressionMode } from './encodecolumn.js';
 import { ENCODINGS, type EncodingName } from './encodings.js';
 import { FORMAT_VERSION, HEADER, align8, segmentFileName } from './format.js';
@@ -84,18 +85,7 @@ export function checkColumns(cols: Columns, rows: number, names: readonly Column
 function permute(a: ColumnArray, words: number, order: Uint32Array | undefined, rows: number, type: (typeof COLUMN_DEFS)[number]['type']): ColumnArray {
   if (order === undefined) return a.subarray(0, rows * words);
   const out = allocColumn(type, rows);
-  if (words === 1) {
-    for (let i = 0; i < rows; i++) out[i] = a[order[i]!]!;
-  } else {
-    for (let i = 0; i < rows; i++) {
-      const s = 4 * order[i]!;
-      const d = 4 * i;
-      out[d] = a[s]!;
-      out[d + 1] = a[s + 1]!;
-      out[d + 2] = a[s + 2]!;
-      out[d + 3] = a[s + 3]!;
-    }
-  }
+  gatherRows(type, out, a, order, rows);
   return out;
 }
 
