@@ -1,26 +1,64 @@
-// Row copies in a given order (a segment sorted by start) and min/max, one function per array type: a
+// Row copies in a given order (a segment sorted by start) with their min/max, one function per array type: a
 // loop that reads Float64Array, Uint32Array, Uint16Array and Uint8Array columns in turn turns
 // megamorphic in V8 and costs several times as much a row. These run for every finished session, on
 // the receiving thread (the hot store's copy) and on the storage thread (the segment's sort).
 
 import type { ColumnArray, ColumnType } from './columns.js';
 
-type Gather = (dst: ColumnArray, src: ColumnArray, order: Uint32Array, rows: number) => void;
+type Gather = (dst: ColumnArray, src: ColumnArray, order: Uint32Array, rows: number, range: Float64Array) => void;
 type MinMax = (a: ColumnArray, rows: number) => { min: number; max: number };
 
-function gatherF64(dst: Float64Array, src: Float64Array, order: Uint32Array, rows: number): void {
-  for (let i = 0; i < rows; i++) dst[i] = src[order[i]!]!;
+function gatherF64(dst: Float64Array, src: Float64Array, order: Uint32Array, rows: number, range: Float64Array): void {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < rows; i++) {
+    const v = src[order[i]!]!;
+    dst[i] = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  range[0] = min;
+  range[1] = max;
 }
-function gatherU32(dst: Uint32Array, src: Uint32Array, order: Uint32Array, rows: number): void {
-  for (let i = 0; i < rows; i++) dst[i] = src[order[i]!]!;
+function gatherU32(dst: Uint32Array, src: Uint32Array, order: Uint32Array, rows: number, range: Float64Array): void {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < rows; i++) {
+    const v = src[order[i]!]!;
+    dst[i] = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  range[0] = min;
+  range[1] = max;
 }
-function gatherU16(dst: Uint16Array, src: Uint16Array, order: Uint32Array, rows: number): void {
-  for (let i = 0; i < rows; i++) dst[i] = src[order[i]!]!;
+function gatherU16(dst: Uint16Array, src: Uint16Array, order: Uint32Array, rows: number, range: Float64Array): void {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < rows; i++) {
+    const v = src[order[i]!]!;
+    dst[i] = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  range[0] = min;
+  range[1] = max;
 }
-function gatherU8(dst: Uint8Array, src: Uint8Array, order: Uint32Array, rows: number): void {
-  for (let i = 0; i < rows; i++) dst[i] = src[order[i]!]!;
+function gatherU8(dst: Uint8Array, src: Uint8Array, order: Uint32Array, rows: number, range: Float64Array): void {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < rows; i++) {
+    const v = src[order[i]!]!;
+    dst[i] = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  range[0] = min;
+  range[1] = max;
 }
-function gatherIp(dst: Uint32Array, src: Uint32Array, order: Uint32Array, rows: number): void {
+function gatherIp(dst: Uint32Array, src: Uint32Array, order: Uint32Array, rows: number, range: Float64Array): void {
+  range[0] = NaN;
+  range[1] = NaN;
   for (let i = 0; i < rows; i++) {
     const o = order[i]! * 4;
     const d = i * 4;
@@ -74,9 +112,15 @@ const GATHER = { f64: gatherF64, u32: gatherU32, u16: gatherU16, u8: gatherU8, i
 const MIN_MAX = { f64: minMaxF64, u32: minMaxU32, u16: minMaxU16, u8: minMaxU8, ip: minMaxU32 } as unknown as Readonly<Record<ColumnType, MinMax>>;
 
 
-/** dst[i] = src[order[i]] for the first `rows` rows (ip: 4 words a row). */
-export function gatherRows(type: ColumnType, dst: ColumnArray, src: ColumnArray, order: Uint32Array, rows: number): void {
-  GATHER[type](dst, src, order, rows);
+const RANGE = new Float64Array(2);
+
+/**
+ * dst[i] = src[order[i]] for the first `rows` rows (ip: 4 words a row); returns the smallest and
+ * largest value copied, in the same pass (NaN for ip columns).
+ */
+export function gatherRows(type: ColumnType, dst: ColumnArray, src: ColumnArray, order: Uint32Array, rows: number): { min: number; max: number } {
+  GATHER[type](dst, src, order, rows, RANGE);
+  return { min: RANGE[0]!, max: RANGE[1]! };
 }
 
 /** Smallest and largest of the first `rows` values (not for ip columns). */

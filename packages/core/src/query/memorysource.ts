@@ -66,9 +66,13 @@ export class MemorySource implements SessionSource {
       const T = ARRAY_TYPES[def.type];
       const dst = new T(new SharedArrayBuffer(rows * w * T.BYTES_PER_ELEMENT));
       const src = columns[def.name];
-      if (order === undefined) dst.set(src.subarray(0, rows * w));
-      else gatherRows(def.type, dst, src, order, rows);
-      if (w === 1) stats[def.name] = minMax(def.type, dst, rows);
+      if (order === undefined) {
+        dst.set(src.subarray(0, rows * w));
+        if (w === 1) stats[def.name] = minMax(def.type, dst, rows);
+      } else {
+        const range = gatherRows(def.type, dst, src, order, rows);
+        if (w === 1) stats[def.name] = range;
+      }
       out[def.name] = dst;
     }
     return this.insert({

@@ -2,17 +2,19 @@ import t from 'tap';
 import { allocColumn, type ColumnType } from '../../src/fields/columns.js';
 import { gatherRows, minMax } from '../../src/fields/gather.js';
 
-t.test('gatherRows copies rows in the given order for every column type, ip columns 4 words a row', async (t) => {
+t.test('gatherRows copies rows in the given order for every column type, ip columns 4 words a row, with their range', async (t) => {
   const order = Uint32Array.from([3, 0, 2, 1, 3]);
   for (const type of ['f64', 'u32', 'u16', 'u8', 'ip'] as ColumnType[]) {
     const w = type === 'ip' ? 4 : 1;
     const src = allocColumn(type, 4);
     for (let i = 0; i < 4 * w; i++) src[i] = type === 'f64' ? 1.5 * i + 0.25 : i * 7 + 1;
     const dst = allocColumn(type, 5);
-    gatherRows(type, dst, src, order, 5);
+    const range = gatherRows(type, dst, src, order, 5);
     const want: number[] = [];
     for (const r of order) for (let k = 0; k < w; k++) want.push(src[r * w + k]!);
     t.same(Array.from(dst), want, type);
+    if (type === 'ip') t.ok(Number.isNaN(range.min) && Number.isNaN(range.max), 'ip: no range');
+    else t.same(range, { min: Math.min(...want), max: Math.max(...want) }, `${type}: the range of the rows copied`);
   }
 });
 
