@@ -114,26 +114,36 @@ export class NumberSet implements DistinctValues {
   }
 }
 
-/** Distinct values of a u8 or u16 column: a presence table indexed by value, no hashing. */
+/**
+ * Distinct values of a u8 or u16 column: a presence table indexed by value, no hashing. Only the
+ * values from `lo` to `hi` (the column's min and max) are looked at: a u16 table has 65,536 entries,
+ * more than a partial segment has rows, and most u16 columns (VLANs, firewall events, translated
+ * ports, country codes) hold a narrow range.
+ */
 class SmallSet implements DistinctValues {
   readonly size: number;
   private readonly hist: Uint32Array;
-  private readonly ranks: Uint32Array;
+  private readonly lo: number;
+  private readonly hi: number;
+  private ranks: Uint32Array | undefined;
 
-  constructor(hist: Uint32Array) {
+  constructor(hist: Uint32Array, lo: number, hi: number) {
     let size = 0;
-    for (let v = 0; v < hist.length; v++) if (hist[v] !== 0) size++;
+    for (let v = lo; v <= hi; v++) if (hist[v] !== 0) size++;
     this.hist = hist;
+    this.lo = lo;
+    this.hi = hi;
     this.size = size;
-    this.ranks = new Uint32Array(hist.length);
   }
 
   sorted(): Float64Array {
     const out = new Float64Array(this.size);
+    // ranks are read by value: values outside [lo, hi] are not in the set and rank 0, as before
+    const ranks = (this.ranks = new Uint32Array(this.hi + 1));
     let r = 0;
-    for (let v = 0; v < this.hist.length; v++) {
+    for (let v = this.lo; v <= this.hi; v++) {
       if (this.hist[v] !== 0) {
-        this.ranks[v] = r;
+        ranks[v] = r;
         out[r++] = v;
       }
     }
@@ -141,12 +151,14 @@ class SmallSet implements DistinctValues {
   }
 
   rank(v: number): number {
-    return this.ranks[v]!;
+    if (this.ranks === undefined) this.sorted();
+    return this.ranks![v] ?? 0;
   }
 
   rankRows(values: NumericArray, n: number, out: Uint8Array | Uint16Array): void {
-    const ranks = this.ranks;
-    for (let i = 0; i < n; i++) out[i] = ranks[values[i]!]!;
+    if (this.ranks === undefined) this.sorted();
+    const ranks = this.ranks!;
+    for (let i = 0; i < n; i++) out[i] = ranks[values[i]!] ?? 0;
   }
 }
 
@@ -217,23 +229,27 @@ function profileSmall(values: Uint8Array | Uint16Array, n: number): NumericProfi
   const hist = new Uint32Array(values instanceof Uint8Array ? 0x100 : 0x10000);
   let ascending = 0;
   let prev = 0;
+  let lo = hist.length;
+  let hi = -1;
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
     hist[v]!++;
     if (v >= prev) ascending++;
     prev = v;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
   }
   if (n > 0) ascending--;
   let min = 0;
   let max = 0;
   let step = 0;
-  let first = true;
-  for (let v = 0; v < hist.length; v++) {
-    if (hist[v] === 0) continue;
-    if (first) min = v;
-    first = false;
-    max = v;
-    step = gcd(v - min, step);
+  if (n > 0) {
+    min = lo;
+    max = hi;
+    for (let v = lo + 1; v <= hi && step !== 1; v++) if (hist[v] !== 0) step = gcd(v - min, step);
+  } else {
+    lo = 0;
+    hi = -1;
   }
   const div = step === 0 ? 1 : step;
   let varintBytes = 0;
@@ -247,7 +263,7 @@ function profileSmall(values: Uint8Array | Uint16Array, n: number): NumericProfi
     if (x >= 0x100) over1 += c;
     if (x >= 0x10000) over2 += c;
   }
-  return { n, finite: true, integral: true, min, max, step, varintBytes, pforExceptions: [over1, over2, 0], distinct: new SmallSet(hist), ascending };
+  return { n, finite: true, integral: true, min, max, step, varintBytes, pforExceptions: [over1, over2, 0], distinct: new SmallSet(hist, lo, hi), ascending };
 }
 
 /**
