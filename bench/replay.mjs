@@ -22,15 +22,13 @@
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import {
-  allocColumns,
   FlowBatch,
   FlowDecoder,
   IpfixEncoder,
   NetflowV9Encoder,
-  SessionGenerator,
-  sessionsToFlows,
   SflowV5Encoder,
 } from '../packages/core/dist/index.js';
+import { poolFlows } from './benchlib.mjs';
 
 const USAGE = 'usage: node bench/replay.mjs --format v9|ipfix|sflow --port P --rate FLOWS_PER_S [--seconds 60] [--host 127.0.0.1] [--sessions 200000] [--seed 1] [--datagram-bytes 1400] [--sampling 100]';
 
@@ -80,23 +78,6 @@ function parseArgs(argv) {
 }
 
 /** Generated flow records whose times end around `nowMs` (the last hour). */
-function poolFlows(sessions, seed, nowMs) {
-  const spanUs = 3_600_000_000;
-  const gen = new SessionGenerator({ seed, sessions, startUs: (nowMs - 3_600_000) * 1000 - spanUs / 2, spanUs: spanUs / 2, ipv6Share: 0.1 });
-  const flows = new FlowBatch(sessions * 2);
-  const cols = allocColumns(Math.min(sessions, 65_536));
-  // An exporter reports a flow once it has ended (or at its active timeout): no end lies after the
-  // export time. Long generated sessions are cut there, so both directions pair into one session.
-  const nowUs = nowMs * 1000;
-  const end = cols.end;
-  let n;
-  while ((n = gen.fill(cols)) > 0) {
-    for (let i = 0; i < n; i++) if (end[i] > nowUs) end[i] = nowUs;
-    sessionsToFlows(cols, n, flows);
-  }
-  return flows;
-}
-
 /** Encode the pool; per datagram: flows, packets and bytes a collector decodes from it. */
 function encodePool(opt, flows, nowMs) {
   let datagrams;
