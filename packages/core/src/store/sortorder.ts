@@ -1,9 +1,10 @@
 // The row order of a segment: stable ascending by start time. An LSD radix sort handles the usual
 // cases (integer times spanning < 2^48 µs, about 8.9 years); anything else falls back to a comparison
 // sort. Its digits are as wide as the row count makes worth it: a pass costs a count array of 2^bits
-// (cleared and summed) plus two passes over the rows, so 8192 finished sessions (the tracker's batch)
-// take 11-bit digits and a 90,000-row segment 16-bit ones; there are only as many passes as the span
-// of starts has bits (a batch of finished sessions spans seconds: 21-23 bits, two passes).
+// (cleared and summed) plus two passes over the rows, so under 4,096 rows take 8-bit digits, up to
+// 131,071 (the tracker's 8,192-row batches, a default 92,635-row segment) 11-bit ones, more 16-bit
+// ones; there are only as many passes as the span of starts has bits (a batch of finished sessions
+// spans seconds: 21-22 bits, two 11-bit passes; 23-33 bits take three).
 
 /** Row indices in stable ascending order of start, or undefined when the rows are already in order. */
 export function sortOrder(start: Float64Array, n: number): Uint32Array | undefined {

@@ -25,3 +25,13 @@ t.test('minMax over the first rows of each numeric type', async (t) => {
   t.same(minMax('u8', Uint8Array.from([5, 5, 5]), 3), { min: 5, max: 5 });
   t.same(minMax('f64', new Float64Array(0), 0), { min: Infinity, max: -Infinity }, 'no rows: empty range');
 });
+
+t.test('gatherRows copies only the first rows of the order, and zero rows leave dst alone', async (t) => {
+  const src = Float64Array.from([10, 20, 30, 40]);
+  const dst = Float64Array.from([-1, -1, -1, -1]);
+  t.same(gatherRows('f64', dst, src, Uint32Array.from([2, 0, 3, 1]), 2), { min: 10, max: 30 });
+  t.same(Array.from(dst), [30, 10, -1, -1], 'two rows copied');
+  const none = gatherRows('f64', dst, src, Uint32Array.from([3]), 0);
+  t.same(Array.from(dst), [30, 10, -1, -1], 'zero rows: nothing copied');
+  t.same(none, { min: Infinity, max: -Infinity }, 'zero rows: empty range');
+});

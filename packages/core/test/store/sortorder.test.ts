@@ -12,7 +12,8 @@ t.test('sortOrder is the stable order by start for every span and row count: rad
   const cases: [string, (i: number) => number][] = [
     ['span under 2^32 µs (two digits)', () => 1.7e15 + Math.floor(r() * 3_000_000_000)],
     ['span between 2^32 and 2^48 µs (three digits)', () => 1.7e15 + Math.floor(r() * 2 ** 40)],
-    ['span just under 2^48', (i) => (i % 2 === 0 ? 1.7e15 : 1.7e15 + 2 ** 48 - 1) - (i % 7)],
+    ['span of exactly 2^48 - 1 (every digit of the high word)', (i) => 1.7e15 + (i % 2 === 0 ? Math.floor(r() * 2 ** 48) : i % 4 === 1 ? 0 : 2 ** 48 - 1)],
+    ['span of exactly 2^48 (comparison sort)', (i) => 1.7e15 + (i % 2 === 0 ? Math.floor(r() * 2 ** 48) : i % 4 === 1 ? 0 : 2 ** 48)],
     ['span beyond 2^48 (comparison sort)', () => Math.floor(r() * 2 ** 52)],
     ['fractions (comparison sort)', () => 1.7e15 + r() * 1e6],
     ['many equal starts (stability)', () => 1.7e15 + Math.floor(r() * 4) * 2 ** 33],
