@@ -77,7 +77,6 @@ function parseArgs(argv) {
   };
 }
 
-/** Generated flow records whose times end around `nowMs` (the last hour). */
 /** Encode the pool; per datagram: flows, packets and bytes a collector decodes from it. */
 function encodePool(opt, flows, nowMs) {
   let datagrams;

@@ -243,13 +243,11 @@ function profileSmall(values: Uint8Array | Uint16Array, n: number): NumericProfi
   let min = 0;
   let max = 0;
   let step = 0;
+  // with no rows lo > hi: every loop over [lo, hi] below and in SmallSet is empty
   if (n > 0) {
     min = lo;
     max = hi;
     for (let v = lo + 1; v <= hi && step !== 1; v++) if (hist[v] !== 0) step = gcd(v - min, step);
-  } else {
-    lo = 0;
-    hi = -1;
   }
   const div = step === 0 ? 1 : step;
   let varintBytes = 0;

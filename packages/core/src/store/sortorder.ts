@@ -54,34 +54,35 @@ function radixOrder(start: Float64Array, n: number, min: number, span: number): 
   }
   const bits = digitBits(n);
   const count = new Uint32Array((1 << bits) + 1);
-  let order: Uint32Array | undefined;
-  let spare: Uint32Array = new Uint32Array(n);
+  // each pass reads the order `from` (none before the first: the rows as they are) and fills `to`;
+  // the two arrays then swap
+  let from: Uint32Array | undefined;
+  let to: Uint32Array = new Uint32Array(n);
   const digits = (word: Uint32Array, width: number): void => {
     for (let shift = 0; shift < width; shift += bits) {
-      const w = Math.min(bits, width - shift);
-      const to = spare;
-      spare = pass(word, shift, (1 << w) - 1, order, to, n, count);
-      order = to;
+      pass(word, shift, (1 << Math.min(bits, width - shift)) - 1, from, to, n, count);
+      const filled = to;
+      to = from ?? new Uint32Array(n);
+      from = filled;
     }
   };
   digits(low, Math.min(total, 32));
   if (high !== undefined) digits(high, total - 32);
-  return order!;
+  return from!;
 }
 
-/** One stable counting pass on the digit (word[i] >>> shift) & mask; returns the array it did not fill (for the next pass). */
-function pass(word: Uint32Array, shift: number, mask: number, from: Uint32Array | undefined, to: Uint32Array, n: number, count: Uint32Array): Uint32Array {
+/** One stable counting pass on the digit (word[i] >>> shift) & mask: `to` gets the rows of `from` (or 0..n-1) reordered by it. */
+function pass(word: Uint32Array, shift: number, mask: number, from: Uint32Array | undefined, to: Uint32Array, n: number, count: Uint32Array): void {
   const buckets = mask + 1;
   count.fill(0, 0, buckets + 1);
   for (let i = 0; i < n; i++) count[((word[i]! >>> shift) & mask) + 1]!++;
   for (let d = 1; d <= buckets; d++) count[d]! += count[d - 1]!;
   if (from === undefined) {
     for (let i = 0; i < n; i++) to[count[(word[i]! >>> shift) & mask]!++] = i;
-    return new Uint32Array(n);
+    return;
   }
   for (let j = 0; j < n; j++) {
     const i = from[j]!;
     to[count[(word[i]! >>> shift) & mask]!++] = i;
   }
-  return from;
 }
