@@ -12,6 +12,7 @@ import {
   type StoreErrorCode,
   type StoreLogger,
 } from '@opentraq/core';
+import { STORAGE_INITIAL_OLD_SPACE_MB, startWorkerWithOldSpace } from '../server/heaptuning.js';
 import type { SessionRows } from './checkpoint.js';
 import { hotSource } from './hotsource.js';
 import type { CycleReport, RecoveryReport, SessionStoreOptions, SessionStoreStats } from './sessionstore.js';
@@ -124,7 +125,12 @@ export class SessionStoreThread {
    */
   static async open(opts: SessionStoreThreadOptions): Promise<{ store: SessionStoreThread; recovery: RecoveryReport }> {
     if (opts.maxHeldRows !== undefined) checkMaxHeldRows(opts.maxHeldRows);
-    const worker = new Worker(workerUrl());
+    let worker: Worker;
+    try {
+      worker = await startWorkerWithOldSpace(STORAGE_INITIAL_OLD_SPACE_MB, () => new Worker(workerUrl()));
+    } catch (e) {
+      throw new StorageThreadError({ name: 'StorageThreadError', code: 'WORKER_FAILED', message: `the storage thread did not start: ${(e as Error).message}` });
+    }
     const empty: StoreView = {
       epoch: 0,
       segments: [],
