@@ -7,7 +7,7 @@
 // could promote at once, so V8 starts incremental marking after nearly every scavenge: at 500,000
 // NetFlow v9 flows/s, 4 to 5 full (mark-compact) collections a second on each thread, whose marking
 // kept V8's four helper threads at 24 % of a core. With the settings below: about half a collection
-// a second per thread, the helpers at 6 %, the whole collector 151 % → 130 % of a core.
+// a second per thread, the helpers at 6 %, the whole collector 151 % → 124 % of a core.
 import v8 from 'node:v8';
 import type { Worker } from 'node:worker_threads';
 
@@ -22,41 +22,59 @@ export const HEAP_GROWING_PERCENT = 100;
 /** The storage thread's old generation starts this large (MB), so its first limits are not tiny. */
 export const STORAGE_INITIAL_OLD_SPACE_MB = 128;
 
-/** Set the process-wide growing factor (HEAP_GROWING_PERCENT). Call once, before the traffic. */
+/**
+ * The V8 flag was given on node's command line (`node --heap-growing-percent=50 bin/ftserver`): that
+ * choice stands. (NODE_OPTIONS cannot carry these flags: node refuses them there.)
+ */
+export function givenToNode(flag: string, execArgv: readonly string[] = process.execArgv): boolean {
+  const names = [flag, flag.replaceAll('-', '_')];
+  return execArgv.some((arg) => names.some((n) => arg === `--${n}` || arg.startsWith(`--${n}=`)));
+}
+
+/**
+ * Set the process-wide growing factor (HEAP_GROWING_PERCENT), unless node was started with its own
+ * --heap-growing-percent. Call once, before the traffic.
+ */
 export function tuneServerHeap(): void {
-  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  if (!givenToNode('heap-growing-percent')) v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
 
 /**
  * Start a worker whose heap begins with an old generation of `mb` megabytes. The flag is read when
  * the worker's isolate is made, on its own thread, so it stays set until the worker is online and is
- * then put back: workers started later get V8's default. Rejects with the thread's error when it
- * fails or exits before it is online.
+ * then put back: workers started later get V8's default. When node was started with its own
+ * --initial-old-space-size, that applies to every thread and is left alone. Rejects with the
+ * thread's error when it fails or exits before it is online.
  */
 export async function startWorkerWithOldSpace(mb: number, start: () => Worker): Promise<Worker> {
+  if (givenToNode('initial-old-space-size')) return online(start());
   v8.setFlagsFromString(`--initial-old-space-size=${mb}`);
   try {
-    const w = start();
-    const failure = await new Promise<Error | undefined>((resolve) => {
-      const finish = (e: Error | undefined): void => {
-        w.off('online', online);
-        w.off('error', error);
-        w.off('exit', exit);
-        resolve(e);
-      };
-      const online = (): void => finish(undefined);
-      const error = (e: Error): void => finish(e);
-      const exit = (code: number): void => finish(new Error(`the thread exited (code ${code}) before it was online`));
-      w.on('online', online);
-      w.on('error', error);
-      w.on('exit', exit);
-    });
-    if (failure !== undefined) {
-      await w.terminate();
-      throw failure;
-    }
-    return w;
+    return await online(start());
   } finally {
     v8.setFlagsFromString('--initial-old-space-size=0');
   }
+}
+
+/** `w` once it is online; rejects (and ends it) when it fails or exits first. */
+async function online(w: Worker): Promise<Worker> {
+  const failure = await new Promise<Error | undefined>((resolve) => {
+    const finish = (e: Error | undefined): void => {
+      w.off('online', isOnline);
+      w.off('error', error);
+      w.off('exit', exit);
+      resolve(e);
+    };
+    const isOnline = (): void => finish(undefined);
+    const error = (e: Error): void => finish(e);
+    const exit = (code: number): void => finish(new Error(`the thread exited (code ${code}) before it was online`));
+    w.on('online', isOnline);
+    w.on('error', error);
+    w.on('exit', exit);
+  });
+  if (failure !== undefined) {
+    await w.terminate();
+    throw failure;
+  }
+  return w;
 }

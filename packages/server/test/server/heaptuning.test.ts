@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import t from 'tap';
-import { startWorkerWithOldSpace } from '../../src/server/heaptuning.js';
+import { givenToNode, startWorkerWithOldSpace } from '../../src/server/heaptuning.js';
 
 const ECHO = `const { parentPort } = require('node:worker_threads'); parentPort.on('message', (m) => parentPort.postMessage(m * 2));`;
 
@@ -27,4 +27,12 @@ t.test('a worker that cannot start rejects with its error', async (t) => {
     }),
     /no thread/,
   );
+});
+
+t.test('a flag given to node is told apart, in either spelling, and nothing else is', async (t) => {
+  t.ok(givenToNode('heap-growing-percent', ['--heap-growing-percent=50']));
+  t.ok(givenToNode('heap-growing-percent', ['--expose-gc', '--heap_growing_percent=50']));
+  t.ok(givenToNode('initial-old-space-size', ['--initial-old-space-size', '64']));
+  t.notOk(givenToNode('heap-growing-percent', ['--heap-growing-percentage=50', '--max-old-space-size=4096']));
+  t.notOk(givenToNode('initial-old-space-size', []));
 });
