@@ -1,5 +1,6 @@
 // The ingest benchmark of issue 4: the highest rate a collector (ftserver, or nfcapd as the reference)
-// takes from bench/replay.mjs over loopback without losing a flow, with the collector's CPU and memory.
+// takes from bench/replay.mjs over loopback without losing a flow, with the collector's CPU (per thread too)
+// and memory.
 //
 //   node bench/ingest.mjs --format v9|ipfix|sflow [--seconds 60] [--rates 100000,250000,...]
 //        [--collector ftserver|nfcapd] [--bisect 3] [--repeat 1] [--datagram-bytes 1400] [--node-args="--cpu-prof ..."]
@@ -30,6 +31,8 @@ import {
   raiseSocketBufferLimits,
   startFtserver,
   startNfcapd,
+  threadCpuSeconds,
+  threadShares,
   udpSocket,
   waitUdpDrained,
 } from './serverlib.mjs';
@@ -176,14 +179,17 @@ async function runRate(rate) {
   try {
     await sleep(1000);
     let cpuStart = cpuSeconds(collector.pid);
+    let threadsStart = threadCpuSeconds(collector.pid);
     let tStart = performance.now();
     const result = await replay(port, rate, () => {
       cpuStart = cpuSeconds(collector.pid);
+      threadsStart = threadCpuSeconds(collector.pid);
       tStart = performance.now();
     });
     const drained = await waitUdpDrained(port, { timeoutMs: 300_000 });
     const wall = (performance.now() - tStart) / 1000;
     const cpu = cpuSeconds(collector.pid) - cpuStart;
+    const threads = threadShares(collector.pid, threadsStart, threadCpuSeconds(collector.pid), wall);
     const mem = memory(collector.pid);
     const sock = udpSocket(port);
     const loadAfter = load();
@@ -233,6 +239,7 @@ async function runRate(rate) {
       kernelDrops: sock?.drops ?? null,
       collectorCpuSeconds: Number(cpu.toFixed(2)),
       collectorCpuPercent: Math.round((cpu / wall) * 100),
+      collectorThreadCpuPercent: threads,
       collectorPeakRssMiB: mib(mem.hwm),
       collectorRssMiB: mib(mem.rss),
       load: { before: loadBefore, after: loadAfter },
@@ -322,12 +329,12 @@ async function main() {
     runs,
   };
   const table = [
-    `| rate asked | sent flows/s | stored / expected flows | lossless | kernel drops | collector CPU | peak RSS MiB | load before → after |${opt.collector === 'ftserver' ? ' longest cycle ms |' : ''}`,
-    `| ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |${opt.collector === 'ftserver' ? ' ---: |' : ''}`,
+    `| rate asked | sent flows/s | stored / expected flows | lossless | kernel drops | collector CPU | main / busiest other / other threads % | peak RSS MiB | load before → after |${opt.collector === 'ftserver' ? ' longest cycle ms |' : ''}`,
+    `| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |${opt.collector === 'ftserver' ? ' ---: |' : ''}`,
     ...runs.map((r) =>
       r.error !== undefined
         ? `| ${r.rate.toLocaleString('en-US')} | failed: ${r.error.slice(0, 200).replaceAll('|', '/').replaceAll('\n', ' ')} |`
-        : `| ${r.rate.toLocaleString('en-US')} | ${r.achievedFlowsPerSecond.toLocaleString('en-US')} | ${r.stored.flows.toLocaleString('en-US')} / ${r.expected.flows.toLocaleString('en-US')} | ${r.lossless ? 'yes' : 'no'} | ${r.kernelDrops ?? '?'} | ${r.collectorCpuSeconds} s (${r.collectorCpuPercent} %) | ${r.collectorPeakRssMiB} | ${r.load.before[0]} → ${r.load.after[0]} |` +
+        : `| ${r.rate.toLocaleString('en-US')} | ${r.achievedFlowsPerSecond.toLocaleString('en-US')} | ${r.stored.flows.toLocaleString('en-US')} / ${r.expected.flows.toLocaleString('en-US')} | ${r.lossless ? 'yes' : 'no'} | ${r.kernelDrops ?? '?'} | ${r.collectorCpuSeconds} s (${r.collectorCpuPercent} %) | ${r.collectorThreadCpuPercent.mainThread} / ${r.collectorThreadCpuPercent.busiestOtherThread} / ${r.collectorThreadCpuPercent.otherThreads} | ${r.collectorPeakRssMiB} | ${r.load.before[0]} → ${r.load.after[0]} |` +
         (r.storageCycles ? ` ${r.storageCycles.maxMs} |` : ''),
     ),
   ];

@@ -1,7 +1,7 @@
 // The query benchmark of issue 4: the six reference queries of bench/core.mjs through ftserver's HTTP
 // API, and their nfdump counterparts over the same flows stored by nfcapd, side by side in one run.
 //
-//   node bench/server-queries.mjs [--sessions 20000000] [--runs 3] [--dir DIR] [--keep] [--reuse]
+//   node bench/server-queries.mjs [--sessions 20000000] [--runs 3] [--dir DIR] [--keep] [--reuse] [--node-args="ARGS"]
 //
 // Preparation (timed, not part of the comparison): N generated sessions (seed 42, 14 days, as in
 // core.mjs) are written straight into the server's store with core's ColumnStore and the server's
@@ -41,7 +41,7 @@ import {
   tempDir,
 } from './serverlib.mjs';
 
-const USAGE = 'usage: node bench/server-queries.mjs [--sessions 20000000] [--runs 3] [--dir DIR] [--keep] [--reuse]';
+const USAGE = 'usage: node bench/server-queries.mjs [--sessions 20000000] [--runs 3] [--dir DIR] [--keep] [--reuse] [--node-args="ARGS"]';
 
 const { values: args, fail, whole } = benchOptions('server-queries', USAGE, {
   sessions: { type: 'string', default: '20000000' },
@@ -49,12 +49,15 @@ const { values: args, fail, whole } = benchOptions('server-queries', USAGE, {
   dir: { type: 'string' },
   keep: { type: 'boolean', default: false },
   reuse: { type: 'boolean', default: false },
+  'node-args': { type: 'string', default: '' },
 });
 const SESSIONS = whole('sessions', args.sessions, 1000, 200_000_000);
 const RUNS = whole('runs', args.runs, 1, 50);
 if (args.reuse && args.dir === undefined) fail('--reuse needs --dir: the directory a run with --keep prepared');
 const DIR = path.resolve(args.dir ?? tempDir('opentraq-bench-queries-'));
 const KEEP = args.keep || args.reuse;
+/** Arguments for node itself when it runs ftserver (e.g. --cpu-prof, or a V8 heap flag to compare). */
+const NODE_ARGS = args['node-args'].split(' ').filter((s) => s !== '');
 
 const SEED = 42;
 const HOUR = 3_600_000_000;
@@ -261,7 +264,7 @@ async function main() {
     manifest = await prepare();
     log(`prepared in ${JSON.stringify(manifest.prepareSeconds)} s`);
   }
-  const server = await startFtserver({ dir: storeDir });
+  const server = await startFtserver({ dir: storeDir, nodeArgs: NODE_ARGS });
   const results = [];
   try {
     await server.login();

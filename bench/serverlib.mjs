@@ -103,6 +103,40 @@ export function cpuSeconds(pid) {
   }
 }
 
+/**
+ * CPU seconds (user + system) of each thread of the process so far, by thread id
+ * (/proc/<pid>/task/<tid>/stat); an empty map when the process is gone.
+ */
+export function threadCpuSeconds(pid) {
+  const out = new Map();
+  let tids;
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    const s = cpuSeconds(`${pid}/task/${tid}`);
+    if (!Number.isNaN(s)) out.set(Number(tid), s);
+  }
+  return out;
+}
+
+/**
+ * CPU % of one core between two threadCpuSeconds() readings over `seconds`: the main thread (whose
+ * id is the pid), the busiest other thread (in ftserver while it ingests: the storage thread; query
+ * workers are idle) and all the others together (V8's garbage-collection helpers, libuv, …).
+ */
+export function threadShares(pid, before, after, seconds) {
+  const used = [...after].map(([tid, s]) => ({ tid, s: s - (before.get(tid) ?? 0) }));
+  const pct = (s) => Math.round((s / seconds) * 1000) / 10;
+  const main = used.find((u) => u.tid === pid)?.s ?? 0;
+  const others = used.filter((u) => u.tid !== pid).sort((a, b) => b.s - a.s);
+  const busiest = others[0]?.s ?? 0;
+  const rest = others.slice(1).reduce((n, u) => n + u.s, 0);
+  return { mainThread: pct(main), busiestOtherThread: pct(busiest), otherThreads: pct(rest) };
+}
+
 /** Resident memory now and at its peak (/proc/<pid>/status VmRSS, VmHWM), bytes; NaN when the process is gone. */
 export function memory(pid) {
   try {
