@@ -9,4 +9,4 @@ export type { SkippedSegment } from './skippedsegment.js';
 export { formatTcpFlags, type KeyValue } from './entitykey.js';
 export { WorkerPool } from './workerpool.js';
 export { streamSessions, type SessionBatch, type SessionQuery, type SessionStreamOptions } from './streamsessions.js';
-export { MemorySource, memorySegmentReader } from './memorysource.js';
+export { MemorySource, memorySegmentReader, sortedMemorySegment } from './memorysource.js';

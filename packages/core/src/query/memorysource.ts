@@ -5,6 +5,10 @@
 import { COLUMN_DEFS, COLUMNS, wordsPerRow, type ColumnArray, type ColumnName, type ColumnType, type Columns } from '../fields/columns.js';
 import { gatherRows, minMax } from '../fields/gather.js';
 import { sortOrder } from '../store/sortorder.js';
+
+const align8 = (n: number): number => (n + 7) & ~7;
+/** Names the batches of appendUnsorted (SegmentRef's `unsorted`). */
+let nextBatch = 1;
 import { QueryError } from './queryerror.js';
 import type { ColumnStats, SegmentInfo, SegmentReader, SessionSource } from './source.js';
 
@@ -20,6 +24,7 @@ const ARRAY_TYPES: Readonly<Record<ColumnType, { new (b: SharedArrayBuffer): Col
 export function memorySegmentReader(info: SegmentInfo): SegmentReader {
   const ref = info.ref;
   if (ref.kind !== 'memory') throw new QueryError('UNSUPPORTED_SEGMENT', `segment ${info.id} is a ${ref.kind} segment, not a memory one`);
+  if (ref.unsorted !== undefined) throw new QueryError('UNSUPPORTED_SEGMENT', `memory segment ${info.id} is not sorted by start: a query reads its sorted copy (sortedMemorySegment)`);
   return {
     info,
     read(names) {
@@ -37,6 +42,31 @@ export function memorySegmentReader(info: SegmentInfo): SegmentReader {
   };
 }
 
+/** Throws QueryError (BAD_BATCH) unless `columns` is a full set of columns holding `rows` rows. */
+function checkBatch(columns: Columns, rows: number): void {
+  if (!Number.isSafeInteger(rows) || rows <= 0) throw new QueryError('BAD_BATCH', `a batch needs a positive whole number of rows (got ${String(rows)})`);
+  for (const def of COLUMN_DEFS) {
+    const a = columns[def.name] as ColumnArray | undefined;
+    const want = ARRAY_TYPES[def.type];
+    if (a === undefined) throw new QueryError('BAD_BATCH', `the batch has no column ${def.name}`);
+    if (!(a instanceof (want as unknown as typeof Float64Array))) {
+      throw new QueryError('BAD_BATCH', `column ${def.name} must be a ${want.name} (got ${a.constructor.name})`);
+    }
+    if (a.length < rows * wordsPerRow(def.type)) {
+      throw new QueryError('BAD_BATCH', `column ${def.name} holds ${a.length} values, fewer than the ${rows * wordsPerRow(def.type)} of ${rows} rows`);
+    }
+  }
+}
+
+/**
+ * The segment a query reads for `info`: itself, or for an unsorted memory segment
+ * (MemorySource.appendUnsorted) a copy sorted by start with every column's statistics, under the same id.
+ */
+export function sortedMemorySegment(info: SegmentInfo): SegmentInfo {
+  if (info.ref.kind !== 'memory' || info.ref.unsorted === undefined) return info;
+  return { ...new MemorySource().append(info.ref.columns as Columns, info.rows), id: info.id };
+}
+
 export class MemorySource implements SessionSource {
   private list: SegmentInfo[] = [];
   private nextId = 1;
@@ -46,18 +76,7 @@ export class MemorySource implements SessionSource {
    * segment. The columns are copied (sorted by start, stable), so the caller may reuse them.
    */
   append(columns: Columns, rows: number): SegmentInfo {
-    if (!Number.isSafeInteger(rows) || rows <= 0) throw new QueryError('BAD_BATCH', `a batch needs a positive whole number of rows (got ${String(rows)})`);
-    for (const def of COLUMN_DEFS) {
-      const a = columns[def.name] as ColumnArray | undefined;
-      const want = ARRAY_TYPES[def.type];
-      if (a === undefined) throw new QueryError('BAD_BATCH', `the batch has no column ${def.name}`);
-      if (!(a instanceof (want as unknown as typeof Float64Array))) {
-        throw new QueryError('BAD_BATCH', `column ${def.name} must be a ${want.name} (got ${a.constructor.name})`);
-      }
-      if (a.length < rows * wordsPerRow(def.type)) {
-        throw new QueryError('BAD_BATCH', `column ${def.name} holds ${a.length} values, fewer than the ${rows * wordsPerRow(def.type)} of ${rows} rows`);
-      }
-    }
+    checkBatch(columns, rows);
     const order = sortOrder(columns.start as Float64Array, rows);
     const out = {} as Record<ColumnName, ColumnArray>;
     const stats: Partial<Record<ColumnName, ColumnStats>> = {};
@@ -83,6 +102,39 @@ export class MemorySource implements SessionSource {
       endMax: stats.end!.max,
       stats,
       ref: { kind: 'memory', rows, columns: out },
+    });
+  }
+
+  /**
+   * Adds `rows` sessions as one new segment copied as they are, in one SharedArrayBuffer, not sorted
+   * by start: cheaper than append() (a copy, and the start and end ranges only) for batches that are
+   * mostly stored without being queried. Queries read it through sortedMemorySegment().
+   */
+  appendUnsorted(columns: Columns, rows: number): SegmentInfo {
+    checkBatch(columns, rows);
+    let bytes = 0;
+    for (const def of COLUMN_DEFS) bytes += align8(rows * wordsPerRow(def.type) * ARRAY_TYPES[def.type].BYTES_PER_ELEMENT);
+    const buf = new SharedArrayBuffer(bytes);
+    const out = {} as Record<ColumnName, ColumnArray>;
+    let at = 0;
+    for (const def of COLUMN_DEFS) {
+      const T = ARRAY_TYPES[def.type] as unknown as new (b: SharedArrayBuffer, offset: number, length: number) => ColumnArray;
+      const n = rows * wordsPerRow(def.type);
+      const dst = new T(buf, at, n);
+      dst.set(columns[def.name].subarray(0, n));
+      out[def.name] = dst;
+      at += align8(n * ARRAY_TYPES[def.type].BYTES_PER_ELEMENT);
+    }
+    const start = minMax('f64', out.start, rows);
+    const end = minMax('f64', out.end, rows);
+    return this.insert({
+      id: 0,
+      rows,
+      startMin: start.min,
+      startMax: start.max,
+      endMax: end.max,
+      stats: { start, end },
+      ref: { kind: 'memory', rows, columns: out, unsorted: nextBatch++ },
     });
   }
 

@@ -68,7 +68,7 @@ function forWorker(info: SegmentInfo, names: readonly ColumnName[]): SegmentInfo
   const all = info.ref.columns;
   const columns: Partial<Record<ColumnName, ColumnArray>> = {};
   for (const n of names) if (all[n] !== undefined) columns[n] = all[n];
-  return { id, rows, startMin, startMax, endMax, stats: {}, ref: { kind: 'memory', rows: info.rows, columns } };
+  return { id, rows, startMin, startMax, endMax, stats: {}, ref: { kind: 'memory', rows: info.rows, columns, ...(info.ref.unsorted === undefined ? {} : { unsorted: info.ref.unsorted }) } };
 }
 
 export async function rank(source: SessionSource, q: RankQuery, opts: RankOptions = {}): Promise<RankResult> {

@@ -13,7 +13,18 @@ export interface ColumnStats {
 /** How to reopen a segment, possibly in another worker thread (structured-clonable). */
 export type SegmentRef =
   | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'memory'; readonly rows: number; readonly columns: Partial<Columns> };
+  | {
+      readonly kind: 'memory';
+      readonly rows: number;
+      readonly columns: Partial<Columns>;
+      /**
+       * Set when the rows are in the order they came, not sorted by start (MemorySource.appendUnsorted):
+       * a number naming the batch, unique in the thread that made it, for caching its sorted copy. Such
+       * a segment is stored or checkpointed as it is, but a query reads the copy sortedMemorySegment()
+       * makes (memorySegmentReader refuses it).
+       */
+      readonly unsorted?: number;
+    };
 
 export interface SegmentInfo {
   /** Stable identity, ordered like the segments were written. */

@@ -1,7 +1,7 @@
 // What one query reads in ftserver: the store's segment files as listed now, the finished sessions
 // still in memory, and the tracker's snapshot of active sessions, each session exactly once.
 
-import { MemorySource, SegmentFileReader, StoreError, memorySegmentReader, type SegmentFileInfo, type SegmentInfo, type SegmentReader, type SessionSource } from '@opentraq/core';
+import { MemorySource, SegmentFileReader, StoreError, memorySegmentReader, sortedMemorySegment, type SegmentFileInfo, type SegmentInfo, type SegmentReader, type SessionSource } from '@opentraq/core';
 import type { SessionRows } from './checkpoint.js';
 
 /** Memory segment ids start here, so they never equal a file segment's (at most 2^32 - 1) and sort after them. */
@@ -11,11 +11,17 @@ const byStart = (a: SegmentInfo, b: SegmentInfo): number => a.startMin - b.start
 
 /**
  * A source over `files`, the memory segments `memory` and `active`. The lists are taken now: later
- * storage cycles do not change what a query over it sees.
+ * storage cycles do not change what a query over it sees. Unsorted memory segments are read through
+ * `sorted` (by default sortedMemorySegment, a new copy each time; a caller may cache them).
  */
-export function hotSource(files: readonly SegmentFileInfo[], memory: readonly SegmentInfo[], active: SessionRows | null): SessionSource {
+export function hotSource(
+  files: readonly SegmentFileInfo[],
+  memory: readonly SegmentInfo[],
+  active: SessionRows | null,
+  sorted: (info: SegmentInfo) => SegmentInfo = sortedMemorySegment,
+): SessionSource {
   const fileList = [...files].sort(byStart);
-  const mem = [...memory];
+  const mem = memory.map(sorted);
   if (active !== null && active.rows > 0) mem.push(new MemorySource().append(active.cols, active.rows));
   const renumbered = mem.map((info, i) => ({ ...info, id: MEMORY_ID_BASE + i }));
   return {

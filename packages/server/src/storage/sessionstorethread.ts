@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import {
   MemorySource,
   StoreError,
+  sortedMemorySegment,
   type ColumnArray,
   type Columns,
   type SegmentFileInfo,
@@ -69,6 +70,8 @@ export class SessionStoreThread {
   /** Finished sessions not yet handed to the storage thread. */
   private pending = new MemorySource();
   private pendingCount = 0;
+  /** Finished sessions sorted by start for queries, by batch (SegmentRef's `unsorted`): made by the first query that reads a batch. */
+  private sortedCopies = new Map<number, SegmentInfo>();
   /**
    * Finished sessions the storage thread has and no segment file holds: those it reported in its last
    * answer (view.held), plus those handed over in requests it had not seen then. Kept for queries;
@@ -212,7 +215,9 @@ export class SessionStoreThread {
       if (take < rows) this.drop(rows - take);
       if (take === 0) return;
     }
-    this.pending.append(cols, take);
+    // copied as they come: sorting them by start is left to the storage thread's segment writer, or
+    // to the first query that reads them (sortedCopy)
+    this.pending.appendUnsorted(cols, take);
     this.pendingCount += take;
     this.accepted += take;
   }
@@ -319,7 +324,18 @@ export class SessionStoreThread {
    * none of its files before release() (call it once the query is over, however it ends).
    */
   querySource(active: SessionRows | null): LeasedSource {
-    return this.leases.lease(hotSource(this.view.segments, [...this.inFlight, ...this.pending.all()], active), this.view.epoch);
+    const memory = [...this.inFlight, ...this.pending.all()];
+    // the sorted copies of batches no longer in memory are dropped; those still there are kept for the next query
+    const copies = new Map<number, SegmentInfo>();
+    for (const m of memory) {
+      const batch = m.ref.kind === 'memory' ? m.ref.unsorted : undefined;
+      if (batch !== undefined) copies.set(batch, this.sortedCopies.get(batch) ?? sortedMemorySegment(m));
+    }
+    this.sortedCopies = copies;
+    return this.leases.lease(
+      hotSource(this.view.segments, memory, active, (m) => (m.ref.kind === 'memory' && m.ref.unsorted !== undefined ? copies.get(m.ref.unsorted)! : m)),
+      this.view.epoch,
+    );
   }
 
   stats(): SessionStoreStats & { droppedSessions: number } {

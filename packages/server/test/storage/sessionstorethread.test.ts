@@ -237,3 +237,35 @@ t.test('the bound on held sessions is a whole number', async (t) => {
   t.equal(store.maxHeldRows, Infinity);
   await store.close();
 });
+
+t.test('finished sessions handed over in any order: queries of part of the time see exactly the sessions in it, before, during and after a cycle', async (t) => {
+  const dir = tmp();
+  const all = sessions(1500, 3);
+  // rows in falling start order: the batches are kept as they came, a query sorts them
+  const backwards = slice(all, 0, 1500);
+  for (const c of COLUMN_NAMES) {
+    const a = backwards.cols[c];
+    const w = a.length / 1500;
+    const copy = a.slice(0, 1500 * w);
+    for (let i = 0; i < 1500; i++) for (let j = 0; j < w; j++) a[i * w + j] = copy[(1499 - i) * w + j]!;
+  }
+  const base = (all.cols.start as Float64Array)[0]!;
+  const within = (source: SessionSource, from: number, to: number): number[] => {
+    const out: number[] = [];
+    for (const b of streamSessions(source, { fromUs: base + from, toUs: base + to, columns: ['start'] })) for (const v of b.columns.start as Float64Array) out.push(v - base);
+    return out.sort((a, b) => a - b);
+  };
+  const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+  const { store } = await SessionStoreThread.open(opts(dir));
+  store.accept(slice(backwards, 0, 800).cols, 800);
+  store.accept(slice(backwards, 800, 1500).cols, 700);
+  t.same(within(store.querySource(null), 100, 400), range(100, 400), 'waiting: a part of the time');
+  t.same(within(store.querySource(null), 650, 760), range(650, 760), 'the same batches again (their sorted copies kept)');
+  const cycle = store.cycle(() => null);
+  t.same(within(store.querySource(null), 600, 900), range(600, 900), 'during the cycle, across both batches');
+  await cycle;
+  t.same(within(store.querySource(null), 0, 1500), range(0, 1500), 'after it, from the files');
+  t.same(within(store.querySource(null), 1200, 1300), range(1200, 1300));
+  await store.cycle(() => null);
+  await store.close();
+});
