@@ -197,6 +197,7 @@ export class SessionStoreThread {
     this.handedOver = this.handedOver.filter((h) => h.id > id);
     this.inFlight = [...v.held, ...this.handedOver.flatMap((h) => h.parts)];
     this.inFlightCount = this.inFlight.reduce((n, p) => n + p.rows, 0);
+    if (this.sortedCopies.size > 0) this.keepSortedCopies([...this.inFlight, ...this.pending.all()], false);
     if (wasFailing && !v.stats.failing && this.droppedInFailure > 0) {
       this.logger?.warn({ dropped: this.droppedInFailure }, 'finished sessions were dropped while the store could not write (counted in opentraq_sessions_dropped_total)');
       this.droppedInFailure = 0;
@@ -325,17 +326,27 @@ export class SessionStoreThread {
    */
   querySource(active: SessionRows | null): LeasedSource {
     const memory = [...this.inFlight, ...this.pending.all()];
-    // the sorted copies of batches no longer in memory are dropped; those still there are kept for the next query
-    const copies = new Map<number, SegmentInfo>();
-    for (const m of memory) {
-      const batch = m.ref.kind === 'memory' ? m.ref.unsorted : undefined;
-      if (batch !== undefined) copies.set(batch, this.sortedCopies.get(batch) ?? sortedMemorySegment(m));
-    }
-    this.sortedCopies = copies;
+    const copies = this.keepSortedCopies(memory, true);
     return this.leases.lease(
       hotSource(this.view.segments, memory, active, (m) => (m.ref.kind === 'memory' && m.ref.unsorted !== undefined ? copies.get(m.ref.unsorted)! : m)),
       this.view.epoch,
     );
+  }
+
+  /**
+   * Keep the sorted copies of the unsorted batches among `memory` (making the missing ones when
+   * `make`), drop the others: those of batches stored since.
+   */
+  private keepSortedCopies(memory: readonly SegmentInfo[], make: boolean): Map<number, SegmentInfo> {
+    const copies = new Map<number, SegmentInfo>();
+    for (const m of memory) {
+      const batch = m.ref.kind === 'memory' ? m.ref.unsorted : undefined;
+      if (batch === undefined) continue;
+      const copy = this.sortedCopies.get(batch) ?? (make ? sortedMemorySegment(m) : undefined);
+      if (copy !== undefined) copies.set(batch, copy);
+    }
+    this.sortedCopies = copies;
+    return copies;
   }
 
   stats(): SessionStoreStats & { droppedSessions: number } {
