@@ -1,8 +1,10 @@
 // What ftserver's receiving thread costs a flow, in one process without sockets: the replay's pool of
 // NetFlow v9 datagrams (bench/replay.mjs, 200,000 sessions, each pass under its own source id) through
 // IngestPipeline as ftserver configures it (conntracksize 447,248, toolong 0, enrichment), finished
-// sessions appended to a MemorySource as the server's hot store does. Also times that copy alone
-// (MemorySource.append and its sort by start, 8,192-row batches as the tracker hands them over).
+// sessions copied into a MemorySource as the server's hot store does (appendUnsorted; a build without
+// it: append). Also times those copies alone, 8,192-row batches as the tracker hands them over: the
+// unsorted copy the receiving thread makes, and the sorted one (append, with its sort by start) that a
+// query's first read of a batch makes.
 //
 //   npm run build && node bench/receive.mjs [--flows 12000000] [--runs 3] [--core path/to/core/dist]
 //
@@ -34,13 +36,19 @@ function pool(nowMs) {
   return new NetflowV9Encoder({ sourceId: 1, maxDatagramBytes: 1400 }).encode(flows, 0, flows.length, nowMs).map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength));
 }
 
+/** What ftserver's receiving thread does with finished sessions (older builds sorted them here). */
+function hotStoreCopy(mem, cols, rows) {
+  if (typeof mem.appendUnsorted === 'function') mem.appendUnsorted(cols, rows);
+  else mem.append(cols, rows);
+}
+
 /** One run: a fresh pipeline, 3 M flows to fill the tracker, then `FLOWS` timed. */
 function pipelineRun(datagrams) {
   let held = 0;
   let mem = new core.MemorySource();
   const p = new core.IngestPipeline({
     onSessions: (cols, rows) => {
-      mem.append(cols, rows);
+      hotStoreCopy(mem, cols, rows);
       held += rows;
       // the storage thread takes them every cycle: drop them here so that memory stays flat
       if (held > 1_000_000) {
@@ -79,7 +87,7 @@ function pipelineRun(datagrams) {
   return { flows: flows - from, cpuUsPerFlow: (c.user + c.system) / (flows - from), flowsPerSecond: Math.round((flows - from) / secs), active: p.size };
 }
 
-/** MemorySource.append and sortOrder on 8,192 rows whose starts lie within 2 s, ns a row. */
+/** The hot store's copy, MemorySource.append and sortOrder on 8,192 rows whose starts lie within 2 s, ns a row. */
 function copyRun() {
   const cols = allocColumns(BATCH);
   let x = 1;
@@ -89,17 +97,21 @@ function copyRun() {
     cols.end[i] = cols.start[i] + 1000;
   }
   const reps = 500;
-  let mem = new core.MemorySource();
-  let t0 = performance.now();
-  for (let k = 0; k < reps; k++) {
-    if (k % 50 === 0) mem = new core.MemorySource();
-    mem.append(cols, BATCH);
-  }
-  const append = ((performance.now() - t0) * 1e6) / (reps * BATCH);
-  t0 = performance.now();
+  const time = (copy) => {
+    let mem = new core.MemorySource();
+    const t0 = performance.now();
+    for (let k = 0; k < reps; k++) {
+      if (k % 50 === 0) mem = new core.MemorySource();
+      copy(mem);
+    }
+    return ((performance.now() - t0) * 1e6) / (reps * BATCH);
+  };
+  const hotStore = time((mem) => hotStoreCopy(mem, cols, BATCH));
+  const append = time((mem) => mem.append(cols, BATCH));
+  const t0 = performance.now();
   for (let k = 0; k < reps; k++) sortOrder(cols.start, BATCH);
   const sort = ((performance.now() - t0) * 1e6) / (reps * BATCH);
-  return { appendNsPerRow: Number(append.toFixed(1)), sortNsPerRow: Number(sort.toFixed(1)) };
+  return { hotStoreNsPerRow: Number(hotStore.toFixed(1)), appendNsPerRow: Number(append.toFixed(1)), sortNsPerRow: Number(sort.toFixed(1)) };
 }
 
 const datagrams = pool(Date.now());
@@ -108,7 +120,7 @@ console.error(`receive: core ${coreDir.pathname}, pool of ${datagrams.length} v9
 const copies = [];
 for (let r = 0; r < RUNS; r++) {
   copies.push(copyRun());
-  console.error(`receive: hot store copy, run ${r + 1}: ${copies[r].appendNsPerRow} ns a row, of which the sort ${copies[r].sortNsPerRow}`);
+  console.error(`receive: copies, run ${r + 1}: hot store ${copies[r].hotStoreNsPerRow} ns a row; sorted (append) ${copies[r].appendNsPerRow}, of which the sort ${copies[r].sortNsPerRow}`);
 }
 const runs = [];
 for (let r = 0; r < RUNS; r++) {

@@ -1,16 +1,17 @@
-// A SessionSource over batches held in memory (the server's hot store, tests): each
-// batch becomes one segment sorted by start, its columns in SharedArrayBuffers so that
-// worker threads read them without a copy.
+// A SessionSource over batches held in memory (the server's hot store, tests): each batch becomes
+// one segment, its columns in SharedArrayBuffers so that worker threads read them without a copy —
+// sorted by start (append), or as given (appendUnsorted: queries then read a sorted copy, made by
+// sortedMemorySegment; this source's own segments() lists such a batch but its open() refuses it).
 
 import { COLUMN_DEFS, COLUMNS, wordsPerRow, type ColumnArray, type ColumnName, type ColumnType, type Columns } from '../fields/columns.js';
 import { gatherRows, minMax } from '../fields/gather.js';
+import { align8 } from '../store/format.js';
 import { sortOrder } from '../store/sortorder.js';
-
-const align8 = (n: number): number => (n + 7) & ~7;
-/** Names the batches of appendUnsorted (SegmentRef's `unsorted`). */
-let nextBatch = 1;
 import { QueryError } from './queryerror.js';
 import type { ColumnStats, SegmentInfo, SegmentReader, SessionSource } from './source.js';
+
+/** Names the batches of appendUnsorted (SegmentRef's `unsorted`). */
+let nextBatch = 1;
 
 const ARRAY_TYPES: Readonly<Record<ColumnType, { new (b: SharedArrayBuffer): ColumnArray; name: string; BYTES_PER_ELEMENT: number }>> = {
   f64: Float64Array,

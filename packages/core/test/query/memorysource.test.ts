@@ -77,3 +77,23 @@ t.test('rankings over sorted copies of unsorted batches equal those over sorted 
     t.ok(a.rows.length > 0);
   }
 });
+
+t.test('columns longer than the rows (a batch not full): only the rows are taken', async (t) => {
+  const b = reversed(fixture.batches[1]!);
+  const bigger = allocColumns(b.rows + 50);
+  for (const d of COLUMN_DEFS) bigger[d.name].set(b.columns[d.name].subarray(0, b.rows * wordsPerRow(d.type)));
+  bigger.start.fill(FROM - 1e12, b.rows);
+  bigger.end.fill(TO + 1e12, b.rows);
+  const info = new MemorySource().appendUnsorted(bigger, b.rows);
+  const want = new MemorySource().append(b.columns, b.rows);
+  t.same([info.rows, info.startMin, info.startMax, info.endMax], [b.rows, want.startMin, want.startMax, want.endMax], 'the rows beyond are not counted');
+  if (info.ref.kind === 'memory') for (const d of COLUMN_DEFS) t.equal(info.ref.columns[d.name]!.length, b.rows * wordsPerRow(d.type), `${d.name} holds the rows only`);
+  t.same(sortedMemorySegment(info).stats, want.stats);
+});
+
+t.test('an unsorted batch handed to rank workers as it is stays refused there', async (t) => {
+  const src = new MemorySource();
+  for (const b of fixture.batches) src.appendUnsorted(reversed(b).columns, b.rows);
+  await t.rejects(rank(src, { entity: 'IP', count: 'BYTES', fromUs: FROM, toUs: TO }, { workers: 2 }), { code: 'UNSUPPORTED_SEGMENT' });
+  await t.rejects(rank(src, { entity: 'IP', count: 'BYTES', fromUs: FROM, toUs: TO }), { code: 'UNSUPPORTED_SEGMENT' }, 'and on this thread');
+});

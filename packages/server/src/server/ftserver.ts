@@ -24,7 +24,7 @@ import { Logger } from '../log/index.js';
 import { ExporterTotals, ServerMetrics } from '../metrics/index.js';
 import { QueryQueue } from '../query/index.js';
 import { SessionStoreThread, type LeasedSource, type SessionRows } from '../storage/index.js';
-import { tuneServerHeap } from './heaptuning.js';
+import { tuneServerHeap } from '../heaptuning.js';
 
 export interface FtServerOptions {
   readonly config: ServerConfig;
@@ -151,8 +151,9 @@ export class FtServer {
   /** Start everything; throws (with the listeners closed again) when a port, the store or the users file cannot be used. */
   static async start(opts: FtServerOptions): Promise<FtServer> {
     const config = opts.config;
-    tuneServerHeap();
+    const heap = tuneServerHeap();
     const logger = opts.logger ?? new Logger({ level: config.debuglevel, file: config.logfile });
+    logger.log('LOW', 'V8 heap settings', heap);
     fs.mkdirSync(config.storage.databasepath, { recursive: true, mode: STORE_DIR_MODE });
     const lock = acquireStoreLock(config.storage.databasepath);
     if (lock.note !== undefined) logger.log('MEDIUM', lock.note);

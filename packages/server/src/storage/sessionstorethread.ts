@@ -13,7 +13,7 @@ import {
   type StoreErrorCode,
   type StoreLogger,
 } from '@opentraq/core';
-import { STORAGE_INITIAL_OLD_SPACE_MB, startWorkerWithOldSpace } from '../server/heaptuning.js';
+import { STORAGE_INITIAL_OLD_SPACE_MB, startWorkerWithOldSpace } from '../heaptuning.js';
 import type { SessionRows } from './checkpoint.js';
 import { hotSource } from './hotsource.js';
 import type { CycleReport, RecoveryReport, SessionStoreOptions, SessionStoreStats } from './sessionstore.js';
@@ -51,7 +51,11 @@ function buffersOf(rows: SessionRows | null): ArrayBuffer[] {
 }
 
 export interface SessionStoreThreadOptions extends SessionStoreOptions {
-  /** Told when the storage thread dies (it is restarted at the next request). */
+  /**
+   * Told when the storage thread dies. Nothing restarts it: from then on every cycle fails with that
+   * error (the store counts as failing, so at most maxHeldRows finished sessions are held) and close()
+   * only ends what is left; restart the server, which recovers from the last committed checkpoint.
+   */
   onWorkerError?(e: Error): void;
   /** The bound on finished sessions held in memory while the store cannot write (see maxHeldRows); default none. */
   maxHeldRows?: number;
@@ -92,6 +96,10 @@ export class SessionStoreThread {
   /** Dropped in the current failure of the store (reported when it writes again). */
   private droppedInFailure = 0;
   private running: Promise<CycleReport> | undefined;
+  /** Why the storage thread is gone (it crashed or exited); requests then fail at once with this. */
+  private dead: Error | undefined;
+  /** close() ended the thread: its exit is not a failure. */
+  private closing = false;
   cycles = 0;
   lastCycle: CycleReport | null = null;
   /** Sessions delivered to the store since start. */
@@ -167,17 +175,18 @@ export class SessionStoreThread {
       else w.reject(rebuildError(r.error));
     });
     const fail = (e: Error): void => {
+      if (this.dead !== undefined || this.closing) return;
+      this.dead = e;
       for (const w of this.waiting.values()) w.reject(e);
       this.waiting.clear();
       opts.onWorkerError?.(e);
     };
     this.worker.on('error', (e) => fail(new StorageThreadError({ name: 'StorageThreadError', code: 'WORKER_FAILED', message: `the storage thread crashed: ${e.message}` })));
-    this.worker.on('exit', (code) => {
-      if (this.waiting.size > 0) fail(new StorageThreadError({ name: 'StorageThreadError', code: 'WORKER_FAILED', message: `the storage thread exited (code ${code})` }));
-    });
+    this.worker.on('exit', (code) => fail(new StorageThreadError({ name: 'StorageThreadError', code: 'WORKER_FAILED', message: `the storage thread exited (code ${code})` })));
   }
 
   private request(req: Request, transfer: ArrayBuffer[] = [], handed: readonly SegmentInfo[] = []): Promise<StorageResult> {
+    if (this.dead !== undefined) return Promise.reject(this.dead);
     const id = this.nextId++;
     if (handed.length > 0) this.handedOver.push({ id, parts: handed });
     return new Promise((resolve, reject) => {
@@ -197,7 +206,7 @@ export class SessionStoreThread {
     this.handedOver = this.handedOver.filter((h) => h.id > id);
     this.inFlight = [...v.held, ...this.handedOver.flatMap((h) => h.parts)];
     this.inFlightCount = this.inFlight.reduce((n, p) => n + p.rows, 0);
-    if (this.sortedCopies.size > 0) this.keepSortedCopies([...this.inFlight, ...this.pending.all()], false);
+    this.keepSortedCopies([...this.inFlight, ...this.pending.all()]);
     if (wasFailing && !v.stats.failing && this.droppedInFailure > 0) {
       this.logger?.warn({ dropped: this.droppedInFailure }, 'finished sessions were dropped while the store could not write (counted in opentraq_sessions_dropped_total)');
       this.droppedInFailure = 0;
@@ -211,13 +220,13 @@ export class SessionStoreThread {
   accept(cols: Columns, rows: number): void {
     if (rows === 0) return;
     let take = rows;
-    if (this.view.stats.failing) {
+    if (this.failing) {
       take = Math.max(0, Math.min(rows, this.heldLimit - this.pendingRows));
       if (take < rows) this.drop(rows - take);
       if (take === 0) return;
     }
-    // copied as they come: sorting them by start is left to the storage thread's segment writer, or
-    // to the first query that reads them (sortedCopy)
+    // copied in the order they finished: sorting them by start is left to the storage thread's
+    // segment writer, or to the first query that reads them (sortedCopy)
     this.pending.appendUnsorted(cols, take);
     this.pendingCount += take;
     this.accepted += take;
@@ -309,9 +318,9 @@ export class SessionStoreThread {
     return this.leases.size;
   }
 
-  /** The store cannot write now: its last cycle failed (as the storage thread last reported). */
+  /** The store cannot write now: its last cycle failed (as the storage thread last reported), or the thread is gone. */
   get failing(): boolean {
-    return this.view.stats.failing;
+    return this.view.stats.failing || this.dead !== undefined;
   }
 
   /** The segment files as the storage thread last reported them, oldest first. */
@@ -326,39 +335,50 @@ export class SessionStoreThread {
    */
   querySource(active: SessionRows | null): LeasedSource {
     const memory = [...this.inFlight, ...this.pending.all()];
-    const copies = this.keepSortedCopies(memory, true);
-    return this.leases.lease(
-      hotSource(this.view.segments, memory, active, (m) => (m.ref.kind === 'memory' && m.ref.unsorted !== undefined ? copies.get(m.ref.unsorted)! : m)),
-      this.view.epoch,
-    );
+    this.keepSortedCopies(memory);
+    return this.leases.lease(hotSource(this.view.segments, memory, active, (m) => this.sortedCopy(m)), this.view.epoch);
   }
 
   /**
-   * Keep the sorted copies of the unsorted batches among `memory` (making the missing ones when
-   * `make`), drop the others: those of batches stored since.
+   * The copy of batch `m` sorted by start that queries read: made by the first query whose time frame
+   * reaches the batch, kept until the batch is stored.
    */
-  private keepSortedCopies(memory: readonly SegmentInfo[], make: boolean): Map<number, SegmentInfo> {
-    const copies = new Map<number, SegmentInfo>();
-    for (const m of memory) {
-      const batch = m.ref.kind === 'memory' ? m.ref.unsorted : undefined;
-      if (batch === undefined) continue;
-      const copy = this.sortedCopies.get(batch) ?? (make ? sortedMemorySegment(m) : undefined);
-      if (copy !== undefined) copies.set(batch, copy);
-    }
-    this.sortedCopies = copies;
-    return copies;
+  private sortedCopy(m: SegmentInfo): SegmentInfo {
+    const batch = m.ref.kind === 'memory' ? m.ref.unsorted : undefined;
+    if (batch === undefined) return m;
+    const have = this.sortedCopies.get(batch);
+    // batches are numbered by this thread's MemorySource; a copy that does not match is not this batch's
+    if (have !== undefined && have.rows === m.rows && have.startMin === m.startMin && have.endMax === m.endMax) return have;
+    const copy = sortedMemorySegment(m);
+    this.sortedCopies.set(batch, copy);
+    return copy;
+  }
+
+  /** Let go of the sorted copies of batches no longer among `memory` (stored since). */
+  private keepSortedCopies(memory: readonly SegmentInfo[]): void {
+    if (this.sortedCopies.size === 0) return;
+    const present = new Set<number>();
+    for (const m of memory) if (m.ref.kind === 'memory' && m.ref.unsorted !== undefined) present.add(m.ref.unsorted);
+    for (const batch of this.sortedCopies.keys()) if (!present.has(batch)) this.sortedCopies.delete(batch);
+  }
+
+  /** Batches of finished sessions held sorted for queries now (besides their unsorted originals). */
+  get sortedBatches(): number {
+    return this.sortedCopies.size;
   }
 
   stats(): SessionStoreStats & { droppedSessions: number } {
-    return { ...this.view.stats, pendingRows: this.pendingRows, droppedSessions: this.droppedSessions };
+    return { ...this.view.stats, failing: this.failing, pendingRows: this.pendingRows, droppedSessions: this.droppedSessions };
   }
 
   /** Close the store on the storage thread (the caller has run the final cycle) and end the thread. */
   async close(): Promise<void> {
     while (this.running !== undefined) await this.running.catch(() => undefined);
+    if (this.dead !== undefined) return;
     try {
       await this.request({ type: 'close' });
     } finally {
+      this.closing = true;
       await this.worker.terminate();
     }
   }

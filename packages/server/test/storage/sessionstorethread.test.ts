@@ -259,13 +259,41 @@ t.test('finished sessions handed over in any order: queries of part of the time 
   const { store } = await SessionStoreThread.open(opts(dir));
   store.accept(slice(backwards, 0, 800).cols, 800);
   store.accept(slice(backwards, 800, 1500).cols, 700);
+  t.equal(store.sortedBatches, 0, 'nothing sorted before a query');
+  // batch 1 holds starts 700..1499, batch 2 starts 0..699
   t.same(within(store.querySource(null), 100, 400), range(100, 400), 'waiting: a part of the time');
-  t.same(within(store.querySource(null), 650, 760), range(650, 760), 'the same batches again (their sorted copies kept)');
+  t.equal(store.sortedBatches, 1, 'only the batch the frame reaches was sorted');
+  t.same(within(store.querySource(null), 650, 760), range(650, 760), 'across both batches');
+  t.equal(store.sortedBatches, 2);
   const cycle = store.cycle(() => null);
-  t.same(within(store.querySource(null), 600, 900), range(600, 900), 'during the cycle, across both batches');
+  t.same(within(store.querySource(null), 600, 900), range(600, 900), 'during the cycle (the batches now on the storage thread)');
+  t.equal(store.sortedBatches, 2, 'the sorted copies are still the ones made before');
   await cycle;
+  t.equal(store.sortedBatches, 0, 'let go once stored');
   t.same(within(store.querySource(null), 0, 1500), range(0, 1500), 'after it, from the files');
   t.same(within(store.querySource(null), 1200, 1300), range(1200, 1300));
   await store.cycle(() => null);
   await store.close();
+});
+
+t.test('a storage thread that dies: cycles fail at once instead of waiting forever, held sessions are bounded, close ends', async (t) => {
+  const dir = tmp();
+  const all = sessions(300, 4);
+  const died: Error[] = [];
+  const { store } = await SessionStoreThread.open({ ...opts(dir), maxHeldRows: 250, onWorkerError: (e) => died.push(e) });
+  store.accept(slice(all, 0, 100).cols, 100);
+  await store.cycle(() => null);
+  await (store as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  t.equal(died.length, 1, 'told once');
+  t.match(died[0]!.message, /the storage thread exited/);
+  t.ok(store.failing, 'the store counts as failing');
+  t.equal(store.stats().failing, true, 'and says so in its stats');
+  store.accept(slice(all, 100, 300).cols, 200);
+  store.accept(slice(all, 0, 100).cols, 100);
+  t.equal(store.pendingRows, 250, 'held up to maxHeldRows');
+  t.equal(store.droppedSessions, 50, 'the rest dropped and counted');
+  await t.rejects(store.cycle(() => null), { code: 'WORKER_FAILED' }, 'a cycle fails with the thread\'s error');
+  t.equal(starts(store.querySource(null)).length, 100 + 250, 'queries still see what is stored and what is held');
+  await store.close();
+  t.pass('close returns');
 });

@@ -1,5 +1,5 @@
-// V8 heap settings for ftserver's receiving and storage threads (measured: bench/RESULTS.md, "Garbage
-// collection at 500,000 flows/s").
+// V8 heap settings for ftserver's receiving and storage threads (measured: bench/RESULTS.md, ftserver,
+// "Garbage collection and the hot store").
 //
 // Both threads keep little on the JavaScript heap — sessions live in typed arrays, 10 to 15 MB of
 // objects remain — while allocating fast (a Buffer a datagram, column batches). V8 sets the next full
@@ -13,13 +13,16 @@ import type { Worker } from 'node:worker_threads';
 
 /**
  * The old generation may grow to twice its live size before the next full collection (V8 picks a
- * factor between 1.1 and 4 by itself, and with a heap this small keeps it near the bottom). The
- * flag is process-wide: it applies to every thread's heap, query workers included, from their next
- * collection on.
+ * factor between 1.1 and 4 by itself, from how fast it collects against how fast the program
+ * allocates). The flag is process-wide: it applies to every thread's heap, query workers included,
+ * from their next collection on.
  */
 export const HEAP_GROWING_PERCENT = 100;
 
-/** The storage thread's old generation starts this large (MB), so its first limits are not tiny. */
+/**
+ * The storage thread's old generation (MB) below which V8 runs no full collection: its JavaScript
+ * heap may hold up to this much garbage.
+ */
 export const STORAGE_INITIAL_OLD_SPACE_MB = 128;
 
 /**
@@ -33,27 +36,40 @@ export function givenToNode(flag: string, execArgv: readonly string[] = process.
 
 /**
  * Set the process-wide growing factor (HEAP_GROWING_PERCENT), unless node was started with its own
- * --heap-growing-percent. Call once, before the traffic.
+ * --heap-growing-percent. Call once, before the traffic. Returns the settings in effect, for the log.
  */
-export function tuneServerHeap(): void {
-  if (!givenToNode('heap-growing-percent')) v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+export function tuneServerHeap(): { heapGrowingPercent: number | 'as given to node'; storageOldSpaceMb: number | 'as given to node' } {
+  const storageOldSpaceMb = givenToNode('initial-old-space-size') ? 'as given to node' : STORAGE_INITIAL_OLD_SPACE_MB;
+  if (givenToNode('heap-growing-percent')) return { heapGrowingPercent: 'as given to node', storageOldSpaceMb };
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  return { heapGrowingPercent: HEAP_GROWING_PERCENT, storageOldSpaceMb };
 }
+
+/** The start under way: one at a time, so that no start resets the flag while another's isolate is made. */
+let starting: Promise<unknown> = Promise.resolve();
 
 /**
  * Start a worker whose heap begins with an old generation of `mb` megabytes. The flag is read when
  * the worker's isolate is made, on its own thread, so it stays set until the worker is online and is
- * then put back: workers started later get V8's default. When node was started with its own
- * --initial-old-space-size, that applies to every thread and is left alone. Rejects with the
- * thread's error when it fails or exits before it is online.
+ * then put back: workers started later get V8's default. The flag is process-wide meanwhile (for
+ * the tens of milliseconds a thread takes to start): a worker another part of the process starts
+ * in that window gets it too; two calls of this function run one after the other. When node was
+ * started with its own --initial-old-space-size, that applies to every thread and is left alone.
+ * Rejects with the thread's error when it fails or exits before it is online.
  */
-export async function startWorkerWithOldSpace(mb: number, start: () => Worker): Promise<Worker> {
-  if (givenToNode('initial-old-space-size')) return online(start());
-  v8.setFlagsFromString(`--initial-old-space-size=${mb}`);
-  try {
-    return await online(start());
-  } finally {
-    v8.setFlagsFromString('--initial-old-space-size=0');
-  }
+export function startWorkerWithOldSpace(mb: number, start: () => Worker): Promise<Worker> {
+  const run = async (): Promise<Worker> => {
+    if (givenToNode('initial-old-space-size')) return online(start());
+    v8.setFlagsFromString(`--initial-old-space-size=${mb}`);
+    try {
+      return await online(start());
+    } finally {
+      v8.setFlagsFromString('--initial-old-space-size=0');
+    }
+  };
+  const next = starting.then(run, run);
+  starting = next.catch(() => undefined);
+  return next;
 }
 
 /** `w` once it is online; rejects (and ends it) when it fails or exits first. */
