@@ -61,6 +61,12 @@ export interface SessionStoreThreadOptions extends SessionStoreOptions {
   maxHeldRows?: number;
 }
 
+/**
+ * After a query, finished sessions are sorted as they come for this long (ms), so that a dashboard's
+ * next query finds them sorted and does not pause the receiving thread for it.
+ */
+export const SORT_AFTER_QUERY_MS = 60_000;
+
 function checkMaxHeldRows(n: number): number {
   if (n === Infinity || (Number.isSafeInteger(n) && n >= 1)) return n;
   throw new StoreError('USAGE', `the bound on finished sessions held while the store cannot write must be a whole number >= 1 (sessiontables.memcachesize), got ${String(n)}`);
@@ -74,6 +80,8 @@ export class SessionStoreThread {
   /** Finished sessions not yet handed to the storage thread. */
   private pending = new MemorySource();
   private pendingCount = 0;
+  /** Until then (ms since the epoch) finished sessions are sorted as they come: a query came less than SORT_AFTER_QUERY_MS ago. */
+  private sortUntil = 0;
   /** Finished sessions sorted by start for queries, by batch (SegmentRef's `unsorted`): made by the first query that reads a batch. */
   private sortedCopies = new Map<number, SegmentInfo>();
   /**
@@ -225,9 +233,12 @@ export class SessionStoreThread {
       if (take < rows) this.drop(rows - take);
       if (take === 0) return;
     }
-    // copied in the order they finished: sorting them by start is left to the storage thread's
-    // segment writer, or to the first query that reads them (sortedCopy)
-    this.pending.appendUnsorted(cols, take);
+    // While queries come (one in the last minute) the batches are sorted now, a little at a time, so
+    // that the next query does not stop this thread to sort them all at once. Otherwise they are
+    // copied in the order they finished: the storage thread's segment writer sorts them anyway, and a
+    // query that comes after all sorts those it reaches (sortedCopy).
+    if (Date.now() < this.sortUntil) this.pending.append(cols, take);
+    else this.pending.appendUnsorted(cols, take);
     this.pendingCount += take;
     this.accepted += take;
   }
@@ -334,6 +345,7 @@ export class SessionStoreThread {
    * none of its files before release() (call it once the query is over, however it ends).
    */
   querySource(active: SessionRows | null): LeasedSource {
+    this.sortUntil = Date.now() + SORT_AFTER_QUERY_MS;
     const memory = [...this.inFlight, ...this.pending.all()];
     this.keepSortedCopies(memory);
     return this.leases.lease(hotSource(this.view.segments, memory, active, (m) => this.sortedCopy(m)), this.view.epoch);

@@ -297,3 +297,34 @@ t.test('a storage thread that dies: cycles fail at once instead of waiting forev
   await store.close();
   t.pass('close returns');
 });
+
+t.test('after a query, finished sessions are sorted as they come, so the next queries find them sorted', async (t) => {
+  const dir = tmp();
+  const all = sessions(1000, 5);
+  const backwards = (from: number, to: number) => {
+    const s = slice(all, from, to);
+    for (const c of COLUMN_NAMES) {
+      const a = s.cols[c];
+      const n = to - from;
+      const w = a.length / n;
+      const copy = a.slice(0, n * w);
+      for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) a[i * w + j] = copy[(n - 1 - i) * w + j]!;
+    }
+    return s;
+  };
+  const { store } = await SessionStoreThread.open(opts(dir));
+  store.accept(backwards(0, 500).cols, 500);
+  t.equal(starts(store.querySource(null)).length, 500);
+  t.equal(store.sortedBatches, 1, 'the batch that came before any query was sorted by the query');
+  store.accept(backwards(500, 1000).cols, 500);
+  const got = starts(store.querySource(null));
+  t.same(got, starts(store.querySource(null)));
+  t.equal(got.length, 1000);
+  t.equal(store.sortedBatches, 1, 'the batch that came after it needed no sorted copy');
+  const base = (all.cols.start as Float64Array)[0]!;
+  const part: number[] = [];
+  for (const b of streamSessions(store.querySource(null), { fromUs: base + 600, toUs: base + 700, columns: ['start'] })) for (const v of b.columns.start as Float64Array) part.push(v - base);
+  t.same(part.sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => 600 + i), 'and a part of its time is read right');
+  await store.cycle(() => null);
+  await store.close();
+});
