@@ -4,7 +4,7 @@
 //
 //   node bench/ingest.mjs --format v9|ipfix|sflow [--seconds 60] [--rates 100000,250000,...]
 //        [--collector ftserver|nfcapd] [--bisect 3] [--repeat 1] [--datagram-bytes 1400] [--node-args="--cpu-prof ..."]
-//        [--server-args="--toolong 0"] [--out FILE]
+//        [--server-args="--toolong 0"] [--query-every SECONDS] [--out FILE]
 //
 // Per rate: a fresh collector (ftserver: temporary store, default storage settings; nfcapd: temporary
 // directory, -B 32 MiB like ftserver's buffer), replay.mjs as a child process at that rate, then wait
@@ -13,8 +13,10 @@
 // Lossless = flows, packets and bytes all equal. ftserver runs with --toolong 0 unless --server-args says
 // otherwise: a session cut into toolong pieces counts a flow spanning the cut in both pieces, so the sum
 // of FLOWS would exceed the flows received by the number of such cuts (packets and bytes are split exactly). The rates are tried in increasing order up to the
-// first lossy one, then bisected between the last lossless and that one. Prints a table and JSON;
-// nothing here asserts a rate.
+// first lossy one, then bisected between the last lossless and that one. --query-every S (ftserver
+// only) asks the server, every S seconds while the replay sends, what a dashboard would — the top 10
+// addresses by bytes over the last two hours, GET /api/v1/stat — and reports how long those took.
+// Prints a table and JSON; nothing here asserts a rate.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,6 +27,7 @@ import {
   cpuSeconds,
   load,
   machine,
+  median,
   memory,
   mib,
   nfdumpTotals,
@@ -38,7 +41,7 @@ import {
 } from './serverlib.mjs';
 
 const USAGE =
-  'usage: node bench/ingest.mjs --format v9|ipfix|sflow [--seconds 60] [--rates 100000,250000,500000,...] [--collector ftserver|nfcapd] [--bisect 3] [--repeat 1] [--datagram-bytes 1400] [--node-args="ARGS"] [--server-args="--toolong 0"] [--out FILE]';
+  'usage: node bench/ingest.mjs --format v9|ipfix|sflow [--seconds 60] [--rates 100000,250000,500000,...] [--collector ftserver|nfcapd] [--bisect 3] [--repeat 1] [--datagram-bytes 1400] [--node-args="ARGS"] [--server-args="--toolong 0"] [--query-every SECONDS] [--out FILE]';
 const DEFAULT_RATES = [100_000, 250_000, 500_000, 1_000_000, 1_500_000, 2_000_000, 2_500_000, 3_000_000];
 
 function options() {
@@ -53,6 +56,7 @@ function options() {
     'node-args': { type: 'string', default: '' },
     'server-args': { type: 'string', default: '--toolong 0' },
     out: { type: 'string' },
+    'query-every': { type: 'string' },
   });
   if (!['v9', 'ipfix', 'sflow'].includes(values.format)) fail(`--format must be v9, ipfix or sflow, got ${JSON.stringify(values.format ?? '')}`);
   if (!['ftserver', 'nfcapd'].includes(values.collector)) fail(`--collector must be ftserver or nfcapd, got ${JSON.stringify(values.collector)}`);
@@ -79,12 +83,44 @@ function options() {
     nodeArgs: values['node-args'].split(' ').filter((s) => s !== ''),
     serverArgs: values['server-args'].split(' ').filter((s) => s !== ''),
     out: values.out,
+    queryEvery: values['query-every'] === undefined ? null : queryEvery(values['query-every'], values.collector, fail),
   };
 }
 
 const opt = options();
 const log = (m) => process.stderr.write(`ingest: ${m}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function queryEvery(text, collector, fail) {
+  const n = Number(text);
+  if (!(n >= 0.5 && n <= 600)) fail(`--query-every must be a number of seconds from 0.5 to 600, got ${JSON.stringify(text)}`);
+  if (collector !== 'ftserver') fail('--query-every asks ftserver; nfcapd has no query API');
+  return n;
+}
+
+/**
+ * While `sending()` is true: every `seconds`, the top 10 addresses by bytes over the last two hours
+ * through the API, one at a time. Resolves with each query's milliseconds (and errors) when stopped.
+ */
+function pollQueries(server, seconds, sending) {
+  const ms = [];
+  const errors = [];
+  const done = (async () => {
+    while (sending()) {
+      const t0 = performance.now();
+      const now = Math.floor(Date.now() / 1000);
+      try {
+        await server.getText('/api/v1/stat', { group_by: 'IP', count_by: 'BYTES', rows: 10, after_time: now - 7200, before_time: now + 60 });
+        ms.push(Math.round(performance.now() - t0));
+      } catch (e) {
+        errors.push(e.message.slice(0, 300));
+      }
+      const wait = seconds * 1000 - (performance.now() - t0);
+      if (wait > 0) await sleep(wait);
+    }
+  })();
+  return done.then(() => ({ ms, errors }));
+}
 
 /** Run replay.mjs at `rate` to `port`; its JSON. `onSending` is called when it begins to send. */
 function replay(port, rate, onSending) {
@@ -181,11 +217,17 @@ async function runRate(rate) {
     let cpuStart = cpuSeconds(collector.pid);
     let threadsStart = threadCpuSeconds(collector.pid);
     let tStart = performance.now();
+    let sending = false;
+    let polling = null;
     const result = await replay(port, rate, () => {
       cpuStart = cpuSeconds(collector.pid);
       threadsStart = threadCpuSeconds(collector.pid);
       tStart = performance.now();
+      sending = true;
+      if (opt.queryEvery !== null) polling = pollQueries(collector, opt.queryEvery, () => sending);
     });
+    sending = false;
+    const queries = polling === null ? null : await polling;
     const drained = await waitUdpDrained(port, { timeoutMs: 300_000 });
     const wall = (performance.now() - tStart) / 1000;
     const cpu = cpuSeconds(collector.pid) - cpuStart;
@@ -240,6 +282,9 @@ async function runRate(rate) {
       collectorCpuSeconds: Number(cpu.toFixed(2)),
       collectorCpuPercent: Math.round((cpu / wall) * 100),
       collectorThreadCpuPercent: threads,
+      ...(queries === null
+        ? {}
+        : { queriesWhileSending: { count: queries.ms.length, medianMs: queries.ms.length === 0 ? null : median(queries.ms), maxMs: queries.ms.length === 0 ? null : Math.max(...queries.ms), errors: queries.errors } }),
       collectorPeakRssMiB: mib(mem.hwm),
       collectorRssMiB: mib(mem.rss),
       load: { before: loadBefore, after: loadAfter },
@@ -271,7 +316,8 @@ async function tryRate(rate, runs) {
     log(
       `  sent ${r.achievedFlowsPerSecond.toLocaleString('en-US')}/s, stored ${r.stored.flows.toLocaleString('en-US')} of ${r.expected.flows.toLocaleString('en-US')} flows: ${r.lossless ? 'lossless' : `LOST ${r.lostFlows.toLocaleString('en-US')}`}` +
         `, kernel drops ${r.kernelDrops}, CPU ${r.collectorCpuPercent} %, peak RSS ${r.collectorPeakRssMiB} MiB` +
-        (r.storageCycles ? `, longest storage cycle ${r.storageCycles.maxMs} ms` : ''),
+        (r.storageCycles ? `, longest storage cycle ${r.storageCycles.maxMs} ms` : '') +
+        (r.queriesWhileSending ? `; ${r.queriesWhileSending.count} queries while sending, median ${r.queriesWhileSending.medianMs} ms, longest ${r.queriesWhileSending.maxMs} ms, ${r.queriesWhileSending.errors.length} failed` : ''),
     );
     if (!r.lossless || r.senderLimited) break;
   }
@@ -319,6 +365,7 @@ async function main() {
     repeat: opt.repeat,
     datagramBytes: opt.datagramBytes,
     serverArgs: opt.collector === 'ftserver' ? opt.serverArgs : undefined,
+    queryEvery: opt.queryEvery,
     date: new Date().toISOString(),
     machine: machine(),
     socketBuffers: { limits, asked: RECEIVE_BUFFER },
@@ -339,6 +386,10 @@ async function main() {
     ),
   ];
   process.stdout.write(`# ${opt.collector}, ${opt.format}, ${opt.seconds} s per rate (${machine()})\n\n${table.join('\n')}\n\n`);
+  if (opt.queryEvery !== null) {
+    const lines = runs.filter((r) => r.queriesWhileSending).map((r) => `- ${r.rate.toLocaleString('en-US')}: ${r.queriesWhileSending.count} queries, median ${r.queriesWhileSending.medianMs} ms, longest ${r.queriesWhileSending.maxMs} ms, ${r.queriesWhileSending.errors.length} failed`);
+    process.stdout.write(`top 10 addresses by bytes over the last two hours, asked every ${opt.queryEvery} s while sending:\n${lines.join('\n')}\n\n`);
+  }
   process.stdout.write(
     `highest lossless rate asked: ${good === null ? 'none of the rates tried' : `${good.toLocaleString('en-US')} flows/s`}; fastest lossless run: ${best === null ? 'none' : `${best.achievedFlowsPerSecond.toLocaleString('en-US')} flows/s sent`}; search ended: ${stoppedBy}\n\n`,
   );
