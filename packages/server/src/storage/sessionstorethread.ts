@@ -164,6 +164,8 @@ export class SessionStoreThread {
       const r = await s.request({ type: 'open', options });
       return { store: s, recovery: r.recovery! };
     } catch (e) {
+      // the store could not open: ending the thread is part of failing, not news of its own
+      s.closing = true;
       await worker.terminate();
       throw e;
     }
