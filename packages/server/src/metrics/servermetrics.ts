@@ -117,7 +117,7 @@ export class ServerMetrics {
     counter('opentraq_storage_cycles_total', 'Durability cycles (checkpoint + store flush) completed', [], (c) => c.inc(src.store().cycles));
     gauge('opentraq_storage_cycle_seconds', 'Duration of the last durability cycle', [], (g) => g.set(src.store().lastCycleSeconds));
     counter('opentraq_storage_write_failures_total', 'Durability cycles that could not write the checkpoint or the segment files (disk full, I/O error, read-only file system); their sessions stay in memory', [], (c) => c.inc(src.store().writeFailures ?? 0));
-    gauge('opentraq_storage_failing', '1 while the store cannot write (the last durability cycle failed), else 0', [], (g) => g.set(src.store().failing === true ? 1 : 0));
+    gauge('opentraq_storage_failing', '1 while the store cannot write (the last durability cycle failed, or the storage thread is gone), else 0', [], (g) => g.set(src.store().failing === true ? 1 : 0));
     gauge('opentraq_auth_locked_addresses', 'Source addresses locked out by login throttling', [], (g) => g.set(src.auth().lockedAddresses));
     gauge('opentraq_queries_running', 'Queries running now', [], (g) => g.set(src.queries().running));
     gauge('opentraq_queries_queued', 'Queries waiting for a query slot', [], (g) => g.set(src.queries().queued));
