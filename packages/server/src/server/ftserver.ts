@@ -406,7 +406,11 @@ export class FtServer {
       }
     } catch (e) {
       this.flowsAtCycle = -1;
-      this.logger.limited('cycle', 'CRITICAL', 'the storage cycle failed; sessions stay in memory and are written at the next cycle', { error: e });
+      if ((e as { code?: unknown }).code === 'WORKER_FAILED') {
+        this.logger.limited('cycle', 'CRITICAL', 'the storage thread is gone: nothing is written until ftserver is restarted (it then recovers the last committed checkpoint)', { error: e });
+      } else {
+        this.logger.limited('cycle', 'CRITICAL', 'the storage cycle failed; sessions stay in memory and are written at the next cycle', { error: e });
+      }
     }
   }
 

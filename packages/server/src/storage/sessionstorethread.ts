@@ -59,13 +59,16 @@ export interface SessionStoreThreadOptions extends SessionStoreOptions {
   onWorkerError?(e: Error): void;
   /** The bound on finished sessions held in memory while the store cannot write (see maxHeldRows); default none. */
   maxHeldRows?: number;
+  /** A monotonic clock in ms (default performance.now): when the last query came, for SORT_AFTER_QUERY_MS. */
+  now?: () => number;
 }
 
 /**
  * After a query, finished sessions are sorted as they come for this long (ms), so that a dashboard's
- * next query finds them sorted and does not pause the receiving thread for it.
+ * next query (one refreshing every minute, or every few) finds them sorted and does not pause the
+ * receiving thread for it.
  */
-export const SORT_AFTER_QUERY_MS = 60_000;
+export const SORT_AFTER_QUERY_MS = 300_000;
 
 function checkMaxHeldRows(n: number): number {
   if (n === Infinity || (Number.isSafeInteger(n) && n >= 1)) return n;
@@ -80,8 +83,11 @@ export class SessionStoreThread {
   /** Finished sessions not yet handed to the storage thread. */
   private pending = new MemorySource();
   private pendingCount = 0;
-  /** Until then (ms since the epoch) finished sessions are sorted as they come: a query came less than SORT_AFTER_QUERY_MS ago. */
-  private sortUntil = 0;
+  /** Until then (ms, on `now`) finished sessions are sorted as they come: a query came less than SORT_AFTER_QUERY_MS ago. */
+  private sortUntil = -Infinity;
+  private readonly now: () => number;
+  /** The store is open: a thread that ends before that is the start's failure, not news of its own. */
+  private opened = false;
   /** Finished sessions sorted by start for queries, by batch (SegmentRef's `unsorted`): made by the first query that reads a batch. */
   private sortedCopies = new Map<number, SegmentInfo>();
   /**
@@ -119,6 +125,7 @@ export class SessionStoreThread {
     this.logger = opts.logger;
     this.databasePath = opts.databasePath;
     this.view = view;
+    this.now = opts.now ?? (() => performance.now());
     if (opts.maxHeldRows !== undefined) this.maxHeldRows = opts.maxHeldRows;
   }
 
@@ -159,9 +166,10 @@ export class SessionStoreThread {
     };
     const s = new SessionStoreThread(worker, opts, empty);
     s.attach(opts);
-    const { logger: _logger, onWorkerError: _onError, maxHeldRows: _max, ...options } = opts;
+    const { logger: _logger, onWorkerError: _onError, maxHeldRows: _max, now: _now, ...options } = opts;
     try {
       const r = await s.request({ type: 'open', options });
+      s.opened = true;
       return { store: s, recovery: r.recovery! };
     } catch (e) {
       // the store could not open: ending the thread is part of failing, not news of its own
@@ -185,11 +193,12 @@ export class SessionStoreThread {
       else w.reject(rebuildError(r.error));
     });
     const fail = (e: Error): void => {
-      if (this.dead !== undefined || this.closing) return;
+      if (this.dead !== undefined) return;
       this.dead = e;
       for (const w of this.waiting.values()) w.reject(e);
       this.waiting.clear();
-      opts.onWorkerError?.(e);
+      // ended by close(), or before the store was open (open() rejects with the reason): not news
+      if (!this.closing && this.opened) opts.onWorkerError?.(e);
     };
     this.worker.on('error', (e) => fail(new StorageThreadError({ name: 'StorageThreadError', code: 'WORKER_FAILED', message: `the storage thread crashed: ${e.message}` })));
     this.worker.on('exit', (code) => fail(new StorageThreadError({ name: 'StorageThreadError', code: 'WORKER_FAILED', message: `the storage thread exited (code ${code})` })));
@@ -235,11 +244,11 @@ export class SessionStoreThread {
       if (take < rows) this.drop(rows - take);
       if (take === 0) return;
     }
-    // While queries come (one in the last minute) the batches are sorted now, a little at a time, so
+    // While queries come (one in the last five minutes) the batches are sorted now, a little at a time, so
     // that the next query does not stop this thread to sort them all at once. Otherwise they are
     // copied in the order they finished: the storage thread's segment writer sorts them anyway, and a
     // query that comes after all sorts those it reaches (sortedCopy).
-    if (Date.now() < this.sortUntil) this.pending.append(cols, take);
+    if (this.now() < this.sortUntil) this.pending.append(cols, take);
     else this.pending.appendUnsorted(cols, take);
     this.pendingCount += take;
     this.accepted += take;
@@ -347,7 +356,7 @@ export class SessionStoreThread {
    * none of its files before release() (call it once the query is over, however it ends).
    */
   querySource(active: SessionRows | null): LeasedSource {
-    this.sortUntil = Date.now() + SORT_AFTER_QUERY_MS;
+    this.sortUntil = this.now() + SORT_AFTER_QUERY_MS;
     const memory = [...this.inFlight, ...this.pending.all()];
     this.keepSortedCopies(memory);
     return this.leases.lease(hotSource(this.view.segments, memory, active, (m) => this.sortedCopy(m)), this.view.epoch);
@@ -364,7 +373,8 @@ export class SessionStoreThread {
     // batches are numbered by this thread's MemorySource; a copy that does not match is not this batch's
     if (have !== undefined && have.rows === m.rows && have.startMin === m.startMin && have.endMax === m.endMax) return have;
     const copy = sortedMemorySegment(m);
-    this.sortedCopies.set(batch, copy);
+    // a query that reaches a batch after it was stored reads the copy but leaves no copy behind
+    if ([...this.inFlight, ...this.pending.all()].some((x) => x.ref.kind === 'memory' && x.ref.unsorted === batch)) this.sortedCopies.set(batch, copy);
     return copy;
   }
 
@@ -394,6 +404,7 @@ export class SessionStoreThread {
     } finally {
       this.closing = true;
       await this.worker.terminate();
+      this.dead ??= new StorageThreadError({ name: 'StorageThreadError', code: 'WORKER_FAILED', message: 'the storage thread was closed' });
     }
   }
 }

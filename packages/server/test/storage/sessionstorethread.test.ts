@@ -7,6 +7,7 @@ import t from 'tap';
 import { COLUMN_NAMES, ColumnStore, EMIT_REASONS, streamSessions, type PipelineCounters, type SessionSource } from '@opentraq/core';
 import { ServerMetrics } from '../../src/metrics/index.js';
 import { CHECKPOINT_DIR, SessionStoreThread, readCheckpoint } from '../../src/storage/index.js';
+import { SORT_AFTER_QUERY_MS } from '../../src/storage/sessionstorethread.js';
 import { keysIn, keysOf, sessions, slice } from './rows.js';
 
 function starts(source: SessionSource): number[] {
@@ -304,9 +305,9 @@ t.test('a storage thread that dies: cycles fail at once instead of waiting forev
   t.pass('close returns');
 });
 
-t.test('after a query, finished sessions are sorted as they come, so the next queries find them sorted', async (t) => {
+t.test('after a query, finished sessions are sorted as they come for a while, so the next queries find them sorted', async (t) => {
   const dir = tmp();
-  const all = sessions(1000, 5);
+  const all = sessions(1500, 5);
   const backwards = (from: number, to: number) => {
     const s = slice(all, from, to);
     for (const c of COLUMN_NAMES) {
@@ -318,19 +319,25 @@ t.test('after a query, finished sessions are sorted as they come, so the next qu
     }
     return s;
   };
-  const { store } = await SessionStoreThread.open(opts(dir));
+  let clock = 1000;
+  const { store } = await SessionStoreThread.open({ ...opts(dir), now: () => clock });
   store.accept(backwards(0, 500).cols, 500);
   t.equal(starts(store.querySource(null)).length, 500);
   t.equal(store.sortedBatches, 1, 'the batch that came before any query was sorted by the query');
+  clock += SORT_AFTER_QUERY_MS - 1;
   store.accept(backwards(500, 1000).cols, 500);
-  const got = starts(store.querySource(null));
-  t.same(got, starts(store.querySource(null)));
-  t.equal(got.length, 1000);
-  t.equal(store.sortedBatches, 1, 'the batch that came after it needed no sorted copy');
+  t.equal(starts(store.querySource(null)).length, 1000);
+  t.equal(store.sortedBatches, 1, 'the batch that came within the window needed no sorted copy');
   const base = (all.cols.start as Float64Array)[0]!;
   const part: number[] = [];
   for (const b of streamSessions(store.querySource(null), { fromUs: base + 600, toUs: base + 700, columns: ['start'] })) for (const v of b.columns.start as Float64Array) part.push(v - base);
   t.same(part.sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => 600 + i), 'and a part of its time is read right');
+  // the last query came just now: the window runs from here
+  clock += SORT_AFTER_QUERY_MS;
+  store.accept(backwards(1000, 1500).cols, 500);
+  t.equal(starts(store.querySource(null)).length, 1500);
+  t.equal(store.sortedBatches, 2, 'a batch that came once the window had passed was copied unsorted, and the query sorted it');
   await store.cycle(() => null);
   await store.close();
+  await t.rejects(store.cycle(() => null), { code: 'WORKER_FAILED' }, 'after close a request fails at once instead of waiting');
 });
