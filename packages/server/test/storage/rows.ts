@@ -23,6 +23,19 @@ export function slice(s: { cols: Columns }, from: number, to: number): SessionRo
   return { cols: out, rows: to - from };
 }
 
+/** Rows from..to of `s`, copied in reverse order (starts falling: batches a sort has work on). */
+export function reversed(s: { cols: Columns }, from: number, to: number): SessionRows {
+  const out = slice(s, from, to);
+  const n = to - from;
+  for (const d of COLUMN_DEFS) {
+    const w = wordsPerRow(d.type);
+    const a = out.cols[d.name];
+    const copy = a.slice(0, n * w);
+    for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) a[i * w + j] = copy[(n - 1 - i) * w + j]!;
+  }
+  return out;
+}
+
 /** One string per row holding every column's value: equal rows, equal keys. */
 export function keysOf(cols: Partial<Record<ColumnName, ColumnArray>>, rows: number): string[] {
   const keys: string[] = [];

@@ -8,7 +8,7 @@ import { COLUMN_NAMES, ColumnStore, EMIT_REASONS, streamSessions, type PipelineC
 import { ServerMetrics } from '../../src/metrics/index.js';
 import { CHECKPOINT_DIR, SessionStoreThread, readCheckpoint } from '../../src/storage/index.js';
 import { SORT_AFTER_QUERY_MS } from '../../src/storage/sessionstorethread.js';
-import { keysIn, keysOf, sessions, slice } from './rows.js';
+import { keysIn, keysOf, reversed, sessions, slice } from './rows.js';
 
 function starts(source: SessionSource): number[] {
   const out: number[] = [];
@@ -249,13 +249,7 @@ t.test('finished sessions handed over in any order: queries of part of the time 
   const dir = tmp();
   const all = sessions(1500, 3);
   // rows in falling start order: the batches are kept as they came, a query sorts them
-  const backwards = slice(all, 0, 1500);
-  for (const c of COLUMN_NAMES) {
-    const a = backwards.cols[c];
-    const w = a.length / 1500;
-    const copy = a.slice(0, 1500 * w);
-    for (let i = 0; i < 1500; i++) for (let j = 0; j < w; j++) a[i * w + j] = copy[(1499 - i) * w + j]!;
-  }
+  const backwards = reversed(all, 0, 1500);
   const base = (all.cols.start as Float64Array)[0]!;
   const within = (source: SessionSource, from: number, to: number): number[] => {
     const out: number[] = [];
@@ -308,17 +302,7 @@ t.test('a storage thread that dies: cycles fail at once instead of waiting forev
 t.test('after a query, finished sessions are sorted as they come for a while, so the next queries find them sorted', async (t) => {
   const dir = tmp();
   const all = sessions(1500, 5);
-  const backwards = (from: number, to: number) => {
-    const s = slice(all, from, to);
-    for (const c of COLUMN_NAMES) {
-      const a = s.cols[c];
-      const n = to - from;
-      const w = a.length / n;
-      const copy = a.slice(0, n * w);
-      for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) a[i * w + j] = copy[(n - 1 - i) * w + j]!;
-    }
-    return s;
-  };
+  const backwards = (from: number, to: number) => reversed(all, from, to);
   let clock = 1000;
   const { store } = await SessionStoreThread.open({ ...opts(dir), now: () => clock });
   store.accept(backwards(0, 500).cols, 500);
